@@ -1,0 +1,79 @@
+/**
+ * Config pieces every provider entry shares: the hostname list, the endpoint
+ * rule (secrets travel only over https, except to this machine), the
+ * per-family switches and non-empty secrets.
+ */
+import { z } from 'zod';
+
+const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
+
+/** A hostname of letters, digits and hyphens in dot-separated labels. */
+export function isHostname(value: string): boolean {
+  return value.length <= 253 && value.split('.').every((label) => LABEL.test(label));
+}
+
+export const hostname = z
+  .string({ error: 'expected a hostname' })
+  .transform((v) => v.trim().toLowerCase().replace(/\.$/, ''))
+  .refine(isHostname, { error: (issue) => `"${String(issue.input)}" is not a valid hostname` });
+
+export const hostList = z
+  .array(hostname, { error: 'expected a list of hostnames, e.g. [office.example.com]' })
+  .min(1, { error: 'expected at least one hostname' })
+  .refine((hosts) => new Set(hosts).size === hosts.length, { error: 'lists the same hostname twice' });
+
+export const secret = (what: string) =>
+  z.string({ error: `expected ${what} (a string, or ${'${VAR}'} from the environment)` }).min(1, { error: `${what} is empty` });
+
+/** Loopback hosts, where plain http cannot leak anything off the machine. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127(?:\.\d{1,3}){3}$/.test(h);
+}
+
+/** Why an endpoint URL is unacceptable, or undefined when it is fine. */
+export function endpointProblem(value: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return `"${value}" is not a URL; write it as https://host[/path]`;
+  }
+  if (url.protocol === 'https:') return undefined;
+  if (url.protocol === 'http:') {
+    return isLoopbackHost(url.hostname)
+      ? undefined
+      : `${value} uses plain http, which would send the credentials in clear text; use https:// (http is allowed only for 127.0.0.1, ::1 and localhost)`;
+  }
+  return `${value} must start with https://`;
+}
+
+export const endpoint = (defaultUrl?: string) => {
+  const url = z
+    .string({ error: 'expected a URL' })
+    .superRefine((value, ctx) => {
+      const problem = endpointProblem(value);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .transform((v) => v.replace(/\/+$/, ''));
+  return defaultUrl === undefined ? url : url.default(defaultUrl);
+};
+
+/**
+ * The schema of one provider entry: `type`, `hosts`, `endpoint`, `ipv4`,
+ * `ipv6` and the provider's own keys. Unknown keys are errors.
+ */
+export function entrySchema<T extends string, Shape extends z.ZodRawShape>(
+  type: T,
+  shape: Shape,
+  options: { endpoint?: string; hosts?: z.ZodType<string[], unknown> } = {},
+) {
+  return z.strictObject({
+    type: z.literal(type),
+    hosts: options.hosts ?? hostList,
+    endpoint: endpoint(options.endpoint),
+    ipv4: z.boolean({ error: 'expected true or false' }).optional(),
+    ipv6: z.boolean({ error: 'expected true or false' }).optional(),
+    ...shape,
+  });
+}

@@ -1,0 +1,76 @@
+/**
+ * The adapter interface. A provider definition is data plus one function:
+ * a zod schema for its config entry, the keys that hold secrets, and
+ * `create`, which returns an object whose `update` changes DNS records.
+ */
+import type { z } from 'zod';
+import type { Clock } from '../src/clock.js';
+import type { Family } from '../src/detect/address.js';
+import type { DdnsError } from '../src/errors.js';
+import type { HttpClient } from '../src/http.js';
+import type { Logger } from '../src/log.js';
+
+export type { Family };
+
+/** One host and family that the cycle wants pointed at `address`. */
+export interface HostUpdate {
+  host: string;
+  family: Family;
+  address: string;
+}
+
+/** What happened to one host and family. Failures are values here too. */
+export type HostResult =
+  | { host: string; family: Family; address: string; outcome: 'updated' | 'unchanged' }
+  | { host: string; family: Family; outcome: 'failed'; error: DdnsError };
+
+export interface UpdateRequest {
+  /** The hosts and families that are due, never empty. */
+  updates: readonly HostUpdate[];
+  /** Every address detected in this cycle for the families this entry updates. */
+  addresses: Partial<Record<Family, string>>;
+  signal: AbortSignal;
+}
+
+/** A configured provider entry, ready to update its hosts. */
+export interface Provider {
+  /** What a person calls it in the status page and logs, e.g. `duckdns`. */
+  readonly label: string;
+  /** The entry's hostnames, fully qualified. */
+  readonly hosts: readonly string[];
+  /**
+   * Sends what `request.updates` asks for, batching hosts where the protocol
+   * allows. Returns one result per host and family it touched, or throws a
+   * DdnsError when the whole request failed (the loop retries transient ones).
+   */
+  update(request: UpdateRequest): Promise<HostResult[]>;
+}
+
+export interface ProviderDeps {
+  http: HttpClient;
+  clock: Clock;
+  log: Logger;
+}
+
+/** The keys every provider entry accepts, whatever its type. */
+export interface CommonSettings {
+  type: string;
+  hosts: string[];
+  endpoint: string;
+  ipv4?: boolean | undefined;
+  ipv6?: boolean | undefined;
+}
+
+export interface ProviderDefinition<S extends z.ZodType<CommonSettings> = z.ZodType<CommonSettings>> {
+  type: string;
+  /** Validates one `providers[]` entry; unknown keys must be errors. */
+  schema: S;
+  /** Keys whose values are secrets: redacted everywhere, sent only over https. */
+  secrets: readonly string[];
+  create(settings: z.infer<S>, deps: ProviderDeps): Provider;
+}
+
+/** Keeps each definition's settings type while storing them in one list. */
+export function defineProvider<S extends z.ZodType<CommonSettings>>(definition: ProviderDefinition<S>): ProviderDefinition {
+  return definition as unknown as ProviderDefinition;
+}

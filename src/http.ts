@@ -1,0 +1,120 @@
+/**
+ * The one place ddnsd talks HTTP: a deadline on every request, a cap on every
+ * answer, a User-Agent, no redirects, and failures as DdnsError kinds. URLs in
+ * messages never carry their query string (DuckDNS puts the token there).
+ */
+import { request, type Dispatcher } from 'undici';
+import { formatDuration } from './config/duration.js';
+import { DdnsError } from './errors.js';
+
+export interface HttpRequest {
+  url: string | URL;
+  method?: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+  headers?: Record<string, string>;
+  body?: string;
+  signal?: AbortSignal;
+  /** Deadline for the whole exchange, answer included. */
+  timeoutMs?: number;
+  /** Answers longer than this are cut off and rejected. */
+  maxBytes?: number;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+}
+
+export interface HttpClient {
+  request(req: HttpRequest): Promise<HttpResponse>;
+}
+
+export interface HttpClientOptions {
+  userAgent: string;
+  dispatcher?: Dispatcher;
+  timeoutMs?: number;
+  maxBytes?: number;
+}
+
+export const DEFAULT_TIMEOUT_MS = 10_000;
+export const DEFAULT_MAX_BYTES = 256 * 1024;
+
+/** `https://host/path` of a URL: what may appear in a message. */
+export function describeUrl(url: string | URL): string {
+  const u = new URL(url);
+  return `${u.protocol}//${u.host}${u.pathname}`;
+}
+
+export function createHttpClient(options: HttpClientOptions): HttpClient {
+  return {
+    async request(req) {
+      const method = req.method ?? 'GET';
+      const timeoutMs = req.timeoutMs ?? options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+      const maxBytes = req.maxBytes ?? options.maxBytes ?? DEFAULT_MAX_BYTES;
+      const where = `${method} ${describeUrl(req.url)}`;
+      const deadline = AbortSignal.timeout(timeoutMs);
+      const signal = req.signal ? AbortSignal.any([req.signal, deadline]) : deadline;
+      try {
+        const res = await request(req.url, {
+          method,
+          headers: { 'user-agent': options.userAgent, ...req.headers },
+          ...(req.body === undefined ? {} : { body: req.body }),
+          signal,
+          ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
+        });
+        const text = await readCapped(res.body, maxBytes, where);
+        return { status: res.statusCode, headers: res.headers, text };
+      } catch (error) {
+        if (error instanceof DdnsError) throw error;
+        if (req.signal?.aborted) throw req.signal.reason ?? error;
+        if (deadline.aborted) {
+          throw new DdnsError('transient', `${where}: no complete answer within ${formatDuration(timeoutMs)}`, { cause: error });
+        }
+        const code = (error as { code?: string }).code;
+        const detail = code ?? (error instanceof Error ? error.message : String(error));
+        throw new DdnsError('transient', `${where}: ${detail}`, { cause: error });
+      }
+    },
+  };
+}
+
+async function readCapped(body: Dispatcher.ResponseData['body'], maxBytes: number, where: string): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    const buf = chunk as Buffer;
+    size += buf.length;
+    if (size > maxBytes) {
+      body.destroy();
+      throw new DdnsError('bad-response', `${where}: answer is larger than ${maxBytes} bytes`);
+    }
+    chunks.push(buf);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * The failure an HTTP status means for any provider: 429 is rate limiting
+ * (honouring Retry-After), 5xx is transient, 401/403 are credentials.
+ * Returns undefined for statuses the adapter must judge itself.
+ */
+export function statusFailure(res: HttpResponse, what: string, now: number): DdnsError | undefined {
+  if (res.status === 429) {
+    const retryAfterMs = parseRetryAfter(res.headers['retry-after'], now);
+    return new DdnsError('rate-limited', `${what}: rate limited (HTTP 429)`, retryAfterMs === undefined ? {} : { retryAfterMs });
+  }
+  if (res.status >= 500) return new DdnsError('transient', `${what}: server error (HTTP ${res.status})`);
+  if (res.status === 401 || res.status === 403) {
+    return new DdnsError('auth', `${what}: credentials rejected (HTTP ${res.status})`);
+  }
+  return undefined;
+}
+
+/** Retry-After as seconds or an HTTP date, in milliseconds from `now`. */
+export function parseRetryAfter(value: string | string[] | undefined, now: number): number | undefined {
+  const v = Array.isArray(value) ? value[0] : value;
+  if (v === undefined || v.trim() === '') return undefined;
+  if (/^\d+$/.test(v.trim())) return Number(v.trim()) * 1000;
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}

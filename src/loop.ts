@@ -1,0 +1,85 @@
+/**
+ * Scheduling: a cycle at start, then one `interval` after each cycle ends.
+ * `runNow` starts a cycle at once, or joins the one in flight, so two
+ * cycles never overlap. `stop` aborts in-flight work and waits for it.
+ */
+import type { Clock } from './clock.js';
+import type { CycleReport } from './cycle.js';
+import type { Logger } from './log.js';
+
+export interface LoopOptions {
+  intervalMs: number;
+  clock: Clock;
+  log: Logger;
+  run(id: number, signal: AbortSignal): Promise<CycleReport>;
+}
+
+export interface RunningCycle {
+  id: number;
+  done: Promise<CycleReport>;
+}
+
+export interface Loop {
+  start(): void;
+  /** Stops scheduling, aborts in-flight requests and waits up to `graceMs` for the cycle to end. */
+  stop(graceMs: number): Promise<void>;
+  runNow(): RunningCycle;
+  nextCheck(): number | undefined;
+}
+
+export function createLoop(options: LoopOptions): Loop {
+  const { clock, log } = options;
+  const stopping = new AbortController();
+  let current: RunningCycle | undefined;
+  let counter = 0;
+  let next: number | undefined;
+  let main: Promise<void> | undefined;
+
+  const runNow = (): RunningCycle => {
+    if (current) return current;
+    const id = ++counter;
+    const done = options.run(id, stopping.signal).finally(() => {
+      if (current?.id === id) current = undefined;
+    });
+    current = { id, done };
+    return current;
+  };
+
+  const forever = async (): Promise<void> => {
+    while (!stopping.signal.aborted) {
+      next = undefined;
+      try {
+        await runNow().done;
+      } catch (error) {
+        log.error(`The cycle failed unexpectedly: ${(error as Error).message}`);
+      }
+      if (stopping.signal.aborted) break;
+      next = clock.now() + options.intervalMs;
+      try {
+        await clock.sleep(options.intervalMs, stopping.signal);
+      } catch {
+        break;
+      }
+    }
+    next = undefined;
+  };
+
+  return {
+    start() {
+      main ??= forever();
+    },
+    async stop(graceMs) {
+      stopping.abort(new Error('ddnsd is stopping'));
+      const inFlight = [main, current?.done].filter((p) => p !== undefined);
+      let timer: NodeJS.Timeout | undefined;
+      const grace = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, graceMs);
+        timer.unref();
+      });
+      await Promise.race([Promise.allSettled(inFlight), grace]);
+      clearTimeout(timer);
+    },
+    runNow,
+    nextCheck: () => next,
+  };
+}

@@ -1,0 +1,126 @@
+/**
+ * Persisted state: what was detected, and per host and family what the
+ * provider last confirmed. Written atomically (temp file, fsync, rename,
+ * fsync of the folder), so a crash at any moment leaves the last good file.
+ * A file that cannot be read as state is moved aside, never overwritten.
+ */
+import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { z } from 'zod';
+import type { Family } from './detect/address.js';
+import type { FailureKind } from './errors.js';
+import type { Logger } from './log.js';
+
+const family = z.enum(['ipv4', 'ipv6']);
+
+const hostStateSchema = z.object({
+  provider: z.string(),
+  host: z.string(),
+  family,
+  /** The address the provider last confirmed. */
+  address: z.string().optional(),
+  confirmedAt: z.number().optional(),
+  lastAttemptAt: z.number().optional(),
+  lastError: z.string().optional(),
+  errorKind: z.enum(['auth', 'fatal', 'rate-limited', 'server', 'transient', 'bad-response']).optional(),
+  failures: z.number().default(0),
+  /** No attempt before this time (backoff, Retry-After, provider trouble). */
+  retryAt: z.number().optional(),
+  /** Fingerprint of the entry's settings when a fatal answer paused it. */
+  attention: z.string().optional(),
+});
+
+const detectedSchema = z.object({ address: z.string(), at: z.number() });
+
+const historySchema = z.object({ at: z.number(), family, from: z.string().optional(), to: z.string() });
+
+export const stateSchema = z.object({
+  version: z.literal(1),
+  lastCheck: z.number().optional(),
+  detected: z.object({ ipv4: detectedSchema.optional(), ipv6: detectedSchema.optional() }).default({}),
+  hosts: z.record(z.string(), hostStateSchema).default({}),
+  history: z.array(historySchema).default([]),
+});
+
+export type HostState = z.infer<typeof hostStateSchema>;
+export type State = z.infer<typeof stateSchema>;
+export type HistoryEntry = z.infer<typeof historySchema>;
+export type { FailureKind };
+
+/** The most address changes kept, so the file stays small forever. */
+export const HISTORY_LIMIT = 50;
+
+export function emptyState(): State {
+  return { version: 1, detected: {}, hosts: {}, history: [] };
+}
+
+export function hostKey(provider: string, host: string, fam: Family): string {
+  return `${provider} ${host} ${fam}`;
+}
+
+export interface StateStore {
+  readonly path: string;
+  load(): Promise<State>;
+  save(state: State): Promise<void>;
+}
+
+export function createStateStore(path: string, log: Logger, now: () => number = Date.now): StateStore {
+  return {
+    path,
+    async load() {
+      let text: string;
+      try {
+        text = await readFile(path, 'utf8');
+      } catch (error) {
+        if ((error as { code?: string }).code === 'ENOENT') return emptyState();
+        throw new Error(`cannot read the state file ${path}: ${(error as Error).message}`, { cause: error });
+      }
+      let reason: string;
+      try {
+        const parsed = stateSchema.safeParse(JSON.parse(text));
+        if (parsed.success) return parsed.data;
+        reason = 'it does not have the shape of ddnsd state';
+      } catch {
+        reason = 'it is not valid JSON';
+      }
+      const aside = join(dirname(path), `${basename(path)}.corrupt-${now()}`);
+      await rename(path, aside);
+      log.warn(`The state file could not be used (${reason}); moved it to ${aside} and starting afresh. Hosts will be checked and updated if needed.`, {
+        path,
+      });
+      return emptyState();
+    },
+    async save(state) {
+      await writeAtomically(path, `${JSON.stringify(state, null, 2)}\n`);
+    },
+  };
+}
+
+/** Writes a whole file or nothing: temp file, fsync, rename over, fsync the folder. */
+export async function writeAtomically(path: string, content: string): Promise<void> {
+  const dir = dirname(path);
+  await mkdir(dir, { recursive: true });
+  const temp = join(dir, `.${basename(path)}.${process.pid}.tmp`);
+  const handle = await open(temp, 'w', 0o600);
+  try {
+    await handle.writeFile(content, 'utf8');
+    await handle.sync();
+  } catch (error) {
+    await handle.close();
+    await unlink(temp).catch(() => {});
+    throw error;
+  }
+  await handle.close();
+  try {
+    await rename(temp, path);
+  } catch (error) {
+    await unlink(temp).catch(() => {});
+    throw error;
+  }
+  // The rename is durable only once the folder is synced; not every platform allows it.
+  const folder = await open(dir, 'r').catch(() => undefined);
+  if (folder) {
+    await folder.sync().catch(() => {});
+    await folder.close();
+  }
+}

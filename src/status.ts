@@ -1,0 +1,113 @@
+/**
+ * The status snapshot that /api/status serves and /healthz judges, built
+ * from the config and the state: one row per host and family.
+ */
+import type { Config } from './config/load.js';
+import type { Family } from './detect/address.js';
+import { hostKey, type HistoryEntry, type State } from './state.js';
+
+export type HostStatus = 'ok' | 'pending' | 'failing' | 'needs-attention';
+
+export interface HostRow {
+  provider: string;
+  host: string;
+  family: Family;
+  /** The address the provider last confirmed. */
+  address: string | null;
+  status: HostStatus;
+  lastUpdate: string | null;
+  lastError: string | null;
+  nextAttempt: string | null;
+}
+
+export interface Status {
+  version: string;
+  ipv4: string | null;
+  ipv6: string | null;
+  lastCheck: string | null;
+  nextCheck: string | null;
+  detection: Partial<Record<Family, { ok: boolean; error: string | null }>>;
+  /** Set when the state file could not be written: the next cycle tries again. */
+  stateError: string | null;
+  hosts: HostRow[];
+  history: { at: string; family: Family; from: string | null; to: string }[];
+}
+
+export interface RuntimeView {
+  version: string;
+  config: Config;
+  state: State;
+  /** Per family, the error of the latest detection, or null when it worked. */
+  detectionErrors: Partial<Record<Family, string | null>>;
+  nextCheck: number | undefined;
+  stateError: string | undefined;
+  /** Provider labels by entry index. */
+  labels: readonly string[];
+  hosts: readonly (readonly string[])[];
+}
+
+const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
+
+export function buildStatus(view: RuntimeView): Status {
+  const { config, state } = view;
+  const rows: HostRow[] = [];
+  config.providers.forEach((entry, i) => {
+    for (const host of view.hosts[i] ?? []) {
+      for (const family of entry.families) {
+        const hs = state.hosts[hostKey(entry.definition.type, host, family)];
+        const current = state.detected[family]?.address;
+        let status: HostStatus = 'pending';
+        if (hs?.attention === entry.fingerprint) status = 'needs-attention';
+        else if (hs && hs.failures > 0 && hs.attention === undefined) status = 'failing';
+        else if (hs?.address !== undefined && hs.address === current) status = 'ok';
+        rows.push({
+          provider: view.labels[i] ?? entry.definition.type,
+          host,
+          family,
+          address: hs?.address ?? null,
+          status,
+          lastUpdate: iso(hs?.confirmedAt),
+          lastError: status === 'failing' || status === 'needs-attention' ? (hs?.lastError ?? null) : null,
+          nextAttempt: status === 'failing' ? iso(hs?.retryAt) : null,
+        });
+      }
+    }
+  });
+  const detection: Status['detection'] = {};
+  for (const family of config.detect.families) {
+    const error = view.detectionErrors[family];
+    detection[family] = { ok: error === null, error: error ?? (error === undefined ? 'not checked yet' : null) };
+  }
+  return {
+    version: view.version,
+    ipv4: state.detected.ipv4?.address ?? null,
+    ipv6: state.detected.ipv6?.address ?? null,
+    lastCheck: iso(state.lastCheck),
+    nextCheck: iso(view.nextCheck),
+    detection,
+    stateError: view.stateError ?? null,
+    hosts: rows,
+    history: state.history
+      .slice()
+      .reverse()
+      .map((h: HistoryEntry) => ({ at: new Date(h.at).toISOString(), family: h.family, from: h.from ?? null, to: h.to })),
+  };
+}
+
+export interface Health {
+  ok: boolean;
+  reasons: string[];
+}
+
+/** Healthy while detection works and no host is failing or needs attention. */
+export function judgeHealth(status: Status): Health {
+  const reasons: string[] = [];
+  for (const [family, d] of Object.entries(status.detection)) {
+    if (d && !d.ok) reasons.push(`${family} detection: ${d.error}`);
+  }
+  for (const h of status.hosts) {
+    if (h.status === 'failing' || h.status === 'needs-attention') reasons.push(`${h.host} ${h.family}: ${h.status}: ${h.lastError ?? ''}`.trim());
+  }
+  if (status.stateError) reasons.push(`state: ${status.stateError}`);
+  return { ok: reasons.length === 0, reasons };
+}

@@ -1,0 +1,58 @@
+/**
+ * A DuckDNS server that follows https://www.duckdns.org/spec.jsp:
+ * GET /update?domains=a,b&token=T[&ip=][&ipv6=][&verbose=true]
+ * answers OK (verbose: ipv4, ipv6, UPDATED|NOCHANGE) or KO.
+ */
+import { send, startFake, type FakeServer } from './server.js';
+
+export interface DuckRecord {
+  ipv4?: string;
+  ipv6?: string;
+}
+
+export interface FakeDuckDns extends FakeServer {
+  records: Map<string, DuckRecord>;
+  /** Update requests only (path /update). */
+  updates(): FakeServer['requests'];
+  /** Answer the next N requests with this status (and headers) instead of the protocol. */
+  failNext(count: number, status: number, headers?: Record<string, string>, body?: string): void;
+}
+
+export async function startDuckDns(options: { token: string; domains: string[] }): Promise<FakeDuckDns> {
+  const records = new Map<string, DuckRecord>(options.domains.map((d) => [d, {}]));
+  const failures: { status: number; headers: Record<string, string>; body: string }[] = [];
+  const fake = await startFake((req, res) => {
+    const failure = failures.shift();
+    if (failure) return send(res, failure.status, failure.body, failure.headers);
+    if (req.url.pathname !== '/update') return send(res, 404, 'not found');
+    const q = req.url.searchParams;
+    const domains = (q.get('domains') ?? '').split(',').filter(Boolean);
+    if (q.get('token') !== options.token || domains.length === 0 || domains.some((d) => !records.has(d))) {
+      return send(res, 200, 'KO');
+    }
+    const ipv4 = q.get('ip') ?? undefined;
+    const ipv6 = q.get('ipv6') ?? undefined;
+    let changed = false;
+    for (const d of domains) {
+      const r = records.get(d) ?? {};
+      if (ipv4 && r.ipv4 !== ipv4) {
+        r.ipv4 = ipv4;
+        changed = true;
+      }
+      if (ipv6 && r.ipv6 !== ipv6) {
+        r.ipv6 = ipv6;
+        changed = true;
+      }
+      records.set(d, r);
+    }
+    if (q.get('verbose') !== 'true') return send(res, 200, 'OK');
+    return send(res, 200, `OK\n${ipv4 ?? ''}\n${ipv6 ?? ''}\n${changed ? 'UPDATED' : 'NOCHANGE'}`);
+  });
+  return Object.assign(fake, {
+    records,
+    updates: () => fake.requests.filter((r) => r.url.pathname === '/update'),
+    failNext(count: number, status: number, headers: Record<string, string> = {}, body = 'server trouble') {
+      for (let i = 0; i < count; i++) failures.push({ status, headers, body });
+    },
+  });
+}
