@@ -4,6 +4,7 @@
  * per-family switches and non-empty secrets.
  */
 import { z } from 'zod';
+import { expected } from '../src/config/schema.js';
 
 const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 
@@ -13,17 +14,17 @@ export function isHostname(value: string): boolean {
 }
 
 export const hostname = z
-  .string({ error: 'expected a hostname' })
+  .string({ error: expected('a hostname') })
   .transform((v) => v.trim().toLowerCase().replace(/\.$/, ''))
   .refine(isHostname, { error: (issue) => `"${String(issue.input)}" is not a valid hostname` });
 
 export const hostList = z
-  .array(hostname, { error: 'expected a list of hostnames, e.g. [office.example.com]' })
+  .array(hostname, { error: expected('a list of hostnames, e.g. [office.example.com]') })
   .min(1, { error: 'expected at least one hostname' })
   .refine((hosts) => new Set(hosts).size === hosts.length, { error: 'lists the same hostname twice' });
 
 export const secret = (what: string) =>
-  z.string({ error: `expected ${what} (a string, or ${'${VAR}'} from the environment)` }).min(1, { error: `${what} is empty` });
+  z.string({ error: expected(`${what} (a string, or ${'${VAR}'} from the environment)`) }).min(1, { error: `${what} is empty` });
 
 /** Loopback hosts, where plain http cannot leak anything off the machine. */
 export function isLoopbackHost(host: string): boolean {
@@ -50,7 +51,7 @@ export function endpointProblem(value: string): string | undefined {
 
 export const endpoint = (defaultUrl?: string) => {
   const url = z
-    .string({ error: 'expected a URL' })
+    .string({ error: expected('a URL') })
     .superRefine((value, ctx) => {
       const problem = endpointProblem(value);
       if (problem) ctx.addIssue({ code: 'custom', message: problem });
@@ -72,8 +73,8 @@ export function entrySchema<T extends string, Shape extends z.ZodRawShape>(
     type: z.literal(type),
     hosts: options.hosts ?? hostList,
     endpoint: endpoint(options.endpoint),
-    ipv4: z.boolean({ error: 'expected true or false' }).optional(),
-    ipv6: z.boolean({ error: 'expected true or false' }).optional(),
+    ipv4: z.boolean({ error: expected('true or false') }).optional(),
+    ipv6: z.boolean({ error: expected('true or false') }).optional(),
     ...shape,
   });
 }

@@ -354,18 +354,17 @@ function resolveValues(value: unknown, path: PathKey[], ctx: ResolveContext): un
   return out;
 }
 
+/** The line of a key (or list item) in the YAML, or of its nearest ancestor that exists. */
 function lineOf(source: Source_, path: PathKey[]): number | undefined {
-  for (let n = path.length; n >= 0; n--) {
-    const node = source.doc.getIn(path.slice(0, n), true) as { range?: [number, number, number] } | undefined;
-    if (node?.range) return source.lines.linePos(node.range[0]).line;
-    // For a key whose value is missing, point at the mapping's key itself.
-    if (n === path.length && n > 0) {
-      const parent = source.doc.getIn(path.slice(0, n - 1), true) as
-        | { items?: { key?: { value?: unknown; range?: [number, number, number] } }[] }
-        | undefined;
-      const pair = parent?.items?.find((item) => item.key?.value === path[n - 1]);
-      if (pair?.key?.range) return source.lines.linePos(pair.key.range[0]).line;
-    }
+  type Node = { range?: [number, number, number]; items?: ({ key?: { value?: unknown; range?: [number, number, number] } } & Node)[] };
+  for (let n = path.length; n > 0; n--) {
+    const parent = source.doc.getIn(path.slice(0, n - 1), true) as Node | undefined;
+    const key = path[n - 1];
+    const item =
+      typeof key === 'number'
+        ? parent?.items?.[key]?.range
+        : parent?.items?.find((pair) => pair.key?.value === key)?.key?.range;
+    if (item) return source.lines.linePos(item[0]).line;
   }
   return undefined;
 }
