@@ -75,6 +75,8 @@ export interface CycleDeps {
   retry: RetryPolicy;
   /** Persists the state; called after each provider's answers are applied. */
   persist(state: State): Promise<void>;
+  /** Told the detections as soon as they are known, before any provider is called. */
+  onDetected?(detections: readonly Detection[]): void;
   /** Remembers what was last logged per subject, so a repeated problem is logged once. */
   notices?: Map<string, string>;
 }
@@ -97,6 +99,7 @@ export async function runCycle(deps: CycleDeps, state: State, options: CycleOpti
   };
 
   const detections = await Promise.all(deps.detector.families.map((f) => deps.detector.detect(f, signal)));
+  if (!options.dryRun) deps.onDetected?.(detections);
   const detected: Partial<Record<Family, string>> = {};
   for (const d of detections) {
     const label = FAMILY_LABEL[d.family];

@@ -9,7 +9,7 @@ import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config/load.js';
 import { formatDuration } from './config/duration.js';
 import { FAMILY_LABEL, type Family } from './detect/address.js';
-import { createDetector, type Detector } from './detect/index.js';
+import { createDetector, type Detection, type Detector } from './detect/index.js';
 import { createHttpClient } from './http.js';
 import { createLoop, type Loop } from './loop.js';
 import type { Logger, Redactor } from './log.js';
@@ -82,13 +82,14 @@ export async function createRuntime(config: Config, options: WiringOptions): Pro
     detector,
     providers,
     async cycle(id, signal, dryRun = false) {
-      const report = await runCycle(
-        { providers, detector, refreshMs: config.refreshMs, clock, log, redactor, retry: options.retry ?? DEFAULT_RETRY, persist, notices },
+      const onDetected = (detections: readonly Detection[]): void => {
+        for (const d of detections) detectionErrors[d.family] = d.address ? null : (d.error ?? 'not detected');
+      };
+      return runCycle(
+        { providers, detector, refreshMs: config.refreshMs, clock, log, redactor, retry: options.retry ?? DEFAULT_RETRY, persist, notices, onDetected },
         state,
         { id, signal, dryRun },
       );
-      if (!dryRun) for (const d of report.detections) detectionErrors[d.family] = d.address ? null : (d.error ?? 'not detected');
-      return report;
     },
     status(nextCheck) {
       return buildStatus({

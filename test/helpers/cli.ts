@@ -50,3 +50,42 @@ export function runCli(args: string[], options: { cwd: string; env?: Record<stri
     });
   });
 }
+
+export interface RunningCli {
+  stderr(): string;
+  stdout(): string;
+  /** Resolves with the first match of `pattern` in stderr, bounded by `timeoutMs`. */
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
+  kill(signal: NodeJS.Signals): void;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Starts a long-running `ddnsd` (e.g. `run`); the test must stop it. */
+export function startCli(args: string[], options: { cwd: string; env?: Record<string, string> }): RunningCli {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, env: childEnv(options.env), stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolvePromise) =>
+    child.on('close', (code, signal) => resolvePromise({ code, signal })),
+  );
+  return {
+    stderr: () => err,
+    stdout: () => out,
+    kill: (signal) => child.kill(signal),
+    exited,
+    async waitFor(pattern, timeoutMs = 10_000) {
+      const deadline = performance.now() + timeoutMs;
+      for (;;) {
+        const m = err.match(pattern);
+        if (m) return m;
+        if (child.exitCode !== null || performance.now() > deadline) {
+          child.kill('SIGKILL');
+          throw new Error(`ddnsd never printed ${pattern}:\n${err}`);
+        }
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
+  };
+}
