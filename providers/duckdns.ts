@@ -52,7 +52,7 @@ export default defineProvider({
         if (res.status === 200 && lines[0] === 'KO') {
           throw new DdnsError(
             'auth',
-            'DuckDNS answered KO: the token is wrong or a domain is not on this account; fix the config, updates are paused',
+            'DuckDNS answered KO: the token is wrong or a domain is not on this account',
           );
         }
         if (res.status !== 200 || lines[0] !== 'OK') {

@@ -81,7 +81,9 @@ export async function main(io: CliIo): Promise<number> {
 
   const redactor = createRedactor();
   const format = io.env.LOG_FORMAT === 'json' ? 'json' : io.env.LOG_FORMAT === 'pretty' || io.stderrIsTTY ? 'pretty' : 'json';
-  const log = createLogger({ format, level: parseLevel(io.env.LOG_LEVEL), redactor, write: io.stderr });
+  // `once` prints its own summary; its log shows only warnings and errors unless asked for more.
+  const level = io.env.LOG_LEVEL ? parseLevel(io.env.LOG_LEVEL) : command === 'once' ? 'warn' : 'info';
+  const log = createLogger({ format, level, redactor, write: io.stderr });
 
   let config: Config;
   try {

@@ -299,7 +299,7 @@ function applyResults(
     if (needsAttention(r.error.kind)) {
       hs.attention = entry.fingerprint;
       delete hs.retryAt;
-      once(subject, `${r.host} ${record}: ${message}. Updates for it are paused until providers[${entry.index}] changes.`, 'error');
+      once(subject, `${r.host} ${record}: ${message}. ddnsd sends nothing more for it until providers[${entry.index}] in the config changes.`, 'error');
       reports.push({ ...base, action: 'needs-attention', message });
     } else {
       const delay = retryDelay(r.error, hs.failures);
