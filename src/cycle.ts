@@ -126,6 +126,8 @@ export async function runCycle(deps: CycleDeps, state: State, options: CycleOpti
   const detectionError = (f: Family): string =>
     detections.find((d) => d.family === f)?.error ?? `${FAMILY_LABEL[f]} not detected`;
 
+  forgetRemovedHosts(work, deps.providers);
+
   const reports: HostReport[] = [];
   const tasks: Promise<void>[] = [];
   for (const { entry, provider } of deps.providers) {
@@ -189,6 +191,15 @@ export async function runCycle(deps: CycleDeps, state: State, options: CycleOpti
     hosts: reports,
     ok: detections.every((d) => d.address) && reports.every((r) => fine.has(r.action)),
   };
+}
+
+/** Hosts no longer in the config leave the state, so it never grows with old entries. */
+function forgetRemovedHosts(state: State, providers: readonly ConfiguredProvider[]): void {
+  const wanted = new Set<string>();
+  for (const { entry, provider } of providers) {
+    for (const host of provider.hosts) for (const family of entry.families) wanted.add(hostKey(entry.definition.type, host, family));
+  }
+  for (const key of Object.keys(state.hosts)) if (!wanted.has(key)) delete state.hosts[key];
 }
 
 function clearFailure(hs: HostState): void {

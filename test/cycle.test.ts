@@ -196,6 +196,16 @@ ${extra}`;
     expect(duck.records.get('office')).toEqual({ ipv4: V4_NEW, ipv6: V6 });
   });
 
+  it('forgets hosts that were removed from the config', async () => {
+    const first = await runtime(config());
+    await first.run();
+    const smaller = await runtime(config().replace('hosts: [office, lab]', 'hosts: [office]'), first.dir);
+    await smaller.run();
+    const saved = JSON.parse(readFileSync(join(first.dir, 'data/state.json'), 'utf8')) as { hosts: Record<string, unknown> };
+    expect(Object.keys(saved.hosts)).toEqual(['duckdns office.duckdns.org ipv4']);
+    expect(duck.updates()).toHaveLength(1);
+  });
+
   it('honours ipv6: false for an entry', async () => {
     const r = await runtime(config('    ipv6: false\n', TOKEN, `  ipv4: [${echo.url}/]\n  ipv6: ["${echo6.url}/"]\n`));
     await r.run();
