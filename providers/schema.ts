@@ -4,7 +4,7 @@
  * per-family switches and non-empty secrets.
  */
 import { z } from 'zod';
-import { expected } from '../src/config/schema.js';
+import { duration, expected } from '../src/config/schema.js';
 
 const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 
@@ -60,6 +60,9 @@ export const endpoint = (defaultUrl?: string) => {
   return defaultUrl === undefined ? url : url.default(defaultUrl);
 };
 
+/** How long one request to a provider may take, answer included, unless the entry says otherwise. */
+export const DEFAULT_PROVIDER_TIMEOUT_MS = 10_000;
+
 /**
  * The schema of one provider entry: `type`, `hosts`, `endpoint`, `ipv4`,
  * `ipv6` and the provider's own keys. Unknown keys are errors.
@@ -75,6 +78,7 @@ export function entrySchema<T extends string, Shape extends z.ZodRawShape>(
     endpoint: endpoint(options.endpoint),
     ipv4: z.boolean({ error: expected('true or false') }).optional(),
     ipv6: z.boolean({ error: expected('true or false') }).optional(),
+    timeout: duration(100, 'must be at least 100ms').default(DEFAULT_PROVIDER_TIMEOUT_MS),
     ...shape,
   });
 }

@@ -59,6 +59,8 @@ export interface CommonSettings {
   endpoint: string;
   ipv4?: boolean | undefined;
   ipv6?: boolean | undefined;
+  /** Milliseconds one request may take. */
+  timeout: number;
 }
 
 export interface ProviderDefinition<S extends z.ZodType<CommonSettings> = z.ZodType<CommonSettings>> {

@@ -45,10 +45,14 @@ export async function createRuntime(config: Config, options: WiringOptions): Pro
   for (const secret of config.secrets) redactor.add(secret);
 
   const ownAgent = options.dispatcher ? undefined : new Agent();
-  const http = createHttpClient({ userAgent: USER_AGENT, dispatcher: options.dispatcher ?? (ownAgent as Agent) });
+  const dispatcher = options.dispatcher ?? (ownAgent as Agent);
   const providers = config.providers.map((entry) => ({
     entry,
-    provider: entry.definition.create(entry.settings, { http, clock, log }),
+    provider: entry.definition.create(entry.settings, {
+      http: createHttpClient({ userAgent: USER_AGENT, dispatcher, timeoutMs: entry.settings.timeout }),
+      clock,
+      log,
+    }),
   }));
   const detector = createDetector({
     sources: config.detect.sources,

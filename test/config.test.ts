@@ -103,6 +103,11 @@ describe('loading a valid config', () => {
     expect(config.providers[0]?.settings.hosts).toEqual(['myoffice.duckdns.org', 'lab.duckdns.org']);
   });
 
+  it('gives each provider entry a request timeout', () => {
+    expect(load(duck()).providers[0]?.settings.timeout).toBe(10_000);
+    expect(load(duck('    timeout: 1500ms\n')).providers[0]?.settings.timeout).toBe(1500);
+  });
+
   it('prints the effective config with secrets redacted', () => {
     const config = load(`server:\n  token: server-token-abc\n${duck()}`);
     const text = JSON.stringify(effectiveConfig(config));
@@ -132,6 +137,7 @@ describe('rejecting a bad config', () => {
     ['bad duration', 'interval: 5 minutes\n', 'interval (line 1): expected a duration like 30s, 5m, 1h or 25d, got "5 minutes"'],
     ['bare number duration', 'interval: 300\n', 'interval (line 1): expected a duration'],
     ['too short interval', 'interval: 10ms\n', 'interval (line 1): must be at least 1s'],
+    ['too short provider timeout', duck('    timeout: 5ms\n'), 'providers[0].timeout (line 5): must be at least 100ms'],
     ['agree zero', 'detect:\n  agree: 0\n', 'detect.agree (line 2): must be at least 1'],
     ['agree not a number', 'detect:\n  agree: two\n', 'detect.agree (line 2): expected a whole number'],
     ['unknown source', 'detect:\n  ipv4: [ipfy]\n', 'detect.ipv4[0] (line 2): unknown source "ipfy"'],

@@ -19,7 +19,8 @@ export function describeValue(value: unknown): string {
   return `${typeof value} ${String(value)}`;
 }
 
-const duration = (min: number, what: string) =>
+/** A duration key: milliseconds after parsing, at least `min`, else `tooShort` as the error. */
+export const duration = (min: number, tooShort: string) =>
   z
     .union([z.string(), z.number()], { error: expected('a duration like 30s, 5m, 1h or 25d') })
     .transform((value, ctx) => {
@@ -29,7 +30,7 @@ const duration = (min: number, what: string) =>
         return z.NEVER;
       }
       if (ms < min) {
-        ctx.addIssue({ code: 'custom', message: `${what}` });
+        ctx.addIssue({ code: 'custom', message: tooShort });
         return z.NEVER;
       }
       return ms;
