@@ -155,6 +155,7 @@ export function summarize(report: CycleReport, config: Config, dryRun: boolean):
     const detail = h.message ? `: ${h.message}` : h.address ? `  ${h.address}` : '';
     lines.push(`${h.host.padEnd(width)}  ${record}  ${h.provider}  ${what}${detail}`);
   }
+  lines.push(`Cycle took ${((report.finishedAt - report.startedAt) / 1000).toFixed(2)} s.`);
   if (dryRun) lines.push('Dry run: nothing was sent and the state file was not written.');
   return `${lines.join('\n')}\n`;
 }

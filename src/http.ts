@@ -70,12 +70,32 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         if (deadline.aborted) {
           throw new DdnsError('transient', `${where}: no complete answer within ${formatDuration(timeoutMs)}`, { cause: error });
         }
-        const code = (error as { code?: string }).code;
-        const detail = code ?? (error instanceof Error ? error.message : String(error));
-        throw new DdnsError('transient', `${where}: ${detail}`, { cause: error });
+        throw new DdnsError('transient', `${where}: ${networkWords(error)}`, { cause: error });
       }
     },
   };
+}
+
+const NETWORK_WORDS: Record<string, string> = {
+  ECONNRESET: 'the connection was reset',
+  UND_ERR_SOCKET: 'the connection closed before the answer was complete',
+  ECONNREFUSED: 'connection refused: nothing listens there',
+  ENOTFOUND: 'the name does not resolve (DNS)',
+  EAI_AGAIN: 'the name could not be resolved right now (DNS)',
+  ETIMEDOUT: 'connecting timed out',
+  UND_ERR_CONNECT_TIMEOUT: 'connecting timed out',
+  EHOSTUNREACH: 'no route to the host: is this machine online?',
+  ENETUNREACH: 'the network is unreachable: is this machine online?',
+  EADDRNOTAVAIL: 'no local address of that family: is it configured on this machine?',
+};
+
+/** A network failure in words for a person, with its code for a search. */
+function networkWords(error: unknown): string {
+  const err = error as { code?: string; cause?: { code?: string }; message?: string };
+  const code = err.code ?? err.cause?.code;
+  if (code && NETWORK_WORDS[code]) return `${NETWORK_WORDS[code]} (${code})`;
+  if (code?.startsWith('ERR_TLS') || code?.includes('CERT')) return `TLS problem: ${err.message ?? code} (${code})`;
+  return code ? `${err.message ?? 'network error'} (${code})` : (err.message ?? String(error));
 }
 
 async function readCapped(body: Dispatcher.ResponseData['body'], maxBytes: number, where: string): Promise<string> {
