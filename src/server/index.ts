@@ -1,32 +1,75 @@
 /**
- * The status server. `buildServer` returns the app and never listens: the
- * caller listens, tests use `inject()`.
+ * The status server: the page, the JSON API, health and metrics.
+ * `buildServer` returns the app and never listens: the caller listens, tests
+ * use `inject()`. Everything it needs comes in `deps`; it reads no globals.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
-import { judgeHealth, type Status } from '../status.js';
+import { type Status } from '../status.js';
+import { registerApi } from './api.js';
+import { STATUS_JS, STYLE_CSS } from './assets.js';
+import { createMetrics, type Metrics } from './metrics.js';
+import { renderPage } from './page.js';
+
+export interface RunNow {
+  /** The cycle's id. */
+  id: number;
+  /** True when a cycle was already running and this request joined it. */
+  joined: boolean;
+  done: Promise<unknown>;
+}
 
 export interface ServerDeps {
   status(): Status;
+  /** `server.token`; without it, POST /api/update answers 404 and the page shows no button. */
+  token?: string | undefined;
+  /** Starts a cycle now, or joins the one in flight. */
+  runNow?: () => RunNow;
+  /** Defaults to a fresh registry fed from `status`. */
+  metrics?: Metrics;
+  now?: () => number;
+  /** How often the page refreshes itself. */
+  refreshMs?: number;
 }
 
+/** Largest request body accepted; nothing ddnsd serves needs more. */
+export const BODY_LIMIT = 16 * 1024;
+
+/** Only same-origin scripts, styles and fetches; no frames, plugins or inline code. */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
 export function buildServer(deps: ServerDeps): FastifyInstance {
-  const app = Fastify({ logger: false, bodyLimit: 16 * 1024 });
+  const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT });
+  const now = deps.now ?? Date.now;
+  const metrics = deps.metrics ?? createMetrics(deps.status);
 
   app.addHook('onSend', async (_req, reply) => {
+    reply.header('content-security-policy', CONTENT_SECURITY_POLICY);
     reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'no-referrer');
+    reply.header('x-frame-options', 'DENY');
     reply.header('cache-control', 'no-store');
   });
 
-  app.get('/api/status', async () => deps.status());
-
-  app.get('/healthz', async (_req, reply) => {
-    const health = judgeHealth(deps.status());
-    return reply.code(health.ok ? 200 : 503).send(health);
-  });
-
-  app.setNotFoundHandler(async (req, reply) =>
-    reply.code(404).send({ error: 'not found', path: req.url.split('?')[0] }),
+  app.get('/', async (_req, reply) =>
+    reply
+      .type('text/html; charset=utf-8')
+      .send(renderPage(deps.status(), { now: now(), canUpdate: Boolean(deps.token && deps.runNow), refreshMs: deps.refreshMs ?? 5000 })),
   );
+  app.get('/assets/status.css', async (_req, reply) => reply.type('text/css; charset=utf-8').send(STYLE_CSS));
+  app.get('/assets/status.js', async (_req, reply) => reply.type('text/javascript; charset=utf-8').send(STATUS_JS));
+
+  registerApi(app, { ...deps, metrics });
+
+  app.setNotFoundHandler(async (req, reply) => reply.code(404).send({ error: 'not found', path: req.url.split('?')[0] }));
   app.setErrorHandler(async (error: { statusCode?: number; message?: string }, _req, reply) => {
     const code = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
     return reply.code(code).send({ error: code === 500 ? 'internal error' : (error.message ?? 'bad request') });
