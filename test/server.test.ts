@@ -46,6 +46,13 @@ describe('GET / (the status page)', () => {
     expect(html).toContain('<script src="/assets/status.js" defer></script>');
     expect(html).not.toMatch(/<script>|<style>| style=| on[a-z]+=/);
     expect(html).not.toContain('update-form');
+    expect(html).toContain('<body data-refresh-ms="5000">');
+  });
+
+  it('refreshes as often as ?refresh= asks, within 1 to 300 seconds', async () => {
+    const a = app();
+    expect((await a.inject('/?refresh=2')).body).toContain('<body data-refresh-ms="2000">');
+    for (const bad of ['0', '301', '1.5', 'x', '%22%3E']) expect((await a.inject(`/?refresh=${bad}`)).body).toContain('<body data-refresh-ms="5000">');
   });
 
   it('says everything is fine in words when it is, and shows "Update now" only with a token', async () => {

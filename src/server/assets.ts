@@ -22,12 +22,12 @@ export const STYLE_CSS = `:root {
 }
 * { box-sizing: border-box; }
 body { margin: 0; background: var(--bg); color: var(--fg); font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
-header, main, #update-now, footer { max-width: 72rem; margin: 0 auto; padding: 0 1rem; }
+header, main, #actions, footer { max-width: 72rem; margin: 0 auto; padding: 0 1rem; }
 header { display: flex; flex-wrap: wrap; align-items: baseline; gap: 0 1rem; padding-top: 1rem; }
 h1 { font-size: 1.5rem; margin: 0; }
 h2 { font-size: 1.1rem; margin: 0 0 .5rem; }
 section { background: var(--card); border: 1px solid var(--line); border-radius: .5rem; padding: 1rem; margin: 1rem 0; }
-code { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; font-size: .95em; overflow-wrap: anywhere; }
+code { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; font-size: .95em; overflow-wrap: break-word; }
 .muted { color: var(--muted); }
 .problem { color: var(--attention-fg); }
 .summary { font-weight: 600; padding: .75rem 1rem; border-radius: .5rem; margin: 1rem 0 0; }

@@ -59,11 +59,13 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     reply.header('cache-control', 'no-store');
   });
 
-  app.get('/', async (_req, reply) =>
-    reply
-      .type('text/html; charset=utf-8')
-      .send(renderPage(deps.status(), { now: now(), canUpdate: Boolean(deps.token && deps.runNow), refreshMs: deps.refreshMs ?? 5000 })),
-  );
+  // `/?refresh=2` refreshes every 2 s (1 to 300), e.g. for a wall display.
+  app.get<{ Querystring: { refresh?: string } }>('/', async (req, reply) => {
+    const asked = Number(req.query.refresh);
+    const refreshMs = Number.isInteger(asked) && asked >= 1 && asked <= 300 ? asked * 1000 : (deps.refreshMs ?? 5000);
+    const page = renderPage(deps.status(), { now: now(), canUpdate: Boolean(deps.token && deps.runNow), refreshMs });
+    return reply.type('text/html; charset=utf-8').send(page);
+  });
   app.get('/assets/status.css', async (_req, reply) => reply.type('text/css; charset=utf-8').send(STYLE_CSS));
   app.get('/assets/status.js', async (_req, reply) => reply.type('text/javascript; charset=utf-8').send(STATUS_JS));
 

@@ -14,7 +14,7 @@ export interface PageOptions {
 
 export function renderPage(status: Status, options: PageOptions): string {
   const update = options.canUpdate
-    ? `<section id="update-now" aria-labelledby="h-update"><h2 id="h-update">Update now</h2>
+    ? `<div id="actions"><section id="update-now" aria-labelledby="h-update"><h2 id="h-update">Update now</h2>
 <form id="update-form" autocomplete="off">
 <label for="token">Token (server.token)</label>
 <input id="token" name="token" type="password" required autocomplete="off">
@@ -22,7 +22,7 @@ export function renderPage(status: Status, options: PageOptions): string {
 </form>
 <p id="update-message" role="status"></p>
 <noscript><p>Updating from the page needs JavaScript; or run: curl -X POST -H "Authorization: Bearer $TOKEN" this-address/api/update</p></noscript>
-</section>`
+</section></div>`
     : '';
   return `<!doctype html>
 <html lang="en">
