@@ -134,7 +134,7 @@ providers:
     expect(lab.updates()).toHaveLength(1);
 
     // The lab's provider breaks and the address changes: a cycle runs behind the page's back.
-    await page.evaluate(() => Object.assign(window, { notReloaded: true }));
+    await page.evaluate('window.notReloaded = true');
     lab.failNext(3, 500);
     echoA.answer = THIRD;
     echoB.answer = THIRD;
@@ -144,7 +144,7 @@ providers:
     await failing.waitFor(WAIT);
     expect(await row('homelab.duckdns.org').locator('td.error').innerText()).toMatch(/server error \(HTTP 500\); trying again in \d+ (s|min)/);
     expect(await row('myoffice.duckdns.org').locator('td[data-label="Published"]').innerText()).toBe(THIRD);
-    expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
+    expect(await page.evaluate('window.notReloaded')).toBe(true);
     expect(await page.locator('.summary').innerText()).toContain('1 host is failing');
 
     if (process.env.DDNSD_SCREENSHOT) await page.screenshot({ path: resolve(process.env.DDNSD_SCREENSHOT), fullPage: true });
@@ -167,17 +167,17 @@ providers:
     // The lab host waits out its backoff, so it is still failing, not retried.
     expect(lab.updates()).toHaveLength(4);
     expect(await row('homelab.duckdns.org').getAttribute('data-status')).toBe('failing');
-    expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
+    expect(await page.evaluate('window.notReloaded')).toBe(true);
     expect(problems).toEqual([]);
   }, 60_000);
 
   it('fits a phone screen without sideways scrolling', async () => {
     await page.setViewportSize({ width: 375, height: 800 });
     await page.goto(`${daemon.url}/`, WAIT);
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
     expect(overflow).toBeLessThanOrEqual(0);
     expect(await page.locator('thead').isVisible()).toBe(false);
-    const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    const background = () => page.evaluate<string>('getComputedStyle(document.body).backgroundColor');
     await page.emulateMedia({ colorScheme: 'light' });
     const light = await background();
     await page.emulateMedia({ colorScheme: 'dark' });
