@@ -3,6 +3,7 @@
  * against local fake sources and a fake DuckDNS, over real HTTP on 127.0.0.1.
  */
 import { writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/load.js';
@@ -115,6 +116,27 @@ providers:
     expect(seen).toEqual([200, 200, 200, 200, 503, 200, 404, 401, 401, 400, 202]);
     await d.loop.runNow().done;
     for (const line of logs) for (const secret of SECRETS) expect(line).not.toContain(secret);
+  });
+
+  it('answers garbage and an oversized streamed body with 4xx and keeps serving', async () => {
+    const d = await start();
+    const { hostname, port } = new URL(d.url);
+    const raw = (text: string) =>
+      new Promise<string>((resolve, reject) => {
+        const socket = connect(Number(port), hostname, () => socket.end(text));
+        let answer = '';
+        socket.setTimeout(5000, () => socket.destroy(new Error('no answer within 5 s')));
+        socket.on('data', (b: Buffer) => (answer += b.toString()));
+        socket.on('close', () => resolve(answer));
+        socket.on('error', reject);
+      });
+    expect(await raw('NOT HTTP AT ALL\r\n\r\n')).toMatch(/^HTTP\/1\.1 400 /);
+    const chunk = 'x'.repeat(8192);
+    const chunked = `POST /api/update HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${PAGE_TOKEN}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n${
+      `${(8192).toString(16)}\r\n${chunk}\r\n`.repeat(4)
+    }0\r\n\r\n`;
+    expect(await raw(chunked)).toMatch(/^HTTP\/1\.1 413 /);
+    expect((await fetch(`${d.url}/healthz`)).status).toBe(200);
   });
 
   it('counts what the cycles did in /metrics', async () => {

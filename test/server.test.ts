@@ -290,6 +290,14 @@ describe('security headers, CORS and unknown paths', () => {
     }
   });
 
+  it('answers a URL that cannot be decoded with 400 JSON and the same headers', async () => {
+    const res = await app().inject('/%E0%A4%A');
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error).toMatch(/^bad request: /);
+    expect(res.headers['content-security-policy']).toBe(CONTENT_SECURITY_POLICY);
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+  });
+
   it('answers 500 without details when building the status throws', async () => {
     const res = await app({
       status: () => {

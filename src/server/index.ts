@@ -3,7 +3,7 @@
  * `buildServer` returns the app and never listens: the caller listens, tests
  * use `inject()`. Everything it needs comes in `deps`; it reads no globals.
  */
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { type Status } from '../status.js';
 import { registerApi } from './api.js';
 import { STATUS_JS, STYLE_CSS } from './assets.js';
@@ -46,17 +46,29 @@ export const CONTENT_SECURITY_POLICY = [
   "frame-ancestors 'none'",
 ].join('; ');
 
+/** Sent with every answer. There are deliberately no CORS headers. */
+const SECURITY_HEADERS = {
+  'content-security-policy': CONTENT_SECURITY_POLICY,
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'x-frame-options': 'DENY',
+  'cache-control': 'no-store',
+};
+
 export function buildServer(deps: ServerDeps): FastifyInstance {
-  const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT });
+  const app = Fastify({
+    logger: false,
+    bodyLimit: BODY_LIMIT,
+    // A URL that cannot be decoded: answered like every other bad request.
+    // Hooks do not run for these, hence the headers here.
+    frameworkErrors: (error, _req, reply) =>
+      (reply as FastifyReply).code(400).headers(SECURITY_HEADERS).send({ error: `bad request: ${error.message}` }),
+  });
   const now = deps.now ?? Date.now;
   const metrics = deps.metrics ?? createMetrics(deps.status);
 
   app.addHook('onSend', async (_req, reply) => {
-    reply.header('content-security-policy', CONTENT_SECURITY_POLICY);
-    reply.header('x-content-type-options', 'nosniff');
-    reply.header('referrer-policy', 'no-referrer');
-    reply.header('x-frame-options', 'DENY');
-    reply.header('cache-control', 'no-store');
+    reply.headers(SECURITY_HEADERS);
   });
 
   // `/?refresh=2` refreshes every 2 s (1 to 300), e.g. for a wall display.
