@@ -55,6 +55,12 @@ describe('GET / (the status page)', () => {
     for (const bad of ['0', '301', '1.5', 'x', '%22%3E']) expect((await a.inject(`/?refresh=${bad}`)).body).toContain('<body data-refresh-ms="5000">');
   });
 
+  it('says "at the next check" rather than a time in the past', async () => {
+    const html = (await app({ now: () => NOW + 3600_000 }).inject('/')).body;
+    expect(html).toContain('overloaded&lt;/b&gt;; trying again at the next check');
+    expect(html).toContain('next check due now');
+  });
+
   it('says everything is fine in words when it is, and shows "Update now" only with a token', async () => {
     const res = await app({ status: healthy, token: TOKEN, runNow: () => ({ id: 1, joined: false, done: Promise.resolve() }) }).inject('/');
     expect(res.body).toContain('Every host points at the current address.');

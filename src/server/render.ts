@@ -76,7 +76,8 @@ export function createRenderer(): Renderer {
       const stale = !d?.ok && address ? ` <span class="muted">(last known <code>${esc(address)}</code>)</span>` : '';
       return `<div class="kv" data-family="${esc(family)}"><dt>${esc(FAMILY[family] ?? family)}</dt><dd>${value}${stale}</dd></div>`;
     });
-    const next = s.nextCheck ? time(s.nextCheck, now, '') : s.lastCheck ? 'checking now' : 'starting';
+    let next = s.lastCheck ? 'checking now' : 'starting';
+    if (s.nextCheck) next = Date.parse(s.nextCheck) > now ? time(s.nextCheck, now, '') : 'due now';
     return `<section aria-labelledby="h-external"><h2 id="h-external">External address</h2>
 <dl class="addresses">${rows.join('') || '<div class="kv"><dt>—</dt><dd>No family is detected (detect.ipv4 and detect.ipv6 are both empty).</dd></div>'}</dl>
 <p class="muted">Last checked ${time(s.lastCheck, now, 'not yet')} · next check ${next}</p>
@@ -103,7 +104,9 @@ ${list ? `<ul class="lan">${list}</ul>` : '<p class="muted">No LAN address found
     if (s.hosts.length === 0) return '';
     const rows = s.hosts.map((h) => {
       let error = h.lastError ? esc(h.lastError) : '<span class="muted">none</span>';
-      if (h.status === 'failing' && h.nextAttempt) error += `; trying again ${time(h.nextAttempt, now, '')}`;
+      if (h.status === 'failing' && h.nextAttempt) {
+        error += Date.parse(h.nextAttempt) > now ? `; trying again ${time(h.nextAttempt, now, '')}` : '; trying again at the next check';
+      }
       if (h.status === 'needs-attention' && !/paused/.test(h.lastError ?? '')) {
         error += '; fix its provider entry in the config: updates for this host are paused until the entry changes';
       }
