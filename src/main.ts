@@ -2,6 +2,7 @@
  * Wiring in one place: the clock, HTTP clients, logger, state store,
  * detector and provider adapters are built here and handed down.
  */
+import { networkInterfaces } from 'node:os';
 import { Agent, type Dispatcher } from 'undici';
 import type { ConfiguredProvider, CycleReport, RetryPolicy } from './cycle.js';
 import { DEFAULT_RETRY, runCycle } from './cycle.js';
@@ -11,9 +12,11 @@ import { formatDuration } from './config/duration.js';
 import { FAMILY_LABEL, type Family } from './detect/address.js';
 import { createDetector, type Detection, type Detector } from './detect/index.js';
 import { createHttpClient } from './http.js';
+import { lanAddresses, noteLan, type LanAddress } from './lan.js';
 import { createLoop, type Loop } from './loop.js';
 import type { Logger, Redactor } from './log.js';
 import { buildServer } from './server/index.js';
+import { createMetrics } from './server/metrics.js';
 import { createStateStore, type State, type StateStore } from './state.js';
 import { buildStatus, type Status } from './status.js';
 import { USER_AGENT, VERSION } from './version.js';
@@ -26,6 +29,8 @@ export interface WiringOptions {
   /** For providers' requests; detection makes its own per family. */
   dispatcher?: Dispatcher;
   detectDispatchers?: Partial<Record<Family, Dispatcher>>;
+  /** The machine's LAN addresses; by default read from the network interfaces. */
+  lan?: () => LanAddress[];
 }
 
 export interface Runtime {
@@ -63,6 +68,15 @@ export async function createRuntime(config: Config, options: WiringOptions): Pro
   });
   const store = createStateStore(config.statePath, log, clock.now);
   const state = await store.load();
+  const lookupLan = options.lan ?? (() => lanAddresses(networkInterfaces()));
+  const checkLan = (): void => {
+    try {
+      noteLan(state, lookupLan(), clock.now());
+    } catch (error) {
+      log.debug(`cannot list the network interfaces: ${(error as Error).message}`);
+    }
+  };
+  checkLan();
 
   const detectionErrors: Partial<Record<Family, string | null>> = {};
   let stateError: string | undefined;
@@ -86,6 +100,7 @@ export async function createRuntime(config: Config, options: WiringOptions): Pro
     detector,
     providers,
     async cycle(id, signal, dryRun = false) {
+      if (!dryRun) checkLan();
       const onDetected = (detections: readonly Detection[]): void => {
         for (const d of detections) detectionErrors[d.family] = d.address ? null : (d.error ?? 'not detected');
       };
@@ -105,6 +120,7 @@ export async function createRuntime(config: Config, options: WiringOptions): Pro
         stateError,
         labels: providers.map((p) => p.provider.label),
         hosts: providers.map((p) => p.provider.hosts),
+        now: clock.now(),
       });
     },
     async close() {
@@ -129,13 +145,36 @@ export async function startDaemon(config: Config, options: WiringOptions): Promi
   const { log } = options;
   const runtime = await createRuntime(config, options);
   describeStart(config, runtime, log);
+  const clock = options.clock ?? systemClock;
+  const status = (): Status => runtime.status(loop.nextCheck());
+  const metrics = createMetrics(status);
+  let running: number | undefined;
   const loop = createLoop({
     intervalMs: config.intervalMs,
-    clock: options.clock ?? systemClock,
+    clock,
     log,
-    run: (id, signal) => runtime.cycle(id, signal),
+    run: async (id, signal) => {
+      running = id;
+      try {
+        const report = await runtime.cycle(id, signal);
+        metrics.observeCycle(report);
+        return report;
+      } finally {
+        running = undefined;
+      }
+    },
   });
-  const server = buildServer({ status: () => runtime.status(loop.nextCheck()) });
+  const server = buildServer({
+    status,
+    token: config.server.token,
+    metrics,
+    now: clock.now,
+    runNow() {
+      const joined = running !== undefined;
+      const cycle = loop.runNow();
+      return { id: cycle.id, joined, done: cycle.done };
+    },
+  });
   const { host, port } = config.server.listen;
   try {
     await server.listen({ host, port });

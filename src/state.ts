@@ -34,17 +34,30 @@ const detectedSchema = z.object({ address: z.string(), at: z.number() });
 
 const historySchema = z.object({ at: z.number(), family, from: z.string().optional(), to: z.string() });
 
+const lanAddressSchema = z.object({ interface: z.string(), family, address: z.string() });
+
+/** The machine's own LAN addresses when last looked up, and the last time one went away. */
+const lanSchema = z.object({
+  addresses: z.array(lanAddressSchema),
+  at: z.number(),
+  change: z.object({ at: z.number(), removed: z.array(lanAddressSchema), added: z.array(lanAddressSchema) }).optional(),
+});
+
 export const stateSchema = z.object({
   version: z.literal(1),
   lastCheck: z.number().optional(),
   detected: z.object({ ipv4: detectedSchema.optional(), ipv6: detectedSchema.optional() }).default({}),
   hosts: z.record(z.string(), hostStateSchema).default({}),
   history: z.array(historySchema).default([]),
+  /** Added after the first release: optional, so older state files still load. */
+  lan: lanSchema.optional(),
 });
 
 export type HostState = z.infer<typeof hostStateSchema>;
 export type State = z.infer<typeof stateSchema>;
 export type HistoryEntry = z.infer<typeof historySchema>;
+export type LanAddress = z.infer<typeof lanAddressSchema>;
+export type LanState = z.infer<typeof lanSchema>;
 export type { FailureKind };
 
 /** The most address changes kept, so the file stays small forever. */

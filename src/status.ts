@@ -4,7 +4,8 @@
  */
 import type { Config } from './config/load.js';
 import type { Family } from './detect/address.js';
-import { hostKey, type HistoryEntry, type State } from './state.js';
+import { recentLanChange } from './lan.js';
+import { hostKey, type HistoryEntry, type LanAddress, type State } from './state.js';
 
 export type HostStatus = 'ok' | 'pending' | 'failing' | 'needs-attention';
 
@@ -30,6 +31,13 @@ export interface Status {
   /** Set when the state file could not be written: the next cycle tries again. */
   stateError: string | null;
   hosts: HostRow[];
+  /** The machine's own LAN addresses; `change` is set while a recent change is worth a warning. */
+  lan: {
+    addresses: LanAddress[];
+    checkedAt: string | null;
+    change: { at: string; removed: LanAddress[]; added: LanAddress[] } | null;
+  };
+  /** Address changes, newest first (the last 50 are kept). */
   history: { at: string; family: Family; from: string | null; to: string }[];
 }
 
@@ -44,6 +52,8 @@ export interface RuntimeView {
   /** Provider labels by entry index. */
   labels: readonly string[];
   hosts: readonly (readonly string[])[];
+  /** Now, for how long warnings stay up. */
+  now: number;
 }
 
 const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
@@ -87,10 +97,20 @@ export function buildStatus(view: RuntimeView): Status {
     detection,
     stateError: view.stateError ?? null,
     hosts: rows,
+    lan: lanView(state, view.now),
     history: state.history
       .slice()
       .reverse()
       .map((h: HistoryEntry) => ({ at: new Date(h.at).toISOString(), family: h.family, from: h.from ?? null, to: h.to })),
+  };
+}
+
+function lanView(state: State, now: number): Status['lan'] {
+  const change = recentLanChange(state, now);
+  return {
+    addresses: state.lan?.addresses ?? [],
+    checkedAt: iso(state.lan?.at),
+    change: change ? { at: new Date(change.at).toISOString(), removed: change.removed, added: change.added } : null,
   };
 }
 

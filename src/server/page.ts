@@ -1,0 +1,48 @@
+/** The status page at GET /: the renderer's content in a small layout. */
+import type { Status } from '../status.js';
+import { createRenderer } from './render.js';
+
+const renderer = createRenderer();
+const escAttr = (v: string): string => v.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+
+export interface PageOptions {
+  now: number;
+  /** Show the "Update now" form: only when server.token is configured. */
+  canUpdate: boolean;
+  refreshMs: number;
+}
+
+export function renderPage(status: Status, options: PageOptions): string {
+  const update = options.canUpdate
+    ? `<div id="actions"><section id="update-now" aria-labelledby="h-update"><h2 id="h-update">Update now</h2>
+<form id="update-form" autocomplete="off">
+<label for="token">Token (server.token)</label>
+<input id="token" name="token" type="password" required autocomplete="off">
+<button type="submit">Update now</button>
+</form>
+<p id="update-message" role="status"></p>
+<noscript><p>Updating from the page needs JavaScript; or run: curl -X POST -H "Authorization: Bearer $TOKEN" this-address/api/update</p></noscript>
+</section></div>`
+    : '';
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light dark">
+<title>ddnsd status</title>
+<link rel="icon" href="data:,">
+<link rel="stylesheet" href="/assets/status.css">
+</head>
+<body data-refresh-ms="${escAttr(String(options.refreshMs))}">
+<header><h1>ddnsd status</h1><span class="muted">version ${escAttr(status.version)}</span><p id="connection" role="status"></p></header>
+<main id="status" aria-live="polite">
+${renderer.main(status, options.now)}
+</main>
+${update}
+<footer>Also as JSON: <a href="/api/status">/api/status</a> · health: <a href="/healthz">/healthz</a> · Prometheus: <a href="/metrics">/metrics</a></footer>
+<script src="/assets/status.js" defer></script>
+</body>
+</html>
+`;
+}
