@@ -31,6 +31,8 @@ export interface FakeCloudflare extends FakeServer {
   zoneLookups(): Recorded[];
   /** POST, PATCH and DELETE requests. */
   writes(): Recorded[];
+  /** Names whose records Cloudflare refuses to create or change (400, error 1004). */
+  refused: Set<string>;
   /** Answer the next N requests with this status, errors and headers instead of the protocol. */
   failNext(count: number, status: number, errors?: { code: number; message: string }[], headers?: Record<string, string>): void;
 }
@@ -50,6 +52,7 @@ export async function startCloudflare(options: {
 }): Promise<FakeCloudflare> {
   const zones = new Map(Object.entries(options.zones));
   const records = new Map<string, FakeRecord>();
+  const refused = new Set<string>();
   const failures: { status: number; errors: { code: number; message: string }[]; headers: Record<string, string> }[] = [];
   let nextId = 1;
   const newId = (): string => (nextId++).toString(16).padStart(32, 'r');
@@ -90,6 +93,7 @@ export async function startCloudflare(options: {
     const invalid = (r: Partial<FakeRecord>): string | undefined => {
       if (r.type === 'A' && !IPV4.test(r.content ?? '')) return 'Content for A record is invalid.';
       if (r.type === 'AAAA' && !IPV6.test(r.content ?? '')) return 'Content for AAAA record is invalid.';
+      if (r.name !== undefined && refused.has(r.name)) return 'DNS Validation Error';
       if (r.name !== undefined && r.name !== zone && !r.name.endsWith(`.${zone}`)) return 'Name is not in the zone.';
       return undefined;
     };
@@ -104,7 +108,7 @@ export async function startCloudflare(options: {
         proxied: body.proxied ?? false,
       };
       const problem = invalid(record);
-      if (problem) return envelope(res, 400, null, [{ code: 9005, message: problem }]);
+      if (problem) return envelope(res, 400, null, [{ code: problem.startsWith('DNS') ? 1004 : 9005, message: problem }]);
       records.set(record.id, record);
       return envelope(res, 200, record);
     }
@@ -128,6 +132,7 @@ export async function startCloudflare(options: {
     endpoint: `${fake.url}/client/v4`,
     zones,
     records,
+    refused,
     addRecord(record: Omit<FakeRecord, 'id' | 'zone_id'> & { zone: string }) {
       const { zone, ...rest } = record;
       const id = newId();
