@@ -88,7 +88,7 @@ providers:
       ['myoffice.duckdns.org', 'duckdns'],
       ['office.ddns.net', 'noip'],
       ['office.example.com', 'cloudflare'],
-    ]) {
+    ] as const) {
       expect(first.stdout).toMatch(new RegExp(`${host.replace(/\./g, '\\.')}\\s+A\\s+${provider}\\s+updated`));
       expect(first.stdout).toMatch(new RegExp(`${host.replace(/\./g, '\\.')}\\s+AAAA\\s+${provider}\\s+updated`));
     }
