@@ -105,12 +105,15 @@ export default defineProvider({
       const type = RECORD[u.family];
       const key = `${u.host} ${type}`;
       const zoneId = await zoneOf(u.host, signal);
+      let listing = false;
       try {
         let current = records.get(key);
         // A known record already at this address is checked again (a refresh or a
         // retry): someone may have changed it by hand.
         if (current === undefined || current.content === u.address) {
+          listing = true;
           const found = await api.findRecords(zoneId, type, u.host, signal);
+          listing = false;
           const [first, ...extra] = found;
           for (const dup of extra) await api.deleteRecord(zoneId, dup.id, signal);
           if (extra.length > 0) {
@@ -140,6 +143,9 @@ export default defineProvider({
         records.set(key, await api.patchRecord(zoneId, current.id, patch, signal));
         return { host: u.host, family: u.family, address: u.address, outcome: 'updated' };
       } catch (error) {
+        if (error instanceof CloudflareNotFound && listing && settings.zone_id !== undefined) {
+          throw new DdnsError('fatal', `${error.message}; check zone_id (the zone overview page shows it), or use zone instead`, { cause: error });
+        }
         if (error instanceof CloudflareNotFound) {
           forget(zoneId);
           throw new DdnsError('transient', `${error.message}; ddnsd forgot the cached zone and record ids and looks them up again`, { cause: error });

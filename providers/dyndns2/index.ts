@@ -4,7 +4,7 @@
  * Both are a few lines of data over ./protocol.ts.
  */
 import { z } from 'zod';
-import { entrySchema, secret } from '../schema.js';
+import { endpointProblem, entrySchema, secret } from '../schema.js';
 import { defineProvider } from '../types.js';
 import { updateHosts } from './protocol.js';
 
@@ -13,7 +13,19 @@ const credentials = {
   password: secret('the password'),
 };
 
-export const dyndns2Schema = entrySchema('dyndns2', credentials);
+/** The generic type has no default server; `…/nic/update` is accepted and trimmed. */
+const serverUrl = z
+  .string({
+    error: (issue) =>
+      issue.input === undefined ? 'missing: the URL of the dyndns2 server, e.g. https://members.example-dns.net' : 'expected a URL',
+  })
+  .superRefine((value, ctx) => {
+    const problem = endpointProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  })
+  .transform((url) => url.replace(/\/+$/, '').replace(/\/nic\/update$/, ''));
+
+export const dyndns2Schema = entrySchema('dyndns2', { ...credentials, endpoint: serverUrl });
 
 export const noipSchema = entrySchema('noip', credentials, { endpoint: 'https://dynupdate.no-ip.com' });
 

@@ -130,9 +130,28 @@ export async function updateHosts(target: Dyndns2Target, deps: Dyndns2Deps, requ
     for (const family of ['ipv4', 'ipv6'] as const) {
       const address = addresses[family];
       if (!address) continue;
+      const wrong = error ? undefined : otherAddress(answer?.detail ?? '', family, address);
       if (error) results.push({ host, family, outcome: 'failed', error });
+      else if (wrong) {
+        const message = `${target.service} answered ${answer?.code} for ${host} but names ${wrong}, not the ${family === 'ipv4' ? 'IPv4' : 'IPv6'} address ${address} that was sent`;
+        results.push({ host, family, outcome: 'failed', error: new DdnsError('bad-response', message) });
+      }
       else results.push({ host, family, address, outcome: answer?.code === 'good' ? 'updated' : 'unchanged' });
     }
   });
   return results;
+}
+
+/**
+ * A success answer names the address(es) the service now has. When it names
+ * one of this family and not the one sent, returns it: the service did not
+ * take the address, whatever the code says.
+ */
+function otherAddress(detail: string, family: Family, sent: string): string | undefined {
+  const named = detail
+    .split(',')
+    .map((a) => a.trim())
+    .filter((a) => a !== '' && a.includes(':') === (family === 'ipv6'));
+  if (named.length === 0 || named.some((a) => a.toLowerCase() === sent.toLowerCase())) return undefined;
+  return named[0];
 }

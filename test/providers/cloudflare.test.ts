@@ -175,6 +175,14 @@ ${extra}`,
     await t.runtime.close();
   });
 
+  it('a zone_id Cloudflare does not know needs attention', async () => {
+    const t = await start('    zone_id: 0123456789abcdef0123456789abcdef\n', '[office.example.com]');
+    const report = await t.cycle();
+    expect(report.hosts.every((h) => h.action === 'needs-attention' && h.message?.includes('check zone_id'))).toBe(true);
+    expect(cf.requests).toHaveLength(2); // one listing per family, no retries
+    await t.runtime.close();
+  });
+
   it('a host in no zone the token sees needs attention', async () => {
     const t = await start('', '[office.example.net]');
     const report = await t.cycle();

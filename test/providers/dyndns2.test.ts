@@ -143,7 +143,13 @@ ${extra}`;
     expect(dyn.updates()).toHaveLength(1);
     expect(dyn.records.get('office.ddns.net')).toEqual({ ipv4: V4, ipv6: V6 });
     await t.runtime.close();
-    await expect(startRuntime(config(generic.replace(/ {4}endpoint: .*\n/, '')))).rejects.toThrow(/providers\[0\]\.endpoint/);
+    await expect(startRuntime(config(generic.replace(/ {4}endpoint: .*\n/, '')))).rejects.toThrow(
+      /providers\[0\]\.endpoint \(line \d+\): missing: the URL of the dyndns2 server/,
+    );
+    // The full update URL, as some providers' help pages give it, works too.
+    const full = await startRuntime(config(generic.replace(dyn.url, `${dyn.url}/nic/update`)), {});
+    expect(full.runtime.config.providers[0]?.settings.endpoint).toBe(dyn.url);
+    await full.runtime.close();
   });
 
   it('leaves a family alone when the entry turns it off or its detection fails', async () => {
@@ -231,6 +237,17 @@ ${extra}`;
     const resumed = await t.cycle();
     expect(dyn.updates()).toHaveLength(2);
     expect(resumed.hosts.every((h) => h.action === 'updated')).toBe(true);
+    await t.runtime.close();
+  });
+
+  it('does not take a success answer that names another address as confirmation', async () => {
+    dyn.failNext(1, 200, 'good 81.2.69.1\n');
+    const t = await startRuntime(config(noip('', '[office.ddns.net]')), env);
+    const report = await t.cycle();
+    const v4 = report.hosts.find((h) => h.family === 'ipv4');
+    expect(v4?.action).toBe('failed');
+    expect(v4?.message).toContain(`names 81.2.69.1, not the IPv4 address ${V4}`);
+    expect(t.runtime.state.hosts['noip office.ddns.net ipv4']?.address).toBeUndefined();
     await t.runtime.close();
   });
 
