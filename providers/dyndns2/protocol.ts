@@ -117,12 +117,15 @@ export async function updateHosts(target: Dyndns2Target, deps: Dyndns2Deps, requ
   const { url, headers } = buildUpdateRequest(target, hosts, addresses);
   const what = `${target.service} ${describeUrl(url)}`;
   const res = await deps.http.request({ url, headers, signal });
-  const failure = statusFailure(res, what, deps.clock.now());
-  if (failure) throw failure;
-  if (res.status !== 200) {
+  const answers = parseAnswers(res.text, hosts);
+  // Some services send `badauth` with HTTP 401: the answer line says more than the status.
+  const first = answers[0]?.code ?? '';
+  const spoken = res.status === 200 || ((res.status === 401 || res.status === 403) && first in FAILURES);
+  if (!spoken) {
+    const failure = statusFailure(res, what, deps.clock.now());
+    if (failure) throw failure;
     throw new DdnsError('bad-response', `${what}: unexpected answer (HTTP ${res.status}): ${JSON.stringify(res.text.slice(0, 80))}`);
   }
-  const answers = parseAnswers(res.text, hosts);
   const results: HostResult[] = [];
   hosts.forEach((host, i) => {
     const answer = answers[i];

@@ -199,6 +199,7 @@ ${extra}`;
     const report = await t.cycle();
     expect(dyn.updates()).toHaveLength(1);
     expect(report.hosts.every((h) => h.action === 'needs-attention')).toBe(true);
+    expect(report.hosts[0]?.message).toMatch(/answered badauth for \S+: the username or password is wrong/);
     t.clock.advance(24 * 3600_000);
     await t.cycle();
     expect(dyn.updates()).toHaveLength(1);
