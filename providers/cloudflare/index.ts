@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { DdnsError } from '../../src/errors.js';
+import { sameAddress } from '../address.js';
 import { entrySchema, hostname, secret } from '../schema.js';
 import { defineProvider, type HostResult, type HostUpdate } from '../types.js';
 import { CloudflareNotFound, createCloudflareApi, type DnsRecord, type RecordType } from './api.js';
@@ -110,7 +111,7 @@ export default defineProvider({
         let current = records.get(key);
         // A known record already at this address is checked again (a refresh or a
         // retry): someone may have changed it by hand.
-        if (current === undefined || current.content === u.address) {
+        if (current === undefined || sameAddress(current.content, u.address)) {
           listing = true;
           const found = await api.findRecords(zoneId, type, u.host, signal);
           listing = false;
@@ -133,7 +134,7 @@ export default defineProvider({
           return { host: u.host, family: u.family, address: u.address, outcome: 'updated' };
         }
         const patch: Partial<DnsRecord> = {};
-        if (current.content !== u.address) patch.content = u.address;
+        if (!sameAddress(current.content, u.address)) patch.content = u.address;
         if (settings.ttl !== undefined && current.ttl !== settings.ttl) patch.ttl = settings.ttl;
         if (settings.proxied !== undefined && current.proxied !== settings.proxied) patch.proxied = settings.proxied;
         if (Object.keys(patch).length === 0) {

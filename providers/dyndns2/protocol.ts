@@ -14,6 +14,7 @@ import { SERVER_TROUBLE_PAUSE_MS } from '../../src/cycle.js';
 import { DdnsError, type FailureKind } from '../../src/errors.js';
 import { describeUrl, statusFailure, type HttpClient } from '../../src/http.js';
 import type { Clock } from '../../src/clock.js';
+import { sameAddress } from '../address.js';
 import type { Family, HostResult, UpdateRequest } from '../types.js';
 
 export interface Dyndns2Target {
@@ -155,6 +156,6 @@ function otherAddress(detail: string, family: Family, sent: string): string | un
     .split(',')
     .map((a) => a.trim())
     .filter((a) => a !== '' && a.includes(':') === (family === 'ipv6'));
-  if (named.length === 0 || named.some((a) => a.toLowerCase() === sent.toLowerCase())) return undefined;
+  if (named.length === 0 || named.some((a) => sameAddress(a, sent))) return undefined;
   return named[0];
 }

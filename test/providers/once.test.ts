@@ -107,7 +107,11 @@ providers:
     expect(noip.updates()).toHaveLength(1);
     expect(cf.requests).toHaveLength(cfRequests);
 
-    const output = first.stdout + first.stderr + second.stdout + second.stderr + readFileSync(join(dir, 'data/state.json'), 'utf8');
+    const check = await runCli(['check'], { cwd: dir, env: { DUCKDNS_TOKEN: DUCK_TOKEN, NOIP_PASSWORD, CLOUDFLARE_API_TOKEN: CF_TOKEN } });
+    expect(check.code).toBe(0);
+    expect(check.stdout.match(/"\[redacted\]"/g)).toHaveLength(3);
+
+    const output = [first, second, check].map((r) => r.stdout + r.stderr).join('') + readFileSync(join(dir, 'data/state.json'), 'utf8');
     for (const secret of [DUCK_TOKEN, NOIP_PASSWORD, CF_TOKEN]) expect(output).not.toContain(secret);
   });
 
