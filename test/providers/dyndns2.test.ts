@@ -1,9 +1,12 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { answerFailure, buildUpdateRequest, parseAnswers } from '../../providers/dyndns2/protocol.js';
 import { SERVER_TROUBLE_PAUSE_MS } from '../../src/cycle.js';
 import { USER_AGENT } from '../../src/version.js';
 import { startDyndns2, type FakeDyndns2 } from '../fakes/dyndns2.js';
 import { startEcho, type EchoServer } from '../fakes/echo.js';
+import { tempDir } from '../helpers/cli.js';
 import { startRuntime } from '../helpers/runtime.js';
 
 // Public addresses as data only: the fakes answer them, nothing contacts them.
@@ -150,6 +153,16 @@ ${extra}`;
     const full = await startRuntime(config(generic.replace(dyn.url, `${dyn.url}/nic/update`)), {});
     expect(full.runtime.config.providers[0]?.settings.endpoint).toBe(dyn.url);
     await full.runtime.close();
+  });
+
+  it('reads the password from a file (password_file), as Docker secrets provide it', async () => {
+    const secretFile = join(tempDir(), 'noip-password');
+    writeFileSync(secretFile, `${PASSWORD}\n`);
+    const t = await startRuntime(config(noip().replace('password: ${NOIP_PASSWORD}', `password_file: ${secretFile}`)), { NOIP_USERNAME: USER });
+    const report = await t.cycle();
+    expect(report.ok).toBe(true);
+    expect(dyn.updates()[0]?.headers.authorization).toBe(`Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}`);
+    await t.runtime.close();
   });
 
   it('leaves a family alone when the entry turns it off or its detection fails', async () => {
