@@ -102,27 +102,41 @@ export default defineProvider({
       records.clear();
     };
 
+    /**
+     * The record of one name and type, with any duplicates deleted: the one
+     * place records are looked up.
+     */
+    const lookupRecord = async (zoneId: string, type: RecordType, host: string, signal: AbortSignal): Promise<DnsRecord | undefined> => {
+      let found: DnsRecord[];
+      try {
+        found = await api.findRecords(zoneId, type, host, signal);
+      } catch (error) {
+        // A configured zone id that Cloudflare does not know will not appear by looking again.
+        if (error instanceof CloudflareNotFound && settings.zone_id !== undefined) {
+          throw new DdnsError('fatal', `${error.message}; check zone_id (the zone overview page shows it), or use zone instead`, { cause: error });
+        }
+        throw error;
+      }
+      const [first, ...extra] = found;
+      for (const dup of extra) await api.deleteRecord(zoneId, dup.id, signal);
+      if (first && extra.length > 0) {
+        deps.log.warn(`${host} had ${found.length} ${type} records at Cloudflare; kept ${first.id} and deleted the other ${extra.length}`, {
+          provider: 'cloudflare',
+        });
+      }
+      return first;
+    };
+
     const updateOne = async (u: HostUpdate, signal: AbortSignal): Promise<HostResult> => {
       const type = RECORD[u.family];
       const key = `${u.host} ${type}`;
       const zoneId = await zoneOf(u.host, signal);
-      let listing = false;
       try {
         let current = records.get(key);
         // A known record already at this address is checked again (a refresh or a
         // retry): someone may have changed it by hand.
         if (current === undefined || sameAddress(current.content, u.address)) {
-          listing = true;
-          const found = await api.findRecords(zoneId, type, u.host, signal);
-          listing = false;
-          const [first, ...extra] = found;
-          for (const dup of extra) await api.deleteRecord(zoneId, dup.id, signal);
-          if (extra.length > 0) {
-            deps.log.warn(`${u.host} had ${found.length} ${type} records at Cloudflare; kept ${first?.id} and deleted the other ${extra.length}`, {
-              provider: 'cloudflare',
-            });
-          }
-          current = first;
+          current = await lookupRecord(zoneId, type, u.host, signal);
         }
         if (current === undefined) {
           const created = await api.createRecord(
@@ -144,9 +158,6 @@ export default defineProvider({
         records.set(key, await api.patchRecord(zoneId, current.id, patch, signal));
         return { host: u.host, family: u.family, address: u.address, outcome: 'updated' };
       } catch (error) {
-        if (error instanceof CloudflareNotFound && listing && settings.zone_id !== undefined) {
-          throw new DdnsError('fatal', `${error.message}; check zone_id (the zone overview page shows it), or use zone instead`, { cause: error });
-        }
         if (error instanceof CloudflareNotFound) {
           forget(zoneId);
           throw new DdnsError('transient', `${error.message}; ddnsd forgot the cached zone and record ids and looks them up again`, { cause: error });
