@@ -48,10 +48,13 @@ export interface Answer {
   detail: string;
 }
 
+/** Codes about one host; any other lone line (`badauth`, `911`, an error page) is about the whole request. */
+const PER_HOST = new Set(['good', 'nochg', 'nohost', 'notfqdn']);
+
 /**
- * The answer lines, one per host. A single failure line for several hosts
- * (`badauth`, `911`, …) applies to them all; a single success line cannot say
- * which host it is about, so the others count as unanswered.
+ * The answer lines, one per host. A single line about the whole request
+ * (`badauth`, `911`, …) applies to every host; a single line about one host
+ * (`good`, `nohost`) is the first host's, and the others count as unanswered.
  */
 export function parseAnswers(text: string, hosts: readonly string[]): (Answer | undefined)[] {
   const lines = text
@@ -63,7 +66,7 @@ export function parseAnswers(text: string, hosts: readonly string[]): (Answer | 
     return space < 0 ? { code: line, detail: '' } : { code: line.slice(0, space), detail: line.slice(space + 1).trim() };
   });
   const only = answers.length === 1 ? answers[0] : undefined;
-  if (only && only.code !== 'good' && only.code !== 'nochg') return hosts.map(() => only);
+  if (only && !PER_HOST.has(only.code)) return hosts.map(() => only);
   return hosts.map((_, i) => answers[i]);
 }
 

@@ -39,8 +39,10 @@ describe('dyndns2 protocol', () => {
       { code: 'badauth', detail: '' },
       { code: 'badauth', detail: '' },
     ]);
-    // A lone success line cannot say which host it is about.
+    expect(parseAnswers('911', ['a', 'b'])[1]?.code).toBe('911');
+    // A lone line about one host cannot say which host it is about.
     expect(parseAnswers(`good ${V4}\r\n`, ['a', 'b'])[1]).toBeUndefined();
+    expect(parseAnswers('nohost', ['a', 'b'])[1]).toBeUndefined();
     expect(parseAnswers(`good ${V4}\nnochg ${V4}\n`, ['a', 'b', 'c'])[2]).toBeUndefined();
   });
 
