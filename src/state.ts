@@ -78,6 +78,9 @@ export interface StateStore {
 }
 
 export function createStateStore(path: string, log: Logger, now: () => number = Date.now): StateStore {
+  // Providers answer concurrently and each answer saves: one write at a time,
+  // in call order, or two writes would race over the same temp file.
+  let writing: Promise<void> = Promise.resolve();
   return {
     path,
     async load() {
@@ -104,7 +107,10 @@ export function createStateStore(path: string, log: Logger, now: () => number = 
       return emptyState();
     },
     async save(state) {
-      await writeAtomically(path, `${JSON.stringify(state, null, 2)}\n`);
+      const content = `${JSON.stringify(state, null, 2)}\n`;
+      const write = writing.catch(() => {}).then(() => writeAtomically(path, content));
+      writing = write;
+      await write;
     },
   };
 }

@@ -17,4 +17,7 @@ function readVersion(): string {
 }
 
 export const VERSION = readVersion();
-export const USER_AGENT = `ddnsd/${VERSION}`;
+/** Where a provider's operator can find out who is calling: No-IP rejects generic agents. */
+export const CONTACT_URL = 'https://www.npmjs.com/package/ddnsd';
+/** `ddnsd/<version> <contact>`, the form dyndns2 services ask clients to send. */
+export const USER_AGENT = `ddnsd/${VERSION} ${CONTACT_URL}`;

@@ -1,16 +1,17 @@
-/** An in-process ddnsd runtime over a config written to a temp folder, with a fake clock and instant retries. */
+/** An in-process ddnsd runtime (no CLI, no listening server) over a config written to a temp folder, with a fake clock, instant retries and captured logs. */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/load.js';
 import { createLogger, createRedactor } from '../../src/log.js';
 import { createRuntime, type Runtime } from '../../src/main.js';
-import type { FakeClock } from './clock.js';
+import { fakeClock, type FakeClock } from './clock.js';
 import { tempDir } from './cli.js';
 
 export const INSTANT_RETRY = { retries: 2, minTimeoutMs: 0, maxTimeoutMs: 0, maxWaitMs: 60_000 };
 
 export interface TestRuntime extends Runtime {
   dir: string;
+  /** Every log line written so far. */
   logs: string[];
   /** Runs one cycle to the end. */
   run(): ReturnType<Runtime['cycle']>;
@@ -31,4 +32,14 @@ export async function testRuntime(yaml: string, clock: FakeClock, options: { dir
     logs,
     run: () => runtime.cycle(++cycleId, new AbortController().signal),
   });
+}
+
+/** The same runtime with its own fake clock, as the provider tests use it. */
+export async function startRuntime(
+  yaml: string,
+  env: Record<string, string> = {},
+): Promise<{ runtime: TestRuntime; clock: FakeClock; logs: string[]; dir: string; cycle: TestRuntime['run'] }> {
+  const clock = fakeClock();
+  const runtime = await testRuntime(yaml, clock, { env });
+  return { runtime, clock, logs: runtime.logs, dir: runtime.dir, cycle: runtime.run };
 }

@@ -1,0 +1,42 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config/load.js';
+import { tempDir, writeConfig } from './helpers/cli.js';
+
+const EXAMPLE = readFileSync(join(import.meta.dirname, '../config.example.yaml'), 'utf8');
+
+/** The example with every commented provider entry uncommented (lines `  # - …` and `  #   …`). */
+function uncommented(): string {
+  return EXAMPLE.split('\n')
+    .map((line) => (/^ {2}# (- | {2})/.test(line) ? `  ${line.slice(4)}` : line))
+    .join('\n');
+}
+
+const ENV = {
+  DUCKDNS_TOKEN: 'duck-placeholder-token',
+  NOIP_USERNAME: 'office@example.net',
+  NOIP_PASSWORD: 'noip-placeholder-pass',
+  DYN_USER: 'home',
+  DYN_PASS: 'dyn-placeholder-pass',
+  CLOUDFLARE_API_TOKEN: 'cf-placeholder-token',
+};
+
+describe('config.example.yaml', () => {
+  it('validates as shipped', () => {
+    const dir = tempDir();
+    const config = loadConfig({ path: writeConfig(dir, EXAMPLE), env: ENV, cwd: dir });
+    expect(config.providers.map((p) => p.definition.type)).toEqual(['duckdns']);
+  });
+
+  it('validates with every provider example uncommented, one entry each', () => {
+    const dir = tempDir();
+    const text = uncommented();
+    expect(text).not.toBe(EXAMPLE);
+    const config = loadConfig({ path: writeConfig(dir, text), env: ENV, cwd: dir });
+    expect(config.providers.map((p) => p.definition.type)).toEqual(['duckdns', 'noip', 'dyndns2', 'cloudflare']);
+    expect(config.providers[3]?.settings).toMatchObject({ zone: 'example.com', proxied: false, ttl: 1, endpoint: 'https://api.cloudflare.com/client/v4' });
+    expect(config.providers[1]?.settings.endpoint).toBe('https://dynupdate.no-ip.com');
+    expect(config.secrets).toEqual(expect.arrayContaining(['noip-placeholder-pass', 'dyn-placeholder-pass', 'cf-placeholder-token']));
+  });
+});
