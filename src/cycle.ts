@@ -8,7 +8,7 @@ import pRetry from 'p-retry';
 import type { Provider, HostResult, HostUpdate } from '../providers/types.js';
 import type { Clock } from './clock.js';
 import type { ProviderEntry } from './config/load.js';
-import { formatDuration } from './config/duration.js';
+import { humanDuration } from './config/duration.js';
 import { FAMILY_LABEL, type Family } from './detect/address.js';
 import type { Detection, Detector } from './detect/index.js';
 import { asDdnsError, DdnsError, needsAttention } from './errors.js';
@@ -152,7 +152,7 @@ export async function runCycle(deps: CycleDeps, state: State, options: CycleOpti
           clearFailure(hs);
         }
         if (hs.retryAt !== undefined && hs.retryAt > startedAt) {
-          reports.push({ ...base, action: 'paused', message: `${hs.lastError ?? 'waiting'}; next try in ${formatDuration(Math.ceil((hs.retryAt - startedAt) / 1000) * 1000)}` });
+          reports.push({ ...base, action: 'paused', message: `${hs.lastError ?? 'waiting'}; next try in ${humanDuration(hs.retryAt - startedAt)}` });
           continue;
         }
         const refreshDue = deps.refreshMs > 0 && (hs.confirmedAt === undefined || startedAt - hs.confirmedAt >= deps.refreshMs);
@@ -315,7 +315,7 @@ function applyResults(
     } else {
       const delay = retryDelay(r.error, hs.failures);
       hs.retryAt = now + delay;
-      once(subject, `${r.host} ${record}: ${message}; trying again in ${formatDuration(Math.ceil(delay / 1000) * 1000)}`, 'warn');
+      once(subject, `${r.host} ${record}: ${message}; trying again in ${humanDuration(delay)}`, 'warn');
       reports.push({ ...base, action: 'failed', message });
     }
   }

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { effectiveConfig, loadConfig, type Config } from '../src/config/load.js';
-import { parseDuration, formatDuration } from '../src/config/duration.js';
+import { formatDuration, humanDuration, parseDuration } from '../src/config/duration.js';
 import { ConfigError } from '../src/errors.js';
 import { tempDir } from './helpers/cli.js';
 
@@ -40,6 +40,7 @@ describe('durations', () => {
     expect(parseDuration(300)).toBeUndefined();
     expect(formatDuration(5_400_000)).toBe('90m');
     expect(formatDuration(1500)).toBe('1500ms');
+    expect([59_500, 1_798_000, 7_200_000, 3 * 86_400_000].map(humanDuration)).toEqual(['60 s', '30 min', '2 h', '3 days']);
   });
 });
 

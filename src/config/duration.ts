@@ -23,3 +23,12 @@ export function formatDuration(ms: number): string {
   }
   return `${ms}ms`;
 }
+
+/** A wait in words for a person, rounded up to its largest unit: `45 s`, `30 min`, `2 h`, `3 days`. */
+export function humanDuration(ms: number): string {
+  const s = Math.max(0, ms) / 1000;
+  if (s < 90) return `${Math.ceil(s)} s`;
+  if (s < 90 * 60) return `${Math.ceil(s / 60)} min`;
+  if (s < 36 * 3600) return `${Math.round(s / 3600)} h`;
+  return `${Math.round(s / 86_400)} days`;
+}
