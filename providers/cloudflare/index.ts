@@ -1,9 +1,12 @@
 /**
- * Cloudflare (API v4, token auth). For each due host and family: find the
- * zone (cached for the process lifetime), find the A or AAAA records of the
- * name, then create the record, PATCH only what must change, or send nothing
- * when it already points at the address. Duplicates of one name and type are
- * reduced to the first. Ids are cached; a 404 drops them and looks again.
+ * Cloudflare (API v4, token auth). For the due hosts and families: find
+ * each host's zone (cached for the process lifetime); per zone, find the
+ * records not known yet (one paginated listing of the zone when two or more
+ * are needed, else a lookup by name); then create what is missing and change
+ * only the fields that differ, several changes in one batch request, and
+ * send nothing for a record already at the address. Duplicates of one name
+ * and type are reduced to the first. Ids are cached; a 404 drops them and
+ * looks again.
  */
 import { z } from 'zod';
 import { DdnsError } from '../../src/errors.js';
@@ -45,6 +48,30 @@ export const schema = entrySchema(
 });
 
 type Settings = z.infer<typeof schema>;
+
+/** Operations in one batch: the Free plan's limit (paid plans allow 3,500). */
+export const BATCH_LIMIT = 200;
+/** Single writes in flight at once per entry, when a refused batch is sent one by one. */
+export const WRITE_CONCURRENCY = 4;
+
+/** Failures that concern one host only: its result. Anything a retry may fix, or that concerns the token, fails the whole call. */
+function perHost(error: unknown): error is DdnsError {
+  return error instanceof DdnsError && (error.kind === 'fatal' || error.kind === 'bad-response');
+}
+
+/** Runs `work` over `items`, at most `limit` at a time, results in order. */
+async function inParallel<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await work(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
 
 const RECORD: Record<HostUpdate['family'], RecordType> = { ipv4: 'A', ipv6: 'AAAA' };
 
@@ -102,21 +129,14 @@ export default defineProvider({
       records.clear();
     };
 
-    /**
-     * The record of one name and type, with any duplicates deleted: the one
-     * place records are looked up.
-     */
-    const lookupRecord = async (zoneId: string, type: RecordType, host: string, signal: AbortSignal): Promise<DnsRecord | undefined> => {
-      let found: DnsRecord[];
-      try {
-        found = await api.findRecords(zoneId, type, host, signal);
-      } catch (error) {
-        // A configured zone id that Cloudflare does not know will not appear by looking again.
-        if (error instanceof CloudflareNotFound && settings.zone_id !== undefined) {
-          throw new DdnsError('fatal', `${error.message}; check zone_id (the zone overview page shows it), or use zone instead`, { cause: error });
-        }
-        throw error;
-      }
+    /** A 404 for a configured zone id will not go away by looking again. */
+    const zoneIdUnknown = (error: unknown): unknown =>
+      error instanceof CloudflareNotFound && settings.zone_id !== undefined
+        ? new DdnsError('fatal', `${error.message}; check zone_id (the zone overview page shows it), or use zone instead`, { cause: error })
+        : error;
+
+    /** The first of one name's records of one type; the others are deleted, and the log says so. */
+    const keepFirst = async (zoneId: string, type: RecordType, host: string, found: DnsRecord[], signal: AbortSignal): Promise<DnsRecord | undefined> => {
       const [first, ...extra] = found;
       for (const dup of extra) await api.deleteRecord(zoneId, dup.id, signal);
       if (first && extra.length > 0) {
@@ -127,36 +147,128 @@ export default defineProvider({
       return first;
     };
 
-    const updateOne = async (u: HostUpdate, signal: AbortSignal): Promise<HostResult> => {
+    /** The record of one name and type, looked up by name, with any duplicates deleted. */
+    const lookupRecord = async (zoneId: string, type: RecordType, host: string, signal: AbortSignal): Promise<DnsRecord | undefined> => {
+      let found: DnsRecord[];
+      try {
+        found = await api.findRecords(zoneId, type, host, signal);
+      } catch (error) {
+        throw zoneIdUnknown(error);
+      }
+      return keepFirst(zoneId, type, host, found, signal);
+    };
+
+    /**
+     * The current record of each update that needs one looked up, by `host type`:
+     * one listing of the zone when two or more are needed (one request per 1,000
+     * records instead of one per host), else a lookup by name.
+     */
+    const lookupAll = async (zoneId: string, wanted: readonly HostUpdate[], signal: AbortSignal): Promise<Map<string, DnsRecord | undefined>> => {
+      const found = new Map<string, DnsRecord | undefined>();
+      if (wanted.length < 2) {
+        for (const u of wanted) found.set(`${u.host} ${RECORD[u.family]}`, await lookupRecord(zoneId, RECORD[u.family], u.host, signal));
+        return found;
+      }
+      const types = new Set(wanted.map((u) => RECORD[u.family]));
+      let listed: DnsRecord[];
+      try {
+        listed = await api.listRecords(zoneId, types.size === 1 ? [...types][0] : undefined, signal);
+      } catch (error) {
+        throw zoneIdUnknown(error);
+      }
+      const byKey = new Map<string, DnsRecord[]>();
+      for (const r of listed) {
+        const key = `${r.name} ${r.type}`;
+        byKey.set(key, [...(byKey.get(key) ?? []), r]);
+      }
+      for (const u of wanted) {
+        const key = `${u.host} ${RECORD[u.family]}`;
+        found.set(key, await keepFirst(zoneId, RECORD[u.family], u.host, byKey.get(key) ?? [], signal));
+      }
+      return found;
+    };
+
+    /** What one update needs: nothing, a new record, or a patch of an existing one. */
+    type Plan =
+      | { u: HostUpdate; key: string; kind: 'unchanged'; record: DnsRecord }
+      | { u: HostUpdate; key: string; kind: 'post'; fields: Omit<DnsRecord, 'id'> }
+      | { u: HostUpdate; key: string; kind: 'patch'; record: DnsRecord; patch: Partial<Omit<DnsRecord, 'id'>> };
+
+    const plan = (u: HostUpdate, current: DnsRecord | undefined): Plan => {
       const type = RECORD[u.family];
       const key = `${u.host} ${type}`;
-      const zoneId = await zoneOf(u.host, signal);
+      if (current === undefined) {
+        return { u, key, kind: 'post', fields: { type, name: u.host, content: u.address, ttl: settings.ttl ?? 1, proxied: settings.proxied ?? false } };
+      }
+      const patch: Partial<DnsRecord> = {};
+      if (!sameAddress(current.content, u.address)) patch.content = u.address;
+      if (settings.ttl !== undefined && current.ttl !== settings.ttl) patch.ttl = settings.ttl;
+      if (settings.proxied !== undefined && current.proxied !== settings.proxied) patch.proxied = settings.proxied;
+      return Object.keys(patch).length === 0 ? { u, key, kind: 'unchanged', record: current } : { u, key, kind: 'patch', record: current, patch };
+    };
+
+    /** One write on its own; a refusal is this host's result. */
+    const writeOne = async (zoneId: string, p: Exclude<Plan, { kind: 'unchanged' }>, signal: AbortSignal): Promise<HostResult> => {
       try {
-        let current = records.get(key);
+        const written = p.kind === 'post' ? await api.createRecord(zoneId, p.fields, signal) : await api.patchRecord(zoneId, p.record.id, p.patch, signal);
+        records.set(p.key, written);
+        return { host: p.u.host, family: p.u.family, address: p.u.address, outcome: 'updated' };
+      } catch (error) {
+        if (perHost(error)) return { host: p.u.host, family: p.u.family, outcome: 'failed', error };
+        throw error;
+      }
+    };
+
+    /**
+     * The writes of one zone: several go in batches of at most BATCH_LIMIT
+     * (one request each); a batch Cloudflare refuses is all or nothing, so its
+     * writes are then sent one by one to find the host it refused.
+     */
+    const writeAll = async (zoneId: string, writes: Exclude<Plan, { kind: 'unchanged' }>[], signal: AbortSignal): Promise<HostResult[]> => {
+      if (writes.length < 2) return Promise.all(writes.map((p) => writeOne(zoneId, p, signal)));
+      const results: HostResult[] = [];
+      for (let i = 0; i < writes.length; i += BATCH_LIMIT) {
+        const chunk = writes.slice(i, i + BATCH_LIMIT);
+        const patches = chunk.filter((p) => p.kind === 'patch');
+        const posts = chunk.filter((p) => p.kind === 'post');
+        let done;
+        try {
+          done = await api.batch(zoneId, { patches: patches.map((p) => ({ id: p.record.id, ...p.patch })), posts: posts.map((p) => p.fields) }, signal);
+        } catch (error) {
+          if (!(error instanceof DdnsError && error.kind === 'fatal')) throw error;
+          deps.log.debug(`Cloudflare refused a batch of ${chunk.length} changes (${error.message}); sending them one by one`, { provider: 'cloudflare' });
+          results.push(...(await inParallel(chunk, WRITE_CONCURRENCY, (p) => writeOne(zoneId, p, signal))));
+          continue;
+        }
+        patches.forEach((p, j) => records.set(p.key, done.patches[j] as DnsRecord));
+        posts.forEach((p, j) => records.set(p.key, done.posts[j] as DnsRecord));
+        for (const p of [...patches, ...posts]) results.push({ host: p.u.host, family: p.u.family, address: p.u.address, outcome: 'updated' });
+      }
+      return results;
+    };
+
+    /** The updates of one zone: look up what is not known, then write what differs. */
+    const updateZone = async (zoneId: string, updates: readonly HostUpdate[], signal: AbortSignal): Promise<HostResult[]> => {
+      try {
         // A known record already at this address is checked again (a refresh or a
         // retry): someone may have changed it by hand.
-        if (current === undefined || sameAddress(current.content, u.address)) {
-          current = await lookupRecord(zoneId, type, u.host, signal);
+        const wanted = updates.filter((u) => {
+          const known = records.get(`${u.host} ${RECORD[u.family]}`);
+          return known === undefined || sameAddress(known.content, u.address);
+        });
+        const found = await lookupAll(zoneId, wanted, signal);
+        const plans = updates.map((u) => {
+          const key = `${u.host} ${RECORD[u.family]}`;
+          return plan(u, found.has(key) ? found.get(key) : records.get(key));
+        });
+        const results: HostResult[] = [];
+        for (const p of plans) {
+          if (p.kind !== 'unchanged') continue;
+          records.set(p.key, p.record);
+          results.push({ host: p.u.host, family: p.u.family, address: p.u.address, outcome: 'unchanged' });
         }
-        if (current === undefined) {
-          const created = await api.createRecord(
-            zoneId,
-            { type, name: u.host, content: u.address, ttl: settings.ttl ?? 1, proxied: settings.proxied ?? false },
-            signal,
-          );
-          records.set(key, created);
-          return { host: u.host, family: u.family, address: u.address, outcome: 'updated' };
-        }
-        const patch: Partial<DnsRecord> = {};
-        if (!sameAddress(current.content, u.address)) patch.content = u.address;
-        if (settings.ttl !== undefined && current.ttl !== settings.ttl) patch.ttl = settings.ttl;
-        if (settings.proxied !== undefined && current.proxied !== settings.proxied) patch.proxied = settings.proxied;
-        if (Object.keys(patch).length === 0) {
-          records.set(key, current);
-          return { host: u.host, family: u.family, address: u.address, outcome: 'unchanged' };
-        }
-        records.set(key, await api.patchRecord(zoneId, current.id, patch, signal));
-        return { host: u.host, family: u.family, address: u.address, outcome: 'updated' };
+        const writes = plans.filter((p) => p.kind !== 'unchanged');
+        return [...results, ...(await writeAll(zoneId, writes, signal))];
       } catch (error) {
         if (error instanceof CloudflareNotFound) {
           forget(zoneId);
@@ -171,15 +283,22 @@ export default defineProvider({
       hosts: settings.hosts,
       async update({ updates, signal }) {
         const results: HostResult[] = [];
+        const zones = new Map<string, HostUpdate[]>();
         for (const u of updates) {
           try {
-            results.push(await updateOne(u, signal));
+            const zoneId = await zoneOf(u.host, signal);
+            zones.set(zoneId, [...(zones.get(zoneId) ?? []), u]);
           } catch (error) {
-            // Failures that concern this host only are its result; anything a
-            // retry may fix (or that concerns the token) fails the whole call.
-            if (error instanceof DdnsError && (error.kind === 'fatal' || error.kind === 'bad-response')) {
-              results.push({ host: u.host, family: u.family, outcome: 'failed', error });
-            } else throw error;
+            if (perHost(error)) results.push({ host: u.host, family: u.family, outcome: 'failed', error });
+            else throw error;
+          }
+        }
+        for (const [zoneId, inZone] of zones) {
+          try {
+            results.push(...(await updateZone(zoneId, inZone, signal)));
+          } catch (error) {
+            if (perHost(error)) results.push(...inZone.map((u) => ({ host: u.host, family: u.family, outcome: 'failed' as const, error })));
+            else throw error;
           }
         }
         return results;

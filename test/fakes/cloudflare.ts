@@ -2,12 +2,15 @@
  * A Cloudflare API v4 server (under /client/v4) following the documented
  * shapes: Bearer token auth, `{success, errors[{code,message}], messages,
  * result, result_info}` envelopes, zones looked up by name, DNS records
- * listed by type and name, created (POST), changed (PATCH, only the fields
- * sent) and deleted. Unknown tokens get 401 with error 9109, tokens without
- * permission on a zone 403 with error 10000, unknown ids 404.
+ * listed (filtered by type and name, paginated with `page` and `per_page`),
+ * created (POST), changed (PATCH, only the fields sent), deleted, and changed
+ * in one batch (`POST …/dns_records/batch`: deletes, patches, puts, posts,
+ * applied in that order, all or nothing, at most `batchLimit` operations).
+ * Unknown tokens get 401 with error 9109, tokens without permission on a
+ * zone 403 with error 10000, unknown ids 404.
  */
 import type { ServerResponse } from 'node:http';
-import { send, startFake, type FakeServer, type Recorded } from './server.js';
+import { send, startFake, type FakeServer, type Recorded, type Traffic } from './server.js';
 
 export interface FakeRecord {
   id: string;
@@ -29,8 +32,13 @@ export interface FakeCloudflare extends FakeServer {
   /** Records of one name and type. */
   find(name: string, type: string): FakeRecord[];
   zoneLookups(): Recorded[];
-  /** POST, PATCH and DELETE requests. */
+  /** GET requests for a zone's DNS records (each page counts). */
+  listings(): Recorded[];
+  /** POST, PATCH and DELETE requests (a batch counts once). */
   writes(): Recorded[];
+  /** Batch requests. */
+  batches(): Recorded[];
+  traffic(): Traffic;
   /** Names whose records Cloudflare refuses to create or change (400, error 1004). */
   refused: Set<string>;
   /** Answer the next N requests with this status, errors and headers instead of the protocol. */
@@ -49,7 +57,14 @@ export async function startCloudflare(options: {
   tokens: Record<string, string[]>;
   /** Zone name → id. */
   zones: Record<string, string>;
+  /** The most records one listing page holds, whatever per_page asks (Cloudflare: 5,000,000). */
+  maxPerPage?: number;
+  /** The most operations one batch may hold (Cloudflare's Free plan: 200). */
+  batchLimit?: number;
+  latencyMs?: number;
 }): Promise<FakeCloudflare> {
+  const maxPerPage = options.maxPerPage ?? 5_000_000;
+  const batchLimit = options.batchLimit ?? 200;
   const zones = new Map(Object.entries(options.zones));
   const records = new Map<string, FakeRecord>();
   const refused = new Set<string>();
@@ -57,6 +72,61 @@ export async function startCloudflare(options: {
   let nextId = 1;
   const newId = (): string => (nextId++).toString(16).padStart(32, 'r');
   const zoneName = (id: string): string | undefined => [...zones].find(([, zid]) => zid === id)?.[0];
+
+  const invalidIn = (zone: string, r: Partial<FakeRecord>): string | undefined => {
+    if (r.type === 'A' && !IPV4.test(r.content ?? '')) return 'Content for A record is invalid.';
+    if (r.type === 'AAAA' && !IPV6.test(r.content ?? '')) return 'Content for AAAA record is invalid.';
+    if (r.name !== undefined && refused.has(r.name)) return 'DNS Validation Error';
+    if (r.name !== undefined && r.name !== zone && !r.name.endsWith(`.${zone}`)) return 'Name is not in the zone.';
+    return undefined;
+  };
+
+  /** All or nothing: every operation is checked against a copy, which replaces the records only when all pass. */
+  const batch = (res: ServerResponse, zoneId: string, zone: string, text: string): void => {
+    const body = (text ? JSON.parse(text) : {}) as {
+      deletes?: { id: string }[];
+      patches?: (Partial<FakeRecord> & { id: string })[];
+      puts?: (Partial<FakeRecord> & { id: string })[];
+      posts?: Partial<FakeRecord>[];
+    };
+    const ops = (body.deletes?.length ?? 0) + (body.patches?.length ?? 0) + (body.puts?.length ?? 0) + (body.posts?.length ?? 0);
+    if (ops > batchLimit) return envelope(res, 400, null, [{ code: 1004, message: `A batch may hold at most ${batchLimit} operations on this plan.` }]);
+    const work = new Map(records);
+    const done = { deletes: [] as FakeRecord[], patches: [] as FakeRecord[], puts: [] as FakeRecord[], posts: [] as FakeRecord[] };
+    const own = (id: string): FakeRecord | undefined => {
+      const r = work.get(id);
+      return r && r.zone_id === zoneId ? r : undefined;
+    };
+    for (const d of body.deletes ?? []) {
+      const r = own(d.id);
+      if (!r) return envelope(res, 404, null, [{ code: 81044, message: 'Record does not exist.' }]);
+      work.delete(r.id);
+      done.deletes.push(r);
+    }
+    for (const [list, replace] of [[body.patches ?? [], false], [body.puts ?? [], true]] as const) {
+      for (const p of list) {
+        const r = own(p.id);
+        if (!r) return envelope(res, 404, null, [{ code: 81044, message: 'Record does not exist.' }]);
+        const updated: FakeRecord = replace
+          ? { id: r.id, zone_id: zoneId, type: String(p.type), name: String(p.name), content: String(p.content), ttl: p.ttl ?? 1, proxied: p.proxied ?? false }
+          : { ...r, ...p, id: r.id, zone_id: zoneId };
+        const problem = invalidIn(zone, updated);
+        if (problem) return envelope(res, 400, null, [{ code: problem.startsWith('DNS') ? 1004 : 9005, message: problem }]);
+        work.set(r.id, updated);
+        (replace ? done.puts : done.patches).push(updated);
+      }
+    }
+    for (const p of body.posts ?? []) {
+      const record: FakeRecord = { id: newId(), zone_id: zoneId, type: String(p.type), name: String(p.name), content: String(p.content), ttl: p.ttl ?? 1, proxied: p.proxied ?? false };
+      const problem = invalidIn(zone, record);
+      if (problem) return envelope(res, 400, null, [{ code: problem.startsWith('DNS') ? 1004 : 9005, message: problem }]);
+      work.set(record.id, record);
+      done.posts.push(record);
+    }
+    records.clear();
+    for (const [id, r] of work) records.set(id, r);
+    return envelope(res, 200, done);
+  };
 
   const fake = await startFake((req, res) => {
     const failure = failures.shift();
@@ -87,16 +157,15 @@ export async function startCloudflare(options: {
       const type = req.url.searchParams.get('type');
       const name = req.url.searchParams.get('name');
       const found = [...records.values()].filter((r) => r.zone_id === zoneId && (type === null || r.type === type) && (name === null || r.name === name));
-      return envelope(res, 200, found, [], { result_info: { page: 1, per_page: 100, count: found.length, total_count: found.length, total_pages: 1 } });
+      const page = Math.max(1, Number(req.url.searchParams.get('page') ?? 1) || 1);
+      const perPage = Math.min(maxPerPage, Math.max(5, Number(req.url.searchParams.get('per_page') ?? 100) || 100));
+      const slice = found.slice((page - 1) * perPage, page * perPage);
+      const info = { page, per_page: perPage, count: slice.length, total_count: found.length, total_pages: Math.max(1, Math.ceil(found.length / perPage)) };
+      return envelope(res, 200, slice, [], { result_info: info });
     }
+    if (recordId === 'batch' && req.method === 'POST') return batch(res, zoneId, zone, req.body);
     const body = req.body ? (JSON.parse(req.body) as Partial<FakeRecord>) : {};
-    const invalid = (r: Partial<FakeRecord>): string | undefined => {
-      if (r.type === 'A' && !IPV4.test(r.content ?? '')) return 'Content for A record is invalid.';
-      if (r.type === 'AAAA' && !IPV6.test(r.content ?? '')) return 'Content for AAAA record is invalid.';
-      if (r.name !== undefined && refused.has(r.name)) return 'DNS Validation Error';
-      if (r.name !== undefined && r.name !== zone && !r.name.endsWith(`.${zone}`)) return 'Name is not in the zone.';
-      return undefined;
-    };
+    const invalid = (r: Partial<FakeRecord>): string | undefined => invalidIn(zone, r);
     if (recordId === undefined && req.method === 'POST') {
       const record: FakeRecord = {
         id: newId(),
@@ -126,7 +195,7 @@ export async function startCloudflare(options: {
       return envelope(res, 200, { id: existing.id });
     }
     return envelope(res, 405, null, [{ code: 10405, message: 'Method not allowed' }]);
-  });
+  }, '127.0.0.1', { latencyMs: options.latencyMs ?? 0 });
 
   return Object.assign(fake, {
     endpoint: `${fake.url}/client/v4`,
@@ -141,7 +210,9 @@ export async function startCloudflare(options: {
     },
     find: (name: string, type: string) => [...records.values()].filter((r) => r.name === name && r.type === type),
     zoneLookups: () => fake.requests.filter((r) => r.method === 'GET' && r.url.pathname.endsWith('/zones')),
+    listings: () => fake.requests.filter((r) => r.method === 'GET' && r.url.pathname.endsWith('/dns_records')),
     writes: () => fake.requests.filter((r) => r.method !== 'GET'),
+    batches: () => fake.requests.filter((r) => r.method === 'POST' && r.url.pathname.endsWith('/dns_records/batch')),
     failNext(count: number, status: number, errors: { code: number; message: string }[] = [], headers: Record<string, string> = {}) {
       for (let i = 0; i < count; i++) failures.push({ status, errors, headers });
     },

@@ -21,7 +21,7 @@ export interface FakeDuckDns extends FakeServer {
   misbehaveNext(count: number, m: Misbehaviour): void;
 }
 
-export async function startDuckDns(options: { token: string; domains: string[] }): Promise<FakeDuckDns> {
+export async function startDuckDns(options: { token: string; domains: string[]; latencyMs?: number }): Promise<FakeDuckDns> {
   const records = new Map<string, DuckRecord>(options.domains.map((d) => [d, {}]));
   const failures: Misbehaviour[] = [];
   let always: Misbehaviour | undefined;
@@ -54,7 +54,7 @@ export async function startDuckDns(options: { token: string; domains: string[] }
     }
     if (q.get('verbose') !== 'true') return send(res, 200, 'OK');
     return send(res, 200, `OK\n${ipv4 ?? ''}\n${ipv6 ?? ''}\n${changed ? 'UPDATED' : 'NOCHANGE'}`);
-  });
+  }, '127.0.0.1', { latencyMs: options.latencyMs ?? 0 });
   return Object.assign(fake, {
     records,
     updates: () => fake.requests.filter((r) => r.url.pathname === '/update'),

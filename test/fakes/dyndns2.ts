@@ -25,7 +25,7 @@ export interface FakeDyndns2 extends FakeServer {
 /** What the server accepts as a client's User-Agent: `name/version contact`. */
 const AGENT = /^[A-Za-z0-9._-]+\/\d+\.\d+\.\d+ \S+$/;
 
-export async function startDyndns2(options: { username: string; password: string; hosts: string[]; maxHosts?: number }): Promise<FakeDyndns2> {
+export async function startDyndns2(options: { username: string; password: string; hosts: string[]; maxHosts?: number; latencyMs?: number }): Promise<FakeDyndns2> {
   const records = new Map<string, DynRecord>(options.hosts.map((h) => [h, {}]));
   const answers = new Map<string, string>();
   const failures: { status: number; headers: Record<string, string>; body: string }[] = [];
@@ -53,7 +53,7 @@ export async function startDyndns2(options: { username: string; password: string
       return `${changed ? 'good' : 'nochg'} ${[record.ipv4, record.ipv6].filter(Boolean).join(',')}`;
     });
     return send(res, 200, `${lines.join('\n')}\n`);
-  });
+  }, '127.0.0.1', { latencyMs: options.latencyMs ?? 0 });
   return Object.assign(fake, {
     records,
     answers,

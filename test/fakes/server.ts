@@ -1,6 +1,11 @@
-/** A local HTTP server on 127.0.0.1 (or ::1), port 0, that records every request it receives. */
+/**
+ * A local HTTP server on 127.0.0.1 (or ::1), port 0, that records every
+ * request it receives. `latencyMs` delays each answer (0 in tests; the
+ * benchmarks use it to stand in for a provider across the internet), and
+ * `traffic()` counts the bytes that crossed its sockets.
+ */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 
 export interface Recorded {
   method: string;
@@ -15,10 +20,24 @@ export interface FakeServer {
   close(): Promise<void>;
 }
 
+export interface FakeOptions {
+  /** Delay before each request is answered, in milliseconds (default 0). */
+  latencyMs?: number;
+}
+
+/** Bytes read from and written to clients so far, over every connection. */
+export interface Traffic {
+  bytesIn: number;
+  bytesOut: number;
+}
+
 export type Handler = (req: Recorded, res: ServerResponse) => void | Promise<void>;
 
-export async function startFake(handler: Handler, host = '127.0.0.1'): Promise<FakeServer> {
+export async function startFake(handler: Handler, host = '127.0.0.1', options: FakeOptions = {}): Promise<FakeServer & { traffic(): Traffic }> {
   const requests: Recorded[] = [];
+  const latencyMs = options.latencyMs ?? 0;
+  const sockets = new Set<Socket>();
+  const closed: Traffic = { bytesIn: 0, bytesOut: 0 };
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -30,10 +49,22 @@ export async function startFake(handler: Handler, host = '127.0.0.1'): Promise<F
         body: Buffer.concat(chunks).toString('utf8'),
       };
       requests.push(recorded);
-      Promise.resolve(handler(recorded, res)).catch((error: Error) => {
-        res.statusCode = 500;
-        res.end(error.message);
-      });
+      const answer = (): void => {
+        Promise.resolve(handler(recorded, res)).catch((error: Error) => {
+          res.statusCode = 500;
+          res.end(error.message);
+        });
+      };
+      if (latencyMs > 0) setTimeout(answer, latencyMs);
+      else answer();
+    });
+  });
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => {
+      closed.bytesIn += socket.bytesRead;
+      closed.bytesOut += socket.bytesWritten;
+      sockets.delete(socket);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, host, resolve));
@@ -41,6 +72,14 @@ export async function startFake(handler: Handler, host = '127.0.0.1'): Promise<F
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     requests,
+    traffic() {
+      const t = { ...closed };
+      for (const s of sockets) {
+        t.bytesIn += s.bytesRead;
+        t.bytesOut += s.bytesWritten;
+      }
+      return t;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

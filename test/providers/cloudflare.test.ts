@@ -71,22 +71,28 @@ ${extra}`,
     // office.example.com (no zone), then example.com; portal.example.com, then example.com from the cache.
     expect(cf.zoneLookups().map((r) => r.url.searchParams.get('name'))).toEqual(['office.example.com', 'example.com', 'portal.example.com']);
     expect(cf.requests.every((r) => r.headers.authorization === `Bearer ${TOKEN}`)).toBe(true);
-    const post = cf.writes()[0];
-    expect(post?.method).toBe('POST');
-    expect(JSON.parse(post?.body ?? '{}')).toEqual({ type: 'A', name: 'office.example.com', content: V4, ttl: 1, proxied: false });
+    // The four records: one listing of the zone, then one batch that creates them all.
+    expect(cf.listings()).toHaveLength(1);
+    expect(cf.writes().map((r) => `${r.method} ${r.url.pathname}`)).toEqual([`POST /client/v4/zones/${ZONE_ID}/dns_records/batch`]);
+    const posts = (JSON.parse(cf.writes()[0]?.body ?? '{}') as { posts: unknown[] }).posts;
+    expect(posts).toContainEqual({ type: 'A', name: 'office.example.com', content: V4, ttl: 1, proxied: false });
+    expect(posts).toHaveLength(4);
 
     const count = cf.requests.length;
     t.clock.advance(5 * 60_000);
     await t.cycle();
     expect(cf.requests).toHaveLength(count);
 
-    // A new address: one PATCH per A record, no zone or record lookup (the ids are cached).
+    // A new address: both A records in one batch of patches, no zone or record lookup (the ids are cached).
     newAddress();
     t.clock.advance(5 * 60_000);
     const changed = await t.cycle();
     const sent = cf.requests.slice(count);
-    expect(sent.map((r) => r.method)).toEqual(['PATCH', 'PATCH']);
-    expect(JSON.parse(sent[0]?.body ?? '{}')).toEqual({ content: V4_NEXT });
+    expect(sent.map((r) => `${r.method} ${r.url.pathname}`)).toEqual([`POST /client/v4/zones/${ZONE_ID}/dns_records/batch`]);
+    const patches = (JSON.parse(sent[0]?.body ?? '{}') as { patches: { id: string; content: string }[] }).patches;
+    expect(patches.map((p) => p.content)).toEqual([V4_NEXT, V4_NEXT]);
+    expect(patches.map((p) => p.id).sort()).toEqual([cf.find('office.example.com', 'A')[0]?.id, cf.find('portal.example.com', 'A')[0]?.id].sort());
+    expect(Object.keys(patches[0] ?? {}).sort()).toEqual(['content', 'id']);
     expect(cf.find('portal.example.com', 'A')[0]?.content).toBe(V4_NEXT);
     expect(changed.hosts.filter((h) => h.family === 'ipv6').every((h) => h.action === 'current')).toBe(true);
 
@@ -180,7 +186,7 @@ ${extra}`,
     const t = await start('    zone_id: 0123456789abcdef0123456789abcdef\n', '[office.example.com]');
     const report = await t.cycle();
     expect(report.hosts.every((h) => h.action === 'needs-attention' && h.message?.includes('check zone_id'))).toBe(true);
-    expect(cf.requests).toHaveLength(2); // one listing per family, no retries
+    expect(cf.requests).toHaveLength(1); // one listing of the zone for both families, no retries
     await t.runtime.close();
   });
 
