@@ -57,6 +57,12 @@ export interface RetryPolicy {
 
 export const DEFAULT_RETRY: RetryPolicy = { retries: 2, minTimeoutMs: 2000, maxTimeoutMs: 30_000, maxWaitMs: 60_000 };
 
+/**
+ * Entries of one provider type sent at once: a service sees at most this many
+ * requests from ddnsd in flight, however many entries the config has.
+ */
+export const PROVIDER_CONCURRENCY = 4;
+
 /** Provider trouble (dyndns2 `911`, `dnserr`) pauses a host at least this long. */
 export const SERVER_TROUBLE_PAUSE_MS = 30 * 60_000;
 
@@ -130,8 +136,11 @@ export async function runCycle(deps: CycleDeps, state: State, options: CycleOpti
 
   const reports: HostReport[] = [];
   const tasks: Promise<void>[] = [];
+  const slots = new Map<string, Limiter>();
   for (const { entry, provider } of deps.providers) {
     const type = entry.definition.type;
+    let slot = slots.get(type);
+    if (!slot) slots.set(type, (slot = limiter(PROVIDER_CONCURRENCY)));
     const due: HostUpdate[] = [];
     for (const host of provider.hosts) {
       for (const family of entry.families) {
@@ -171,7 +180,7 @@ export async function runCycle(deps: CycleDeps, state: State, options: CycleOpti
     const addresses: Partial<Record<Family, string>> = {};
     for (const f of entry.families) if (detected[f]) addresses[f] = detected[f];
     tasks.push(
-      send(deps, provider, due, addresses, signal).then(async (results) => {
+      slot(() => send(deps, provider, due, addresses, signal)).then(async (results) => {
         reports.push(...applyResults(deps, work, entry, provider, due, results, once, notices));
         if (!signal.aborted) await deps.persist(work);
       }),
@@ -211,6 +220,24 @@ function clearFailure(hs: HostState): void {
 }
 
 type SendResult = HostResult[] | { cancelled: true };
+
+type Limiter = <T>(task: () => Promise<T>) => Promise<T>;
+
+/** Runs tasks with at most `limit` in flight, the rest in the order they came. */
+function limiter(limit: number): Limiter {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async (task) => {
+    if (running >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
+    running += 1;
+    try {
+      return await task();
+    } finally {
+      running -= 1;
+      waiting.shift()?.();
+    }
+  };
+}
 
 /** One provider call, with transient failures retried inside the cycle. */
 async function send(

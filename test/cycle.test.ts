@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { retryDelay, SERVER_TROUBLE_PAUSE_MS } from '../src/cycle.js';
+import { PROVIDER_CONCURRENCY, retryDelay, SERVER_TROUBLE_PAUSE_MS } from '../src/cycle.js';
 import { DdnsError } from '../src/errors.js';
 import { startDuckDns, type FakeDuckDns } from './fakes/duckdns.js';
 import { startEcho, type EchoServer } from './fakes/echo.js';
@@ -252,5 +252,25 @@ describe('retry delays by failure kind', () => {
   });
   it('uses Retry-After for rate limiting', () => {
     expect(retryDelay(new DdnsError('rate-limited', 'x', { retryAfterMs: 9000 }), 1)).toBe(9000);
+  });
+});
+
+describe('a cycle with many entries of one provider', () => {
+  it(`sends at most ${PROVIDER_CONCURRENCY} entries' requests to one provider at once, and every entry still gets its one request`, async () => {
+    const echo = await startEcho(V4);
+    const domains = Array.from({ length: 10 }, (_, i) => `site${i}`);
+    // A little latency, so requests would overlap if they were not bounded.
+    const duck = await startDuckDns({ token: TOKEN, domains, latencyMs: 15 });
+    const entries = domains.map((d) => `  - type: duckdns\n    token: ${TOKEN}\n    endpoint: ${duck.url}\n    hosts: [${d}]\n`).join('');
+    const r = await testRuntime(`detect:\n  ipv4: [${echo.url}/]\n  agree: 1\nproviders:\n${entries}`, fakeClock());
+    try {
+      const report = await r.run();
+      expect(report.ok).toBe(true);
+      expect(duck.updates()).toHaveLength(10);
+      expect(duck.maxInFlight()).toBe(PROVIDER_CONCURRENCY);
+    } finally {
+      await r.close();
+      await Promise.all([echo.close(), duck.close()]);
+    }
   });
 });

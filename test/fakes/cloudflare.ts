@@ -10,7 +10,7 @@
  * zone 403 with error 10000, unknown ids 404.
  */
 import type { ServerResponse } from 'node:http';
-import { send, startFake, type FakeServer, type Recorded, type Traffic } from './server.js';
+import { send, startFake, type FakeServer, type Recorded } from './server.js';
 
 export interface FakeRecord {
   id: string;
@@ -38,7 +38,6 @@ export interface FakeCloudflare extends FakeServer {
   writes(): Recorded[];
   /** Batch requests. */
   batches(): Recorded[];
-  traffic(): Traffic;
   /** Names whose records Cloudflare refuses to create or change (400, error 1004). */
   refused: Set<string>;
   /** Answer the next N requests with this status, errors and headers instead of the protocol. */

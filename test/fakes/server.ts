@@ -18,6 +18,10 @@ export interface FakeServer {
   url: string;
   requests: Recorded[];
   close(): Promise<void>;
+  /** Bytes that crossed its sockets so far. */
+  traffic(): Traffic;
+  /** The most requests it was answering at one time. */
+  maxInFlight(): number;
 }
 
 export interface FakeOptions {
@@ -33,8 +37,14 @@ export interface Traffic {
 
 export type Handler = (req: Recorded, res: ServerResponse) => void | Promise<void>;
 
-export async function startFake(handler: Handler, host = '127.0.0.1', options: FakeOptions = {}): Promise<FakeServer & { traffic(): Traffic }> {
+export async function startFake(
+  handler: Handler,
+  host = '127.0.0.1',
+  options: FakeOptions = {},
+): Promise<FakeServer> {
   const requests: Recorded[] = [];
+  let inFlight = 0;
+  let maxInFlight = 0;
   const latencyMs = options.latencyMs ?? 0;
   const sockets = new Set<Socket>();
   const closed: Traffic = { bytesIn: 0, bytesOut: 0 };
@@ -49,6 +59,9 @@ export async function startFake(handler: Handler, host = '127.0.0.1', options: F
         body: Buffer.concat(chunks).toString('utf8'),
       };
       requests.push(recorded);
+      inFlight += 1;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      res.on('close', () => (inFlight -= 1));
       const answer = (): void => {
         Promise.resolve(handler(recorded, res)).catch((error: Error) => {
           res.statusCode = 500;
@@ -72,6 +85,7 @@ export async function startFake(handler: Handler, host = '127.0.0.1', options: F
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     requests,
+    maxInFlight: () => maxInFlight,
     traffic() {
       const t = { ...closed };
       for (const s of sockets) {
