@@ -17,5 +17,6 @@ COPY --from=build /app/dist ./dist
 USER 1000
 VOLUME /data
 EXPOSE 8080
-ENTRYPOINT ["node", "/app/dist/src/bin.js"]
+# A young generation of at most 2 MiB per semi-space keeps the resident memory about 25 MiB lower over days of cycles (docs/performance.md).
+ENTRYPOINT ["node", "--max-semi-space-size=2", "/app/dist/src/bin.js"]
 CMD ["run"]

@@ -1,6 +1,10 @@
 #!/usr/bin/env node
 /** The `ddnsd` executable. */
-import { main } from './cli.js';
+import { leanV8 } from './v8.js';
+
+// Before the rest is loaded (hence the dynamic import).
+leanV8();
+const { main } = await import('./cli.js');
 
 main({
   argv: process.argv.slice(2),

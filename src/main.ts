@@ -15,8 +15,6 @@ import { createHttpClient } from './http.js';
 import { lanAddresses, noteLan, type LanAddress } from './lan.js';
 import { createLoop, type Loop } from './loop.js';
 import type { Logger, Redactor } from './log.js';
-import { buildServer } from './server/index.js';
-import { createMetrics } from './server/metrics.js';
 import { createStateStore, type State, type StateStore } from './state.js';
 import { buildStatus, type Status } from './status.js';
 import { USER_AGENT, VERSION } from './version.js';
@@ -146,6 +144,9 @@ export async function startDaemon(config: Config, options: WiringOptions): Promi
   const runtime = await createRuntime(config, options);
   describeStart(config, runtime, log);
   const clock = options.clock ?? systemClock;
+  // The status server (fastify, prom-client) is loaded only for `ddnsd run`:
+  // `once` and `check` start faster and smaller without it.
+  const [{ buildServer }, { createMetrics }] = await Promise.all([import('./server/index.js'), import('./server/metrics.js')]);
   const status = (): Status => runtime.status(loop.nextCheck());
   const metrics = createMetrics(status);
   let running: number | undefined;
