@@ -25,7 +25,15 @@ export interface FakeDyndns2 extends FakeServer {
 /** What the server accepts as a client's User-Agent: `name/version contact`. */
 const AGENT = /^[A-Za-z0-9._-]+\/\d+\.\d+\.\d+ \S+$/;
 
-export async function startDyndns2(options: { username: string; password: string; hosts: string[]; maxHosts?: number; latencyMs?: number }): Promise<FakeDyndns2> {
+export async function startDyndns2(options: {
+  username: string;
+  password: string;
+  hosts: string[];
+  maxHosts?: number;
+  latencyMs?: number;
+  /** The User-Agents accepted; default `name/x.y.z contact`. */
+  agent?: RegExp;
+}): Promise<FakeDyndns2> {
   const records = new Map<string, DynRecord>(options.hosts.map((h) => [h, {}]));
   const answers = new Map<string, string>();
   const failures: { status: number; headers: Record<string, string>; body: string }[] = [];
@@ -35,7 +43,7 @@ export async function startDyndns2(options: { username: string; password: string
     if (failure) return send(res, failure.status, failure.body, failure.headers);
     if (req.url.pathname !== '/nic/update') return send(res, 404, 'not found');
     if (req.headers.authorization !== expected) return send(res, 401, 'badauth', { 'www-authenticate': 'Basic realm="update"' });
-    if (!AGENT.test(req.headers['user-agent'] ?? '')) return send(res, 200, 'badagent');
+    if (!(options.agent ?? AGENT).test(req.headers['user-agent'] ?? '')) return send(res, 200, 'badagent');
     const hosts = (req.url.searchParams.get('hostname') ?? '').split(',').filter(Boolean);
     if (hosts.length > (options.maxHosts ?? 20)) return send(res, 200, 'numhost');
     const ips = (req.url.searchParams.get('myip') ?? '').split(',').filter(Boolean);

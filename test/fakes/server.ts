@@ -103,6 +103,7 @@ export async function startFake(
 }
 
 export function send(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'content-type': 'text/plain', ...headers });
+  // A Content-Length rather than chunked encoding, as most providers answer (and some old clients need).
+  res.writeHead(status, { 'content-type': 'text/plain', 'content-length': String(Buffer.byteLength(body)), ...headers });
   res.end(body);
 }

@@ -1,0 +1,517 @@
+/**
+ * `npm run bench`: ddnsd's footprint, time to first update, scale, detection
+ * cost, status server throughput and a side-by-side run with Debian's
+ * ddclient, all against the local fakes on 127.0.0.1 with a configurable
+ * latency. Each figure is the median of several runs. Prints a table, writes
+ * bench/results.json and the results section of docs/performance.md.
+ *
+ *   npm run bench -- [--latency 20] [--runs 3] [--cycles 1000] [--only footprint,ttfu,scale,detect,server,ddclient]
+ *
+ * Every loop is bounded in count and every child process in time; nothing
+ * but 127.0.0.1 is contacted.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem, tmpdir, release, uptime } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createDetector } from '../src/detect/index.js';
+import { resolveSource, type Source as DetectSource } from '../src/detect/sources.js';
+import { USER_AGENT, VERSION } from '../src/version.js';
+import type { FootprintResult } from './footprint-child.js';
+import { DYN_PASS, DYN_USER, startSource, startWorld, V4, V4_NEXT, writeWorldConfig, type Layout, type World } from './world.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const BIN = join(ROOT, 'dist/src/bin.js');
+const CHILD = join(ROOT, 'dist/bench/footprint-child.js');
+const AUTOCANNON = join(ROOT, 'node_modules/autocannon/autocannon.js');
+const MiB = 1024 * 1024;
+
+const { values: args } = parseArgs({
+  options: {
+    latency: { type: 'string', default: '20' },
+    runs: { type: 'string', default: '3' },
+    cycles: { type: 'string', default: '1000' },
+    duration: { type: 'string', default: '10' },
+    only: { type: 'string' },
+    'no-docs': { type: 'boolean', default: false },
+  },
+});
+const LATENCY = Number(args.latency);
+const RUNS = Math.max(1, Math.min(15, Number(args.runs)));
+const CYCLES = Math.max(10, Math.min(5000, Number(args.cycles)));
+const DURATION_S = Math.max(1, Math.min(60, Number(args.duration)));
+const ONLY = new Set((args.only ?? 'footprint,ttfu,scale,detect,server,ddclient').split(','));
+
+// ---------------------------------------------------------------- helpers
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+};
+const round = (x: number, digits = 1): number => Math.round(x * 10 ** digits) / 10 ** digits;
+const tmp = (): string => mkdtempSync(join(tmpdir(), 'ddnsd-bench-'));
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+interface Timed {
+  code: number | null;
+  wallMs: number;
+  /** Peak resident set of the process, from GNU time (undefined without it). */
+  peakRssMiB: number | undefined;
+  stdout: string;
+  stderr: string;
+}
+
+const GNU_TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+
+/** Runs a command to its end (killed after `timeoutMs`), timing it from spawn to exit. */
+function timed(cmd: string, argv: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<Timed> {
+  const rssFile = join(options.cwd, `.rss-${process.hrtime.bigint()}`);
+  const [file, list] = GNU_TIME ? [GNU_TIME, ['-f', '%M', '-o', rssFile, cmd, ...argv]] : [cmd, argv];
+  return new Promise((resolvePromise, reject) => {
+    const started = performance.now();
+    const child = spawn(file, list, { cwd: options.cwd, env: options.env ?? cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const wallMs = performance.now() - started;
+      clearTimeout(timer);
+      let peakRssMiB: number | undefined;
+      if (GNU_TIME && existsSync(rssFile)) {
+        const kib = Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop());
+        if (Number.isFinite(kib)) peakRssMiB = kib / 1024;
+        rmSync(rssFile, { force: true });
+      }
+      resolvePromise({ code, wallMs, peakRssMiB, stdout, stderr });
+    });
+  });
+}
+
+/** The environment for children: no proxies, no inherited ddnsd or log settings. */
+function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', LANG: 'C', LOG_FORMAT: 'json', ...extra };
+}
+
+function note(text: string): void {
+  process.stderr.write(`bench: ${text}\n`);
+}
+
+// ---------------------------------------------------------------- results
+
+type Verdict = 'met' | 'missed' | 'info';
+
+interface Row {
+  section: string;
+  figure: string;
+  value: string;
+  goal: string;
+  verdict: Verdict;
+}
+
+const rows: Row[] = [];
+const results: Record<string, unknown> = {};
+const row = (section: string, figure: string, value: string, goal = '', verdict: Verdict = 'info'): void => {
+  rows.push({ section, figure, value, goal, verdict });
+};
+const judge = (ok: boolean): Verdict => (ok ? 'met' : 'missed');
+
+// ---------------------------------------------------------------- 1. footprint
+
+const ONE_EACH: Layout = { duckEntries: 1, duckPerEntry: 1, dynEntries: 1, dynPerEntry: 1, cfHosts: 1, cfOther: 0 };
+
+/** How the container runs ddnsd (Dockerfile): a smaller young generation. */
+const CONTAINER_FLAGS = ['--max-semi-space-size=2'];
+
+async function footprint(): Promise<void> {
+  await footprintWith([], 'Footprint (`ddnsd run`)');
+  await footprintWith(CONTAINER_FLAGS, `Footprint (container: \`node ${CONTAINER_FLAGS.join(' ')}\`)`);
+}
+
+async function footprintWith(flags: string[], S: string): Promise<void> {
+  // Memory and CPU do not depend on waiting: these cycles run without added
+  // latency, so 2,000 cycles take seconds rather than over a minute.
+  const runs: FootprintResult[] = [];
+  for (let r = 0; r < RUNS; r++) {
+    const world = await startWorld(0, ONE_EACH);
+    const dir = tmp();
+    try {
+      const config = writeWorldConfig(world, dir);
+      const out = await timed(process.execPath, [...flags, '--expose-gc', CHILD, config, world.source.url, String(CYCLES)], { cwd: dir, timeoutMs: 300_000 });
+      if (out.code !== 0) throw new Error(`footprint child failed (${out.code}): ${out.stderr.slice(-2000)}`);
+      runs.push(JSON.parse(out.stdout.trim().split('\n').pop() ?? '{}') as FootprintResult);
+    } finally {
+      await world.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  const m = (pick: (f: FootprintResult) => number): number => median(runs.map(pick));
+  const startRss = m((f) => f.start.rss) / MiB;
+  const noChangeRss = m((f) => f.noChange.rss) / MiB;
+  const changeRss = m((f) => f.change.rss) / MiB;
+  const heap = {
+    start: m((f) => f.start.heapUsed) / MiB,
+    noChangeHalf: m((f) => f.noChangeHalf.heapUsed) / MiB,
+    noChange: m((f) => f.noChange.heapUsed) / MiB,
+    changeHalf: m((f) => f.changeHalf.heapUsed) / MiB,
+    change: m((f) => f.change.heapUsed) / MiB,
+  };
+  const fds = { start: m((f) => f.start.fds), noChange: m((f) => f.noChange.fds), change: m((f) => f.change.fds) };
+  const cpu = m((f) => f.cpuPerNoChangeMs);
+  const cpuChange = m((f) => f.cpuPerChangeMs);
+  const unexpected = Math.max(...runs.map((f) => f.unexpected));
+  const bare = await timed(process.execPath, ['-e', 'setTimeout(() => {}, 200)'], { cwd: tmpdir() });
+  // Growth: the second half of each phase against its first half (after GC), so warm-up does not count.
+  const growthNoChange = heap.noChange - heap.noChangeHalf;
+  const growthChange = heap.change - heap.changeHalf;
+  results[flags.length ? 'footprintContainer' : 'footprint'] = { flags, runs, median: { startRss, noChangeRss, changeRss, heap, fds, cpu, cpuChange }, unexpected };
+  row(S, 'RSS after start (daemon with status server)', `${round(startRss)} MiB`, '< 60 MiB', judge(startRss < 60));
+  if (bare.peakRssMiB !== undefined && flags.length === 0) row(S, 'of which: Node.js itself (an empty script, for scale)', `${round(bare.peakRssMiB)} MiB`);
+  row(S, `RSS after ${CYCLES} no-change / ${CYCLES} change cycles`, `${round(noChangeRss)} / ${round(changeRss)} MiB`, '< 60 MiB', judge(Math.max(noChangeRss, changeRss) < 60));
+  row(S, 'heap used: start → half → end of no-change → half → end of change', `${[heap.start, heap.noChangeHalf, heap.noChange, heap.changeHalf, heap.change].map((x) => round(x, 2)).join(' → ')} MiB`);
+  row(S, 'heap growth over the second half of each phase', `${round(growthNoChange * 1024, 0)} KiB / ${round(growthChange * 1024, 0)} KiB`, 'no growth (< 512 KiB)', judge(Math.max(growthNoChange, growthChange) < 0.5));
+  row(S, 'file descriptors: start / after no-change / after change', `${fds.start} / ${fds.noChange} / ${fds.change}`, 'no growth', judge(fds.change <= fds.start + 2 && fds.noChange <= fds.start + 2));
+  row(S, 'CPU per no-change cycle (detect, compare, write state)', `${round(cpu, 2)} ms`, '< 5 ms', judge(cpu < 5));
+  row(S, 'CPU per change cycle (3 providers updated)', `${round(cpuChange, 2)} ms`);
+  if (unexpected > 0) row(S, 'cycles that did not do what was expected', String(unexpected), '0', 'missed');
+}
+
+// ---------------------------------------------------------------- 2. time to first update
+
+async function timeToFirstUpdate(): Promise<void> {
+  const walls: number[] = [];
+  const beyond: number[] = [];
+  const rss: number[] = [];
+  let trips = 0;
+  for (let r = 0; r < Math.max(RUNS, 5); r++) {
+    const world = await startWorld(LATENCY, ONE_EACH);
+    const dir = tmp();
+    try {
+      const config = writeWorldConfig(world, dir);
+      const out = await timed(process.execPath, [BIN, 'once', '-c', config], { cwd: dir, timeoutMs: 30_000 });
+      if (out.code !== 0) throw new Error(`ddnsd once failed (${out.code}): ${out.stderr.slice(-2000)}`);
+      const req = world.providerRequests();
+      // Providers are asked at once, each entry's requests one after another: the
+      // critical path is the detection plus the busiest provider's requests.
+      trips = 1 + Math.max(req.duckdns, req.dyndns2, req.cloudflare);
+      walls.push(out.wallMs);
+      beyond.push(out.wallMs - trips * LATENCY);
+      if (out.peakRssMiB !== undefined) rss.push(out.peakRssMiB);
+    } finally {
+      await world.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  const nodeStart = median(await Promise.all([0, 1, 2].map(async () => (await timed(process.execPath, ['-e', ''], { cwd: tmpdir() })).wallMs)));
+  const wall = median(walls);
+  const extra = median(beyond);
+  results.ttfu = { walls, beyond, roundTrips: trips, latencyMs: LATENCY, nodeStartMs: nodeStart, peakRssMiB: rss };
+  const S = 'Time to first update';
+  row(S, '`ddnsd once`, 1 host each at DuckDNS, dyndns2, Cloudflare: process start → exit', `${round(wall, 0)} ms`);
+  row(S, `beyond the latency (${trips} round trips × ${LATENCY} ms on the critical path)`, `${round(extra, 0)} ms`, '< 400 ms', judge(extra < 400));
+  row(S, 'of which: Node.js starting an empty script', `${round(nodeStart, 0)} ms`);
+  if (rss.length) row(S, 'peak RSS of `ddnsd once`', `${round(median(rss))} MiB`);
+}
+
+// ---------------------------------------------------------------- 3. scale
+
+const SCALE: Layout = { duckEntries: 20, duckPerEntry: 20, dynEntries: 20, dynPerEntry: 20, cfHosts: 200, cfOther: 100 };
+
+async function scale(): Promise<void> {
+  const minimum = SCALE.duckEntries + SCALE.dynEntries + 2; // one per entry; Cloudflare: one listing page and one batch
+  const change: { wallMs: number; requests: ReturnType<World['providerRequests']>; peakRssMiB: number | undefined; confirmed: boolean }[] = [];
+  const first: number[] = [];
+  const idle: number[] = [];
+  for (let r = 0; r < RUNS; r++) {
+    const world = await startWorld(LATENCY, SCALE);
+    const dir = tmp();
+    try {
+      const config = writeWorldConfig(world, dir);
+      const once = async (): Promise<Timed> => {
+        const out = await timed(process.execPath, [BIN, 'once', '-c', config], { cwd: dir, timeoutMs: 60_000 });
+        if (out.code !== 0) throw new Error(`ddnsd once (scale) failed (${out.code}): ${out.stderr.slice(-2000)}`);
+        return out;
+      };
+      first.push((await once()).wallMs);
+      world.source.answer = V4_NEXT;
+      const before = world.providerRequests();
+      const out = await once();
+      const after = world.providerRequests();
+      const requests = {
+        duckdns: after.duckdns - before.duckdns,
+        dyndns2: after.dyndns2 - before.dyndns2,
+        cloudflare: after.cloudflare - before.cloudflare,
+        total: after.total - before.total,
+      };
+      const confirmed =
+        world.duckHosts.flat().every((h) => world.duck.records.get(h)?.ipv4 === V4_NEXT) &&
+        world.dynHosts.flat().every((h) => world.dyn.records.get(h)?.ipv4 === V4_NEXT) &&
+        world.cfHosts.every((h) => world.cf.find(h, 'A')[0]?.content === V4_NEXT);
+      change.push({ wallMs: out.wallMs, requests, peakRssMiB: out.peakRssMiB, confirmed });
+      const quiet = world.providerRequests().total;
+      await once();
+      idle.push(world.providerRequests().total - quiet);
+    } finally {
+      await world.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  const wall = median(change.map((c) => c.wallMs));
+  const total = median(change.map((c) => c.requests.total));
+  const cf = median(change.map((c) => c.requests.cloudflare));
+  const idleMax = Math.max(...idle);
+  const allConfirmed = change.every((c) => c.confirmed);
+  const rss = change.map((c) => c.peakRssMiB).filter((x): x is number => x !== undefined);
+  results.scale = { layout: SCALE, latencyMs: LATENCY, minimum, first, change, idle };
+  const S = 'Scale (1,000 hosts)';
+  row(S, '`ddnsd once` after the address changed: start → every host confirmed', `${round(wall, 0)} ms${allConfirmed ? '' : ' (NOT all confirmed)'}`, '< 5 s', judge(wall < 5000 && allConfirmed));
+  row(S, 'provider requests for the change (DuckDNS / dyndns2 / Cloudflare)', `${total} (${median(change.map((c) => c.requests.duckdns))} / ${median(change.map((c) => c.requests.dyndns2))} / ${cf})`, `≤ ${Math.floor(minimum * 1.1)} (minimum ${minimum} + 10%)`, judge(total <= minimum * 1.1));
+  row(S, 'provider requests when nothing changed', String(idleMax), '0', judge(idleMax === 0));
+  row(S, 'first run (every host sent once, Cloudflare records created)', `${round(median(first), 0)} ms`);
+  if (rss.length) row(S, 'peak RSS of `ddnsd once` with 1,000 hosts', `${round(median(rss))} MiB`);
+}
+
+// ---------------------------------------------------------------- 4. detection
+
+async function detection(): Promise<void> {
+  const sources = await Promise.all([0, 1, 2].map(() => startSource(LATENCY)));
+  const resolved = sources.map((s) => resolveSource(`${s.url}/`, 'ipv4')) as DetectSource[];
+  const detector = createDetector({ sources: { ipv4: resolved }, agree: 2, timeoutMs: 5000, userAgent: USER_AGENT });
+  const times: number[] = [];
+  const reqs: number[] = [];
+  const bytes: number[] = [];
+  try {
+    await detector.detect('ipv4'); // connections opened once, as in a running daemon
+    for (let i = 0; i < 20; i++) {
+      const r0 = sources.reduce((n, s) => n + s.detections(), 0);
+      const b0 = sources.reduce((n, s) => n + s.traffic().bytesIn + s.traffic().bytesOut, 0);
+      const t0 = performance.now();
+      const d = await detector.detect('ipv4');
+      times.push(performance.now() - t0);
+      if (d.address !== V4) throw new Error(`detection gave ${d.address ?? d.error}`);
+      await sleep(LATENCY + 20); // let a cancelled third request finish before counting
+      reqs.push(sources.reduce((n, s) => n + s.detections(), 0) - r0);
+      bytes.push(sources.reduce((n, s) => n + s.traffic().bytesIn + s.traffic().bytesOut, 0) - b0);
+    }
+  } finally {
+    await detector.close();
+    await Promise.all(sources.map((s) => s.close()));
+  }
+  const time = median(times);
+  const perSource = median(reqs) / 3;
+  results.detection = { times, requests: reqs, bytes, latencyMs: LATENCY, sources: 3, agree: 2 };
+  const S = 'Detection';
+  row(S, 'requests per detection (3 sources, 2 must agree)', `${median(reqs)} (${round(perSource, 2)} per source)`, '1 per source', judge(perSource <= 1));
+  row(S, 'bytes per detection, both directions, all sources', `${median(bytes)} B`, 'small');
+  row(S, 'time per detection beyond the latency', `${round(time - LATENCY, 1)} ms`, '< 50 ms', judge(time - LATENCY < 50));
+}
+
+// ---------------------------------------------------------------- 5. status server
+
+async function statusServer(): Promise<void> {
+  const world = await startWorld(LATENCY, ONE_EACH);
+  world.source.flip = true; // every cycle updates all three providers
+  const dir = tmp();
+  const config = writeWorldConfig(world, dir, { interval: '1s' });
+  const daemon = spawn(process.execPath, [BIN, 'run', '-c', config], { cwd: dir, env: cleanEnv(), stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  daemon.stderr.on('data', (d: Buffer) => (log += d.toString()));
+  try {
+    let url: string | undefined;
+    for (let i = 0; i < 100 && !url; i++) {
+      url = /Status page on (http:\/\/127\.0\.0\.1:\d+)\//.exec(log)?.[1];
+      if (!url) await sleep(50);
+    }
+    if (!url) throw new Error(`ddnsd run did not start: ${log.slice(-2000)}`);
+    const base = url;
+    const cycleStats = async (): Promise<{ sum: number; count: number }> => {
+      const text = await (await fetch(`${base}/metrics`)).text();
+      const sum = Number(/^ddnsd_cycle_duration_seconds_sum (\S+)/m.exec(text)?.[1] ?? 0);
+      const count = Number(/^ddnsd_cycle_duration_seconds_count (\S+)/m.exec(text)?.[1] ?? 0);
+      return { sum, count };
+    };
+    const meanCycle = (a: { sum: number; count: number }, b: { sum: number; count: number }): number =>
+      b.count > a.count ? ((b.sum - a.sum) / (b.count - a.count)) * 1000 : NaN;
+
+    await sleep(1500);
+    const i0 = await cycleStats();
+    await sleep(DURATION_S * 1000);
+    const i1 = await cycleStats();
+    const idleCycle = meanCycle(i0, i1);
+
+    const load = async (path: string): Promise<{ rps: number; p99: number; errors: number; non2xx: number; cycleMs: number; cycles: number }> => {
+      const c0 = await cycleStats();
+      const out = await timed(process.execPath, [AUTOCANNON, '-c', '10', '-d', String(DURATION_S), '-j', `${base}${path}`], {
+        cwd: dir,
+        env: cleanEnv(),
+        timeoutMs: (DURATION_S + 30) * 1000,
+      });
+      const c1 = await cycleStats();
+      const json = JSON.parse(out.stdout) as { requests: { average: number }; latency: { p99: number }; errors: number; non2xx: number };
+      return { rps: json.requests.average, p99: json.latency.p99, errors: json.errors, non2xx: json.non2xx, cycleMs: meanCycle(c0, c1), cycles: c1.count - c0.count };
+    };
+    const status = await load('/api/status');
+    const health = await load('/healthz');
+    results.server = { durationS: DURATION_S, connections: 10, idleCycleMs: idleCycle, status, healthz: health };
+    const S = 'Status server';
+    for (const [name, r] of [['/api/status', status], ['/healthz', health]] as const) {
+      row(S, `${name}: requests per second (autocannon, 10 connections, ${DURATION_S} s, cycles every second)`, `${Math.round(r.rps)} req/s (p99 ${r.p99} ms, ${r.errors + r.non2xx} failed)`, '> 5,000 req/s', judge(r.rps > 5000 && r.errors === 0));
+    }
+    const worst = Math.max(status.cycleMs, health.cycleMs);
+    row(S, 'mean cycle duration: idle / under load', `${round(idleCycle)} / ${round(worst)} ms`, 'unaffected (< 2× idle, and under 250 ms)', judge(worst < Math.max(2 * idleCycle, idleCycle + 50) || worst < 250));
+  } finally {
+    daemon.kill('SIGTERM');
+    await new Promise((r) => daemon.once('close', r));
+    await world.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// ---------------------------------------------------------------- 6. ddclient
+
+const DDCLIENT = ['/usr/sbin/ddclient', '/usr/bin/ddclient'].find((p) => existsSync(p));
+
+async function sideBySide(): Promise<void> {
+  const S = 'ddclient side by side';
+  if (!DDCLIENT) {
+    note('ddclient is not installed: apt-get install ddclient (see docs/performance.md); skipping the side-by-side run');
+    row(S, 'ddclient', 'not installed: `apt-get install ddclient`');
+    return;
+  }
+  const version = /^Version:\s*(\S+)/m.exec(spawnSync('dpkg-query', ['-s', 'ddclient'], { encoding: 'utf8', env: cleanEnv() }).stdout ?? '')?.[1] ?? 'unknown';
+  const layout: Layout = { duckEntries: 0, duckPerEntry: 0, dynEntries: 1, dynPerEntry: 100, cfHosts: 0, cfOther: 0 };
+  const runs: { tool: string; wallMs: number; peakRssMiB: number | undefined; requests: number; detections: number; confirmed: boolean }[] = [];
+  for (let r = 0; r < RUNS; r++) {
+    // Alternate which goes first, so neither always gets the warmer machine.
+    for (const tool of r % 2 ? ['ddclient', 'ddnsd'] : ['ddnsd', 'ddclient']) {
+      const world = await startWorld(LATENCY, layout);
+      const dir = tmp();
+      try {
+        const hosts = world.dynHosts.flat();
+        let out: Timed;
+        if (tool === 'ddnsd') {
+          const config = writeWorldConfig(world, dir);
+          out = await timed(process.execPath, [BIN, 'once', '-c', config], { cwd: dir, timeoutMs: 30_000 });
+        } else {
+          // Only the local fake server, over plain http, with a static address:
+          // no web-based detection, no other host, no daemon, no syslog.
+          const conf = join(dir, 'ddclient.conf');
+          writeFileSync(
+            conf,
+            [
+              'daemon=0',
+              'syslog=no',
+              'ssl=no',
+              `use=ip, ip=${V4}`,
+              'protocol=dyndns2',
+              `server=${new URL(world.dyn.url).host}`,
+              `login=${DYN_USER}`,
+              `password='${DYN_PASS}'`,
+              hosts.join(','),
+              '',
+            ].join('\n'),
+            { mode: 0o600 },
+          );
+          out = await timed(DDCLIENT, ['-file', conf, '-cache', join(dir, 'ddclient.cache'), '-foreground', '-daemon=0', '-noquiet'], { cwd: dir, timeoutMs: 30_000 });
+        }
+        const confirmed = hosts.every((h) => world.dyn.records.get(h)?.ipv4 === V4);
+        if (!confirmed) note(`${tool} did not update every host (exit ${out.code}): ${out.stderr.slice(-500).replaceAll(DYN_PASS, '[redacted]')}`);
+        runs.push({ tool, wallMs: out.wallMs, peakRssMiB: out.peakRssMiB, requests: world.dyn.requests.length, detections: world.source.detections(), confirmed });
+      } finally {
+        await world.close();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
+  }
+  const of = (tool: string) => runs.filter((x) => x.tool === tool);
+  const med = (tool: string, pick: (x: (typeof runs)[number]) => number | undefined): number => {
+    const xs = of(tool).map(pick).filter((x): x is number => x !== undefined);
+    return xs.length ? median(xs) : NaN;
+  };
+  const wall = { ddnsd: med('ddnsd', (x) => x.wallMs), ddclient: med('ddclient', (x) => x.wallMs) };
+  const rss = { ddnsd: med('ddnsd', (x) => x.peakRssMiB), ddclient: med('ddclient', (x) => x.peakRssMiB) };
+  const reqs = { ddnsd: med('ddnsd', (x) => x.requests), ddclient: med('ddclient', (x) => x.requests) };
+  const dets = { ddnsd: med('ddnsd', (x) => x.detections), ddclient: med('ddclient', (x) => x.detections) };
+  results.ddclient = { version, hosts: 100, latencyMs: LATENCY, runs };
+  row(S, `wall time, 100 dyndns2 hosts: ddnsd / ddclient ${version}`, `${round(wall.ddnsd, 0)} / ${round(wall.ddclient, 0)} ms (×${round(wall.ddnsd / wall.ddclient, 2)})`);
+  row(S, 'peak RSS: ddnsd / ddclient', `${round(rss.ddnsd)} / ${round(rss.ddclient)} MiB (×${round(rss.ddnsd / rss.ddclient, 2)})`);
+  row(S, 'update requests: ddnsd / ddclient (+ detection requests)', `${reqs.ddnsd} / ${reqs.ddclient} (+ ${dets.ddnsd} / ${dets.ddclient})`);
+  row(S, 'every host confirmed: ddnsd / ddclient', `${of('ddnsd').every((x) => x.confirmed) ? 'yes' : 'no'} / ${of('ddclient').every((x) => x.confirmed) ? 'yes' : 'no'}`);
+}
+
+// ---------------------------------------------------------------- main
+
+function machine(): Record<string, unknown> {
+  const cpu = cpus();
+  return {
+    cpu: cpu[0]?.model ?? 'unknown',
+    cores: cpu.length,
+    memoryGiB: round(totalmem() / 1024 ** 3),
+    os: `${process.platform} ${release()}`,
+    node: process.version,
+    ddnsd: VERSION,
+    uptimeS: Math.round(uptime()),
+  };
+}
+
+function table(): string {
+  const mark = { met: '✓ met', missed: '✗ missed', info: '' };
+  const lines = ['| section | figure | ddnsd | goal | |', '| --- | --- | --- | --- | --- |'];
+  for (const r of rows) lines.push(`| ${r.section} | ${r.figure} | ${r.value} | ${r.goal} | ${mark[r.verdict]} |`);
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  if (!existsSync(BIN) || !existsSync(CHILD)) throw new Error('build first: npm run bench builds dist/ before running');
+  const startedAt = new Date();
+  const loadBefore = loadavg();
+  const sections: [string, () => Promise<void>][] = [
+    ['footprint', footprint],
+    ['ttfu', timeToFirstUpdate],
+    ['scale', scale],
+    ['detect', detection],
+    ['server', statusServer],
+    ['ddclient', sideBySide],
+  ];
+  for (const [name, run] of sections) {
+    if (!ONLY.has(name)) continue;
+    note(`${name}…`);
+    const t0 = performance.now();
+    await run();
+    note(`${name} done in ${round((performance.now() - t0) / 1000)} s`);
+  }
+  const loadAfter = loadavg();
+  const info = {
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    machine: machine(),
+    load: { before: loadBefore.map((x) => round(x, 2)), after: loadAfter.map((x) => round(x, 2)) },
+    settings: { latencyMs: LATENCY, runs: RUNS, cycles: CYCLES, durationS: DURATION_S },
+  };
+  const md = table();
+  process.stdout.write(`\n${md}\n\n`);
+  const mc = info.machine;
+  const header = `Run ${info.startedAt} on ${String(mc.cpu)} (${String(mc.cores)} cores, ${String(mc.memoryGiB)} GiB), ${String(mc.os)}, Node ${String(mc.node)}; latency ${LATENCY} ms, median of ${RUNS} runs; load average (1/5/15 min) ${info.load.before.join(' / ')} before, ${info.load.after.join(' / ')} after.`;
+  process.stdout.write(`${header}\n`);
+  writeFileSync(join(ROOT, 'bench/results.json'), `${JSON.stringify({ ...info, rows, results }, null, 2)}\n`);
+  const doc = join(ROOT, 'docs/performance.md');
+  if (!args['no-docs'] && ONLY.size === 6 && existsSync(doc)) {
+    const text = readFileSync(doc, 'utf8');
+    const start = '<!-- bench:start -->';
+    const end = '<!-- bench:end -->';
+    const a = text.indexOf(start);
+    const b = text.indexOf(end);
+    if (a >= 0 && b > a) writeFileSync(doc, `${text.slice(0, a + start.length)}\n${header}\n\n${md}\n${text.slice(b)}`);
+  }
+  const missed = rows.filter((r) => r.verdict === 'missed');
+  note(missed.length ? `${missed.length} goal(s) missed: ${missed.map((r) => r.figure).join('; ')}` : 'every goal met');
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench: ${(error as Error).stack ?? String(error)}\n`);
+  process.exitCode = 1;
+});
