@@ -38,6 +38,8 @@ export const LIST_PAGE_SIZE = 1000;
 const LIST_MAX_BYTES = 4 * 1024 * 1024;
 /** Pages read at most in one listing: 100,000 records. */
 const LIST_MAX_PAGES = 100;
+/** Zones per page: Cloudflare's most for this list. */
+const ZONE_PAGE_SIZE = 50;
 
 /** One batch of changes to one zone (`POST /zones/{id}/dns_records/batch`). */
 export interface Batch {
@@ -48,6 +50,8 @@ export interface Batch {
 export interface CloudflareApi {
   /** The id of the zone called exactly `name`, or undefined when the token sees no such zone. */
   findZone(name: string, signal: AbortSignal): Promise<string | undefined>;
+  /** Every zone the token can see, name → id, reading every page. */
+  listZones(signal: AbortSignal): Promise<Map<string, string>>;
   /** The records of one name and type (the only place records are looked up). */
   findRecords(zoneId: string, type: RecordType, name: string, signal: AbortSignal): Promise<DnsRecord[]>;
   /** Every record of the zone (of one type, if given), reading every page. */
@@ -176,6 +180,23 @@ export function createCloudflareApi(deps: ApiDeps): CloudflareApi {
       const zone = zones.find((z) => (z as { name?: unknown }).name === name) as { id?: unknown } | undefined;
       if (zone && typeof zone.id !== 'string') throw new DdnsError('bad-response', `Cloudflare gave a zone without id while ${what}`);
       return zone?.id as string | undefined;
+    },
+    async listZones(signal) {
+      const what = 'listing the zones this token can see';
+      const out = new Map<string, string>();
+      for (let page = 1; page <= LIST_MAX_PAGES; page++) {
+        const query = new URLSearchParams({ per_page: String(ZONE_PAGE_SIZE), page: String(page) });
+        const answer = await exchange('GET', `/zones?${query}`, what, signal);
+        const zones = list(answer.result, what) as { id?: unknown; name?: unknown }[];
+        for (const z of zones) {
+          if (typeof z.id !== 'string' || typeof z.name !== 'string') throw new DdnsError('bad-response', `Cloudflare gave a zone without id or name while ${what}`);
+          out.set(z.name, z.id);
+        }
+        const info = answer.result_info as { total_pages?: unknown } | undefined;
+        const pages = typeof info?.total_pages === 'number' ? info.total_pages : undefined;
+        if (zones.length === 0 || (pages !== undefined ? page >= pages : zones.length < ZONE_PAGE_SIZE)) break;
+      }
+      return out;
     },
     async findRecords(zoneId, type, name, signal) {
       const what = `listing the ${type} records of ${name}`;

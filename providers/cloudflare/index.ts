@@ -122,6 +122,25 @@ export default defineProvider({
       return id;
     };
 
+    /**
+     * Without zone or zone_id, each host's zone is found from its name. When
+     * several hosts need one, a single listing of the token's zones (50 a page)
+     * replaces a lookup per host and candidate name; the longest zone that is
+     * the host or one of its parents wins, as with lookups by name.
+     */
+    const findZonesAtOnce = async (updates: readonly HostUpdate[], signal: AbortSignal): Promise<void> => {
+      if (settings.zone !== undefined || settings.zone_id !== undefined) return;
+      const unknown = [...new Set(updates.map((u) => u.host))].filter((h) => !hostZones.has(h));
+      if (unknown.length < 2) return;
+      const zones = await api.listZones(signal);
+      for (const host of unknown) {
+        const candidates = zoneCandidates(host);
+        for (const name of candidates) zoneIds.set(name, zones.get(name));
+        const name = candidates.find((c) => zones.has(c));
+        if (name !== undefined) hostZones.set(host, zones.get(name) as string);
+      }
+    };
+
     /** Drops every cached id that a 404 may have made stale. */
     const forget = (zoneId: string): void => {
       for (const [host, id] of hostZones) if (id === zoneId) hostZones.delete(host);
@@ -284,6 +303,7 @@ export default defineProvider({
       async update({ updates, signal }) {
         const results: HostResult[] = [];
         const zones = new Map<string, HostUpdate[]>();
+        await findZonesAtOnce(updates, signal);
         for (const u of updates) {
           try {
             const zoneId = await zoneOf(u.host, signal);

@@ -31,6 +31,7 @@ export interface FakeCloudflare extends FakeServer {
   addRecord(record: Omit<FakeRecord, 'id' | 'zone_id'> & { zone: string }): string;
   /** Records of one name and type. */
   find(name: string, type: string): FakeRecord[];
+  /** GET /zones requests, by name or listing every zone. */
   zoneLookups(): Recorded[];
   /** GET requests for a zone's DNS records (each page counts). */
   listings(): Recorded[];
@@ -143,7 +144,12 @@ export async function startCloudflare(options: {
     if (req.method === 'GET' && path === '/zones') {
       const name = req.url.searchParams.get('name');
       const found = [...zones].filter(([n]) => allowed.includes(n) && (name === null || n === name)).map(([n, id]) => ({ id, name: n, status: 'active' }));
-      return envelope(res, 200, found, [], { result_info: { page: 1, per_page: 20, count: found.length, total_count: found.length, total_pages: 1 } });
+      // Zones come 20 a page by default, at most 50 (Cloudflare's limits for this list).
+      const page = Math.max(1, Number(req.url.searchParams.get('page') ?? 1) || 1);
+      const perPage = Math.min(50, Math.max(5, Number(req.url.searchParams.get('per_page') ?? 20) || 20));
+      const slice = found.slice((page - 1) * perPage, page * perPage);
+      const info = { page, per_page: perPage, count: slice.length, total_count: found.length, total_pages: Math.max(1, Math.ceil(found.length / perPage)) };
+      return envelope(res, 200, slice, [], { result_info: info });
     }
     const m = /^\/zones\/([^/]+)\/dns_records(?:\/([^/]+))?$/.exec(path);
     if (!m) return envelope(res, 404, null, [{ code: 7003, message: 'Could not route to this path' }]);

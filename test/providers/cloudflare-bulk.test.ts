@@ -130,6 +130,52 @@ ${extra}`,
   });
 });
 
+describe('Cloudflare zones found from host names', () => {
+  it('lists the token\'s zones once, over every page, and picks the longest zone that holds each host', async () => {
+    const BRANCH_ID = '9a7806061c88ada191ed06f989cc3dac';
+    const filler = Object.fromEntries(Array.from({ length: 55 }, (_, i) => [`z${i}.example.org`, i.toString(16).padStart(32, 'f')]));
+    const zones = { ...filler, 'example.com': ZONE_ID, 'branch.example.com': BRANCH_ID };
+    const cf = await startCloudflare({ tokens: { [TOKEN]: Object.keys(zones) }, zones });
+    const echo = await startEcho(V4);
+    const t = await startRuntime(
+      `state: ./state.json
+detect:
+  ipv4: ["${echo.url}/"]
+  agree: 1
+providers:
+  - type: cloudflare
+    endpoint: ${cf.endpoint}
+    token: \${CF}
+    hosts: [a.example.com, b.branch.example.com, c.branch.example.com, d.example.net]
+`,
+      { CF: TOKEN },
+    );
+    try {
+      const report = await t.cycle();
+      // 57 zones, 50 a page: two requests, and no lookup by name.
+      expect(cf.zoneLookups().map((r) => r.url.search)).toEqual(['?per_page=50&page=1', '?per_page=50&page=2']);
+      expect(cf.find('a.example.com', 'A')[0]?.zone_id).toBe(ZONE_ID);
+      expect(cf.find('b.branch.example.com', 'A')[0]?.zone_id).toBe(BRANCH_ID);
+      expect(cf.find('c.branch.example.com', 'A')[0]?.zone_id).toBe(BRANCH_ID);
+      expect(report.hosts.map((h) => `${h.host} ${h.action}`)).toEqual([
+        'a.example.com updated',
+        'b.branch.example.com updated',
+        'c.branch.example.com updated',
+        'd.example.net needs-attention',
+      ]);
+      expect(report.hosts[3]?.message).toContain('no zone for d.example.net');
+      // Known now: a new address sends no zone request at all.
+      echo.answer = V4_NEXT;
+      t.clock.advance(5 * 60_000);
+      await t.cycle();
+      expect(cf.zoneLookups()).toHaveLength(2);
+    } finally {
+      await t.runtime.close();
+      await Promise.all([cf.close(), echo.close()]);
+    }
+  });
+});
+
 describe('Cloudflare request budget', () => {
   it('sends no more than the budget allows in the window, and says how long to wait', async () => {
     const cf = await startCloudflare({ tokens: { [TOKEN]: ['example.com'] }, zones: { 'example.com': ZONE_ID } });

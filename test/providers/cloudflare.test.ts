@@ -68,8 +68,8 @@ ${extra}`,
       expect(cf.find(host, 'AAAA').map((r) => r.content)).toEqual([V6]);
       expect(cf.find(host, 'A')[0]).toMatchObject({ ttl: 1, proxied: false });
     }
-    // office.example.com (no zone), then example.com; portal.example.com, then example.com from the cache.
-    expect(cf.zoneLookups().map((r) => r.url.searchParams.get('name'))).toEqual(['office.example.com', 'example.com', 'portal.example.com']);
+    // Two hosts need their zone: one listing of the token's zones instead of a lookup per candidate name.
+    expect(cf.zoneLookups().map((r) => r.url.search)).toEqual(['?per_page=50&page=1']);
     expect(cf.requests.every((r) => r.headers.authorization === `Bearer ${TOKEN}`)).toBe(true);
     // The four records: one listing of the zone, then one batch that creates them all.
     expect(cf.listings()).toHaveLength(1);
