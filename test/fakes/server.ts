@@ -1,6 +1,7 @@
 /** A local HTTP server on 127.0.0.1 (or ::1), port 0, that records every request it receives. */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { misbehave, type Misbehaviour } from './faulty.js';
 
 export interface Recorded {
   method: string;
@@ -12,6 +13,8 @@ export interface Recorded {
 export interface FakeServer {
   url: string;
   requests: Recorded[];
+  /** Misbehave on the next N requests instead of speaking the protocol (Infinity: from now on). */
+  misbehaveNext(count: number, m: Misbehaviour): void;
   close(): Promise<void>;
 }
 
@@ -19,6 +22,8 @@ export type Handler = (req: Recorded, res: ServerResponse) => void | Promise<voi
 
 export async function startFake(handler: Handler, host = '127.0.0.1'): Promise<FakeServer> {
   const requests: Recorded[] = [];
+  const queue: Misbehaviour[] = [];
+  let always: Misbehaviour | undefined;
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -30,6 +35,11 @@ export async function startFake(handler: Handler, host = '127.0.0.1'): Promise<F
         body: Buffer.concat(chunks).toString('utf8'),
       };
       requests.push(recorded);
+      const m = queue.shift() ?? always;
+      if (m) {
+        void misbehave(res, m);
+        return;
+      }
       Promise.resolve(handler(recorded, res)).catch((error: Error) => {
         res.statusCode = 500;
         res.end(error.message);
@@ -41,6 +51,10 @@ export async function startFake(handler: Handler, host = '127.0.0.1'): Promise<F
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     requests,
+    misbehaveNext(count, m) {
+      if (count === Infinity) always = m;
+      else for (let i = 0; i < count; i++) queue.push(m);
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
