@@ -24,7 +24,7 @@ describe('the launchd plist', () => {
       ExitTimeOut: 20,
       ProcessType: 'Background',
       StandardOutPath: '/Library/Logs/ddnsd/ddnsd.log',
-      StandardErrorPath: '/Library/Logs/ddnsd/ddnsd.err.log',
+      StandardErrorPath: '/Library/Logs/ddnsd/ddnsd.log',
     });
   });
 

@@ -46,7 +46,7 @@ export function installPlan(spec: InstallSpec): ServicePlan {
     );
   }
   if (spec.manager === 'launchd') {
-    notes.push(`state: ${LAUNCHD_STATE}`, `logs: ${LAUNCHD_LOGS}/ddnsd.log and ddnsd.err.log`);
+    notes.push(`state: ${LAUNCHD_STATE}`, `logs: ${LAUNCHD_LOGS}/ddnsd.log`);
     return {
       files: [{ path: LAUNCHD_PLIST, content: launchdPlist({ node: spec.node, bin: spec.bin, config }) }],
       dirs: [LAUNCHD_HOME, dirname(LAUNCHD_STATE), LAUNCHD_LOGS],

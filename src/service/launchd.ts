@@ -47,7 +47,8 @@ export function launchdDefinition(spec: LaunchdSpec): Record<string, PlistValue>
     ExitTimeOut: 20,
     ProcessType: 'Background',
     StandardOutPath: `${LAUNCHD_LOGS}/ddnsd.log`,
-    StandardErrorPath: `${LAUNCHD_LOGS}/ddnsd.err.log`,
+    // ddnsd logs to stderr; one file for both keeps every line in order.
+    StandardErrorPath: `${LAUNCHD_LOGS}/ddnsd.log`,
   };
 }
 
