@@ -4,7 +4,7 @@
  * 0 (fine), 1 (a host or detection failed, or ddnsd could not start) and
  * 2 (the config is invalid).
  */
-import { realpathSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -15,7 +15,7 @@ import { FAMILY_LABEL } from './detect/address.js';
 import { ConfigError } from './errors.js';
 import { createLogger, createRedactor, parseLevel, type Logger, type Redactor } from './log.js';
 import { checkHealth, createRuntime, startDaemon, STOP_GRACE_MS } from './main.js';
-import { applyPlan, installPlan, uninstallPlan, type ServiceManager, type ServicePlan } from './service/index.js';
+import { applyPlan, defaultConfigPath, installPlan, uninstallPlan, type ServiceManager, type ServicePlan } from './service/index.js';
 import { VERSION } from './version.js';
 
 const HELP = `ddnsd ${VERSION}: keeps DNS hostnames pointed at this network's external IP address.
@@ -246,6 +246,11 @@ function service(args: string[], values: ServiceOptions, io: CliIo): number {
     const bin = realpathSync(fileURLToPath(new URL('./bin.js', import.meta.url)));
     const config = values.config === undefined ? undefined : resolve(io.cwd, values.config);
     plan = installPlan({ manager, node: realpathSync(process.execPath), bin, config, user: values.user });
+    const configPath = config ?? defaultConfigPath(manager);
+    if (!existsSync(configPath)) {
+      const example = resolve(bin, '../../../config.example.yaml');
+      plan.notes.push(`${configPath} does not exist yet: create it from ${example} before starting the service`);
+    }
   } else {
     if (values.config !== undefined || values.user !== undefined) {
       io.stderr('ddnsd: service uninstall takes no --config or --user.\n');

@@ -113,6 +113,9 @@ describe('ddnsd service install / uninstall', () => {
     expect(result.code).toBe(0);
     expect(parseUnit(result.stdout).Service?.ExecStart?.[0]).toContain(`run --config ${join(dir, 'conf/ddnsd.yaml')}`);
     expect(result.stderr).toContain('sudo systemctl enable --now ddnsd.service');
+    // The config is not there yet: the note names the example to start from, and that file exists.
+    const example = /does not exist yet: create it from (\S+) /.exec(result.stderr)?.[1];
+    expect(example && existsSync(example), result.stderr).toBe(true);
   });
 
   it('writes the launchd plist under --root, names the start command, and uninstall removes it', async () => {
