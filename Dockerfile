@@ -1,8 +1,8 @@
 # ddnsd container image.
 #   docker build -t ddnsd .
 #   docker build --build-arg NODE_IMAGE=node:24-slim -t ddnsd .
-# The final stage has no RUN step, so any Node.js 20.18.1+ base image works,
-# distroless ones included.
+# The final stage has no RUN step (no package manager, no shell needed), so
+# any Node.js 20.18.1+ image with npm for the build stage and node on PATH works.
 ARG NODE_IMAGE=node:24-alpine
 
 FROM ${NODE_IMAGE} AS build
@@ -21,12 +21,14 @@ RUN npm run build \
  && mkdir -p /out/data /out/config
 
 FROM ${NODE_IMAGE}
+ARG NODE_IMAGE
+# Keep in step with package.json's version (a test checks).
 ARG VERSION=0.1.0
 LABEL org.opencontainers.image.title="ddnsd" \
       org.opencontainers.image.description="Self-hosted dynamic DNS updater: keeps DNS hostnames pointed at this network's external IP address" \
       org.opencontainers.image.version="${VERSION}" \
       org.opencontainers.image.licenses="MIT" \
-      org.opencontainers.image.source="https://github.com/ddnsd/ddnsd"
+      org.opencontainers.image.base.name="${NODE_IMAGE}"
 WORKDIR /app
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules

@@ -46,5 +46,7 @@ describe('compose.yaml', () => {
     const finalStage = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
     expect(finalStage).not.toMatch(/^RUN /m);
     expect(finalStage).toMatch(/^USER 1000:1000$/m);
+    const pkg = JSON.parse(readFileSync(resolve(ROOT, 'package.json'), 'utf8')) as { version: string };
+    expect(finalStage).toContain(`ARG VERSION=${pkg.version}\n`);
   });
 });

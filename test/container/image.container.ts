@@ -137,6 +137,7 @@ providers:
     expect(image?.Config.StopSignal).toBe('SIGTERM');
     expect(Object.keys(image?.Config.Volumes ?? {})).toEqual(['/data']);
     expect(image?.Config.Labels['org.opencontainers.image.title']).toBe('ddnsd');
+    expect(image?.Config.Labels['org.opencontainers.image.base.name']).toBe(BASE);
     expect((image?.Healthcheck ?? image?.Config.Healthcheck)?.Test).toEqual(['CMD', 'node', '/app/dist/src/bin.js', 'health']);
     expect(image?.Config.Env).toEqual(expect.arrayContaining(['DDNSD_CONFIG=/config/config.yaml', 'DDNSD_LISTEN=0.0.0.0:8080']));
 
