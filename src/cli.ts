@@ -278,7 +278,7 @@ function service(args: string[], values: ServiceOptions, io: CliIo): number {
     ...done.removed.map((p) => `removed ${p}`),
     ...(action === 'uninstall' && done.removed.length === 0 ? ['nothing to remove: no ddnsd service file was there'] : []),
     ...plan.notes,
-    action === 'install' ? 'start it with:' : 'stop it with:',
+    action === 'install' ? 'start it with:' : 'if it still runs, stop it with:',
     ...plan.commands.map((c) => `  ${c}`),
   ];
   io.stdout(`${lines.join('\n')}\n`);

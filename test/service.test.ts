@@ -70,6 +70,8 @@ describe('the systemd unit', () => {
     expect(s.Restart).toEqual(['on-failure']);
     expect(s.RestrictAddressFamilies).toEqual(['AF_INET AF_INET6 AF_UNIX']);
     expect(s.CapabilityBoundingSet).toEqual(['']);
+    expect(s.SystemCallFilter).toEqual(['@system-service']);
+    expect(s.PrivateUsers).toEqual(['yes']);
     expect(s.KillSignal).toEqual(['SIGTERM']);
     expect(parsed.Unit?.After).toEqual(['network-online.target']);
     expect(parsed.Install?.WantedBy).toEqual(['multi-user.target']);
