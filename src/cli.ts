@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The command line: `ddnsd run | once [--dry-run] | check`, with exit codes
+ * The command line: `ddnsd run | once [--dry-run] | check | health | service`, with exit codes
  * 0 (fine), 1 (a host or detection failed, or ddnsd could not start) and
  * 2 (the config is invalid).
  */
