@@ -1,21 +1,14 @@
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { healthUrl, probeHealth } from '../src/health.js';
 import { createHttpClient } from '../src/http.js';
 import { startEcho } from './fakes/echo.js';
 import { send, startFake } from './fakes/server.js';
 import { BIN, childEnv, runCli, tempDir, writeConfig } from './helpers/cli.js';
+import { freePort } from './helpers/port.js';
 
 const http = createHttpClient({ userAgent: 'ddnsd-test' });
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
 
 describe('healthUrl', () => {
   it('asks a wildcard listen address on loopback', () => {

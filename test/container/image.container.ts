@@ -6,12 +6,12 @@
  */
 import { execFile } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDuckDns, type FakeDuckDns } from '../fakes/duckdns.js';
 import { startEcho, type EchoServer } from '../fakes/echo.js';
 import { tempDir } from '../helpers/cli.js';
+import { freePort } from '../helpers/port.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const BASE = process.env.DDNSD_BASE_IMAGE || 'localhost/ddnsd-node-base:24';
@@ -41,13 +41,6 @@ function podman(args: string[], timeoutMs = 60_000): Promise<Run> {
   });
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
 
 async function getStatus(url: string): Promise<number | undefined> {
   try {
