@@ -1,9 +1,12 @@
 #!/usr/bin/env node
 /**
- * The command line: `ddnsd run | once [--dry-run] | check`, with exit codes
+ * The command line: `ddnsd run | once [--dry-run] | check | health | service`, with exit codes
  * 0 (fine), 1 (a host or detection failed, or ddnsd could not start) and
  * 2 (the config is invalid).
  */
+import { existsSync, realpathSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
 import { effectiveConfig, loadConfig, type Config } from './config/load.js';
@@ -11,7 +14,8 @@ import type { CycleReport } from './cycle.js';
 import { FAMILY_LABEL } from './detect/address.js';
 import { ConfigError } from './errors.js';
 import { createLogger, createRedactor, parseLevel, type Logger, type Redactor } from './log.js';
-import { createRuntime, startDaemon, STOP_GRACE_MS } from './main.js';
+import { checkHealth, createRuntime, startDaemon, STOP_GRACE_MS } from './main.js';
+import { applyPlan, defaultConfigPath, installPlan, uninstallPlan, type ServiceManager, type ServicePlan } from './service/index.js';
 import { VERSION } from './version.js';
 
 const HELP = `ddnsd ${VERSION}: keeps DNS hostnames pointed at this network's external IP address.
@@ -20,6 +24,12 @@ Usage:
   ddnsd [run]             check the address every interval, update providers, serve the status page
   ddnsd once [--dry-run]  one cycle, a summary of every host; exit 0 when all are up to date, 1 if not
   ddnsd check             validate the config and print it as understood, secrets redacted
+  ddnsd health            ask the running ddnsd's /healthz; exit 0 healthy, 1 not (for container health checks)
+  ddnsd service install --launchd | --systemd [--config FILE] [--user NAME] [--print] [--root DIR]
+                          write a launchd daemon (macOS) or systemd unit (Linux) that runs ddnsd at boot,
+                          and print the commands that start it; --print only shows the file
+  ddnsd service uninstall [--launchd | --systemd] [--root DIR]
+                          remove it again (state, config and logs are kept)
 
 Options:
   -c, --config FILE       config file (default: $DDNSD_CONFIG, else ./config.yaml)
@@ -29,6 +39,8 @@ Options:
 
 Environment:
   DDNSD_CONFIG            config file when --config is not given
+  DDNSD_LISTEN            replaces server.listen, e.g. 0.0.0.0:8080 (the container image sets it)
+  DDNSD_STATE             replaces state, e.g. /data/state.json (the container image sets it)
   LOG_FORMAT              json or pretty (default: pretty on a terminal, json otherwise)
   LOG_LEVEL               debug, info, warn or error (default: info)
 
@@ -54,6 +66,11 @@ export async function main(io: CliIo): Promise<number> {
         'dry-run': { type: 'boolean', short: 'n' },
         version: { type: 'boolean', short: 'v' },
         help: { type: 'boolean', short: 'h' },
+        launchd: { type: 'boolean' },
+        systemd: { type: 'boolean' },
+        user: { type: 'string' },
+        print: { type: 'boolean' },
+        root: { type: 'string' },
       },
     });
   } catch (error) {
@@ -70,8 +87,14 @@ export async function main(io: CliIo): Promise<number> {
     return 0;
   }
   const command = positionals[0] ?? 'run';
-  if (!['run', 'once', 'check'].includes(command) || positionals.length > 1) {
-    io.stderr(`ddnsd: unknown command "${positionals.join(' ')}"; use run, once or check.\nRun ddnsd --help for usage.\n`);
+  if (command === 'service') return service(positionals.slice(1), values, io);
+  const serviceOnly = (['launchd', 'systemd', 'user', 'print', 'root'] as const).find((k) => values[k] !== undefined);
+  if (serviceOnly) {
+    io.stderr(`ddnsd: --${serviceOnly} goes with ddnsd service install or uninstall.\n`);
+    return 2;
+  }
+  if (!['run', 'once', 'check', 'health'].includes(command) || positionals.length > 1) {
+    io.stderr(`ddnsd: unknown command "${positionals.join(' ')}"; use run, once, check, health or service.\nRun ddnsd --help for usage.\n`);
     return 2;
   }
   if (values['dry-run'] && command !== 'once') {
@@ -102,6 +125,11 @@ export async function main(io: CliIo): Promise<number> {
       io.stdout(stringify(effectiveConfig(config)));
       io.stderr(`ddnsd: the config is valid (${config.file ?? 'built-in default'}).\n`);
       return 0;
+    }
+    if (command === 'health') {
+      const probe = await checkHealth(config);
+      (probe.ok ? io.stdout : io.stderr)(`ddnsd: ${redactor.redact(probe.reason)}\n`);
+      return probe.ok ? 0 : 1;
     }
     if (command === 'once') return await once(config, log, redactor, io, values['dry-run'] === true);
     return await run(config, log, redactor);
@@ -179,5 +207,83 @@ async function run(config: Config, log: Logger, redactor: Redactor): Promise<num
     process.once('SIGINT', onSignal);
   });
   log.info('Stopped');
+  return 0;
+}
+
+interface ServiceOptions {
+  config?: string | undefined;
+  launchd?: boolean | undefined;
+  systemd?: boolean | undefined;
+  user?: string | undefined;
+  print?: boolean | undefined;
+  root?: string | undefined;
+}
+
+/** `ddnsd service install | uninstall`: the plan comes from src/service/, this only prints and applies it. */
+function service(args: string[], values: ServiceOptions, io: CliIo): number {
+  const action = args[0];
+  if ((action !== 'install' && action !== 'uninstall') || args.length > 1) {
+    io.stderr('ddnsd: use ddnsd service install --launchd | --systemd, or ddnsd service uninstall.\nRun ddnsd --help for usage.\n');
+    return 2;
+  }
+  if (values.launchd && values.systemd) {
+    io.stderr('ddnsd: choose one of --launchd (macOS) or --systemd (Linux).\n');
+    return 2;
+  }
+  const manager: ServiceManager | undefined = values.launchd ? 'launchd' : values.systemd ? 'systemd' : action === 'uninstall' ? (process.platform === 'darwin' ? 'launchd' : 'systemd') : undefined;
+  if (!manager) {
+    io.stderr('ddnsd: say which service manager: --launchd on macOS, --systemd on Linux.\n');
+    return 2;
+  }
+  if (values.user !== undefined && (manager !== 'systemd' || !/^[a-z_][a-z0-9_-]*$/i.test(values.user))) {
+    io.stderr(manager !== 'systemd' ? 'ddnsd: --user goes with --systemd.\n' : `ddnsd: --user "${values.user}" is not a user name; give an existing account like ddnsd.\n`);
+    return 2;
+  }
+  if (values.root !== undefined && !isAbsolute(values.root)) {
+    io.stderr(`ddnsd: --root "${values.root}" must be an absolute path.\n`);
+    return 2;
+  }
+  let plan: ServicePlan;
+  if (action === 'install') {
+    // The paths this very ddnsd runs from, so the service starts the same program.
+    const bin = realpathSync(fileURLToPath(new URL('./bin.js', import.meta.url)));
+    const config = values.config === undefined ? undefined : resolve(io.cwd, values.config);
+    plan = installPlan({ manager, node: realpathSync(process.execPath), bin, config, user: values.user });
+    const configPath = config ?? defaultConfigPath(manager);
+    if (!existsSync(configPath)) {
+      const example = resolve(bin, '../../../config.example.yaml');
+      plan.notes.push(`${configPath} does not exist yet: create it from ${example} before starting the service`);
+    }
+  } else {
+    if (values.config !== undefined || values.user !== undefined) {
+      io.stderr('ddnsd: service uninstall takes no --config or --user.\n');
+      return 2;
+    }
+    plan = uninstallPlan(manager);
+  }
+  if (values.print) {
+    for (const file of plan.files) io.stdout(file.content);
+    const say = [...plan.remove.map((p) => `would remove ${p}`), ...plan.notes, 'then run:', ...plan.commands.map((c) => `  ${c}`)];
+    io.stderr(`${say.map((l) => `# ${l}`).join('\n')}\n`);
+    return 0;
+  }
+  let done;
+  try {
+    done = applyPlan(plan, values.root ?? '/');
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    const hint = code === 'EACCES' || code === 'EPERM' ? '; run it with sudo' : '';
+    io.stderr(`ddnsd: ${(error as Error).message}${hint}\n`);
+    return 1;
+  }
+  const lines = [
+    ...done.written.map((p) => `wrote ${p}`),
+    ...done.removed.map((p) => `removed ${p}`),
+    ...(action === 'uninstall' && done.removed.length === 0 ? ['nothing to remove: no ddnsd service file was there'] : []),
+    ...plan.notes,
+    action === 'install' ? 'start it with:' : 'if it still runs, stop it with:',
+    ...plan.commands.map((c) => `  ${c}`),
+  ];
+  io.stdout(`${lines.join('\n')}\n`);
   return 0;
 }

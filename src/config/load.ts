@@ -16,7 +16,7 @@ import { DEFAULT_SOURCES, resolveSource, type Source } from '../detect/sources.j
 import { ConfigError } from '../errors.js';
 import { REDACTED } from '../log.js';
 import { formatDuration } from './duration.js';
-import { configSchema, describeValue, type Listen } from './schema.js';
+import { configSchema, describeValue, parseListen, type Listen } from './schema.js';
 
 export interface ProviderEntry {
   /** Position in `providers`, for messages: `providers[1]`. */
@@ -126,6 +126,7 @@ function buildConfig(
   env: Record<string, string | undefined>,
   yaml: Source_ | undefined,
 ): Config {
+  const overrides = envOverrides(env, file);
   const problems: { path: PathKey[]; message: string }[] = [];
   const fileKeys = new Map<string, PathKey[]>();
   const resolved = resolveValues(raw, [], { env, dir, problems, fileKeys });
@@ -179,16 +180,41 @@ function buildConfig(
   const secrets = [cfg.server.token, ...providers.flatMap((p) => p.definition.secrets.map((k) => p.settings[k]))].filter(
     (s): s is string => typeof s === 'string' && s.length > 0,
   );
+  const state = overrides.state ?? cfg.state;
   return {
     file,
     intervalMs: cfg.interval,
     refreshMs: cfg.refresh,
-    statePath: isAbsolute(cfg.state) ? cfg.state : resolve(dir, cfg.state),
+    statePath: isAbsolute(state) ? state : resolve(dir, state),
     detect: { sources, families, agree: cfg.detect.agree, timeoutMs: cfg.detect.timeout },
-    server: { listen: cfg.server.listen, token: cfg.server.token },
+    server: { listen: overrides.listen ?? cfg.server.listen, token: cfg.server.token },
     providers,
     secrets,
   };
+}
+
+/**
+ * Settings a service manager or container image sets without touching the
+ * file: DDNSD_LISTEN replaces server.listen and DDNSD_STATE replaces state
+ * (the image sets DDNSD_LISTEN=0.0.0.0:8080 and DDNSD_STATE=/data/state.json).
+ */
+function envOverrides(env: Record<string, string | undefined>, file: string | undefined): { listen?: Listen; state?: string } {
+  const out: { listen?: Listen; state?: string } = {};
+  const problems: string[] = [];
+  const listen = env.DDNSD_LISTEN;
+  if (listen !== undefined && listen !== '') {
+    const parsed = parseListen(listen);
+    if (typeof parsed === 'string') problems.push(`environment variable DDNSD_LISTEN (it replaces server.listen): ${parsed}; or unset it to use the config's server.listen`);
+    else out.listen = parsed;
+  }
+  const state = env.DDNSD_STATE;
+  if (state !== undefined && state !== '') {
+    if (state.trim() !== state || state.endsWith('/')) {
+      problems.push(`environment variable DDNSD_STATE (it replaces state): "${state}" is not a file path; write it like /data/state.json, without surrounding spaces or a trailing slash`);
+    } else out.state = state;
+  }
+  if (problems.length > 0) throw new ConfigError(file ?? 'built-in default', problems);
+  return out;
 }
 
 function parseProvider(

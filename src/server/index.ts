@@ -59,6 +59,8 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   const app = Fastify({
     logger: false,
     bodyLimit: BODY_LIMIT,
+    // A client must send its whole request within 10 s: slow-loris connections are closed, not kept forever.
+    requestTimeout: 10_000,
     // A URL that cannot be decoded: answered like every other bad request.
     // Hooks do not run for these, hence the headers here.
     frameworkErrors: (error, _req, reply) =>

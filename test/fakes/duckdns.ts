@@ -3,7 +3,6 @@
  * GET /update?domains=a,b&token=T[&ip=][&ipv6=][&verbose=true]
  * answers OK (verbose: ipv4, ipv6, UPDATED|NOCHANGE) or KO.
  */
-import { misbehave, type Misbehaviour } from './faulty.js';
 import { send, startFake, type FakeServer } from './server.js';
 
 export interface DuckRecord {
@@ -17,20 +16,11 @@ export interface FakeDuckDns extends FakeServer {
   updates(): FakeServer['requests'];
   /** Answer the next N requests with this status (and headers) instead of the protocol. */
   failNext(count: number, status: number, headers?: Record<string, string>, body?: string): void;
-  /** Misbehave on the next N requests (Infinity: from now on). */
-  misbehaveNext(count: number, m: Misbehaviour): void;
 }
 
 export async function startDuckDns(options: { token: string; domains: string[]; latencyMs?: number }): Promise<FakeDuckDns> {
   const records = new Map<string, DuckRecord>(options.domains.map((d) => [d, {}]));
-  const failures: Misbehaviour[] = [];
-  let always: Misbehaviour | undefined;
   const fake = await startFake((req, res) => {
-    const failure = failures.shift() ?? always;
-    if (failure) {
-      void misbehave(res, failure);
-      return;
-    }
     if (req.url.pathname !== '/update') return send(res, 404, 'not found');
     const q = req.url.searchParams;
     const domains = (q.get('domains') ?? '').split(',').filter(Boolean);
@@ -59,11 +49,7 @@ export async function startDuckDns(options: { token: string; domains: string[]; 
     records,
     updates: () => fake.requests.filter((r) => r.url.pathname === '/update'),
     failNext(count: number, status: number, headers: Record<string, string> = {}, body = 'server trouble') {
-      for (let i = 0; i < count; i++) failures.push({ kind: 'answer', status, headers, body });
-    },
-    misbehaveNext(count: number, m: Misbehaviour) {
-      if (count === Infinity) always = m;
-      else for (let i = 0; i < count; i++) failures.push(m);
+      fake.misbehaveNext(count, { kind: 'answer', status, headers, body });
     },
   });
 }

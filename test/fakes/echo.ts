@@ -10,5 +10,12 @@ export interface EchoServer extends FakeServer {
 export async function startEcho(answer: string, host = '127.0.0.1', options: FakeOptions = {}): Promise<EchoServer> {
   const echo = { answer, status: 200 } as EchoServer;
   const fake = await startFake((_req, res) => send(res, echo.status, `${echo.answer}\n`), host, options);
-  return Object.assign(echo, { url: fake.url, requests: fake.requests, close: fake.close, traffic: fake.traffic, maxInFlight: fake.maxInFlight });
+  return Object.assign(echo, {
+    url: fake.url,
+    requests: fake.requests,
+    misbehaveNext: fake.misbehaveNext,
+    close: fake.close,
+    traffic: fake.traffic,
+    maxInFlight: fake.maxInFlight,
+  });
 }

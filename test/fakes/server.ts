@@ -6,6 +6,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { misbehave, type Misbehaviour } from './faulty.js';
 
 export interface Recorded {
   method: string;
@@ -17,6 +18,8 @@ export interface Recorded {
 export interface FakeServer {
   url: string;
   requests: Recorded[];
+  /** Misbehave on the next N requests instead of speaking the protocol (Infinity: from now on). */
+  misbehaveNext(count: number, m: Misbehaviour): void;
   close(): Promise<void>;
   /** Bytes that crossed its sockets so far. */
   traffic(): Traffic;
@@ -37,12 +40,10 @@ export interface Traffic {
 
 export type Handler = (req: Recorded, res: ServerResponse) => void | Promise<void>;
 
-export async function startFake(
-  handler: Handler,
-  host = '127.0.0.1',
-  options: FakeOptions = {},
-): Promise<FakeServer> {
+export async function startFake(handler: Handler, host = '127.0.0.1', options: FakeOptions = {}): Promise<FakeServer> {
   const requests: Recorded[] = [];
+  const queue: Misbehaviour[] = [];
+  let always: Misbehaviour | undefined;
   let inFlight = 0;
   let maxInFlight = 0;
   const latencyMs = options.latencyMs ?? 0;
@@ -62,6 +63,11 @@ export async function startFake(
       inFlight += 1;
       maxInFlight = Math.max(maxInFlight, inFlight);
       res.on('close', () => (inFlight -= 1));
+      const m = queue.shift() ?? always;
+      if (m) {
+        void misbehave(res, m);
+        return;
+      }
       const answer = (): void => {
         Promise.resolve(handler(recorded, res)).catch((error: Error) => {
           res.statusCode = 500;
@@ -85,6 +91,10 @@ export async function startFake(
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     requests,
+    misbehaveNext(count, m) {
+      if (count === Infinity) always = m;
+      else for (let i = 0; i < count; i++) queue.push(m);
+    },
     maxInFlight: () => maxInFlight,
     traffic() {
       const t = { ...closed };

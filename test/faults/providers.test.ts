@@ -1,99 +1,135 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDuckDns, type FakeDuckDns } from '../fakes/duckdns.js';
+import { startCloudflare } from '../fakes/cloudflare.js';
+import { startDuckDns } from '../fakes/duckdns.js';
+import { startDyndns2 } from '../fakes/dyndns2.js';
 import { startEcho, type EchoServer } from '../fakes/echo.js';
 import type { Misbehaviour } from '../fakes/faulty.js';
+import type { FakeServer } from '../fakes/server.js';
 import { observeDaemon } from './daemon.js';
 import { record } from './report.js';
 
 const V4 = '81.2.69.160';
-const TOKEN = 'faults-duck-token-a9e2';
-const OTHER_TOKEN = 'faults-other-token-77c1';
+const SECRETS = {
+  duck: 'faults-duck-token-a9e2',
+  healthy: 'faults-other-token-77c1',
+  noip: 'faults-noip-password-3f0c',
+  cloudflare: 'faults-cf-token-5d86e1',
+  wrong: 'wrong-token-for-faults',
+};
+const ZONE_ID = '0123456789abcdef0123456789abcdef';
+
+type Kind = 'duckdns' | 'noip' | 'cloudflare';
 
 interface Scenario {
+  provider: Kind;
   fault: string;
-  inject: [count: number, m: Misbehaviour][];
-  /** A wrong token instead of a misbehaviour. */
-  token?: string;
+  /** Misbehaviour queued on the faulty provider's fake before ddnsd starts. */
+  inject?: [count: number, m: Misbehaviour][];
+  /** A dyndns2 answer code for the host. */
+  answer?: string;
+  /** Configure a wrong secret instead. */
+  wrongSecret?: boolean;
   expected: string;
   status: 'ok' | 'failing' | 'needs-attention';
+  /** Requests the faulty provider's fake must count. */
   requests: number;
   message?: string;
 }
 
 const answer = (status: number, body: string, headers: Record<string, string> = {}): Misbehaviour => ({ kind: 'answer', status, body, headers });
+const cfError = (status: number, code: number, message: string, headers: Record<string, string> = {}): Misbehaviour =>
+  answer(status, JSON.stringify({ success: false, errors: [{ code, message }], messages: [], result: null }), { 'content-type': 'application/json', ...headers });
 
 const scenarios: Scenario[] = [
-  { fault: 'DuckDNS: a burst of two 503s', inject: [[2, answer(503, 'busy')]], expected: 'retried within the cycle, then ok', status: 'ok', requests: 3 },
+  { provider: 'duckdns', fault: 'a burst of two 503s', inject: [[2, answer(503, 'busy')]], expected: 'retried within the cycle, then ok', status: 'ok', requests: 3 },
+  { provider: 'duckdns', fault: '5xx beyond the retries', inject: [[Infinity, answer(500, 'down')]], expected: '3 attempts, then failing with a backoff', status: 'failing', requests: 3, message: 'server error (HTTP 500)' },
+  { provider: 'duckdns', fault: '429 with Retry-After in seconds', inject: [[1, answer(429, 'slow down', { 'retry-after': '1' })]], expected: 'waits 1 s, then ok', status: 'ok', requests: 2 },
   {
-    fault: 'DuckDNS: 5xx beyond the retries',
-    inject: [[Infinity, answer(500, 'down')]],
-    expected: '3 attempts, then failing with a backoff',
-    status: 'failing',
-    requests: 3,
-    message: 'server error (HTTP 500)',
-  },
-  { fault: 'DuckDNS: 429 with Retry-After in seconds', inject: [[1, answer(429, 'slow down', { 'retry-after': '1' })]], expected: 'waits 1 s, then ok', status: 'ok', requests: 2 },
-  {
-    fault: 'DuckDNS: 429 with Retry-After as an HTTP date',
+    provider: 'duckdns',
+    fault: '429 with Retry-After as an HTTP date',
     inject: [[1, answer(429, 'slow down', { 'retry-after': new Date(Date.now() + 2000).toUTCString() })]],
     expected: 'waits until the date, then ok',
     status: 'ok',
     requests: 2,
   },
-  { fault: 'DuckDNS: 429 without Retry-After', inject: [[1, answer(429, 'slow down')]], expected: 'backs off, then ok', status: 'ok', requests: 2 },
+  { provider: 'duckdns', fault: '429 without Retry-After', inject: [[1, answer(429, 'slow down')]], expected: 'backs off, then ok', status: 'ok', requests: 2 },
   {
-    fault: 'DuckDNS: 429 with Retry-After of an hour',
+    provider: 'duckdns',
+    fault: '429 with Retry-After of an hour',
     inject: [[Infinity, answer(429, 'slow down', { 'retry-after': '3600' })]],
     expected: 'no retry within the cycle; paused for the hour',
     status: 'failing',
     requests: 1,
     message: 'rate limited (HTTP 429)',
   },
-  { fault: 'DuckDNS: connection reset mid-response', inject: [[1, { kind: 'reset-mid-response', partial: 'OK\n81' }]], expected: 'retried, then ok', status: 'ok', requests: 2 },
+  { provider: 'duckdns', fault: 'connection reset mid-response', inject: [[1, { kind: 'reset-mid-response', partial: 'OK\n81' }]], expected: 'retried, then ok', status: 'ok', requests: 2 },
   {
-    fault: 'DuckDNS: connection reset every time',
+    provider: 'duckdns',
+    fault: 'connection reset every time',
     inject: [[Infinity, { kind: 'reset' }]],
     expected: '3 attempts, then failing',
     status: 'failing',
     requests: 3,
     message: 'the connection closed before the answer was complete',
   },
+  { provider: 'duckdns', fault: 'never answers', inject: [[Infinity, { kind: 'hang' }]], expected: '3 attempts bounded by the 1s timeout, then failing', status: 'failing', requests: 3, message: 'no complete answer within 1s' },
+  { provider: 'duckdns', fault: 'KO (wrong token)', wrongSecret: true, expected: 'one request, no retry, needs attention', status: 'needs-attention', requests: 1, message: 'DuckDNS answered KO' },
+  { provider: 'duckdns', fault: 'an HTML page instead of OK/KO', inject: [[Infinity, answer(200, '<html>captive portal</html>')]], expected: 'one request, failing as an answer it cannot understand', status: 'failing', requests: 1, message: 'unexpected answer' },
+  { provider: 'duckdns', fault: 'an empty answer', inject: [[Infinity, answer(200, '')]], expected: 'one request, failing as an answer it cannot understand', status: 'failing', requests: 1, message: 'unexpected answer' },
+  ...['nohost', 'badauth', 'badagent', '!donator', 'abuse', 'notfqdn', 'numhost'].map(
+    (code): Scenario => ({ provider: 'noip', fault: `answers ${code}`, answer: code, expected: 'one request, never retried, needs attention', status: 'needs-attention', requests: 1, message: code }),
+  ),
+  ...['911', 'dnserr'].map(
+    (code): Scenario => ({ provider: 'noip', fault: `answers ${code}`, answer: code, expected: 'one request, paused for 30 minutes', status: 'failing', requests: 1, message: code }),
+  ),
+  { provider: 'noip', fault: 'a wrong password (HTTP 401)', wrongSecret: true, expected: 'one request, needs attention', status: 'needs-attention', requests: 1, message: 'badauth' },
+  { provider: 'noip', fault: 'a burst of two 502s', inject: [[2, answer(502, 'bad gateway')]], expected: 'retried within the cycle, then ok', status: 'ok', requests: 3 },
+  { provider: 'cloudflare', fault: 'malformed JSON', inject: [[Infinity, answer(200, '{"success": tru', { 'content-type': 'application/json' })]], expected: 'one request, failing as an answer it cannot understand', status: 'failing', requests: 1 },
   {
-    fault: 'DuckDNS: never answers',
-    inject: [[Infinity, { kind: 'hang' }]],
-    expected: '3 attempts bounded by the 1s timeout, then failing',
-    status: 'failing',
-    requests: 3,
-    message: 'no complete answer within 1s',
-  },
-  {
-    fault: 'DuckDNS: KO (wrong token)',
-    inject: [],
-    token: 'wrong-token-for-faults',
-    expected: 'one request, no retry, needs attention',
+    provider: 'cloudflare',
+    fault: 'an envelope with success: false',
+    inject: [[Infinity, cfError(400, 1004, 'DNS Validation Error')]],
+    expected: 'one request, needs attention with Cloudflare\'s message',
     status: 'needs-attention',
     requests: 1,
-    message: 'DuckDNS answered KO',
+    message: 'DNS Validation Error',
   },
-  {
-    fault: 'DuckDNS: an HTML page instead of OK/KO',
-    inject: [[Infinity, answer(200, '<html>captive portal</html>')]],
-    expected: 'one request, failing as an answer it cannot understand',
-    status: 'failing',
-    requests: 1,
-    message: 'unexpected answer',
-  },
-  {
-    fault: 'DuckDNS: an empty answer',
-    inject: [[Infinity, answer(200, '')]],
-    expected: 'one request, failing as an answer it cannot understand',
-    status: 'failing',
-    requests: 1,
-    message: 'unexpected answer',
-  },
+  { provider: 'cloudflare', fault: 'an invalid token (401, error 9109)', wrongSecret: true, expected: 'one request, needs attention', status: 'needs-attention', requests: 1, message: '9109' },
+  { provider: 'cloudflare', fault: 'a burst of two 503s', inject: [[2, cfError(503, 10001, 'service unavailable')]], expected: 'retried within the cycle, then ok (2 failed + list + create)', status: 'ok', requests: 4 },
+  { provider: 'cloudflare', fault: '429 with Retry-After', inject: [[1, cfError(429, 10100, 'rate limited', { 'retry-after': '1' })]], expected: 'waits 1 s, then ok (1 refused + list + create)', status: 'ok', requests: 3 },
+  { provider: 'cloudflare', fault: 'never answers', inject: [[Infinity, { kind: 'hang' }]], expected: '3 attempts bounded by the 1s timeout, then failing', status: 'failing', requests: 3, message: 'no complete answer within 1s' },
 ];
 
-describe('faulty providers, with a healthy provider beside them', () => {
+interface Faulty {
+  fake: FakeServer;
+  entry: string;
+  host: string;
+}
+
+async function startFaulty(s: Scenario): Promise<Faulty> {
+  const opts = '    timeout: 1s\n';
+  if (s.provider === 'duckdns') {
+    const fake = await startDuckDns({ token: SECRETS.duck, domains: ['office'] });
+    return { fake, host: 'office.duckdns.org', entry: `  - type: duckdns\n    token: \${FAULTY_SECRET}\n    endpoint: ${fake.url}\n    hosts: [office]\n${opts}` };
+  }
+  if (s.provider === 'noip') {
+    const fake = await startDyndns2({ username: 'office-user', password: SECRETS.noip, hosts: ['office.ddns.net'] });
+    if (s.answer) fake.answers.set('office.ddns.net', s.answer);
+    return {
+      fake,
+      host: 'office.ddns.net',
+      entry: `  - type: noip\n    username: office-user\n    password: \${FAULTY_SECRET}\n    endpoint: ${fake.url}\n    hosts: [office.ddns.net]\n${opts}`,
+    };
+  }
+  const fake = await startCloudflare({ tokens: { [SECRETS.cloudflare]: ['example.com'] }, zones: { 'example.com': ZONE_ID } });
+  return {
+    fake,
+    host: 'office.example.com',
+    entry: `  - type: cloudflare\n    token: \${FAULTY_SECRET}\n    endpoint: ${fake.endpoint}\n    zone_id: ${ZONE_ID}\n    hosts: [office.example.com]\n${opts}`,
+  };
+}
+
+describe('faulty providers, with a healthy provider beside each', () => {
   let echo: EchoServer;
   beforeAll(async () => {
     echo = await startEcho(V4);
@@ -102,37 +138,37 @@ describe('faulty providers, with a healthy provider beside them', () => {
     await echo.close();
   });
 
-  it.concurrent.each(scenarios.map((s) => [s.fault, s] as const))('%s', async (_name, s) => {
-    const faulty = await startDuckDns({ token: TOKEN, domains: ['office'] });
-    const healthy = await startDuckDns({ token: OTHER_TOKEN, domains: ['lab'] });
-    for (const [count, m] of s.inject) faulty.misbehaveNext(count, m);
+  it.concurrent.each(scenarios.map((s) => [`${s.provider}: ${s.fault}`, s] as const))('%s', async (name, s) => {
+    const faulty = await startFaulty(s);
+    const healthy = await startDuckDns({ token: SECRETS.healthy, domains: ['lab'] });
+    for (const [count, m] of s.inject ?? []) faulty.fake.misbehaveNext(count, m);
+    const secret = s.wrongSecret ? SECRETS.wrong : { duckdns: SECRETS.duck, noip: SECRETS.noip, cloudflare: SECRETS.cloudflare }[s.provider];
     try {
       const observed = await observeDaemon(
-        `interval: 1h\ndetect:\n  ipv4: [${echo.url}/]\n  agree: 1\nserver:\n  listen: 127.0.0.1:0\nproviders:\n` +
-          `  - type: duckdns\n    token: \${FAULTY_TOKEN}\n    endpoint: ${faulty.url}\n    hosts: [office]\n    timeout: 1s\n` +
+        `interval: 1h\ndetect:\n  ipv4: [${echo.url}/]\n  agree: 1\nserver:\n  listen: 127.0.0.1:0\nproviders:\n${faulty.entry}` +
           `  - type: duckdns\n    token: \${HEALTHY_TOKEN}\n    endpoint: ${healthy.url}\n    hosts: [lab]\n    timeout: 1s\n`,
-        { env: { FAULTY_TOKEN: s.token ?? TOKEN, HEALTHY_TOKEN: OTHER_TOKEN } },
+        { env: { FAULTY_SECRET: secret, HEALTHY_TOKEN: SECRETS.healthy } },
       );
-      const office = observed.status.hosts.find((h) => h.host === 'office.duckdns.org');
+      const host = observed.status.hosts.find((h) => h.host === faulty.host);
       const lab = observed.status.hosts.find((h) => h.host === 'lab.duckdns.org');
-      expect(office?.status).toBe(s.status);
-      if (s.message) expect(office?.lastError).toContain(s.message);
-      expect(faulty.requests).toHaveLength(s.requests);
+      expect(host?.status).toBe(s.status);
+      if (s.message) expect(host?.lastError).toContain(s.message);
+      expect(faulty.fake.requests).toHaveLength(s.requests);
       expect(lab?.status).toBe('ok');
       expect(healthy.requests).toHaveLength(1);
       expect(observed.health).toBe(s.status === 'ok' ? 200 : 503);
       expect(observed.exitCode).toBe(0);
       record({
         area: 'Providers',
-        fault: s.fault,
+        fault: name,
         expected: s.expected,
-        observed: `${office?.status}${office?.lastError ? `: "${office.lastError}"` : ''}; the healthy provider: ${lab?.status}`,
-        requests: `faulty ${faulty.requests.length}, healthy ${healthy.requests.length}`,
+        observed: `${host?.status}${host?.lastError ? `: "${host.lastError}"` : ''}; the healthy provider: ${lab?.status}`,
+        requests: `faulty ${faulty.fake.requests.length}, healthy ${healthy.requests.length}`,
         outputs: observed.outputs,
-        secrets: [TOKEN, OTHER_TOKEN, 'wrong-token-for-faults'],
+        secrets: Object.values(SECRETS),
       });
     } finally {
-      await Promise.all([faulty.close(), healthy.close()]);
+      await Promise.all([faulty.fake.close(), healthy.close()]);
     }
   });
 });

@@ -1,0 +1,193 @@
+/**
+ * Builds the Dockerfile with podman and runs the image against local fakes:
+ * an IP echo pair and a DuckDNS server on 127.0.0.1. The container shares the
+ * host's network so it reaches them, and its config names nothing but those
+ * loopback addresses. Run with `npm run test:container` (root, podman).
+ */
+import { execFile } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDuckDns, type FakeDuckDns } from '../fakes/duckdns.js';
+import { startEcho, type EchoServer } from '../fakes/echo.js';
+import { tempDir } from '../helpers/cli.js';
+import { freePort } from '../helpers/port.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const BASE = process.env.DDNSD_BASE_IMAGE || 'localhost/ddnsd-node-base:24';
+const TAG = `localhost/ddnsd:container-test-${process.pid}`;
+const NAME = `ddnsd-container-test-${process.pid}`;
+const VOLUME = `ddnsd-container-test-data-${process.pid}`;
+// crun fails on these machines' cgroup layout; the default ulimits are too high for runc here.
+const PODMAN = ['--runtime', 'runc'];
+const LIMITS = ['--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=1024:1024'];
+const ADDRESS = '81.2.69.160'; // data only: the echo fakes answer it, nothing contacts it
+const TOKEN = 'duck-container-secret-4b1d9e';
+// The machine's extra CA (a TLS-inspecting proxy), handed to npm ci for that build step only.
+const CA = [process.env.NODE_EXTRA_CA_CERTS, '/etc/ssl/certs/ca-certificates.crt'].find((f) => f && existsSync(f));
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function podman(args: string[], timeoutMs = 60_000): Promise<Run> {
+  return new Promise((done) => {
+    execFile('podman', [...PODMAN, ...args], { timeout: timeoutMs, maxBuffer: 32 * 1024 * 1024, killSignal: 'SIGKILL' }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
+      done({ code, stdout, stderr: error && code === -1 ? `${stderr}\n${error.message}` : stderr });
+    });
+  });
+}
+
+
+async function getStatus(url: string): Promise<number | undefined> {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+    await res.arrayBuffer();
+    return res.status;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Polls until `check` is true, at most `attempts` times `everyMs` apart. */
+async function waitFor(check: () => Promise<boolean> | boolean, attempts: number, everyMs: number): Promise<boolean> {
+  for (let i = 0; i < attempts; i++) {
+    if (await check()) return true;
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+  return false;
+}
+
+describe('the container image, built with podman and run against local fakes', () => {
+  let echoA: EchoServer;
+  let echoB: EchoServer;
+  let duck: FakeDuckDns;
+  let dir: string;
+  let port: number;
+  let started: Run;
+
+  beforeAll(async () => {
+    const build = await podman(
+      ['build', '--format', 'docker', '--network=host', ...LIMITS, ...(CA ? ['--secret', `id=npm_ca,src=${CA}`] : []), '--build-arg', `NODE_IMAGE=${BASE}`, '-t', TAG, '-f', join(ROOT, 'Dockerfile'), ROOT],
+      600_000,
+    );
+    if (build.code !== 0) throw new Error(`podman build failed (${build.code}):\n${build.stdout.slice(-4000)}\n${build.stderr.slice(-4000)}`);
+
+    echoA = await startEcho(ADDRESS);
+    echoB = await startEcho(ADDRESS);
+    duck = await startDuckDns({ token: TOKEN, domains: ['myoffice'] });
+    port = await freePort();
+    dir = tempDir();
+    chmodSync(dir, 0o755);
+    mkdirSync(join(dir, 'config'), { mode: 0o755 });
+    writeFileSync(
+      join(dir, 'config/config.yaml'),
+      `# Only loopback addresses: the container shares the host's network.
+interval: 5m
+detect:
+  ipv4: [${echoA.url}/, ${echoB.url}/]
+  agree: 2
+  timeout: 2s
+providers:
+  - type: duckdns
+    token_file: /run/secrets/duckdns_token
+    endpoint: ${duck.url}
+    hosts: [myoffice]
+`,
+      { mode: 0o644 },
+    );
+    writeFileSync(join(dir, 'duckdns_token'), `${TOKEN}\n`, { mode: 0o644 });
+    await podman(['volume', 'create', VOLUME]);
+    started = await podman([
+      'run', '-d', '--name', NAME, '--network=host', ...LIMITS,
+      '--read-only', '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges',
+      '-e', `DDNSD_LISTEN=127.0.0.1:${port}`,
+      '-v', `${join(dir, 'config')}:/config:ro`,
+      '-v', `${VOLUME}:/data`,
+      '-v', `${join(dir, 'duckdns_token')}:/run/secrets/duckdns_token:ro`,
+      TAG,
+    ]);
+  }, 900_000);
+
+  afterAll(async () => {
+    await podman(['rm', '-f', '-t', '0', NAME]);
+    await podman(['volume', 'rm', '-f', VOLUME]);
+    await podman(['rmi', '-f', TAG]);
+    await Promise.all([echoA?.close(), echoB?.close(), duck?.close()]);
+  });
+
+  it('has the labels, health check, stop signal, user and listen address the Dockerfile promises', async () => {
+    const inspect = await podman(['image', 'inspect', TAG]);
+    expect(inspect.code).toBe(0);
+    const [image] = JSON.parse(inspect.stdout) as {
+      Healthcheck?: { Test: string[] };
+      Config: { User: string; Env: string[]; Labels: Record<string, string>; StopSignal: string; Volumes: Record<string, unknown>; Healthcheck?: { Test: string[] } };
+    }[];
+    expect(image?.Config.User).toBe('1000:1000');
+    expect(image?.Config.StopSignal).toBe('SIGTERM');
+    expect(Object.keys(image?.Config.Volumes ?? {})).toEqual(['/data']);
+    expect(image?.Config.Labels['org.opencontainers.image.title']).toBe('ddnsd');
+    expect(image?.Config.Labels['org.opencontainers.image.base.name']).toBe(BASE);
+    expect((image?.Healthcheck ?? image?.Config.Healthcheck)?.Test).toEqual(['CMD', 'node', '/app/dist/src/bin.js', 'health']);
+    expect(image?.Config.Env).toEqual(expect.arrayContaining(['DDNSD_CONFIG=/config/config.yaml', 'DDNSD_LISTEN=0.0.0.0:8080']));
+
+    // Without any -e, the config is read from /config and the server listens on 0.0.0.0:8080.
+    const check = await podman(['run', '--rm', '--network=none', ...LIMITS, '-v', `${join(dir, 'config')}:/config:ro`, '-v', `${join(dir, 'duckdns_token')}:/run/secrets/duckdns_token:ro`, TAG, 'check']);
+    expect(check.stderr).toContain('the config is valid (/config/config.yaml)');
+    expect(check.code).toBe(0);
+    expect(check.stdout).toContain('listen: 0.0.0.0:8080');
+    expect(check.stdout).toContain('state: /data/state.json');
+    expect(check.stdout + check.stderr).not.toContain(TOKEN);
+  });
+
+  it('runs as uid 1000, updates the fake provider, keeps state in the volume, answers /healthz and stops cleanly', async () => {
+    expect(started.code, started.stderr).toBe(0);
+    const healthz = `http://127.0.0.1:${port}/healthz`;
+    const healthy = await waitFor(async () => duck.updates().length >= 1 && (await getStatus(healthz)) === 200, 60, 500);
+    const logs = await podman(['logs', NAME]);
+    expect(healthy, `not healthy within 30 s; logs:\n${logs.stdout}${logs.stderr}`).toBe(true);
+    expect(logs.stdout + logs.stderr).not.toContain(TOKEN);
+
+    expect(duck.updates()).toHaveLength(1);
+    expect(duck.updates()[0]?.url.searchParams.get('ip')).toBe(ADDRESS);
+    expect(duck.records.get('myoffice')?.ipv4).toBe(ADDRESS);
+    // Detection asked only the two local echo servers.
+    expect(echoA.requests.length + echoB.requests.length).toBeGreaterThanOrEqual(2);
+
+    const uid = await podman(['exec', NAME, 'node', '-e', 'process.stdout.write(`${process.getuid()}:${process.getgid()}`)']);
+    expect(uid.stdout).toBe('1000:1000');
+    const pid1 = await podman(['exec', NAME, 'node', '-e', 'process.stdout.write(require("fs").readFileSync("/proc/1/status","utf8").match(/^Uid:\\s+(\\d+)/m)[1])']);
+    expect(pid1.stdout).toBe('1000');
+
+    const probe = await podman(['healthcheck', 'run', NAME]);
+    expect(probe.code, probe.stdout + probe.stderr).toBe(0);
+    const cli = await podman(['exec', NAME, 'node', '/app/dist/src/bin.js', 'health']);
+    expect(cli.code).toBe(0);
+    expect(cli.stdout).toContain('healthy');
+
+    const mount = await podman(['volume', 'inspect', VOLUME, '--format', '{{.Mountpoint}}']);
+    const stateFile = join(mount.stdout.trim(), 'state.json');
+    const written = await waitFor(() => {
+      try {
+        return readFileSync(stateFile, 'utf8').includes(ADDRESS);
+      } catch {
+        return false;
+      }
+    }, 20, 250);
+    expect(written, `no state file with ${ADDRESS} at ${stateFile}`).toBe(true);
+    expect(statSync(stateFile).uid).toBe(1000);
+    expect(readFileSync(stateFile, 'utf8')).not.toContain(TOKEN);
+
+    const t0 = Date.now();
+    const stop = await podman(['stop', '-t', '15', NAME], 30_000);
+    expect(stop.code, stop.stderr).toBe(0);
+    expect(Date.now() - t0).toBeLessThan(14_000); // well before podman would resort to SIGKILL
+    const state = await podman(['inspect', NAME, '--format', '{{.State.ExitCode}} {{.State.Status}}']);
+    expect(state.stdout.trim()).toBe('0 exited');
+    const after = await podman(['logs', NAME]);
+    expect(after.stdout + after.stderr).toContain('Stopped');
+  });
+});

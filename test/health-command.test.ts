@@ -1,0 +1,86 @@
+import { spawn } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { healthUrl, probeHealth } from '../src/health.js';
+import { createHttpClient } from '../src/http.js';
+import { startEcho } from './fakes/echo.js';
+import { send, startFake } from './fakes/server.js';
+import { BIN, childEnv, runCli, tempDir, writeConfig } from './helpers/cli.js';
+import { freePort } from './helpers/port.js';
+
+const http = createHttpClient({ userAgent: 'ddnsd-test' });
+
+
+describe('healthUrl', () => {
+  it('asks a wildcard listen address on loopback', () => {
+    expect(healthUrl({ host: '0.0.0.0', port: 8080 })).toBe('http://127.0.0.1:8080/healthz');
+    expect(healthUrl({ host: '::', port: 8080 })).toBe('http://[::1]:8080/healthz');
+    expect(healthUrl({ host: '127.0.0.2', port: 81 })).toBe('http://127.0.0.2:81/healthz');
+  });
+});
+
+describe('probeHealth', () => {
+  it('reports 200 as healthy and 503 with its reasons', async () => {
+    let status = 200;
+    const fake = await startFake((_req, res) =>
+      send(res, status, JSON.stringify(status === 200 ? { ok: true, reasons: [] } : { ok: false, reasons: ['ipv4 detection: sources disagree'] }), {
+        'content-type': 'application/json',
+      }),
+    );
+    const listen = { host: '127.0.0.1', port: Number(new URL(fake.url).port) };
+    try {
+      expect(await probeHealth(listen, http)).toEqual({ ok: true, reason: `healthy (${fake.url}/healthz answered 200)` });
+      status = 503;
+      const sick = await probeHealth(listen, http);
+      expect(sick.ok).toBe(false);
+      expect(sick.reason).toContain('answered 503): ipv4 detection: sources disagree');
+      expect(fake.requests.map((r) => r.url.pathname)).toEqual(['/healthz', '/healthz']);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('says so when nothing listens or something else answers', async () => {
+    const port = await freePort();
+    const none = await probeHealth({ host: '127.0.0.1', port }, http, 1000);
+    expect(none.ok).toBe(false);
+    expect(none.reason).toContain('no answer from');
+    expect(none.reason).toContain('server.listen or DDNSD_LISTEN');
+
+    const other = await startFake((_req, res) => send(res, 200, '<html>router</html>'));
+    try {
+      const wrong = await probeHealth({ host: '127.0.0.1', port: Number(new URL(other.url).port) }, http);
+      expect(wrong.ok).toBe(false);
+      expect(wrong.reason).toContain('not ddnsd');
+    } finally {
+      await other.close();
+    }
+  });
+});
+
+describe('ddnsd health against ddnsd run', () => {
+  it('exits 0 while the daemon is healthy and 1 once it is gone', async () => {
+    const echo = await startEcho('81.2.69.160');
+    const port = await freePort();
+    const dir = tempDir();
+    writeConfig(dir, `detect:\n  ipv4: [${echo.url}/]\n  agree: 1\nserver:\n  listen: 0.0.0.0:${port}\n`);
+    // Listen on loopback only in the test; the 0.0.0.0 in the file shows how health maps a wildcard.
+    const env = childEnv({ DDNSD_LISTEN: `127.0.0.1:${port}` });
+    const daemon = spawn(process.execPath, [BIN, 'run'], { cwd: dir, env, stdio: ['ignore', 'ignore', 'pipe'] });
+    try {
+      let result = await runCli(['health'], { cwd: dir, env: { DDNSD_LISTEN: `127.0.0.1:${port}` } });
+      for (let i = 0; i < 40 && result.code !== 0; i++) {
+        await new Promise((r) => setTimeout(r, 250));
+        result = await runCli(['health'], { cwd: dir, env: { DDNSD_LISTEN: `127.0.0.1:${port}` } });
+      }
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).toContain('healthy');
+    } finally {
+      daemon.kill('SIGTERM');
+      await new Promise((r) => daemon.once('close', r));
+      await echo.close();
+    }
+    const after = await runCli(['health'], { cwd: dir, env: { DDNSD_LISTEN: `127.0.0.1:${port}` } });
+    expect(after.code).toBe(1);
+    expect(after.stderr).toContain('no answer from');
+  });
+});
