@@ -3,10 +3,14 @@
  * cost, status server throughput and a side-by-side run with Debian's
  * ddclient, all against the local fakes on 127.0.0.1 with a configurable
  * latency. Each figure is the median of several runs. Prints a table, writes
- * bench/results.json and the results section of docs/performance.md.
+ * bench/results.json and the results section of docs/performance.md (a run
+ * of some sections only, or with --no-docs, writes bench/results-partial.json).
  *
- *   npm run bench -- [--latency 20] [--runs 3] [--cycles 1000] [--only footprint,ttfu,scale,detect,server,ddclient]
+ *   npm run bench -- [--latency 20] [--runs 3] [--cycles 1000] [--duration 10]
+ *                    [--only footprint,ttfu,scale,detect,server,ddclient] [--no-docs] [--no-install]
  *
+ * As root it first installs Debian's ddclient and GNU time when missing
+ * (bench/install-tools.sh; ddclient's daemon is never started).
  * Every loop is bounded in count and every child process in time; nothing
  * but 127.0.0.1 is contacted.
  */
@@ -35,6 +39,7 @@ const { values: args } = parseArgs({
     duration: { type: 'string', default: '10' },
     only: { type: 'string' },
     'no-docs': { type: 'boolean', default: false },
+    'no-install': { type: 'boolean', default: false },
   },
 });
 const LATENCY = Number(args.latency);
@@ -63,10 +68,9 @@ interface Timed {
   stderr: string;
 }
 
-const GNU_TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
-
 /** Runs a command to its end (killed after `timeoutMs`), timing it from spawn to exit. */
 function timed(cmd: string, argv: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<Timed> {
+  const GNU_TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
   const rssFile = join(options.cwd, `.rss-${process.hrtime.bigint()}`);
   const [file, list] = GNU_TIME ? [GNU_TIME, ['-f', '%M', '-o', rssFile, cmd, ...argv]] : [cmd, argv];
   return new Promise((resolvePromise, reject) => {
@@ -381,10 +385,9 @@ async function statusServer(): Promise<void> {
 
 // ---------------------------------------------------------------- 6. ddclient
 
-const DDCLIENT = ['/usr/sbin/ddclient', '/usr/bin/ddclient'].find((p) => existsSync(p));
-
 async function sideBySide(): Promise<void> {
   const S = 'ddclient side by side';
+  const DDCLIENT = ['/usr/sbin/ddclient', '/usr/bin/ddclient'].find((p) => existsSync(p));
   if (!DDCLIENT) {
     note('ddclient is not installed: apt-get install ddclient (see docs/performance.md); skipping the side-by-side run');
     row(S, 'ddclient', 'not installed: `apt-get install ddclient`');
@@ -475,6 +478,11 @@ function table(): string {
 
 async function main(): Promise<void> {
   if (!existsSync(BIN) || !existsSync(CHILD)) throw new Error('build first: npm run bench builds dist/ before running');
+  if (ONLY.has('ddclient') && !args['no-install']) {
+    // ddclient and GNU time from Debian when missing (as root; the daemon is never started).
+    const install = spawnSync('sh', [join(ROOT, 'bench/install-tools.sh')], { stdio: ['ignore', 'ignore', 'inherit'], timeout: 900_000 });
+    if (install.status !== 0) note('could not install ddclient or GNU time; the sections that need them say so');
+  }
   const startedAt = new Date();
   const loadBefore = loadavg();
   const sections: [string, () => Promise<void>][] = [
@@ -505,9 +513,11 @@ async function main(): Promise<void> {
   const mc = info.machine;
   const header = `Run ${info.startedAt} on ${String(mc.cpu)} (${String(mc.cores)} cores, ${String(mc.memoryGiB)} GiB), ${String(mc.os)}, Node ${String(mc.node)}; latency ${LATENCY} ms, median of ${RUNS} runs; load average (1/5/15 min) ${info.load.before.join(' / ')} before, ${info.load.after.join(' / ')} after.`;
   process.stdout.write(`${header}\n`);
-  writeFileSync(join(ROOT, 'bench/results.json'), `${JSON.stringify({ ...info, rows, results }, null, 2)}\n`);
+  // Only a full run replaces the committed results; a partial one goes beside them.
+  const full = ONLY.size === 6 && !args['no-docs'];
+  writeFileSync(join(ROOT, full ? 'bench/results.json' : 'bench/results-partial.json'), `${JSON.stringify({ ...info, rows, results }, null, 2)}\n`);
   const doc = join(ROOT, 'docs/performance.md');
-  if (!args['no-docs'] && ONLY.size === 6 && existsSync(doc)) {
+  if (full && existsSync(doc)) {
     const text = readFileSync(doc, 'utf8');
     const start = '<!-- bench:start -->';
     const end = '<!-- bench:end -->';
