@@ -54,20 +54,20 @@ const runtime = await createRuntime(config, { log, redactor, clock, retry: { ret
 const fds = () => (process.platform === 'linux' ? readdirSync('/proc/self/fd').length : 0);
 const sample = () => {
   globalThis.gc?.();
-  return { rss: process.memoryUsage().rss, heap: process.memoryUsage().heapUsed, fds: fds(), state: statSync(config.statePath).size };
+  const m = process.memoryUsage();
+  return { rss: m.rss, heap: m.heapUsed, external: m.external, buffers: m.arrayBuffers, fds: fds(), state: statSync(config.statePath).size };
 };
 
 const started = performance.now();
-let warm;
+// A sample (after a full GC) every 5% of the run; the first tenth is warm-up.
+const samples = [];
 const outcomes = {};
 for (cycle = 0; cycle < CYCLES; cycle++) {
   const report = await runtime.cycle(cycle + 1, new AbortController().signal);
   for (const h of report.hosts) outcomes[h.action] = (outcomes[h.action] ?? 0) + 1;
   time += 30_000;
-  if (cycle === Math.floor(CYCLES / 10)) warm = sample();
-  if (process.env.TRACE && cycle % 1000 === 0) process.stderr.write(`${cycle} ${JSON.stringify(sample())}\n`);
+  if ((cycle + 1) % (CYCLES / 20) === 0) samples.push({ cycle: cycle + 1, ...sample() });
 }
-const end = sample();
 await runtime.close();
 echo.close();
 duck.close();
@@ -75,8 +75,7 @@ process.stdout.write(
   `${JSON.stringify({
     cycles: CYCLES,
     ms: Math.round(performance.now() - started),
-    warm,
-    end,
+    samples,
     providerRequests,
     outcomes,
     history: runtime.state.history.length,
