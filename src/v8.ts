@@ -12,3 +12,12 @@ export const LEAN_V8_FLAGS = ['--liftoff-only'] as const;
 export function leanV8(): void {
   for (const flag of LEAN_V8_FLAGS) setFlagsFromString(flag);
 }
+
+/**
+ * Flags for node's own command line wherever ddnsd starts it (the container,
+ * the launchd and systemd services): a young generation of at most 2 MiB per
+ * semi-space. Left to itself V8 grows it under ddnsd's steady allocation and
+ * the resident memory steps up by 25 MiB or more, for no gain in a process
+ * that does a little work every few minutes (docs/performance.md).
+ */
+export const NODE_FLAGS = ['--max-semi-space-size=2'] as const;

@@ -15,7 +15,7 @@ describe('the launchd plist', () => {
     const plist = parsePlist(launchdPlist(SPEC)) as Record<string, unknown>;
     expect(plist).toEqual({
       Label: LAUNCHD_LABEL,
-      ProgramArguments: [SPEC.node, SPEC.bin, 'run', '--config', SPEC.config],
+      ProgramArguments: [SPEC.node, '--max-semi-space-size=2', SPEC.bin, 'run', '--config', SPEC.config],
       WorkingDirectory: '/Library/Application Support/ddnsd',
       EnvironmentVariables: { DDNSD_STATE: '/Library/Application Support/ddnsd/data/state.json', LOG_FORMAT: 'pretty' },
       RunAtLoad: true,
@@ -31,7 +31,7 @@ describe('the launchd plist', () => {
   it('escapes paths that XML would otherwise misread', () => {
     const odd = { ...SPEC, config: '/Users/Shared/a&b <ddnsd>/config.yaml' };
     const plist = parsePlist(launchdPlist(odd)) as { ProgramArguments: string[] };
-    expect(plist.ProgramArguments[4]).toBe(odd.config);
+    expect(plist.ProgramArguments.at(-1)).toBe(odd.config);
   });
 });
 
@@ -59,7 +59,7 @@ describe('the systemd unit', () => {
 
   it('is hardened and restarts on failure', () => {
     const s = parsed.Service ?? {};
-    expect(s.ExecStart).toEqual([`${SPEC.node} ${SPEC.bin} run --config /etc/ddnsd/config.yaml`]);
+    expect(s.ExecStart).toEqual([`${SPEC.node} --max-semi-space-size=2 ${SPEC.bin} run --config /etc/ddnsd/config.yaml`]);
     expect(s.DynamicUser).toEqual(['yes']);
     expect(s.User).toBeUndefined();
     expect(s.StateDirectory).toEqual(['ddnsd']);
@@ -81,7 +81,7 @@ describe('the systemd unit', () => {
     const other = parseUnit(systemdUnit({ ...SPEC, config: '/srv/dns config/config.yaml', user: 'ddnsd' }));
     expect(other.Service?.User).toEqual(['ddnsd']);
     expect(other.Service?.DynamicUser).toBeUndefined();
-    expect(other.Service?.ExecStart).toEqual([`${SPEC.node} ${SPEC.bin} run --config "/srv/dns config/config.yaml"`]);
+    expect(other.Service?.ExecStart).toEqual([`${SPEC.node} --max-semi-space-size=2 ${SPEC.bin} run --config "/srv/dns config/config.yaml"`]);
   });
 
   const analyze = spawnSync('systemd-analyze', ['--version'], { encoding: 'utf8' });
@@ -125,7 +125,7 @@ describe('ddnsd service install / uninstall', () => {
     expect(install.code, install.stderr).toBe(0);
     const file = join(root, 'Library/LaunchDaemons/org.ddnsd.daemon.plist');
     const plist = parsePlist(readFileSync(file, 'utf8')) as { ProgramArguments: string[] };
-    expect(plist.ProgramArguments.slice(1)).toEqual([BIN, 'run', '--config', '/Library/Application Support/ddnsd/config.yaml']);
+    expect(plist.ProgramArguments.slice(1)).toEqual(['--max-semi-space-size=2', BIN, 'run', '--config', '/Library/Application Support/ddnsd/config.yaml']);
     expect(existsSync(join(root, 'Library/Logs/ddnsd'))).toBe(true);
     expect(install.stdout).toContain('sudo launchctl bootstrap system /Library/LaunchDaemons/org.ddnsd.daemon.plist');
 

@@ -2,6 +2,7 @@
  * The launchd daemon for a Mac server: a plist in /Library/LaunchDaemons that
  * starts `ddnsd run` at boot and keeps it running. Pure: returns file content.
  */
+import { NODE_FLAGS } from '../v8.js';
 export const LAUNCHD_LABEL = 'org.ddnsd.daemon';
 export const LAUNCHD_PLIST = `/Library/LaunchDaemons/${LAUNCHD_LABEL}.plist`;
 export const LAUNCHD_HOME = '/Library/Application Support/ddnsd';
@@ -36,7 +37,7 @@ function toXml(value: PlistValue, indent: string): string {
 export function launchdDefinition(spec: LaunchdSpec): Record<string, PlistValue> {
   return {
     Label: LAUNCHD_LABEL,
-    ProgramArguments: [spec.node, spec.bin, 'run', '--config', spec.config],
+    ProgramArguments: [spec.node, ...NODE_FLAGS, spec.bin, 'run', '--config', spec.config],
     WorkingDirectory: LAUNCHD_HOME,
     EnvironmentVariables: { DDNSD_STATE: LAUNCHD_STATE, LOG_FORMAT: 'pretty' },
     RunAtLoad: true,

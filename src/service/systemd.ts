@@ -3,6 +3,7 @@
  * with a private state directory and a read-only view of the system. Pure:
  * returns file content.
  */
+import { NODE_FLAGS } from '../v8.js';
 export const SYSTEMD_UNIT_NAME = 'ddnsd.service';
 export const SYSTEMD_UNIT = `/etc/systemd/system/${SYSTEMD_UNIT_NAME}`;
 export const SYSTEMD_WANTS_LINK = `/etc/systemd/system/multi-user.target.wants/${SYSTEMD_UNIT_NAME}`;
@@ -25,7 +26,7 @@ function execWord(word: string): string {
 }
 
 export function systemdUnit(spec: SystemdSpec): string {
-  const exec = [spec.node, spec.bin, 'run', '--config', spec.config].map(execWord).join(' ');
+  const exec = [spec.node, ...NODE_FLAGS, spec.bin, 'run', '--config', spec.config].map(execWord).join(' ');
   const who = spec.user ? `User=${spec.user}` : 'DynamicUser=yes';
   return `[Unit]
 Description=ddnsd: keeps DNS hostnames pointed at this network's external IP address
