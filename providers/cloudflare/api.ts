@@ -97,15 +97,6 @@ export function createCloudflareApi(deps: ApiDeps): CloudflareApi {
     sent.push(now);
   };
 
-  const call = async (
-    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
-    path: string,
-    what: string,
-    signal: AbortSignal,
-    body?: unknown,
-    maxBytes?: number,
-  ): Promise<unknown> => (await exchange(method, path, what, signal, body, maxBytes)).result;
-
   const exchange = async (
     method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
     path: string,
@@ -160,6 +151,9 @@ export function createCloudflareApi(deps: ApiDeps): CloudflareApi {
     }
     return envelope;
   };
+
+  /** The `result` of an exchange. */
+  const call = async (...args: Parameters<typeof exchange>): Promise<unknown> => (await exchange(...args)).result;
 
   const record = (value: unknown, where: string): DnsRecord => {
     const r = value as Partial<DnsRecord> | null;
