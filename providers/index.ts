@@ -1,11 +1,11 @@
-/** The registry: one line per provider adapter. */
+/** The registry: one line per provider adapter (dyndns2 presets are rows of their own table). */
 import cloudflare from './cloudflare/index.js';
-import duckdns from './duckdns.js';
-import { dyndns2, noip } from './dyndns2/index.js';
-import type { ProviderDefinition } from './types.js';
+import duckdns from './duckdns/index.js';
+import { DYNDNS2_PROVIDERS } from './dyndns2/index.js';
+import type { AnyProviderDefinition } from './kit/index.js';
 
-export const PROVIDERS: readonly ProviderDefinition[] = [duckdns, noip, dyndns2, cloudflare];
+export const PROVIDERS: readonly AnyProviderDefinition[] = [duckdns, ...DYNDNS2_PROVIDERS, cloudflare];
 
-export function findProvider(type: string): ProviderDefinition | undefined {
+export function findProvider(type: string): AnyProviderDefinition | undefined {
   return PROVIDERS.find((p) => p.type === type);
 }

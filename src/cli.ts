@@ -9,8 +9,9 @@ import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
+import { PROVIDERS } from '../providers/index.js';
 import { effectiveConfig, loadConfig, type Config } from './config/load.js';
-import type { CycleReport } from './cycle.js';
+import type { CycleReport } from './cycle/index.js';
 import { FAMILY_LABEL } from './detect/address.js';
 import { ConfigError } from './errors.js';
 import { createLogger, createRedactor, parseLevel, type Logger, type Redactor } from './log.js';
@@ -110,7 +111,7 @@ export async function main(io: CliIo): Promise<number> {
 
   let config: Config;
   try {
-    config = loadConfig({ path: values.config, env: io.env, cwd: io.cwd });
+    config = loadConfig({ providers: PROVIDERS, path: values.config, env: io.env, cwd: io.cwd });
   } catch (error) {
     if (error instanceof ConfigError) {
       io.stderr(`ddnsd: ${error.message}\n`);

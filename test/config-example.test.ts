@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/load.js';
+import { PROVIDERS } from '../providers/index.js';
 import { tempDir, writeConfig } from './helpers/cli.js';
 
 const EXAMPLE = readFileSync(join(import.meta.dirname, '../config.example.yaml'), 'utf8');
@@ -25,7 +26,7 @@ const ENV = {
 describe('config.example.yaml', () => {
   it('validates as shipped', () => {
     const dir = tempDir();
-    const config = loadConfig({ path: writeConfig(dir, EXAMPLE), env: ENV, cwd: dir });
+    const config = loadConfig({ providers: PROVIDERS, path: writeConfig(dir, EXAMPLE), env: ENV, cwd: dir });
     expect(config.providers.map((p) => p.definition.type)).toEqual(['duckdns']);
   });
 
@@ -33,7 +34,7 @@ describe('config.example.yaml', () => {
     const dir = tempDir();
     const text = uncommented();
     expect(text).not.toBe(EXAMPLE);
-    const config = loadConfig({ path: writeConfig(dir, text), env: ENV, cwd: dir });
+    const config = loadConfig({ providers: PROVIDERS, path: writeConfig(dir, text), env: ENV, cwd: dir });
     expect(config.providers.map((p) => p.definition.type)).toEqual(['duckdns', 'noip', 'dyndns2', 'cloudflare']);
     expect(config.providers[3]?.settings).toMatchObject({ zone: 'example.com', proxied: false, ttl: 1, endpoint: 'https://api.cloudflare.com/client/v4' });
     expect(config.providers[1]?.settings.endpoint).toBe('https://dynupdate.no-ip.com');

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { loadConfig } from '../src/config/load.js';
+import { PROVIDERS } from '../providers/index.js';
 import { tempDir } from './helpers/cli.js';
 
 const DIR = resolve(import.meta.dirname, '../deploy/kubernetes');
@@ -79,7 +80,7 @@ describe('deploy/kubernetes', () => {
     const dir = tempDir();
     writeFileSync(join(dir, key), secret.stringData[key]);
     writeFileSync(join(dir, 'config.yaml'), config.replace(`/run/secrets/ddnsd/${key}`, join(dir, key)));
-    const loaded = loadConfig({ env: { DDNSD_LISTEN: '0.0.0.0:8080', DDNSD_STATE: '/data/state.json' }, cwd: dir });
+    const loaded = loadConfig({ providers: PROVIDERS, env: { DDNSD_LISTEN: '0.0.0.0:8080', DDNSD_STATE: '/data/state.json' }, cwd: dir });
     expect(loaded.providers).toHaveLength(1);
     expect(loaded.secrets).toContain(secret.stringData[key]);
   });

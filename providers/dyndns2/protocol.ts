@@ -5,39 +5,80 @@
  *   GET {endpoint}/nic/update?hostname=h1,h2&myip=IPv4[,IPv6]
  *   Authorization: Basic base64(username:password)
  *
+ * Services differ in small ways, described by a Variant: the path, how the
+ * addresses are named (`myip`, `myipv4`/`myipv6`, `ip`/`ip6`), whether one
+ * request may carry several hosts, and whether a family that is not sent
+ * must be sent as `preserve` (some services delete it otherwise).
+ *
  * The answer has one line per hostname, in the order they were sent:
  * `good <ip>` or `nochg <ip>` for success, otherwise a code saying why not.
  * A code that concerns the whole request (`badauth`, `911`, …) may come as a
- * single line for all hosts.
+ * single line for all hosts. ANSWER_CODES is the one table of those codes,
+ * shared with ddnsd's own dyndns2 endpoint for routers.
  */
-import { SERVER_TROUBLE_PAUSE_MS } from '../../src/cycle.js';
-import { DdnsError, type FailureKind } from '../../src/errors.js';
-import { describeUrl, statusFailure, type HttpClient } from '../../src/http.js';
-import type { Clock } from '../../src/clock.js';
-import { sameAddress } from '../address.js';
-import type { Family, HostResult, UpdateRequest } from '../types.js';
+import {
+  DdnsError,
+  describeUrl,
+  FAMILIES,
+  hostsOf,
+  quoteAnswer,
+  sameAddress,
+  statusFailure,
+  type Addresses,
+  type Clock,
+  type Family,
+  type FailureKind,
+  type HostResult,
+  type HttpClient,
+  type UpdateRequest,
+} from '../kit/index.js';
+
+export interface Variant {
+  /** The update path under the endpoint. */
+  path: string;
+  /** `myip`: both families in one `myip=v4,v6`; otherwise one parameter per family. */
+  addressParams: 'myip' | Record<Family, string>;
+  /** Several hosts comma-separated in one request, or one request per host. */
+  hostsPerRequest: 'many' | 'one';
+  /** Send `preserve` for a family this request does not set, so the service keeps it. */
+  preserveOmitted: boolean;
+  /** Fixed query parameters some services want (`system=dyndns`). */
+  fixedParams?: Readonly<Record<string, string>>;
+}
+
+/** The protocol as dyndns.org defined it, spoken by most services. */
+export const STANDARD: Variant = { path: '/nic/update', addressParams: 'myip', hostsPerRequest: 'many', preserveOmitted: false };
 
 export interface Dyndns2Target {
-  /** What the service is called in messages: `No-IP`, `dyndns2 server`. */
+  /** What the service is called in messages: `No-IP`, `the dyndns2 server`. */
   service: string;
   endpoint: string;
   username: string;
   password: string;
+  variant?: Variant;
 }
 
-/** The URL and headers of one update request for several hosts. */
+/** The URL and headers of one update request for one or several hosts. */
 export function buildUpdateRequest(
   target: Dyndns2Target,
   hosts: readonly string[],
-  addresses: Partial<Record<Family, string>>,
+  addresses: Addresses,
 ): { url: string; headers: Record<string, string> } {
-  const myip = [addresses.ipv4, addresses.ipv6].filter((a): a is string => a !== undefined);
-  const query = new URLSearchParams({ hostname: hosts.join(',') });
-  // Without myip the service would take the address the request came from.
-  if (myip.length > 0) query.set('myip', myip.join(','));
+  const variant = target.variant ?? STANDARD;
+  const query = new URLSearchParams({ ...variant.fixedParams, hostname: hosts.join(',') });
+  if (variant.addressParams === 'myip') {
+    const myip = FAMILIES.map((f) => addresses[f]).filter((a): a is string => a !== undefined);
+    // Without myip the service would take the address the request came from.
+    if (myip.length > 0) query.set('myip', myip.join(','));
+  } else {
+    for (const family of FAMILIES) {
+      const address = addresses[family] ?? (variant.preserveOmitted ? 'preserve' : undefined);
+      if (address !== undefined) query.set(variant.addressParams[family], address);
+    }
+  }
   const basic = Buffer.from(`${target.username}:${target.password}`).toString('base64');
   return {
-    url: `${target.endpoint}/nic/update?${query.toString().replace(/%2C/g, ',')}`,
+    url: `${target.endpoint}${variant.path}?${query.toString().replace(/%2C/g, ',')}`,
     headers: { authorization: `Basic ${basic}` },
   };
 }
@@ -48,8 +89,36 @@ export interface Answer {
   detail: string;
 }
 
-/** Codes about one host; any other lone line (`badauth`, `911`, an error page) is about the whole request. */
-const PER_HOST = new Set(['good', 'nochg', 'nohost', 'notfqdn']);
+export interface AnswerCode {
+  /** `ok` for success; otherwise the failure kind it means. */
+  kind: 'ok' | FailureKind;
+  /** Whether the code is about one host (else about the whole request). */
+  perHost: boolean;
+  /** For failures: what it means and what the user can do about it. */
+  why: string;
+}
+
+/** No-IP and the dyndns2 specification: after `911`, wait at least 30 minutes. */
+export const TROUBLE_PAUSE_MS = 30 * 60_000;
+
+/** Every code of the protocol: what it means, for clients and for ddnsd's endpoint alike. */
+export const ANSWER_CODES: Readonly<Record<string, AnswerCode>> = {
+  good: { kind: 'ok', perHost: true, why: 'the address was updated' },
+  nochg: { kind: 'ok', perHost: true, why: 'the host already had this address' },
+  badauth: { kind: 'auth', perHost: false, why: 'the username or password is wrong; fix them in the config' },
+  badagent: {
+    kind: 'fatal',
+    perHost: false,
+    why: "the service refuses ddnsd's User-Agent; update ddnsd, and report it if the newest version is refused too",
+  },
+  '!donator': { kind: 'fatal', perHost: false, why: 'the request uses a feature this account does not have; check the account type' },
+  nohost: { kind: 'fatal', perHost: true, why: 'the hostname does not exist on this account; check hosts and the account' },
+  notfqdn: { kind: 'fatal', perHost: true, why: 'the hostname is not a fully qualified domain name; write it in full, e.g. office.ddns.net' },
+  numhost: { kind: 'fatal', perHost: false, why: 'too many hosts in one request; split the hosts over several entries' },
+  abuse: { kind: 'fatal', perHost: false, why: 'the service blocked the hostname for abuse; unblock it in the account before ddnsd tries again' },
+  '911': { kind: 'server', perHost: false, why: 'the service reports trouble on its side' },
+  dnserr: { kind: 'server', perHost: false, why: 'the service reports a DNS error on its side' },
+};
 
 /**
  * The answer lines, one per host. A single line about the whole request
@@ -66,42 +135,19 @@ export function parseAnswers(text: string, hosts: readonly string[]): (Answer | 
     return space < 0 ? { code: line, detail: '' } : { code: line.slice(0, space), detail: line.slice(space + 1).trim() };
   });
   const only = answers.length === 1 ? answers[0] : undefined;
-  if (only && !PER_HOST.has(only.code)) return hosts.map(() => only);
+  if (only && ANSWER_CODES[only.code]?.perHost !== true) return hosts.map(() => only);
   return hosts.map((_, i) => answers[i]);
 }
-
-interface Meaning {
-  kind: FailureKind;
-  why: string;
-}
-
-/** What each failure code means, and what the user can do about it. */
-const FAILURES: Record<string, Meaning> = {
-  badauth: { kind: 'auth', why: 'the username or password is wrong; fix them in the config' },
-  badagent: {
-    kind: 'fatal',
-    why: "the service refuses ddnsd's User-Agent; update ddnsd, and report it if the newest version is refused too",
-  },
-  '!donator': { kind: 'fatal', why: 'the request uses a feature this account does not have; check the account type' },
-  nohost: { kind: 'fatal', why: 'the hostname does not exist on this account; check hosts and the account' },
-  notfqdn: { kind: 'fatal', why: 'the hostname is not a fully qualified domain name; write it in full, e.g. office.ddns.net' },
-  numhost: { kind: 'fatal', why: 'too many hosts in one request; split the hosts over several entries' },
-  abuse: { kind: 'fatal', why: 'the service blocked the hostname for abuse; unblock it in the account before ddnsd tries again' },
-  '911': { kind: 'server', why: 'the service reports trouble on its side' },
-  dnserr: { kind: 'server', why: 'the service reports a DNS error on its side' },
-};
 
 /** The failure an answer means, or undefined for `good` / `nochg`. */
 export function answerFailure(answer: Answer | undefined, host: string, service: string): DdnsError | undefined {
   if (answer === undefined) return new DdnsError('bad-response', `${service} gave no answer line for ${host}`);
-  if (answer.code === 'good' || answer.code === 'nochg') return undefined;
-  const meaning = FAILURES[answer.code];
-  if (!meaning) {
-    return new DdnsError('bad-response', `${service} gave an unexpected answer for ${host}: ${JSON.stringify(answer.code.slice(0, 40))}`);
-  }
+  const meaning = ANSWER_CODES[answer.code];
+  if (!meaning) return new DdnsError('bad-response', `${service} gave an unexpected answer for ${host}: ${quoteAnswer(answer.code, 40)}`);
+  if (meaning.kind === 'ok') return undefined;
   const message = `${service} answered ${answer.code} for ${host}: ${meaning.why}`;
   return meaning.kind === 'server'
-    ? new DdnsError('server', `${message}; ddnsd waits at least 30 minutes before trying again`, { retryAfterMs: SERVER_TROUBLE_PAUSE_MS })
+    ? new DdnsError('server', `${message}; ddnsd waits at least 30 minutes before trying again`, { retryAfterMs: TROUBLE_PAUSE_MS })
     : new DdnsError(meaning.kind, message);
 }
 
@@ -111,41 +157,52 @@ export interface Dyndns2Deps {
 }
 
 /**
- * Sends every due host of an entry in one request, with every address known
- * for the entry's families, and turns the answer lines into one result per
- * host and family.
+ * Sends the due hosts of an entry (in one request, or one per host when the
+ * service takes one at a time), with every address known for the entry's
+ * families, and turns the answer lines into one result per host and family.
  */
 export async function updateHosts(target: Dyndns2Target, deps: Dyndns2Deps, request: UpdateRequest): Promise<HostResult[]> {
-  const { updates, addresses, signal } = request;
-  const hosts = [...new Set(updates.map((u) => u.host))];
+  const hosts = hostsOf(request.updates);
+  if ((target.variant ?? STANDARD).hostsPerRequest === 'many') return send(target, deps, request, hosts);
+  const results: HostResult[] = [];
+  for (const host of hosts) results.push(...(await send(target, deps, request, [host])));
+  return results;
+}
+
+async function send(target: Dyndns2Target, deps: Dyndns2Deps, request: UpdateRequest, hosts: string[]): Promise<HostResult[]> {
+  const { addresses, signal } = request;
   const { url, headers } = buildUpdateRequest(target, hosts, addresses);
   const what = `${target.service} ${describeUrl(url)}`;
   const res = await deps.http.request({ url, headers, signal });
   const answers = parseAnswers(res.text, hosts);
   // Some services send `badauth` with HTTP 401: the answer line says more than the status.
   const first = answers[0]?.code ?? '';
-  const spoken = res.status === 200 || ((res.status === 401 || res.status === 403) && first in FAILURES);
+  const spoken = res.status === 200 || ((res.status === 401 || res.status === 403) && first in ANSWER_CODES);
   if (!spoken) {
     const failure = statusFailure(res, what, deps.clock.now());
     if (failure) throw failure;
-    throw new DdnsError('bad-response', `${what}: unexpected answer (HTTP ${res.status}): ${JSON.stringify(res.text.slice(0, 80))}`);
+    throw new DdnsError('bad-response', `${what}: unexpected answer (HTTP ${res.status}): ${quoteAnswer(res.text)}`);
   }
+  return hosts.flatMap((host, i) => hostResults(target.service, host, answers[i], addresses));
+}
+
+/** The results of one host's answer line, per family sent. */
+function hostResults(service: string, host: string, answer: Answer | undefined, addresses: Addresses): HostResult[] {
+  const error = answerFailure(answer, host, service);
   const results: HostResult[] = [];
-  hosts.forEach((host, i) => {
-    const answer = answers[i];
-    const error = answerFailure(answer, host, target.service);
-    for (const family of ['ipv4', 'ipv6'] as const) {
-      const address = addresses[family];
-      if (!address) continue;
-      const wrong = error ? undefined : otherAddress(answer?.detail ?? '', family, address);
-      if (error) results.push({ host, family, outcome: 'failed', error });
-      else if (wrong) {
-        const message = `${target.service} answered ${answer?.code} for ${host} but names ${wrong}, not the ${family === 'ipv4' ? 'IPv4' : 'IPv6'} address ${address} that was sent`;
-        results.push({ host, family, outcome: 'failed', error: new DdnsError('bad-response', message) });
-      }
-      else results.push({ host, family, address, outcome: answer?.code === 'good' ? 'updated' : 'unchanged' });
+  for (const family of FAMILIES) {
+    const address = addresses[family];
+    if (!address) continue;
+    if (error || !answer) {
+      results.push({ host, family, outcome: 'failed', error: error ?? new DdnsError('bad-response', `${service} gave no answer line for ${host}`) });
+      continue;
     }
-  });
+    const wrong = otherAddress(answer.detail, family, address);
+    if (wrong) {
+      const message = `${service} answered ${answer.code} for ${host} but names ${wrong}, not the ${family === 'ipv4' ? 'IPv4' : 'IPv6'} address ${address} that was sent`;
+      results.push({ host, family, outcome: 'failed', error: new DdnsError('bad-response', message) });
+    } else results.push({ host, family, address, outcome: answer.code === 'good' ? 'updated' : 'unchanged' });
+  }
   return results;
 }
 

@@ -7,6 +7,7 @@ import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { type Status } from '../status.js';
 import { registerApi } from './api.js';
 import { STATUS_JS, STYLE_CSS } from './assets.js';
+import { createEvents } from '../cycle/events.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { renderPage } from './page.js';
 
@@ -67,7 +68,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
       (reply as FastifyReply).code(400).headers(SECURITY_HEADERS).send({ error: `bad request: ${error.message}` }),
   });
   const now = deps.now ?? Date.now;
-  const metrics = deps.metrics ?? createMetrics(deps.status);
+  const metrics = deps.metrics ?? createMetrics(deps.status, createEvents());
 
   app.addHook('onSend', async (_req, reply) => {
     reply.headers(SECURITY_HEADERS);

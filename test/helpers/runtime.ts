@@ -2,6 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/load.js';
+import { PROVIDERS } from '../../providers/index.js';
 import { createLogger, createRedactor } from '../../src/log.js';
 import { createRuntime, type Runtime } from '../../src/main.js';
 import { fakeClock, type FakeClock } from './clock.js';
@@ -22,7 +23,7 @@ let cycleId = 0;
 export async function testRuntime(yaml: string, clock: FakeClock, options: { dir?: string; env?: Record<string, string> } = {}): Promise<TestRuntime> {
   const dir = options.dir ?? tempDir();
   writeFileSync(join(dir, 'config.yaml'), yaml);
-  const config = loadConfig({ env: options.env ?? {}, cwd: dir });
+  const config = loadConfig({ providers: PROVIDERS, env: options.env ?? {}, cwd: dir });
   const logs: string[] = [];
   const redactor = createRedactor();
   const log = createLogger({ format: 'json', level: 'debug', redactor, write: (l) => logs.push(l) });

@@ -1,10 +1,12 @@
 /**
  * Config pieces every provider entry shares: the hostname list, the endpoint
  * rule (secrets travel only over https, except to this machine), the
- * per-family switches and non-empty secrets.
+ * per-family switches, the timeout and non-empty secrets.
  */
 import { z } from 'zod';
-import { duration, expected } from '../src/config/schema.js';
+import { duration, expected } from '../../src/config/schema.js';
+
+export { duration, expected, z };
 
 const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 
@@ -63,22 +65,36 @@ export const endpoint = (defaultUrl?: string) => {
 /** How long one request to a provider may take, answer included, unless the entry says otherwise. */
 export const DEFAULT_PROVIDER_TIMEOUT_MS = 10_000;
 
+/** The keys every entry has, whatever its transport. */
+function commonShape<T extends string>(type: T, hosts: z.ZodType<string[], unknown>) {
+  return {
+    type: z.literal(type),
+    hosts,
+    ipv4: z.boolean({ error: expected('true or false') }).optional(),
+    ipv6: z.boolean({ error: expected('true or false') }).optional(),
+    timeout: duration(100, 'must be at least 100ms').default(DEFAULT_PROVIDER_TIMEOUT_MS),
+  };
+}
+
 /**
- * The schema of one provider entry: `type`, `hosts`, `endpoint`, `ipv4`,
- * `ipv6` and the provider's own keys. Unknown keys are errors.
+ * The schema of one provider entry: `type`, `hosts`, `ipv4`, `ipv6`,
+ * `timeout`, the provider's own keys and, for a service reached over HTTP,
+ * `endpoint`: its default URL, which a test or a self-hosted server
+ * overrides, or required when there is no default. Unknown keys are errors.
  */
 export function entrySchema<T extends string, Shape extends z.ZodRawShape>(
   type: T,
   shape: Shape,
   options: { endpoint?: string; hosts?: z.ZodType<string[], unknown> } = {},
 ) {
-  return z.strictObject({
-    type: z.literal(type),
-    hosts: options.hosts ?? hostList,
-    endpoint: endpoint(options.endpoint),
-    ipv4: z.boolean({ error: expected('true or false') }).optional(),
-    ipv6: z.boolean({ error: expected('true or false') }).optional(),
-    timeout: duration(100, 'must be at least 100ms').default(DEFAULT_PROVIDER_TIMEOUT_MS),
-    ...shape,
-  });
+  return z.strictObject({ ...commonShape(type, options.hosts ?? hostList), endpoint: endpoint(options.endpoint), ...shape });
+}
+
+/** The schema of an entry that is not reached at a URL (DNS UPDATE, say): no `endpoint` key. */
+export function plainEntrySchema<T extends string, Shape extends z.ZodRawShape>(
+  type: T,
+  shape: Shape,
+  options: { hosts?: z.ZodType<string[], unknown> } = {},
+) {
+  return z.strictObject({ ...commonShape(type, options.hosts ?? hostList), ...shape });
 }
