@@ -5,6 +5,7 @@
  * `nochg <ip>`, or a failure code. Credentials and the agent are judged for
  * the whole request (one line), hosts one by one.
  */
+import { httpFake, type Conformance, type ConformanceTable } from '../helpers/conformance.js';
 import { send, startFake, type FakeServer, type Recorded } from './server.js';
 
 export interface DynRecord {
@@ -71,3 +72,29 @@ export async function startDyndns2(options: {
     },
   });
 }
+
+const DYN_USER = 'conformance-user';
+const DYN_PASSWORD = 'conformance-dyn-pass-51c9';
+
+/** A dyndns2 preset's row: the same fake, the entry with the preset's type. */
+function dyndns2Row(type: string): Conformance {
+  return {
+    async start() {
+      const fake = await startDyndns2({ username: DYN_USER, password: DYN_PASSWORD, hosts: ['conform.example.net'] });
+      return {
+        ...httpFake(fake),
+        hosts: ['conform.example.net'],
+        entry: (credentials) => ({
+          type,
+          endpoint: fake.url,
+          username: DYN_USER,
+          password: credentials === 'right' ? DYN_PASSWORD : 'wrong-dyn-pass-0000',
+          hosts: ['conform.example.net'],
+        }),
+        secrets: [DYN_PASSWORD],
+      };
+    },
+  };
+}
+
+export const conformance: ConformanceTable = { noip: dyndns2Row('noip'), dyndns2: dyndns2Row('dyndns2') };
