@@ -1,13 +1,14 @@
 /**
- * The DNS transport adapters and detection share: one encoded message out,
- * one answer back, over UDP (falling back to TCP when the answer is
- * truncated) or over TCP, with a deadline and a size cap. Encoding and
- * decoding messages is the caller's business; this only moves bytes and
- * turns network trouble into DdnsError kinds.
+ * The DNS transport adapters, detection and checks share: one encoded
+ * message out, one answer back, over UDP (falling back to TCP when the
+ * answer is truncated) or over TCP, with a deadline and a size cap, network
+ * trouble as DdnsError kinds. Messages are encoded and decoded with
+ * dns-packet; `queryDns` asks one question.
  */
+import { randomInt } from 'node:crypto';
 import { createSocket } from 'node:dgram';
-import { isIPv6 } from 'node:net';
-import { connect, type Socket } from 'node:net';
+import { connect, isIPv6, type Socket } from 'node:net';
+import dnsPacket, { type Packet } from 'dns-packet';
 import { formatDuration } from '../../src/config/duration.js';
 import { DdnsError } from '../../src/errors.js';
 
@@ -125,3 +126,48 @@ function overTcp(server: DnsServer, message: Uint8Array, signal: AbortSignal, ma
     socket.on('end', () => done(new Error('the connection closed before the answer was complete')));
   });
 }
+
+/**
+ * `192.0.2.53`, `192.0.2.53:5353`, `2001:db8::53`, `[2001:db8::53]:5353` or a
+ * name (`ns1.example.net[:port]`, for callers that resolve it) as a server;
+ * an error message for anything else.
+ */
+export function parseDnsServer(text: string, defaultPort = 53): DnsServer | string {
+  const hint = 'write it as an address or name with an optional port: 192.0.2.53, ns1.example.net:5353 or [2001:db8::53]:53';
+  const m = /^\[([0-9a-fA-F:.]+)\](?::(\d+))?$/.exec(text) ?? /^([^:[\]\s]+)(?::(\d+))?$/.exec(text);
+  const host = m?.[1] ?? (isIPv6(text) ? text : undefined);
+  const port = m?.[2] === undefined ? defaultPort : Number(m[2]);
+  if (host === undefined || (text.startsWith('[') && !isIPv6(host))) return `"${text}" is not a DNS server; ${hint}`;
+  if (!Number.isInteger(port) || port < 1 || port > 65535) return `port ${m?.[2]} of "${text}" is out of range (1-65535)`;
+  return { host, port };
+}
+
+export interface Question {
+  name: string;
+  type: 'A' | 'AAAA' | 'TXT' | 'NS' | 'SOA';
+  class?: 'IN' | 'CH';
+}
+
+/** One query, recursion desired, answered as a decoded message (the caller judges its rcode). */
+export async function queryDns(client: DnsClient, server: DnsServer, question: Question, options: DnsExchange = {}): Promise<Packet> {
+  const id = randomInt(0, 0x10000);
+  const message = dnsPacket.encode({
+    type: 'query',
+    id,
+    flags: dnsPacket.RECURSION_DESIRED,
+    questions: [{ name: question.name, type: question.type, class: question.class ?? 'IN' }],
+  });
+  const answer = await client.exchange(server, message, options);
+  return decodeAnswer(answer, server);
+}
+
+/** A DNS answer decoded, or `bad-response` when it is not a DNS message. */
+export function decodeAnswer(answer: Buffer, server: DnsServer): Packet {
+  try {
+    return dnsPacket.decode(answer);
+  } catch (error) {
+    throw new DdnsError('bad-response', `DNS server ${describeServer(server)} answered something that is not a DNS message`, { cause: error });
+  }
+}
+
+export type { Packet };
