@@ -6,8 +6,8 @@
  * bench/results.json and the results section of docs/performance.md (a run
  * of some sections only, or with --no-docs, writes bench/results-partial.json).
  *
- *   npm run bench -- [--latency 20] [--runs 3] [--cycles 1000] [--duration 10]
- *                    [--only footprint,ttfu,scale,detect,server,ddclient] [--no-docs] [--no-install]
+ *   npm run bench -- [--latency 20] [--runs 3] [--cycles 5000] [--duration 10] [--bin dist/bundle/bin.mjs]
+ *                    [--only footprint,ttfu,scale,detect,server,ddclient,daemon,image] [--no-docs] [--no-install]
  *
  * As root it first installs Debian's ddclient and GNU time when missing
  * (bench/install-tools.sh; ddclient's daemon is never started).
@@ -26,7 +26,7 @@ import type { FootprintResult } from './footprint-child.js';
 import { DYN_PASS, DYN_USER, startSource, startWorld, V4, V4_NEXT, writeWorldConfig, type Layout, type World } from './world.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const BIN = join(ROOT, 'dist/src/bin.js');
+const TSC_BIN = join(ROOT, 'dist/src/bin.js');
 const CHILD = join(ROOT, 'dist/bench/footprint-child.js');
 const AUTOCANNON = join(ROOT, 'node_modules/autocannon/autocannon.js');
 const MiB = 1024 * 1024;
@@ -35,18 +35,22 @@ const { values: args } = parseArgs({
   options: {
     latency: { type: 'string', default: '20' },
     runs: { type: 'string', default: '3' },
-    cycles: { type: 'string', default: '1000' },
+    cycles: { type: 'string', default: '5000' },
     duration: { type: 'string', default: '10' },
     only: { type: 'string' },
+    bin: { type: 'string' },
     'no-docs': { type: 'boolean', default: false },
     'no-install': { type: 'boolean', default: false },
   },
 });
+/** What users run (the package's bin and the image): the bundle; --bin measures another build, e.g. an older one. */
+const BIN = resolve(args.bin ?? join(ROOT, 'dist/bundle/bin.mjs'));
 const LATENCY = Number(args.latency);
 const RUNS = Math.max(1, Math.min(15, Number(args.runs)));
-const CYCLES = Math.max(10, Math.min(5000, Number(args.cycles)));
+const CYCLES = Math.max(10, Math.min(10_000, Number(args.cycles)));
 const DURATION_S = Math.max(1, Math.min(60, Number(args.duration)));
-const ONLY = new Set((args.only ?? 'footprint,ttfu,scale,detect,server,ddclient').split(','));
+const SECTIONS = ['footprint', 'ttfu', 'scale', 'detect', 'server', 'ddclient', 'daemon', 'image'];
+const ONLY = new Set((args.only ?? SECTIONS.join(',')).split(','));
 
 // ---------------------------------------------------------------- helpers
 
@@ -383,75 +387,225 @@ async function statusServer(): Promise<void> {
   }
 }
 
-// ---------------------------------------------------------------- 6. ddclient
+// ---------------------------------------------------------------- 6. start-up and ddclient
+
+interface OneShot {
+  tool: string;
+  task: string;
+  wallMs: number;
+  peakRssMiB: number | undefined;
+  requests: number;
+  detections: number;
+  confirmed: boolean;
+}
+
+/** ddclient's config for the 100 hosts: the local fake only, plain http, a static address, no daemon, no syslog. */
+function ddclientConfig(world: World, dir: string): string {
+  const conf = join(dir, 'ddclient.conf');
+  const lines = ['daemon=0', 'syslog=no', 'ssl=no', `use=ip, ip=${V4}`, 'protocol=dyndns2', `server=${new URL(world.dyn.url).host}`];
+  writeFileSync(conf, [...lines, `login=${DYN_USER}`, `password='${DYN_PASS}'`, world.dynHosts.flat().join(','), ''].join('\n'), { mode: 0o600 });
+  return conf;
+}
+
+/**
+ * One world per run and tool: the first `once` updates the 100 hosts (one
+ * dyndns2 request), the second finds nothing to do (state or cache current).
+ */
+async function oneShots(tool: string, command: string[]): Promise<OneShot[]> {
+  const world = await startWorld(LATENCY, { duckEntries: 0, duckPerEntry: 0, dynEntries: 1, dynPerEntry: 100, cfHosts: 0, cfOther: 0 });
+  const dir = tmp();
+  try {
+    const hosts = world.dynHosts.flat();
+    const argv = tool === 'ddclient'
+      ? ['-file', ddclientConfig(world, dir), '-cache', join(dir, 'ddclient.cache'), '-foreground', '-daemon=0', '-noquiet']
+      : [...command.slice(1), 'once', '-c', writeWorldConfig(world, dir)];
+    const out: OneShot[] = [];
+    for (const task of ['update', 'nothing']) {
+      const before = { requests: world.dyn.requests.length, detections: world.source.detections() };
+      const run = await timed(command[0] as string, argv, { cwd: dir, timeoutMs: 30_000 });
+      const confirmed = run.code === 0 && hosts.every((h) => world.dyn.records.get(h)?.ipv4 === V4);
+      if (!confirmed) note(`${tool} (${task}) did not confirm every host (exit ${run.code}): ${run.stderr.slice(-500).replaceAll(DYN_PASS, '[redacted]')}`);
+      out.push({
+        tool, task, wallMs: run.wallMs, peakRssMiB: run.peakRssMiB, confirmed,
+        requests: world.dyn.requests.length - before.requests,
+        detections: world.source.detections() - before.detections,
+      });
+    }
+    return out;
+  } finally {
+    await world.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Commands that do not touch the network (and `health` against a running daemon), timed as one-shot processes. */
+async function quickCommands(bins: Record<string, string>): Promise<OneShot[]> {
+  const world = await startWorld(LATENCY, ONE_EACH);
+  const dir = tmp();
+  const config = writeWorldConfig(world, dir);
+  const daemon = spawn(process.execPath, [bins.ddnsd as string, 'run', '-c', config], { cwd: dir, env: cleanEnv(), stdio: ['ignore', 'ignore', 'pipe'] });
+  const out: OneShot[] = [];
+  try {
+    const url = await daemonUrl(daemon);
+    const listen = new URL(url).host;
+    const tasks: [string, string[], NodeJS.ProcessEnv?][] = [
+      ['node', ['-e', '']],
+      ['--version', ['--version']],
+      ['--help', ['--help']],
+      ['check', ['check', '-c', config]],
+      ['health', ['health', '-c', config]],
+      ['health (DDNSD_LISTEN set, as in the container)', ['health'], cleanEnv({ DDNSD_LISTEN: listen })],
+    ];
+    for (let r = 0; r < Math.max(RUNS, 5); r++) {
+      for (const [tool, bin] of Object.entries(bins)) {
+        for (const [task, argv, env] of tasks) {
+          if (task === 'node' && tool !== 'ddnsd') continue;
+          const run = await timed(process.execPath, task === 'node' ? argv : [bin, ...argv], { cwd: dir, ...(env ? { env } : {}), timeoutMs: 30_000 });
+          const ok = run.code === 0 && (!task.startsWith('health') || run.stdout.includes('healthy'));
+          if (!ok) note(`${tool} ${task} failed (exit ${run.code}): ${run.stderr.slice(-500)}`);
+          out.push({ tool, task, wallMs: run.wallMs, peakRssMiB: run.peakRssMiB, requests: 0, detections: 0, confirmed: ok });
+        }
+      }
+    }
+    return out;
+  } finally {
+    daemon.kill('SIGTERM');
+    await new Promise((r) => daemon.once('close', r));
+    await world.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The status page's address, from the log of a starting `ddnsd run`. */
+async function daemonUrl(daemon: ReturnType<typeof spawn>): Promise<string> {
+  let log = '';
+  daemon.stderr?.on('data', (d: Buffer) => (log += d.toString()));
+  for (let i = 0; i < 200; i++) {
+    const url = /Status page on (http:\/\/127\.0\.0\.1:\d+)\//.exec(log)?.[1];
+    if (url) return url;
+    await sleep(50);
+  }
+  throw new Error(`ddnsd run did not start: ${log.slice(-2000)}`);
+}
 
 async function sideBySide(): Promise<void> {
-  const S = 'ddclient side by side';
+  const S = 'Start-up, side by side with ddclient';
   const DDCLIENT = ['/usr/sbin/ddclient', '/usr/bin/ddclient'].find((p) => existsSync(p));
-  if (!DDCLIENT) {
-    note('ddclient is not installed: apt-get install ddclient (see docs/performance.md); skipping the side-by-side run');
-    row(S, 'ddclient', 'not installed: `apt-get install ddclient`');
-    return;
+  const version = DDCLIENT ? (/^Version:\s*(\S+)/m.exec(spawnSync('dpkg-query', ['-s', 'ddclient'], { encoding: 'utf8', env: cleanEnv() }).stdout ?? '')?.[1] ?? 'unknown') : undefined;
+  if (!DDCLIENT) note('ddclient is not installed: apt-get install ddclient (see docs/performance.md); ddnsd alone is measured');
+  const tools: [string, string[]][] = [['ddnsd', [process.execPath, BIN]], ['ddnsd (dist/src, tsc)', [process.execPath, TSC_BIN]]];
+  if (DDCLIENT) tools.push(['ddclient', [DDCLIENT]]);
+  const runs: OneShot[] = [];
+  for (let r = 0; r < Math.max(RUNS, 5); r++) {
+    // Rotate which goes first, so none always gets the warmer machine.
+    for (let i = 0; i < tools.length; i++) {
+      const [tool, command] = tools[(i + r) % tools.length] as [string, string[]];
+      runs.push(...(await oneShots(tool, command)));
+    }
   }
-  const version = /^Version:\s*(\S+)/m.exec(spawnSync('dpkg-query', ['-s', 'ddclient'], { encoding: 'utf8', env: cleanEnv() }).stdout ?? '')?.[1] ?? 'unknown';
-  const layout: Layout = { duckEntries: 0, duckPerEntry: 0, dynEntries: 1, dynPerEntry: 100, cfHosts: 0, cfOther: 0 };
-  const runs: { tool: string; wallMs: number; peakRssMiB: number | undefined; requests: number; detections: number; confirmed: boolean }[] = [];
+  runs.push(...(await quickCommands({ ddnsd: BIN, 'ddnsd (dist/src, tsc)': TSC_BIN })));
+  const pick = (tool: string, task: string, what: (x: OneShot) => number | undefined): number => {
+    const xs = runs.filter((x) => x.tool === tool && x.task === task).map(what).filter((x): x is number => x !== undefined);
+    return xs.length ? median(xs) : NaN;
+  };
+  const wall = (tool: string, task: string): number => pick(tool, task, (x) => x.wallMs);
+  const rss = (tool: string, task: string): number => pick(tool, task, (x) => x.peakRssMiB);
+  const allOk = (tool: string, task: string): boolean => runs.filter((x) => x.tool === tool && x.task === task).every((x) => x.confirmed);
+  results.ddclient = { version, hosts: 100, latencyMs: LATENCY, bin: BIN, runs };
+  const TSC = 'ddnsd (dist/src, tsc)';
+  for (const [task, words] of [['update', 'one dyndns2 request for 100 hosts'], ['nothing', 'nothing to do (state or cache current)']] as const) {
+    const [a, b, t] = [wall('ddnsd', task), wall('ddclient', task), wall(TSC, task)];
+    const ok = allOk('ddnsd', task) && (!DDCLIENT || allOk('ddclient', task));
+    const vs = DDCLIENT ? `${round(a, 0)} / ${round(b, 0)} ms (×${round(a / b, 2)})` : `${round(a, 0)} ms`;
+    row(S, `\`once\`, ${words}: wall time, ddnsd / ddclient ${version ?? ''}${ok ? '' : ' (NOT all confirmed)'}`, vs, DDCLIENT ? '≤ 1.0× ddclient' : '', DDCLIENT ? judge(a <= b && ok) : 'info');
+    row(S, `\`once\`, ${words}: the unbundled build (dist/src), for comparison`, `${round(t, 0)} ms`);
+    const [ra, rb] = [rss('ddnsd', task), rss('ddclient', task)];
+    if (Number.isFinite(ra)) row(S, `\`once\`, ${words}: peak RSS, ddnsd / ddclient`, DDCLIENT ? `${round(ra)} / ${round(rb)} MiB (×${round(ra / rb, 2)})` : `${round(ra)} MiB`, task === 'update' && DDCLIENT ? '≤ 2.5× ddclient' : '', task === 'update' && DDCLIENT ? judge(ra <= 2.5 * rb) : 'info');
+    const req = (tool: string): string => `${pick(tool, task, (x) => x.requests)} (+ ${pick(tool, task, (x) => x.detections)})`;
+    row(S, `\`once\`, ${words}: update requests (+ detection requests), ddnsd / ddclient`, DDCLIENT ? `${req('ddnsd')} / ${req('ddclient')}` : req('ddnsd'));
+  }
+  const GOALS: Record<string, number> = { '--version': 80, '--help': 80, health: 120, 'health (DDNSD_LISTEN set, as in the container)': 120 };
+  for (const task of ['node', '--version', '--help', 'check', 'health', 'health (DDNSD_LISTEN set, as in the container)']) {
+    const figure = task === 'node' ? 'Node.js starting an empty script, for scale' : `\`ddnsd ${task}\``;
+    const goal = GOALS[task];
+    const [a, t] = [wall('ddnsd', task), wall(TSC, task)];
+    const ok = allOk('ddnsd', task);
+    const value = `${round(a, 0)} ms, ${round(rss('ddnsd', task))} MiB${task === 'node' ? '' : ` (unbundled: ${round(t, 0)} ms, ${round(rss(TSC, task))} MiB)`}${ok ? '' : ' (FAILED)'}`;
+    row(S, `${figure}: wall time, peak RSS`, value, goal ? `< ${goal} ms` : '', goal ? judge(a < goal && ok) : 'info');
+  }
+}
+
+// ---------------------------------------------------------------- 7. the idle daemon
+
+/** Resident memory of a process, from /proc. */
+function rssOf(pid: number): number {
+  const kib = Number(/^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
+  return kib / 1024;
+}
+
+async function idleDaemon(): Promise<void> {
+  const S = 'Idle daemon (`ddnsd run`)';
+  const variants: [string, string[]][] = [['`ddnsd run`', []], [`container: \`node ${CONTAINER_FLAGS.join(' ')}\``, CONTAINER_FLAGS]];
+  const figures: Record<string, { start: number[]; after: number[] }> = {};
   for (let r = 0; r < RUNS; r++) {
-    // Alternate which goes first, so neither always gets the warmer machine.
-    for (const tool of r % 2 ? ['ddclient', 'ddnsd'] : ['ddnsd', 'ddclient']) {
-      const world = await startWorld(LATENCY, layout);
+    for (const [name, flags] of variants) {
+      const world = await startWorld(LATENCY, ONE_EACH);
       const dir = tmp();
+      const config = writeWorldConfig(world, dir);
+      const daemon = spawn(process.execPath, [...flags, BIN, 'run', '-c', config], { cwd: dir, env: cleanEnv(), stdio: ['ignore', 'ignore', 'pipe'] });
       try {
-        const hosts = world.dynHosts.flat();
-        let out: Timed;
-        if (tool === 'ddnsd') {
-          const config = writeWorldConfig(world, dir);
-          out = await timed(process.execPath, [BIN, 'once', '-c', config], { cwd: dir, timeoutMs: 30_000 });
-        } else {
-          // Only the local fake server, over plain http, with a static address:
-          // no web-based detection, no other host, no daemon, no syslog.
-          const conf = join(dir, 'ddclient.conf');
-          writeFileSync(
-            conf,
-            [
-              'daemon=0',
-              'syslog=no',
-              'ssl=no',
-              `use=ip, ip=${V4}`,
-              'protocol=dyndns2',
-              `server=${new URL(world.dyn.url).host}`,
-              `login=${DYN_USER}`,
-              `password='${DYN_PASS}'`,
-              hosts.join(','),
-              '',
-            ].join('\n'),
-            { mode: 0o600 },
-          );
-          out = await timed(DDCLIENT, ['-file', conf, '-cache', join(dir, 'ddclient.cache'), '-foreground', '-daemon=0', '-noquiet'], { cwd: dir, timeoutMs: 30_000 });
+        const url = await daemonUrl(daemon);
+        // The first cycle (detection and three updates) has run once /api/status shows the hosts updated.
+        for (let i = 0; i < 100 && world.providerRequests().total < 3; i++) await sleep(50);
+        await sleep(200);
+        const f = (figures[name] ??= { start: [], after: [] });
+        f.start.push(rssOf(daemon.pid as number));
+        for (let i = 0; i < 100; i++) {
+          for (const path of ['/', '/metrics']) {
+            const res = await fetch(`${url}${path}`);
+            await res.text();
+            if (!res.ok) throw new Error(`${path} answered ${res.status}`);
+          }
         }
-        const confirmed = hosts.every((h) => world.dyn.records.get(h)?.ipv4 === V4);
-        if (!confirmed) note(`${tool} did not update every host (exit ${out.code}): ${out.stderr.slice(-500).replaceAll(DYN_PASS, '[redacted]')}`);
-        runs.push({ tool, wallMs: out.wallMs, peakRssMiB: out.peakRssMiB, requests: world.dyn.requests.length, detections: world.source.detections(), confirmed });
+        await sleep(500);
+        f.after.push(rssOf(daemon.pid as number));
       } finally {
+        daemon.kill('SIGTERM');
+        await new Promise((r) => daemon.once('close', r));
         await world.close();
         rmSync(dir, { recursive: true, force: true });
       }
     }
   }
-  const of = (tool: string) => runs.filter((x) => x.tool === tool);
-  const med = (tool: string, pick: (x: (typeof runs)[number]) => number | undefined): number => {
-    const xs = of(tool).map(pick).filter((x): x is number => x !== undefined);
-    return xs.length ? median(xs) : NaN;
-  };
-  const wall = { ddnsd: med('ddnsd', (x) => x.wallMs), ddclient: med('ddclient', (x) => x.wallMs) };
-  const rss = { ddnsd: med('ddnsd', (x) => x.peakRssMiB), ddclient: med('ddclient', (x) => x.peakRssMiB) };
-  const reqs = { ddnsd: med('ddnsd', (x) => x.requests), ddclient: med('ddclient', (x) => x.requests) };
-  const dets = { ddnsd: med('ddnsd', (x) => x.detections), ddclient: med('ddclient', (x) => x.detections) };
-  results.ddclient = { version, hosts: 100, latencyMs: LATENCY, runs };
-  row(S, `wall time, 100 dyndns2 hosts: ddnsd / ddclient ${version}`, `${round(wall.ddnsd, 0)} / ${round(wall.ddclient, 0)} ms (×${round(wall.ddnsd / wall.ddclient, 2)})`);
-  row(S, 'peak RSS: ddnsd / ddclient', `${round(rss.ddnsd)} / ${round(rss.ddclient)} MiB (×${round(rss.ddnsd / rss.ddclient, 2)})`);
-  row(S, 'update requests: ddnsd / ddclient (+ detection requests)', `${reqs.ddnsd} / ${reqs.ddclient} (+ ${dets.ddnsd} / ${dets.ddclient})`);
-  row(S, 'every host confirmed: ddnsd / ddclient', `${of('ddnsd').every((x) => x.confirmed) ? 'yes' : 'no'} / ${of('ddclient').every((x) => x.confirmed) ? 'yes' : 'no'}`);
+  results.idleDaemon = { bin: BIN, figures };
+  for (const [name] of variants) {
+    const f = figures[name] as { start: number[]; after: number[] };
+    const after = median(f.after);
+    row(S, `${name}: RSS after the first cycle / after 100 status page and 100 /metrics requests`, `${round(median(f.start))} / ${round(after)} MiB`, '≤ 55 MiB', judge(after <= 55));
+  }
+}
+
+// ---------------------------------------------------------------- 8. the container image
+
+async function image(): Promise<void> {
+  const S = 'Container image';
+  const base = process.env.DDNSD_BASE_IMAGE ?? 'localhost/ddnsd-node-base:24';
+  const podman = (argv: string[], timeoutMs = 60_000): ReturnType<typeof spawnSync> =>
+    spawnSync('podman', ['--runtime', 'runc', ...argv], { encoding: 'utf8', timeout: timeoutMs, env: process.env });
+  if (podman(['image', 'exists', base]).status !== 0) {
+    note(`no podman or no base image ${base} (npm run test:container prepares one); skipping the image size`);
+    row(S, 'size', `not measured: podman and the base image ${base} are needed`);
+    return;
+  }
+  const tag = 'localhost/ddnsd-bench:latest';
+  const CA = process.env.NODE_EXTRA_CA_CERTS;
+  const build = podman(['build', '--format', 'docker', '--network=host', ...(CA ? ['--secret', `id=npm_ca,src=${CA}`] : []), '--build-arg', `NODE_IMAGE=${base}`, '-t', tag, '-f', join(ROOT, 'Dockerfile'), ROOT], 900_000);
+  if (build.status !== 0) throw new Error(`podman build failed: ${String(build.stderr).slice(-2000)}`);
+  const size = (ref: string): number => Number(String(podman(['image', 'inspect', '--format', '{{.Size}}', ref]).stdout).trim()) / 1e6;
+  const [total, baseSize] = [size(tag), size(base)];
+  results.image = { base, baseMB: baseSize, totalMB: total };
+  row(S, `uncompressed size on ${base}: the image / of which ddnsd's own layers`, `${round(total)} / ${round(total - baseSize)} MB`, '≤ 100 MB (ddnsd\'s layers)', judge(total - baseSize <= 100));
+  podman(['rmi', tag]);
 }
 
 // ---------------------------------------------------------------- main
@@ -477,7 +631,7 @@ function table(): string {
 }
 
 async function main(): Promise<void> {
-  if (!existsSync(BIN) || !existsSync(CHILD)) throw new Error('build first: npm run bench builds dist/ before running');
+  if (!existsSync(BIN) || !existsSync(TSC_BIN) || !existsSync(CHILD)) throw new Error('build first: npm run bench builds dist/ before running');
   if (ONLY.has('ddclient') && !args['no-install']) {
     // ddclient and GNU time from Debian when missing (as root; the daemon is never started).
     const install = spawnSync('sh', [join(ROOT, 'bench/install-tools.sh')], { stdio: ['ignore', 'ignore', 'inherit'], timeout: 900_000 });
@@ -492,6 +646,8 @@ async function main(): Promise<void> {
     ['detect', detection],
     ['server', statusServer],
     ['ddclient', sideBySide],
+    ['daemon', idleDaemon],
+    ['image', image],
   ];
   for (const [name, run] of sections) {
     if (!ONLY.has(name)) continue;
@@ -514,7 +670,7 @@ async function main(): Promise<void> {
   const header = `Run ${info.startedAt} on ${String(mc.cpu)} (${String(mc.cores)} cores, ${String(mc.memoryGiB)} GiB), ${String(mc.os)}, Node ${String(mc.node)}; latency ${LATENCY} ms, median of ${RUNS} runs; load average (1/5/15 min) ${info.load.before.join(' / ')} before, ${info.load.after.join(' / ')} after.`;
   process.stdout.write(`${header}\n`);
   // Only a full run replaces the committed results; a partial one goes beside them.
-  const full = ONLY.size === 6 && !args['no-docs'];
+  const full = SECTIONS.every((x) => ONLY.has(x)) && !args['no-docs'];
   writeFileSync(join(ROOT, full ? 'bench/results.json' : 'bench/results-partial.json'), `${JSON.stringify({ ...info, rows, results }, null, 2)}\n`);
   const doc = join(ROOT, 'docs/performance.md');
   if (full && existsSync(doc)) {

@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 /** The `ddnsd` executable. */
-import { leanV8 } from './v8.js';
+import { fileURLToPath } from 'node:url';
+import { enableCompileCache, leanV8 } from './v8.js';
 
 // Before the rest is loaded (hence the dynamic import).
 leanV8();
+enableCompileCache();
 const { main } = await import('./cli.js');
 
 main({
@@ -13,6 +15,7 @@ main({
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
   stderrIsTTY: process.stderr.isTTY === true,
+  program: fileURLToPath(import.meta.url),
 }).then(
   (code) => {
     process.exitCode = code;

@@ -3,49 +3,14 @@
  * The command line: `ddnsd run | once [--dry-run] | check | health | service`, with exit codes
  * 0 (fine), 1 (a host or detection failed, or ddnsd could not start) and
  * 2 (the config is invalid).
+ *
+ * This module stays small: it parses the arguments and loads only the module
+ * of the command given (COMMANDS), so `--version` and `--help` load nothing
+ * else and `health` does not load what `run` needs.
  */
-import { existsSync, realpathSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { stringify } from 'yaml';
-import { PROVIDERS } from '../providers/index.js';
-import { effectiveConfig, loadConfig, type Config } from './config/load.js';
-import type { CycleReport } from './cycle/index.js';
-import { FAMILY_LABEL } from './detect/address.js';
-import { ConfigError } from './errors.js';
-import { createLogger, createRedactor, parseLevel, type Logger, type Redactor } from './log.js';
-import { checkHealth, createRuntime, startDaemon, STOP_GRACE_MS } from './main.js';
-import { applyPlan, defaultConfigPath, installPlan, uninstallPlan, type ServiceManager, type ServicePlan } from './service/index.js';
+import { HELP } from './help.js';
 import { VERSION } from './version.js';
-
-const HELP = `ddnsd ${VERSION}: keeps DNS hostnames pointed at this network's external IP address.
-
-Usage:
-  ddnsd [run]             check the address every interval, update providers, serve the status page
-  ddnsd once [--dry-run]  one cycle, a summary of every host; exit 0 when all are up to date, 1 if not
-  ddnsd check             validate the config and print it as understood, secrets redacted
-  ddnsd health            ask the running ddnsd's /healthz; exit 0 healthy, 1 not (for container health checks)
-  ddnsd service install --launchd | --systemd [--config FILE] [--user NAME] [--print] [--root DIR]
-                          write a launchd daemon (macOS) or systemd unit (Linux) that runs ddnsd at boot,
-                          and print the commands that start it; --print only shows the file
-  ddnsd service uninstall [--launchd | --systemd] [--root DIR]
-                          remove it again (state, config and logs are kept)
-
-Options:
-  -c, --config FILE       config file (default: $DDNSD_CONFIG, else ./config.yaml)
-  -n, --dry-run           with once: detect and decide, but send no update and write no state
-  -v, --version           print the version
-  -h, --help              print this help
-
-Environment:
-  DDNSD_CONFIG            config file when --config is not given
-  DDNSD_LISTEN            replaces server.listen, e.g. 0.0.0.0:8080 (the container image sets it)
-  DDNSD_STATE             replaces state, e.g. /data/state.json (the container image sets it)
-  LOG_FORMAT              json or pretty (default: pretty on a terminal, json otherwise)
-  LOG_LEVEL               debug, info, warn or error (default: info)
-
-Exit status: 0 fine, 1 a host or detection failed (once) or ddnsd could not start, 2 invalid config.`;
 
 export interface CliIo {
   argv: string[];
@@ -54,6 +19,8 @@ export interface CliIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   stderrIsTTY: boolean;
+  /** The file the running `ddnsd` started from (bin.js), for the services that start it again. */
+  program: string;
 }
 
 const OPTIONS = {
@@ -68,10 +35,40 @@ const OPTIONS = {
   root: { type: 'string' },
 } as const;
 
-type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
+export type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
+
+/** The command line as understood: the command's name, the options and the words after the command. */
+export interface CommandLine {
+  command: string;
+  values: Values;
+  positionals: string[];
+}
+
+/** A command: runs and gives the exit status. Its module's default export. */
+export type Command = (line: CommandLine, io: CliIo) => Promise<number>;
+
+/**
+ * Every command and how to load it. To add one: a module in src/commands/
+ * whose default export is a Command, and one line here.
+ */
+const COMMANDS: Record<string, () => Promise<{ default: Command }>> = {
+  run: () => import('./commands/run.js'),
+  once: () => import('./commands/once.js'),
+  check: () => import('./commands/check.js'),
+  health: () => import('./commands/health.js'),
+  service: () => import('./commands/service.js'),
+};
+
+/** Commands that take their own words and options after the name (checked by the command). */
+const OWN_ARGUMENTS = new Set(['service']);
+
+function commandList(): string {
+  const names = Object.keys(COMMANDS);
+  return `${names.slice(0, -1).join(', ')} or ${names.at(-1) ?? ''}`;
+}
 
 /** The command line understood, or the exit status after saying what was wrong with it. */
-function parseCommandLine(io: CliIo): { command: string; values: Values; positionals: string[] } | number {
+function parseCommandLine(io: CliIo): CommandLine | number {
   let parsed;
   try {
     parsed = parseArgs({ args: io.argv, allowPositionals: true, options: OPTIONS });
@@ -81,14 +78,14 @@ function parseCommandLine(io: CliIo): { command: string; values: Values; positio
   }
   const { values, positionals } = parsed;
   const command = positionals[0] ?? 'run';
-  if (values.help || values.version || command === 'service') return { command, values, positionals };
+  if (values.help || values.version || OWN_ARGUMENTS.has(command)) return { command, values, positionals };
   const serviceOnly = (['launchd', 'systemd', 'user', 'print', 'root'] as const).find((k) => values[k] !== undefined);
   if (serviceOnly) {
     io.stderr(`ddnsd: --${serviceOnly} goes with ddnsd service install or uninstall.\n`);
     return 2;
   }
-  if (!['run', 'once', 'check', 'health'].includes(command) || positionals.length > 1) {
-    io.stderr(`ddnsd: unknown command "${positionals.join(' ')}"; use run, once, check, health or service.\nRun ddnsd --help for usage.\n`);
+  if (!Object.hasOwn(COMMANDS, command) || positionals.length > 1) {
+    io.stderr(`ddnsd: unknown command "${positionals.join(' ')}"; use ${commandList()}.\nRun ddnsd --help for usage.\n`);
     return 2;
   }
   if (values['dry-run'] && command !== 'once') {
@@ -99,201 +96,17 @@ function parseCommandLine(io: CliIo): { command: string; values: Values; positio
 }
 
 export async function main(io: CliIo): Promise<number> {
-  const parsed = parseCommandLine(io);
-  if (typeof parsed === 'number') return parsed;
-  const { command, values, positionals } = parsed;
-  if (values.help) {
+  const line = parseCommandLine(io);
+  if (typeof line === 'number') return line;
+  if (line.values.help) {
     io.stdout(`${HELP}\n`);
     return 0;
   }
-  if (values.version) {
+  if (line.values.version) {
     io.stdout(`${VERSION}\n`);
     return 0;
   }
-  if (command === 'service') return service(positionals.slice(1), values, io);
-
-  const redactor = createRedactor();
-  const format = io.env.LOG_FORMAT === 'json' ? 'json' : io.env.LOG_FORMAT === 'pretty' || io.stderrIsTTY ? 'pretty' : 'json';
-  // `once` prints its own summary; its log shows only warnings and errors unless asked for more.
-  const level = io.env.LOG_LEVEL ? parseLevel(io.env.LOG_LEVEL) : command === 'once' ? 'warn' : 'info';
-  const log = createLogger({ format, level, redactor, write: io.stderr });
-
-  let config: Config;
-  try {
-    config = loadConfig({ providers: PROVIDERS, path: values.config, env: io.env, cwd: io.cwd });
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      io.stderr(`ddnsd: ${error.message}\n`);
-      return 2;
-    }
-    throw error;
-  }
-  for (const secret of config.secrets) redactor.add(secret);
-
-  try {
-    if (command === 'check') {
-      io.stdout(stringify(effectiveConfig(config)));
-      io.stderr(`ddnsd: the config is valid (${config.file ?? 'built-in default'}).\n`);
-      return 0;
-    }
-    if (command === 'health') {
-      const probe = await checkHealth(config);
-      (probe.ok ? io.stdout : io.stderr)(`ddnsd: ${redactor.redact(probe.reason)}\n`);
-      return probe.ok ? 0 : 1;
-    }
-    if (command === 'once') return await once(config, log, redactor, io, values['dry-run'] === true);
-    return await run(config, log, redactor);
-  } catch (error) {
-    log.error((error as Error).message);
-    return 1;
-  }
-}
-
-async function once(config: Config, log: Logger, redactor: Redactor, io: CliIo, dryRun: boolean): Promise<number> {
-  const runtime = await createRuntime(config, { log, redactor });
-  const abort = new AbortController();
-  const onSignal = (): void => abort.abort(new Error('interrupted'));
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  try {
-    const report = await runtime.cycle(1, abort.signal, dryRun);
-    io.stdout(redactor.redact(summarize(report, config, dryRun)));
-    return report.ok && !abort.signal.aborted ? 0 : 1;
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    await runtime.close();
-  }
-}
-
-const ACTION_WORDS: Record<string, string> = {
-  updated: 'updated',
-  unchanged: 'up to date (confirmed by the provider)',
-  current: 'up to date (nothing sent)',
-  'would-update': 'would update (dry run)',
-  failed: 'FAILED',
-  'needs-attention': 'NEEDS ATTENTION',
-  paused: 'PAUSED',
-  skipped: 'SKIPPED',
-  cancelled: 'CANCELLED',
-};
-
-/** The human-readable summary that `ddnsd once` prints. */
-export function summarize(report: CycleReport, config: Config, dryRun: boolean): string {
-  const lines: string[] = [];
-  for (const d of report.detections) {
-    const label = FAMILY_LABEL[d.family];
-    lines.push(d.address ? `${label}  ${d.address}  (agreed by ${d.agreeing.join(', ')})` : `${label}  not detected: ${d.error ?? 'unknown reason'}`);
-  }
-  if (config.providers.length === 0) lines.push('No providers are configured: nothing to update. See config.example.yaml.');
-  const width = Math.max(0, ...report.hosts.map((h) => h.host.length));
-  for (const h of report.hosts) {
-    const record = h.family === 'ipv4' ? 'A   ' : 'AAAA';
-    const what = ACTION_WORDS[h.action] ?? h.action;
-    const detail = h.message ? `: ${h.message}` : h.address ? `  ${h.address}` : '';
-    lines.push(`${h.host.padEnd(width)}  ${record}  ${h.provider}  ${what}${detail}`);
-  }
-  lines.push(`Cycle took ${((report.finishedAt - report.startedAt) / 1000).toFixed(2)} s.`);
-  if (dryRun) lines.push('Dry run: nothing was sent and the state file was not written.');
-  return `${lines.join('\n')}\n`;
-}
-
-async function run(config: Config, log: Logger, redactor: Redactor): Promise<number> {
-  const daemon = await startDaemon(config, { log, redactor });
-  await new Promise<void>((resolve) => {
-    const onSignal = (signal: NodeJS.Signals): void => {
-      log.info(`Received ${signal}: finishing in-flight work and stopping`);
-      // Whatever happens, do not outlive the service manager's patience.
-      setTimeout(() => {
-        log.error('Stopping took too long; exiting now');
-        process.exit(1);
-      }, STOP_GRACE_MS + 1500).unref();
-      daemon.stop().then(resolve, (error: Error) => {
-        log.error(`Error while stopping: ${error.message}`);
-        resolve();
-      });
-    };
-    process.once('SIGTERM', onSignal);
-    process.once('SIGINT', onSignal);
-  });
-  log.info('Stopped');
-  return 0;
-}
-
-interface ServiceOptions {
-  config?: string | undefined;
-  launchd?: boolean | undefined;
-  systemd?: boolean | undefined;
-  user?: string | undefined;
-  print?: boolean | undefined;
-  root?: string | undefined;
-}
-
-/** `ddnsd service install | uninstall`: the plan comes from src/service/, this only prints and applies it. */
-function service(args: string[], values: ServiceOptions, io: CliIo): number {
-  const action = args[0];
-  if ((action !== 'install' && action !== 'uninstall') || args.length > 1) {
-    io.stderr('ddnsd: use ddnsd service install --launchd | --systemd, or ddnsd service uninstall.\nRun ddnsd --help for usage.\n');
-    return 2;
-  }
-  if (values.launchd && values.systemd) {
-    io.stderr('ddnsd: choose one of --launchd (macOS) or --systemd (Linux).\n');
-    return 2;
-  }
-  const manager: ServiceManager | undefined = values.launchd ? 'launchd' : values.systemd ? 'systemd' : action === 'uninstall' ? (process.platform === 'darwin' ? 'launchd' : 'systemd') : undefined;
-  if (!manager) {
-    io.stderr('ddnsd: say which service manager: --launchd on macOS, --systemd on Linux.\n');
-    return 2;
-  }
-  if (values.user !== undefined && (manager !== 'systemd' || !/^[a-z_][a-z0-9_-]*$/i.test(values.user))) {
-    io.stderr(manager !== 'systemd' ? 'ddnsd: --user goes with --systemd.\n' : `ddnsd: --user "${values.user}" is not a user name; give an existing account like ddnsd.\n`);
-    return 2;
-  }
-  if (values.root !== undefined && !isAbsolute(values.root)) {
-    io.stderr(`ddnsd: --root "${values.root}" must be an absolute path.\n`);
-    return 2;
-  }
-  let plan: ServicePlan;
-  if (action === 'install') {
-    // The paths this very ddnsd runs from, so the service starts the same program.
-    const bin = realpathSync(fileURLToPath(new URL('./bin.js', import.meta.url)));
-    const config = values.config === undefined ? undefined : resolve(io.cwd, values.config);
-    plan = installPlan({ manager, node: realpathSync(process.execPath), bin, config, user: values.user });
-    const configPath = config ?? defaultConfigPath(manager);
-    if (!existsSync(configPath)) {
-      const example = resolve(bin, '../../../config.example.yaml');
-      plan.notes.push(`${configPath} does not exist yet: create it from ${example} before starting the service`);
-    }
-  } else {
-    if (values.config !== undefined || values.user !== undefined) {
-      io.stderr('ddnsd: service uninstall takes no --config or --user.\n');
-      return 2;
-    }
-    plan = uninstallPlan(manager);
-  }
-  if (values.print) {
-    for (const file of plan.files) io.stdout(file.content);
-    const say = [...plan.remove.map((p) => `would remove ${p}`), ...plan.notes, 'then run:', ...plan.commands.map((c) => `  ${c}`)];
-    io.stderr(`${say.map((l) => `# ${l}`).join('\n')}\n`);
-    return 0;
-  }
-  let done;
-  try {
-    done = applyPlan(plan, values.root ?? '/');
-  } catch (error) {
-    const code = (error as { code?: string }).code;
-    const hint = code === 'EACCES' || code === 'EPERM' ? '; run it with sudo' : '';
-    io.stderr(`ddnsd: ${(error as Error).message}${hint}\n`);
-    return 1;
-  }
-  const lines = [
-    ...done.written.map((p) => `wrote ${p}`),
-    ...done.removed.map((p) => `removed ${p}`),
-    ...(action === 'uninstall' && done.removed.length === 0 ? ['nothing to remove: no ddnsd service file was there'] : []),
-    ...plan.notes,
-    action === 'install' ? 'start it with:' : 'if it still runs, stop it with:',
-    ...plan.commands.map((c) => `  ${c}`),
-  ];
-  io.stdout(`${lines.join('\n')}\n`);
-  return 0;
+  const load = COMMANDS[line.command] as () => Promise<{ default: Command }>;
+  const { default: command } = await load();
+  return command(line, io);
 }

@@ -13,7 +13,6 @@ import type { Config } from './config/load.js';
 import { formatDuration } from './config/duration.js';
 import { FAMILY_LABEL, type Family } from './detect/address.js';
 import { createDetector, type Detector } from './detect/index.js';
-import { probeHealth, type HealthProbe } from './health.js';
 import { createHttpClient } from './http.js';
 import { lanAddresses, noteLan, type LanAddress } from './lan.js';
 import { createLoop, type Loop } from './loop.js';
@@ -235,15 +234,5 @@ function describeStart(config: Config, runtime: Runtime, log: Logger): void {
   }
   if (config.providers.length === 0) {
     log.info('No providers are configured, so ddnsd only detects the address. To keep a hostname pointed at it, copy config.example.yaml to config.yaml and fill in a provider entry.');
-  }
-}
-
-/** `ddnsd health`: one GET of the daemon's /healthz, through the shared HTTP helper. */
-export async function checkHealth(config: Config): Promise<HealthProbe> {
-  const agent = new Agent();
-  try {
-    return await probeHealth(config.server.listen, createHttpClient({ userAgent: USER_AGENT, dispatcher: agent }));
-  } finally {
-    await agent.close();
   }
 }

@@ -1,0 +1,41 @@
+#!/usr/bin/env node
+/**
+ * `npm run bundle`: ddnsd as a few self-contained files in dist/bundle/, built
+ * by esbuild from src/ with every library inlined and what is unused left out.
+ * The package's `ddnsd` command and the container image run this build;
+ * dist/src (tsc) stays for the tests. Each command's code is its own chunk,
+ * loaded by a dynamic import only when that command runs.
+ */
+import { rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const OUT = join(ROOT, 'dist/bundle');
+
+rmSync(OUT, { recursive: true, force: true });
+const result = await build({
+  absWorkingDir: ROOT,
+  entryPoints: { bin: 'src/bin.ts' },
+  outdir: OUT,
+  outExtension: { '.js': '.mjs' },
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20.18',
+  minifySyntax: true,
+  minifyWhitespace: false,
+  treeShaking: true,
+  legalComments: 'linked',
+  chunkNames: 'chunks/[name]-[hash]',
+  metafile: true,
+  logLevel: 'warning',
+  // Libraries written as CommonJS call require() for Node's own modules.
+  banner: { js: "import { createRequire as __ddnsdRequire } from 'node:module';\nconst require = __ddnsdRequire(import.meta.url);" },
+});
+writeFileSync(join(ROOT, 'dist/bundle-meta.json'), JSON.stringify(result.metafile));
+let bytes = 0;
+for (const [file, info] of Object.entries(result.metafile.outputs)) if (file.endsWith('.mjs')) bytes += info.bytes;
+process.stderr.write(`bundle: ${Object.keys(result.metafile.outputs).filter((f) => f.endsWith('.mjs')).length} files, ${(bytes / 1024).toFixed(0)} KiB in dist/bundle/\n`);

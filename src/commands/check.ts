@@ -1,0 +1,14 @@
+/** `ddnsd check`: the config validated and printed as understood, secrets redacted. */
+import { stringify } from 'yaml';
+import type { Command } from '../cli.js';
+import { effectiveConfig } from '../config/load.js';
+import { withConfig } from './setup.js';
+
+const check: Command = (line, io) =>
+  withConfig(line, io, async ({ config }) => {
+    io.stdout(stringify(effectiveConfig(config)));
+    io.stderr(`ddnsd: the config is valid (${config.file ?? 'built-in default'}).\n`);
+    return 0;
+  });
+
+export default check;
