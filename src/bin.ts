@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 /** The `ddnsd` executable. */
 import { fileURLToPath } from 'node:url';
+import { main } from './cli.js';
 import { enableCompileCache, leanV8 } from './v8.js';
 
-// Before the rest is loaded (hence the dynamic import).
+// Before any command's module is loaded (cli.ts loads them when they run).
 leanV8();
 enableCompileCache();
-const { main } = await import('./cli.js');
 
 main({
   argv: process.argv.slice(2),

@@ -11,7 +11,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = join(HERE, '../..');
 const OUT = join(ROOT, 'dist/bundle');
 
 rmSync(OUT, { recursive: true, force: true });
@@ -25,13 +26,32 @@ const result = await build({
   format: 'esm',
   platform: 'node',
   target: 'node20.18',
-  minifySyntax: true,
-  minifyWhitespace: false,
+  // Less source to read and parse at every start; error messages keep their words.
+  minify: true,
   treeShaking: true,
   legalComments: 'linked',
   chunkNames: 'chunks/[name]-[hash]',
   metafile: true,
   logLevel: 'warning',
+  plugins: [
+    {
+      // ddnsd's own `import ... from 'undici'` gets the lean entry (undici-lean.cjs says why).
+      name: 'undici-lean',
+      setup(b) {
+        b.onResolve({ filter: /^undici$/ }, (args) => (/[/\\](src|providers)[/\\]/.test(args.importer) ? { path: join(HERE, 'undici-lean.cjs') } : undefined));
+      },
+    },
+    {
+      // zod's `z` namespace carries every message locale (`z.locales`), which
+      // esbuild cannot leave out of a re-exported namespace; ddnsd speaks English only
+      // (the default, which zod's schemas load themselves).
+      name: 'zod-english-only',
+      setup(b) {
+        b.onResolve({ filter: /[/\\]locales[/\\]index\.js$/ }, (args) => (/[/\\]zod[/\\]/.test(args.importer) ? { path: 'zod-locales', namespace: 'ddnsd-empty' } : undefined));
+        b.onLoad({ filter: /.*/, namespace: 'ddnsd-empty' }, () => ({ contents: 'export {};', loader: 'js' }));
+      },
+    },
+  ],
   // Libraries written as CommonJS call require() for Node's own modules.
   banner: { js: "import { createRequire as __ddnsdRequire } from 'node:module';\nconst require = __ddnsdRequire(import.meta.url);" },
 });
