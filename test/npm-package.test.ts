@@ -10,7 +10,12 @@ import { tempDir } from './helpers/cli.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const TOKEN = 'duck-npm-secret-93c1d7a2';
-const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string; scripts: Record<string, string> };
+const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+  version: string;
+  scripts: Record<string, string>;
+  bin: Record<string, string>;
+  dependencies?: Record<string, string>;
+};
 
 interface Run {
   code: number;
@@ -55,14 +60,18 @@ describe('the npm package', () => {
     });
   }, 300_000);
 
-  it('holds only the built program, the example config, deploy examples and the README', () => {
+  it('holds only the bundled program, the example config, deploy examples and the README', () => {
     const paths = packed.files.map((f) => f.path);
-    expect(paths).toContain('dist/src/bin.js');
-    expect(paths).toContain('dist/providers/duckdns.js');
+    expect(paths).toContain('dist/bundle/bin.mjs');
+    expect(paths).toContain('dist/bundle/THIRD-PARTY-LICENSES.txt');
+    expect(paths.some((p) => /^dist\/bundle\/chunks\/once-[\w-]+\.mjs$/.test(p))).toBe(true);
     expect(paths).toContain('config.example.yaml');
-    expect(paths.filter((p) => !/^(dist\/(src|providers)\/.+\.js|config\.example\.yaml|compose\.yaml|deploy\/kubernetes\/[\w-]+\.yaml|README\.md|package\.json|LICENSE)$/.test(p))).toEqual([]);
+    expect(paths.filter((p) => !/^(dist\/bundle\/(bin\.mjs|chunks\/[\w-]+\.mjs|THIRD-PARTY-LICENSES\.txt)|config\.example\.yaml|compose\.yaml|deploy\/kubernetes\/[\w-]+\.yaml|README\.md|package\.json|LICENSE)$/.test(p))).toEqual([]);
     expect(paths.some((p) => p.startsWith('test/') || p.endsWith('.ts') || p.endsWith('.map'))).toBe(false);
     expect(pkg.scripts.prepack).toContain('npm run build');
+    // The bundle holds its libraries: installing it fetches nothing else.
+    expect(pkg.dependencies ?? {}).toEqual({});
+    expect(pkg.bin).toEqual({ ddnsd: 'dist/bundle/bin.mjs' });
   });
 
   it('installs with npm install -g, and ddnsd runs --version and check on the example config', async () => {

@@ -6,7 +6,7 @@
  * dist/src (tsc) stays for the tests. Each command's code is its own chunk,
  * loaded by a dynamic import only when that command runs.
  */
-import { rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -29,7 +29,8 @@ const result = await build({
   // Less source to read and parse at every start; error messages keep their words.
   minify: true,
   treeShaking: true,
-  legalComments: 'linked',
+  // The libraries' licences go to THIRD-PARTY-LICENSES.txt, whole (thirdPartyLicenses below).
+  legalComments: 'none',
   chunkNames: 'chunks/[name]-[hash]',
   metafile: true,
   logLevel: 'warning',
@@ -56,6 +57,24 @@ const result = await build({
   banner: { js: "import { createRequire as __ddnsdRequire } from 'node:module';\nconst require = __ddnsdRequire(import.meta.url);" },
 });
 writeFileSync(join(ROOT, 'dist/bundle-meta.json'), JSON.stringify(result.metafile));
+writeFileSync(join(OUT, 'THIRD-PARTY-LICENSES.txt'), thirdPartyLicenses(Object.keys(result.metafile.inputs)));
 let bytes = 0;
 for (const [file, info] of Object.entries(result.metafile.outputs)) if (file.endsWith('.mjs')) bytes += info.bytes;
 process.stderr.write(`bundle: ${Object.keys(result.metafile.outputs).filter((f) => f.endsWith('.mjs')).length} files, ${(bytes / 1024).toFixed(0)} KiB in dist/bundle/\n`);
+
+/** The name, version and licence text of every library with code in the bundle. */
+function thirdPartyLicenses(inputs) {
+  const dirs = new Set();
+  for (const input of inputs) {
+    const m = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input);
+    if (m) dirs.add(m[1]);
+  }
+  const parts = ['ddnsd bundles the following libraries; their licences follow.\n'];
+  for (const dir of [...dirs].sort()) {
+    const pkg = JSON.parse(readFileSync(join(ROOT, dir, 'package.json'), 'utf8'));
+    const file = readdirSync(join(ROOT, dir)).find((f) => /^(licen[cs]e|copying)(\.|$)/i.test(f));
+    const text = file && existsSync(join(ROOT, dir, file)) ? readFileSync(join(ROOT, dir, file), 'utf8').trim() : `(no licence file; package.json says ${pkg.license ?? 'nothing'})`;
+    parts.push(`${'-'.repeat(72)}\n${pkg.name} ${pkg.version} (${pkg.license ?? 'unknown'})\n\n${text}\n`);
+  }
+  return parts.join('\n');
+}
