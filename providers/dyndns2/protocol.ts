@@ -24,6 +24,7 @@ import {
   quoteAnswer,
   resultsFor,
   sameAddress,
+  sendInTurn,
   withLimitHint,
   statusFailure,
   type Addresses,
@@ -194,20 +195,11 @@ export async function updateHosts(target: Dyndns2Target, deps: Dyndns2Deps, requ
   const groups = (variant.hostsPerRequest === 'many' ? [hosts] : hosts.map((h) => [h])).flatMap((group) =>
     familyGroups(variant, group, request).map((addresses) => ({ hosts: group, addresses })),
   );
-  if (groups.length === 1 && groups[0]) return send(target, deps, groups[0].hosts, groups[0].addresses, request.signal);
-  const results: HostResult[] = [];
-  let stop: DdnsError | undefined;
-  for (const group of groups) {
-    try {
-      if (stop) throw stop;
-      results.push(...(await send(target, deps, group.hosts, group.addresses, request.signal)));
-    } catch (error) {
-      if (!(error instanceof DdnsError)) throw error;
-      if (error.kind === 'rate-limited' || error.kind === 'auth') stop = error;
-      results.push(...resultsFor(group.hosts, group.addresses, error));
-    }
-  }
-  return results;
+  return sendInTurn(
+    groups,
+    (g) => send(target, deps, g.hosts, g.addresses, request.signal),
+    (g, error) => resultsFor(g.hosts, g.addresses, error),
+  );
 }
 
 /** The addresses each request for these hosts carries: all known at once, or each due family alone. */
