@@ -3,10 +3,11 @@ import cloudflare from './cloudflare/index.js';
 import duckdns from './duckdns/index.js';
 import dynv6 from './dynv6/index.js';
 import freedns from './freedns/index.js';
+import url from './url/index.js';
 import { DYNDNS2_PROVIDERS } from './dyndns2/index.js';
 import type { AnyProviderDefinition } from './kit/index.js';
 
-export const PROVIDERS: readonly AnyProviderDefinition[] = [duckdns, ...DYNDNS2_PROVIDERS, cloudflare, dynv6, freedns];
+export const PROVIDERS: readonly AnyProviderDefinition[] = [duckdns, ...DYNDNS2_PROVIDERS, cloudflare, dynv6, freedns, url];
 
 export function findProvider(type: string): AnyProviderDefinition | undefined {
   return PROVIDERS.find((p) => p.type === type);

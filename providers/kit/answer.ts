@@ -11,8 +11,8 @@ import { quoteAnswer, statusFailure, unexpectedAnswer } from './http.js';
 
 /** What one kind of answer means. */
 export interface AnswerRule {
-  /** The HTTP status this rule applies to (default 200). */
-  status?: number;
+  /** The HTTP status this rule applies to (default 200; `any`: whatever the status). */
+  status?: number | 'any';
   /** Matched against the answer's text, trimmed. */
   match: RegExp;
   /** Success (`updated`, `unchanged`) or the failure kind it means. */
@@ -24,7 +24,7 @@ export interface AnswerRule {
 /** The first rule that fits an answer, if any. */
 export function judgeAnswer(rules: readonly AnswerRule[], status: number, text: string): AnswerRule | undefined {
   const trimmed = text.trim();
-  return rules.find((r) => (r.status ?? 200) === status && r.match.test(trimmed));
+  return rules.find((r) => (r.status === 'any' || (r.status ?? 200) === status) && r.match.test(trimmed));
 }
 
 /** The failure a rule means, worded for a person; undefined for success. */
