@@ -6,36 +6,15 @@
  * an unknown token gets HTTP 404. The token is in the path, so messages
  * name the server only.
  */
-import {
-  defineProvider,
-  describeOrigin,
-  endpoint,
-  entrySchema,
-  exchangeText,
-  hostList,
-  limitFamilies,
-  resultOf,
-  secret,
-  sendInTurn,
-  type AnswerRule,
-  type HostUpdate,
-  type z,
-} from '../kit/index.js';
+import { defineProvider, describeOrigin, recordTokensSchema, updateRecords, type AnswerRule, type z } from '../kit/index.js';
 
-const shape = {
-  token: secret('the sync token of the A record (the part after /u/ in its sync URL)'),
-  ipv6_token: secret('the sync token of the AAAA record').optional(),
-  ipv6_endpoint: endpoint('https://v6.sync.afraid.org'),
-};
-
-export const schema = limitFamilies(
-  entrySchema('freedns', shape, {
-    endpoint: 'https://sync.afraid.org',
-    hosts: hostList.refine((hosts) => hosts.length === 1, { error: 'one host per entry: each FreeDNS record has a sync token of its own' }),
-  }),
-  (settings) => (settings.ipv6_token === undefined ? ['ipv4'] : ['ipv4', 'ipv6']),
-  () => 'FreeDNS needs the AAAA record\'s own sync token for IPv6: add ipv6_token, or remove "ipv6: true"',
-);
+export const schema = recordTokensSchema({
+  type: 'freedns',
+  endpoints: { ipv4: 'https://sync.afraid.org', ipv6: 'https://v6.sync.afraid.org' },
+  tokens: { ipv4: 'the sync token of the A record (the part after /u/ in its sync URL)', ipv6: 'the sync token of the AAAA record' },
+  oneHost: 'one host per entry: each FreeDNS record has a sync token of its own',
+  ipv6Missing: 'FreeDNS needs the AAAA record\'s own sync token for IPv6: add ipv6_token, or remove "ipv6: true"',
+});
 
 const ANSWERS: readonly AnswerRule[] = [
   { match: /^Updated\b/i, means: 'updated' },
@@ -48,19 +27,11 @@ export default defineProvider({
   type: 'freedns',
   schema,
   secrets: ['token', 'ipv6_token'],
-  create(settings: z.infer<typeof schema>, deps) {
-    const target = (u: HostUpdate) =>
-      u.family === 'ipv4' ? { server: settings.endpoint, token: settings.token } : { server: settings.ipv6_endpoint, token: settings.ipv6_token ?? '' };
-    const send = async (u: HostUpdate, signal: AbortSignal) => {
-      const { server, token } = target(u);
-      const url = `${server}/u/${encodeURIComponent(token)}/?${new URLSearchParams({ address: u.address })}`;
-      const what = `FreeDNS ${describeOrigin(url)} (${u.host} ${u.family === 'ipv4' ? 'A' : 'AAAA'})`;
-      return [resultOf(u, await exchangeText(deps.http, { request: { url, signal }, what, rules: ANSWERS, now: deps.clock.now }))];
-    };
-    return {
+  create: (settings: z.infer<typeof schema>, deps) =>
+    updateRecords(settings, deps, {
       label: 'freedns',
-      hosts: settings.hosts,
-      update: ({ updates, signal }) => sendInTurn(updates, (u) => send(u, signal), (u, error) => [resultOf(u, error)]),
-    };
-  },
+      rules: ANSWERS,
+      url: (server, token, address) => `${server}/u/${encodeURIComponent(token)}/?${new URLSearchParams({ address })}`,
+      describe: (url) => `FreeDNS ${describeOrigin(url)}`,
+    }),
 });
