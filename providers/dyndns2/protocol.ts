@@ -229,21 +229,20 @@ async function send(target: Dyndns2Target, deps: Dyndns2Deps, hosts: string[], a
 /** The results of one host's answer line, per family sent. */
 function hostResults(service: string, host: string, answer: Answer | undefined, addresses: Addresses, codes: Variant['codes']): HostResult[] {
   const error = answerFailure(answer, host, service, codes);
-  const results: HostResult[] = [];
-  for (const family of FAMILIES) {
+  return FAMILIES.flatMap((family): HostResult[] => {
     const address = addresses[family];
-    if (!address) continue;
-    if (error || !answer) {
-      results.push({ host, family, outcome: 'failed', error: error ?? new DdnsError('bad-response', `${service} gave no answer line for ${host}`) });
-      continue;
-    }
-    const wrong = otherAddress(answer.detail, family, address);
-    if (wrong) {
-      const message = `${service} answered ${answer.code} for ${host} but names ${wrong}, not the ${family === 'ipv4' ? 'IPv4' : 'IPv6'} address ${address} that was sent`;
-      results.push({ host, family, outcome: 'failed', error: new DdnsError('bad-response', message) });
-    } else results.push({ host, family, address, outcome: answer.code === 'good' ? 'updated' : 'unchanged' });
-  }
-  return results;
+    if (!address) return [];
+    const failure = error ?? wrongAddress(service, host, answer?.code ?? '', answer?.detail ?? '', family, address);
+    if (failure) return [{ host, family, outcome: 'failed', error: failure }];
+    return [{ host, family, address, outcome: answer?.code === 'good' ? 'updated' : 'unchanged' }];
+  });
+}
+
+/** A success answer that names another address of this family than the one sent: the service did not take it. */
+function wrongAddress(service: string, host: string, code: string, detail: string, family: Family, sent: string): DdnsError | undefined {
+  const wrong = otherAddress(detail, family, sent);
+  if (!wrong) return undefined;
+  return new DdnsError('bad-response', `${service} answered ${code} for ${host} but names ${wrong}, not the ${family === 'ipv4' ? 'IPv4' : 'IPv6'} address ${sent} that was sent`);
 }
 
 /**
