@@ -41,5 +41,7 @@ describe('config.example.yaml', () => {
     const secretValues = config.providers.flatMap((p) => p.definition.secrets.map((k) => p.settings[k]).filter((v) => v !== undefined));
     expect(secretValues.length).toBeGreaterThanOrEqual(config.providers.length);
     expect(config.secrets).toEqual(expect.arrayContaining(secretValues));
+    // Namecheap updates IPv4 only, whatever is detected.
+    expect(config.providers.find((p) => p.definition.type === 'namecheap')?.settings.ipv6).toBe(false);
   });
 });

@@ -65,6 +65,8 @@ describe('the npm package', () => {
     expect(paths).toContain('dist/bundle/bin.mjs');
     expect(paths).toContain('dist/bundle/THIRD-PARTY-LICENSES.txt');
     expect(paths.some((p) => /^dist\/bundle\/chunks\/once-[\w-]+\.mjs$/.test(p))).toBe(true);
+    // The copy-me adapter is for contributors, not users.
+    expect(paths.filter((p) => p.includes('_example'))).toEqual([]);
     expect(paths).toContain('config.example.yaml');
     expect(paths.filter((p) => !/^(dist\/bundle\/(bin\.mjs|chunks\/[\w-]+\.mjs|THIRD-PARTY-LICENSES\.txt)|config\.example\.yaml|compose\.yaml|deploy\/kubernetes\/[\w-]+\.yaml|README\.md|package\.json|LICENSE)$/.test(p))).toEqual([]);
     expect(paths.some((p) => p.startsWith('test/') || p.endsWith('.ts') || p.endsWith('.map'))).toBe(false);
