@@ -9,6 +9,7 @@
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readFile } from 'node:fs/promises';
 import { build } from 'esbuild';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -40,6 +41,20 @@ const result = await build({
       name: 'undici-lean',
       setup(b) {
         b.onResolve({ filter: /^undici$/ }, (args) => (/[/\\](src|providers)[/\\]/.test(args.importer) ? { path: join(HERE, 'undici-lean.cjs') } : undefined));
+      },
+    },
+    {
+      // undici's HTTP/2 client loads node:http2 (and with it tls and crypto) as
+      // the client module loads: about 17 ms of every start, for connections
+      // ddnsd never makes (it does not ask for HTTP/2). Loaded when first used instead.
+      name: 'undici-http2-when-used',
+      setup(b) {
+        b.onLoad({ filter: /[/\\]undici[/\\]lib[/\\]dispatcher[/\\]client\.js$/ }, async (args) => {
+          const source = await readFile(args.path, 'utf8');
+          const eager = "const connectH2 = require('./client-h2.js')";
+          if (!source.includes(eager)) throw new Error(`${args.path} no longer says ${eager}; update the undici-http2-when-used step`);
+          return { contents: source.replace(eager, "const connectH2 = (...args) => require('./client-h2.js')(...args)"), loader: 'js' };
+        });
       },
     },
     {
