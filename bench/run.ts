@@ -6,7 +6,7 @@
  * bench/results.json and the results section of docs/performance.md (a run
  * of some sections only, or with --no-docs, writes bench/results-partial.json).
  *
- *   npm run bench -- [--latency 20] [--runs 3] [--cycles 5000] [--duration 10] [--bin dist/bundle/bin.mjs]
+ *   npm run bench -- [--latency 20] [--runs 3] [--cycles 5000] [--duration 10] [--bin dist/bundle/bin.cjs]
  *                    [--only footprint,ttfu,scale,detect,server,ddclient,daemon,image] [--no-docs] [--no-install]
  *
  * As root it first installs Debian's ddclient and GNU time when missing
@@ -16,6 +16,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { cpus, loadavg, totalmem, tmpdir, release, uptime } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -44,7 +45,7 @@ const { values: args } = parseArgs({
   },
 });
 /** What users run (the package's bin and the image): the bundle; --bin measures another build, e.g. an older one. */
-const BIN = resolve(args.bin ?? join(ROOT, 'dist/bundle/bin.mjs'));
+const BIN = resolve(args.bin ?? join(ROOT, 'dist/bundle/bin.cjs'));
 const LATENCY = Number(args.latency);
 const RUNS = Math.max(1, Math.min(15, Number(args.runs)));
 const CYCLES = Math.max(10, Math.min(10_000, Number(args.cycles)));
@@ -442,7 +443,8 @@ async function oneShots(tool: string, command: string[]): Promise<OneShot[]> {
 async function quickCommands(bins: Record<string, string>): Promise<OneShot[]> {
   const world = await startWorld(LATENCY, ONE_EACH);
   const dir = tmp();
-  const config = writeWorldConfig(world, dir);
+  // A fixed port, so that `health -c config` finds the daemon where the config says.
+  const config = writeWorldConfig(world, dir, { listen: `127.0.0.1:${await freePort()}` });
   const daemon = spawn(process.execPath, [bins.ddnsd as string, 'run', '-c', config], { cwd: dir, env: cleanEnv(), stdio: ['ignore', 'ignore', 'pipe'] });
   const out: OneShot[] = [];
   try {
@@ -474,6 +476,18 @@ async function quickCommands(bins: Record<string, string>): Promise<OneShot[]> {
     await world.close();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** A TCP port on 127.0.0.1 that nothing listens on right now. */
+function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolvePort(port));
+    });
+  });
 }
 
 /** The status page's address, from the log of a starting `ddnsd run`. */

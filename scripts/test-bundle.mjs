@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * `npm run test:bundle`: the tests that run the `ddnsd` executable, again
- * against the bundle users run (dist/bundle/bin.mjs) instead of the tsc build.
+ * against the bundle users run (dist/bundle/bin.cjs) instead of the tsc build.
  * A test file takes part when it uses the CLI helper's runCli, startCli or BIN.
  */
 import { spawnSync } from 'node:child_process';
@@ -9,8 +9,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const ROOT = join(import.meta.dirname, '..');
-if (!existsSync(join(ROOT, 'dist/bundle/bin.mjs'))) {
-  process.stderr.write('test:bundle: dist/bundle/bin.mjs is missing; run npm run build first\n');
+if (!existsSync(join(ROOT, 'dist/bundle/bin.cjs'))) {
+  process.stderr.write('test:bundle: dist/bundle/bin.cjs is missing; run npm run build first\n');
   process.exit(1);
 }
 const files = readdirSync(join(ROOT, 'test'), { recursive: true, encoding: 'utf8' })

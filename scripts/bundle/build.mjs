@@ -17,16 +17,17 @@ const ROOT = join(HERE, '../..');
 const OUT = join(ROOT, 'dist/bundle');
 
 rmSync(OUT, { recursive: true, force: true });
+const TARGET = 'node20.18';
 const result = await build({
   absWorkingDir: ROOT,
-  entryPoints: { bin: 'src/bin.ts' },
+  entryPoints: { cli: 'src/cli.ts' },
   outdir: OUT,
   outExtension: { '.js': '.mjs' },
   bundle: true,
   splitting: true,
   format: 'esm',
   platform: 'node',
-  target: 'node20.18',
+  target: TARGET,
   // Less source to read and parse at every start; error messages keep their words.
   minify: true,
   treeShaking: true,
@@ -70,6 +71,32 @@ const result = await build({
   ],
   // Libraries written as CommonJS call require() for Node's own modules.
   banner: { js: "import { createRequire as __ddnsdRequire } from 'node:module';\nconst require = __ddnsdRequire(import.meta.url);" },
+});
+
+// The executable: bin.ts as one small CommonJS file, which Node starts without
+// its ES module loader (about 10 ms), so --version and --help are answered
+// quickest; every command goes on to cli.mjs, the ES module build above.
+await build({
+  absWorkingDir: ROOT,
+  entryPoints: { bin: 'src/bin.ts' },
+  outdir: OUT,
+  outExtension: { '.js': '.cjs' },
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: TARGET,
+  minify: true,
+  logLevel: 'warning',
+  define: { 'import.meta.url': '__ddnsdFileUrl' },
+  banner: { js: "const __ddnsdFileUrl = require('node:url').pathToFileURL(__filename).href;" },
+  plugins: [
+    {
+      name: 'cli-from-the-module-build',
+      setup(b) {
+        b.onResolve({ filter: /^\.\/cli\.js$/ }, () => ({ path: './cli.mjs', external: true }));
+      },
+    },
+  ],
 });
 writeFileSync(join(ROOT, 'dist/bundle-meta.json'), JSON.stringify(result.metafile));
 writeFileSync(join(OUT, 'THIRD-PARTY-LICENSES.txt'), thirdPartyLicenses(Object.keys(result.metafile.inputs)));

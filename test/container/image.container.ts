@@ -131,7 +131,7 @@ providers:
     expect(Object.keys(image?.Config.Volumes ?? {})).toEqual(['/data']);
     expect(image?.Config.Labels['org.opencontainers.image.title']).toBe('ddnsd');
     expect(image?.Config.Labels['org.opencontainers.image.base.name']).toBe(BASE);
-    expect((image?.Healthcheck ?? image?.Config.Healthcheck)?.Test).toEqual(['CMD', 'node', '/app/dist/bundle/bin.mjs', 'health']);
+    expect((image?.Healthcheck ?? image?.Config.Healthcheck)?.Test).toEqual(['CMD', 'node', '/app/dist/bundle/bin.cjs', 'health']);
     expect(image?.Config.Env).toEqual(expect.arrayContaining(['DDNSD_CONFIG=/config/config.yaml', 'DDNSD_LISTEN=0.0.0.0:8080']));
 
     // Without any -e, the config is read from /config and the server listens on 0.0.0.0:8080.
@@ -164,7 +164,7 @@ providers:
 
     const probe = await podman(['healthcheck', 'run', NAME]);
     expect(probe.code, probe.stdout + probe.stderr).toBe(0);
-    const cli = await podman(['exec', NAME, 'node', '/app/dist/bundle/bin.mjs', 'health']);
+    const cli = await podman(['exec', NAME, 'node', '/app/dist/bundle/bin.cjs', 'health']);
     expect(cli.code).toBe(0);
     expect(cli.stdout).toContain('healthy');
 

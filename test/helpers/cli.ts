@@ -1,14 +1,14 @@
 /**
  * Runs the compiled `ddnsd` (dist/, built by `npm test`) as a child process, bounded in time:
  * the tsc build (dist/src/bin.js), or with DDNSD_TEST_BUNDLE=1 the bundle users run
- * (dist/bundle/bin.mjs; `npm run test:bundle`).
+ * (dist/bundle/bin.cjs; `npm run test:bundle`).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-export const BIN = resolve(import.meta.dirname, process.env.DDNSD_TEST_BUNDLE === '1' ? '../../dist/bundle/bin.mjs' : '../../dist/src/bin.js');
+export const BIN = resolve(import.meta.dirname, process.env.DDNSD_TEST_BUNDLE === '1' ? '../../dist/bundle/bin.cjs' : '../../dist/src/bin.js');
 
 export interface CliResult {
   code: number | null;
