@@ -2,9 +2,10 @@
 import cloudflare from './cloudflare/index.js';
 import duckdns from './duckdns/index.js';
 import { DYNDNS2_PROVIDERS } from './dyndns2/index.js';
+import porkbun from './porkbun/index.js';
 import type { AnyProviderDefinition } from './kit/index.js';
 
-export const PROVIDERS: readonly AnyProviderDefinition[] = [duckdns, ...DYNDNS2_PROVIDERS, cloudflare];
+export const PROVIDERS: readonly AnyProviderDefinition[] = [duckdns, ...DYNDNS2_PROVIDERS, cloudflare, porkbun];
 
 export function findProvider(type: string): AnyProviderDefinition | undefined {
   return PROVIDERS.find((p) => p.type === type);
