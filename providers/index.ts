@@ -1,11 +1,12 @@
 /** The registry: one line per provider adapter (dyndns2 presets are rows of their own table). */
 import cloudflare from './cloudflare/index.js';
+import digitalocean from './digitalocean/index.js';
 import duckdns from './duckdns/index.js';
 import { DYNDNS2_PROVIDERS } from './dyndns2/index.js';
 import porkbun from './porkbun/index.js';
 import type { AnyProviderDefinition } from './kit/index.js';
 
-export const PROVIDERS: readonly AnyProviderDefinition[] = [duckdns, ...DYNDNS2_PROVIDERS, cloudflare, porkbun];
+export const PROVIDERS: readonly AnyProviderDefinition[] = [duckdns, ...DYNDNS2_PROVIDERS, cloudflare, porkbun, digitalocean];
 
 export function findProvider(type: string): AnyProviderDefinition | undefined {
   return PROVIDERS.find((p) => p.type === type);
