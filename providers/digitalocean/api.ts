@@ -6,7 +6,7 @@
  * record", 429 is rate-limited (Retry-After, else the `ratelimit-reset` time),
  * 5xx transient, other refusals `fatal`.
  */
-import { DdnsError, parseRetryAfter, readPages, requestJson, statusFailure, unexpectedAnswer, type Clock, type HttpClient, type JsonResponse, type RecordType } from '../kit/index.js';
+import { DdnsError, rateLimited, readPages, requestJson, statusFailure, unexpectedAnswer, type Clock, type HttpClient, type JsonResponse, type RecordType } from '../kit/index.js';
 
 export interface DoRecord {
   id: number;
@@ -31,13 +31,6 @@ export interface DigitalOceanApi {
 export const PAGE_SIZE = 200;
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
-
-/** DigitalOcean's 429 carries `ratelimit-reset` (Unix seconds); Retry-After when present wins. */
-function rateLimited(res: JsonResponse, where: string, now: number): DdnsError {
-  const reset = Number(res.headers['ratelimit-reset']);
-  const retryAfterMs = parseRetryAfter(res.headers['retry-after'], now) ?? (reset > 0 ? Math.max(0, reset * 1000 - now) : undefined);
-  return new DdnsError('rate-limited', `${where}: rate limited (HTTP 429)`, retryAfterMs === undefined ? {} : { retryAfterMs });
-}
 
 function refusal(res: JsonResponse, where: string, now: number): DdnsError | undefined {
   const body = res.json as { id?: unknown; message?: unknown } | undefined;

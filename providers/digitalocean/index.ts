@@ -6,7 +6,7 @@
  * address. Further records of that name and type are deleted, so the name
  * points at one address.
  */
-import { defineProvider, entrySchema, hostname, hostsInZone, RECORD_TYPE, relativeName, secret, updateEach, z, zoneFinder, type Logger } from '../kit/index.js';
+import { defineProvider, entrySchema, hostname, hostsInZone, RECORD_TYPE, relativeName, secret, ttlSeconds, updateEach, z, zoneFinder, type Logger } from '../kit/index.js';
 import { createDigitalOceanApi, type DigitalOceanApi, type DoRecord } from './api.js';
 
 /** What DigitalOcean gives a new record when no TTL is set. */
@@ -17,11 +17,7 @@ export const schema = entrySchema(
   {
     token: secret('the DigitalOcean API token'),
     zone: hostname.optional(),
-    ttl: z
-      .number({ error: 'expected a number of seconds' })
-      .int({ error: 'expected whole seconds' })
-      .min(30, { error: "DigitalOcean's smallest TTL is 30 seconds" })
-      .optional(),
+    ttl: ttlSeconds('DigitalOcean', 30).optional(),
   },
   { endpoint: 'https://api.digitalocean.com/v2' },
 ).superRefine(hostsInZone);

@@ -98,3 +98,11 @@ export function plainEntrySchema<T extends string, Shape extends z.ZodRawShape>(
 ) {
   return z.strictObject({ ...commonShape(type, options.hosts ?? hostList), ...shape });
 }
+
+/** A TTL in whole seconds, within a provider's limits (`who` names the provider in the message). */
+export const ttlSeconds = (who: string, min: number, max = 2_147_483_647) =>
+  z
+    .number({ error: 'expected a number of seconds' })
+    .int({ error: 'expected whole seconds' })
+    .min(min, { error: `${who}'s smallest TTL is ${min} seconds` })
+    .max(max, { error: `${who}'s largest TTL is ${max} seconds` });

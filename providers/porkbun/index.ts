@@ -12,6 +12,7 @@ import {
   RECORD_TYPE,
   relativeName,
   secret,
+  ttlSeconds,
   updateEach,
   z,
   zoneFinder,
@@ -27,11 +28,7 @@ export const schema = entrySchema(
     api_key: secret('the Porkbun API key (pk1_…)'),
     secret_api_key: secret('the Porkbun secret API key (sk1_…)'),
     zone: hostname.optional(),
-    ttl: z
-      .number({ error: 'expected a number of seconds' })
-      .int({ error: 'expected whole seconds' })
-      .min(MIN_TTL, { error: `Porkbun's smallest TTL is ${MIN_TTL} seconds` })
-      .optional(),
+    ttl: ttlSeconds('Porkbun', MIN_TTL).optional(),
   },
   { endpoint: 'https://api.porkbun.com/api/json/v3' },
 ).superRefine(hostsInZone);
