@@ -3,11 +3,12 @@ import cloudflare from './cloudflare/index.js';
 import digitalocean from './digitalocean/index.js';
 import duckdns from './duckdns/index.js';
 import { DYNDNS2_PROVIDERS } from './dyndns2/index.js';
+import gandi from './gandi/index.js';
 import hetzner from './hetzner/index.js';
 import porkbun from './porkbun/index.js';
 import type { AnyProviderDefinition } from './kit/index.js';
 
-export const PROVIDERS: readonly AnyProviderDefinition[] = [duckdns, ...DYNDNS2_PROVIDERS, cloudflare, porkbun, digitalocean, hetzner];
+export const PROVIDERS: readonly AnyProviderDefinition[] = [duckdns, ...DYNDNS2_PROVIDERS, cloudflare, porkbun, digitalocean, hetzner, gandi];
 
 export function findProvider(type: string): AnyProviderDefinition | undefined {
   return PROVIDERS.find((p) => p.type === type);
