@@ -6,7 +6,7 @@
  * address. Further records of that name and type are deleted, so the name
  * points at one address.
  */
-import { defineProvider, entrySchema, hostname, hostsInZone, RECORD_TYPE, relativeName, secret, ttlSeconds, updateEach, z, zoneFinder, type Logger } from '../kit/index.js';
+import { defineProvider, entrySchema, hostname, hostsInZone, RECORD_TYPE, recordProvider, relativeName, secret, ttlSeconds, z, zoneByName, type Logger } from '../kit/index.js';
 import { createDigitalOceanApi, type DigitalOceanApi, type DoRecord } from './api.js';
 
 /** What DigitalOcean gives a new record when no TTL is set. */
@@ -47,27 +47,18 @@ export default defineProvider({
   secrets: ['token'],
   create(settings: Settings, deps) {
     const api = createDigitalOceanApi({ endpoint: settings.endpoint, token: settings.token, http: deps.http, clock: deps.clock });
-    const domainOf = zoneFinder(
-      async (name, signal) => ((await api.hasDomain(name, signal)) ? name : undefined),
+    const domainOf = zoneByName(
+      (name, signal) => api.hasDomain(name, signal),
       (host) => `DigitalOcean has no domain for ${host} that this token can see; add the domain under Networking → Domains, or set zone`,
       settings.zone,
     );
-    return {
-      label: 'digitalocean',
-      hosts: settings.hosts,
-      update: ({ updates, signal }) =>
-        updateEach<Found>(
-          updates,
-          {
-            async read(u, s) {
-              const domain = await domainOf(u.host, s);
-              const records = await api.findRecords(domain, RECORD_TYPE[u.family], u.host, s);
-              return { values: records.map((r) => r.data), record: { domain, records }, stale: settings.ttl !== undefined && records.some((r) => r.ttl !== settings.ttl) };
-            },
-            write: (u, current, s) => writeRecord(api, deps.log, { ...u, type: RECORD_TYPE[u.family] }, current.record as Found, settings.ttl, s),
-          },
-          signal,
-        ),
-    };
+    return recordProvider<Found>('digitalocean', settings.hosts, {
+      async read(u, s) {
+        const domain = await domainOf(u.host, s);
+        const records = await api.findRecords(domain, RECORD_TYPE[u.family], u.host, s);
+        return { values: records.map((r) => r.data), record: { domain, records }, stale: settings.ttl !== undefined && records.some((r) => r.ttl !== settings.ttl) };
+      },
+      write: (u, current, s) => writeRecord(api, deps.log, { ...u, type: RECORD_TYPE[u.family] }, current.record as Found, settings.ttl, s),
+    });
   },
 });

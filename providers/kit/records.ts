@@ -7,7 +7,7 @@
 import { DdnsError } from '../../src/errors.js';
 import { sameAddress } from './address.js';
 import { resultOf } from './results.js';
-import type { HostResult, HostUpdate } from './types.js';
+import type { HostResult, HostUpdate, Provider } from './types.js';
 import type { z } from 'zod';
 import { zoneCandidates } from './zones.js';
 
@@ -39,6 +39,15 @@ export function zoneFinder<Z>(
     }
     throw new DdnsError('fatal', missing(host));
   };
+}
+
+/** zoneFinder over an API that answers whether a zone of that name exists: the zone is its name. */
+export function zoneByName(
+  exists: (name: string, signal: AbortSignal) => Promise<boolean>,
+  missing: (host: string) => string,
+  configured?: string,
+): (host: string, signal: AbortSignal) => Promise<string> {
+  return zoneFinder(async (name, signal) => ((await exists(name, signal)) ? name : undefined), missing, configured);
 }
 
 /** What a host's record holds now: its addresses (none when it is missing) and what the adapter needs to change it. */
@@ -89,4 +98,9 @@ export function hostsInZone(entry: { hosts: string[]; zone?: string | undefined 
       ctx.addIssue({ code: 'custom', path: ['hosts', i], message: `${host} is not in the zone ${zone}; list hosts of that zone, or use another entry` });
     }
   });
+}
+
+/** A provider whose update is updateEach over these steps. */
+export function recordProvider<R>(label: string, hosts: readonly string[], steps: RecordSteps<R>): Provider {
+  return { label, hosts, update: ({ updates, signal }) => updateEach(updates, steps, signal) };
 }

@@ -10,10 +10,10 @@ import {
   hostname,
   hostsInZone,
   RECORD_TYPE,
+  recordProvider,
   relativeName,
   secret,
   ttlSeconds,
-  updateEach,
   z,
   zoneFinder,
 } from '../kit/index.js';
@@ -56,31 +56,22 @@ export default defineProvider({
     );
     const ttl = settings.ttl ?? MIN_TTL;
 
-    return {
-      label: 'porkbun',
-      hosts: settings.hosts,
-      update: ({ updates, signal }) =>
-        updateEach(
-          updates,
-          {
-            async read(u, s) {
-              const domain = await domainOf(u.host, s);
-              const sub = relativeName(u.host, domain).replace(/^@$/, '');
-              const records = await api.retrieve(domain, RECORD_TYPE[u.family], sub, s);
-              return {
-                values: records.map((r) => r.content),
-                record: { domain, sub, exists: records.length > 0 },
-                stale: settings.ttl !== undefined && records.some((r) => Number(r.ttl) !== settings.ttl),
-              };
-            },
-            async write(u, current, s) {
-              const { domain, sub, exists } = current.record as { domain: string; sub: string; exists: boolean };
-              if (exists) await api.edit(domain, RECORD_TYPE[u.family], sub, u.address, ttl, s);
-              else await api.create(domain, RECORD_TYPE[u.family], sub, u.address, ttl, s);
-            },
-          },
-          signal,
-        ),
-    };
+    return recordProvider('porkbun', settings.hosts, {
+      async read(u, s) {
+        const domain = await domainOf(u.host, s);
+        const sub = relativeName(u.host, domain).replace(/^@$/, '');
+        const records = await api.retrieve(domain, RECORD_TYPE[u.family], sub, s);
+        return {
+          values: records.map((r) => r.content),
+          record: { domain, sub, exists: records.length > 0 },
+          stale: settings.ttl !== undefined && records.some((r) => Number(r.ttl) !== settings.ttl),
+        };
+      },
+      async write(u, current, s) {
+        const { domain, sub, exists } = current.record as { domain: string; sub: string; exists: boolean };
+        if (exists) await api.edit(domain, RECORD_TYPE[u.family], sub, u.address, ttl, s);
+        else await api.create(domain, RECORD_TYPE[u.family], sub, u.address, ttl, s);
+      },
+    });
   },
 });
