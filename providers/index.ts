@@ -6,9 +6,10 @@ import { DYNDNS2_PROVIDERS } from './dyndns2/index.js';
 import gandi from './gandi/index.js';
 import hetzner from './hetzner/index.js';
 import porkbun from './porkbun/index.js';
+import route53 from './route53/index.js';
 import type { AnyProviderDefinition } from './kit/index.js';
 
-export const PROVIDERS: readonly AnyProviderDefinition[] = [duckdns, ...DYNDNS2_PROVIDERS, cloudflare, porkbun, digitalocean, hetzner, gandi];
+export const PROVIDERS: readonly AnyProviderDefinition[] = [duckdns, ...DYNDNS2_PROVIDERS, cloudflare, porkbun, digitalocean, hetzner, gandi, route53];
 
 export function findProvider(type: string): AnyProviderDefinition | undefined {
   return PROVIDERS.find((p) => p.type === type);

@@ -26,6 +26,8 @@ const ENV = {
   DIGITALOCEAN_TOKEN: 'dop_v1_placeholder',
   HCLOUD_TOKEN: 'hcloud-placeholder-token',
   GANDI_PAT: 'gandi-placeholder-pat',
+  AWS_ACCESS_KEY_ID: 'AKIAPLACEHOLDER',
+  AWS_SECRET_ACCESS_KEY: 'aws-placeholder-secret',
 };
 
 describe('config.example.yaml', () => {
@@ -40,10 +42,11 @@ describe('config.example.yaml', () => {
     const text = uncommented();
     expect(text).not.toBe(EXAMPLE);
     const config = loadConfig({ providers: PROVIDERS, path: writeConfig(dir, text), env: ENV, cwd: dir });
-    expect(config.providers.map((p) => p.definition.type)).toEqual(['duckdns', 'noip', 'dyndns2', 'cloudflare', 'porkbun', 'digitalocean', 'hetzner', 'gandi']);
+    expect(config.providers.map((p) => p.definition.type)).toEqual(['duckdns', 'noip', 'dyndns2', 'cloudflare', 'porkbun', 'digitalocean', 'hetzner', 'gandi', 'route53']);
     expect(config.providers[3]?.settings).toMatchObject({ zone: 'example.com', proxied: false, ttl: 1, endpoint: 'https://api.cloudflare.com/client/v4' });
     expect(config.providers[1]?.settings.endpoint).toBe('https://dynupdate.no-ip.com');
-    expect(config.secrets).toEqual(expect.arrayContaining(['noip-placeholder-pass', 'dyn-placeholder-pass', 'cf-placeholder-token', 'sk1_placeholder', 'dop_v1_placeholder', 'hcloud-placeholder-token', 'gandi-placeholder-pat']));
+    expect(config.secrets).toEqual(expect.arrayContaining(['noip-placeholder-pass', 'dyn-placeholder-pass', 'cf-placeholder-token', 'sk1_placeholder', 'dop_v1_placeholder', 'hcloud-placeholder-token', 'gandi-placeholder-pat', 'aws-placeholder-secret']));
+    expect(config.providers[8]?.settings).toMatchObject({ hosted_zone_id: 'Z0123456789ABCDEFGHIJ', ttl: 300, endpoint: 'https://route53.amazonaws.com' });
     expect(config.providers[7]?.settings).toMatchObject({ zone: 'example.com', ttl: 300, endpoint: 'https://api.gandi.net/v5/livedns' });
     expect(config.providers[6]?.settings).toMatchObject({ zone: 'example.com', ttl: 300, endpoint: 'https://api.hetzner.cloud/v1' });
     expect(config.providers[5]?.settings).toMatchObject({ zone: 'example.com', ttl: 300, endpoint: 'https://api.digitalocean.com/v2' });

@@ -15,3 +15,4 @@ export * from './http.js';
 export * from './parallel.js';
 export * from './dns.js';
 export * from './records.js';
+export * from './aws.js';
