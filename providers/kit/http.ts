@@ -82,3 +82,12 @@ export function rateLimited(res: HttpResponse, what: string, now: number): DdnsE
   const retryAfterMs = parseRetryAfter(res.headers['retry-after'], now) ?? (reset > 0 ? Math.max(0, reset * 1000 - now) : undefined);
   return new DdnsError('rate-limited', `${what}: rate limited (HTTP 429)`, retryAfterMs === undefined ? {} : { retryAfterMs });
 }
+
+/**
+ * `https://host/…`: a URL reduced to its origin, for URLs whose path holds a
+ * secret (a token in the path, a whole URL template).
+ */
+export function describeOrigin(url: string | URL): string {
+  const u = new URL(url);
+  return `${u.protocol}//${u.host}/…`;
+}

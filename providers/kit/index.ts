@@ -14,5 +14,7 @@ export * from './zones.js';
 export * from './http.js';
 export * from './parallel.js';
 export * from './dns.js';
+export * from './answer.js';
 export * from './records.js';
+export * from './reconcile.js';
 export * from './aws.js';

@@ -1,106 +1,60 @@
 /**
- * The shape most REST adapters share: find each host's zone from its name
- * (cached), read the host's current record, send nothing when it already
- * holds the address, else write it. A failure that concerns one host only
- * (`fatal`, `bad-response`) fails that host; anything else fails the call.
+ * Services where every record has a token of its own (FreeDNS sync URLs,
+ * ClouDNS dynamic URLs): one host per entry, the A record's `token` and,
+ * optionally, the AAAA record's `ipv6_token`, each family sent to its own
+ * server, one request per record, the answer read by the service's rules.
  */
-import { DdnsError } from '../../src/errors.js';
-import { sameAddress } from './address.js';
-import { resultOf } from './results.js';
-import type { HostResult, HostUpdate, Provider } from './types.js';
-import type { z } from 'zod';
-import { zoneCandidates } from './zones.js';
+import { exchangeText, type AnswerRule } from './answer.js';
+import { endpoint, entrySchema, hostList, limitFamilies, secret, type z } from './schema.js';
+import { resultOf, sendInTurn } from './results.js';
+import type { HostUpdate, Provider, ProviderDeps } from './types.js';
 
-/** Failures that concern one host only: its result. Auth, rate limits and transient trouble fail the whole call. */
-export function failsOneHost(error: unknown): error is DdnsError {
-  return error instanceof DdnsError && (error.kind === 'fatal' || error.kind === 'bad-response');
+export interface RecordTokens {
+  type: string;
+  /** The IPv4 server and the IPv6 server. */
+  endpoints: { ipv4: string; ipv6: string };
+  /** What each token is, for messages: `the sync token of the A record`. */
+  tokens: { ipv4: string; ipv6: string };
+  /** Why one host per entry, and what to do when IPv6 is asked without its token. */
+  oneHost: string;
+  ipv6Missing: string;
 }
 
-/**
- * A host's zone: the configured one, else the longest of its parent names
- * that `find` knows. Answers are kept for the process lifetime (a zone that
- * was not found is looked up again on the next cycle). `missing` says, for a
- * person, why no zone was found; it becomes a `fatal` failure of that host.
- */
-export function zoneFinder<Z>(
-  find: (name: string, signal: AbortSignal) => Promise<Z | undefined>,
-  missing: (host: string) => string,
-  configured?: string,
-): (host: string, signal: AbortSignal) => Promise<Z> {
-  const known = new Map<string, Z>();
-  return async (host, signal) => {
-    const cached = known.get(host);
-    if (cached !== undefined) return cached;
-    for (const name of configured === undefined ? zoneCandidates(host) : [configured]) {
-      const zone = await find(name, signal);
-      if (zone === undefined) continue;
-      known.set(host, zone);
-      return zone;
-    }
-    throw new DdnsError('fatal', missing(host));
+export function recordTokensSchema(spec: RecordTokens) {
+  const shape = {
+    token: secret(spec.tokens.ipv4),
+    ipv6_token: secret(spec.tokens.ipv6).optional(),
+    ipv6_endpoint: endpoint(spec.endpoints.ipv6),
   };
+  return limitFamilies(
+    entrySchema(spec.type, shape, { endpoint: spec.endpoints.ipv4, hosts: hostList.refine((h) => h.length === 1, { error: spec.oneHost }) }),
+    (settings) => (settings.ipv6_token === undefined ? ['ipv4'] : ['ipv4', 'ipv6']),
+    () => spec.ipv6Missing,
+  );
 }
 
-/** zoneFinder over an API that answers whether a zone of that name exists: the zone is its name. */
-export function zoneByName(
-  exists: (name: string, signal: AbortSignal) => Promise<boolean>,
-  missing: (host: string) => string,
-  configured?: string,
-): (host: string, signal: AbortSignal) => Promise<string> {
-  return zoneFinder(async (name, signal) => ((await exists(name, signal)) ? name : undefined), missing, configured);
+export type RecordTokenSettings = z.infer<ReturnType<typeof recordTokensSchema>>;
+
+export interface RecordRequests {
+  label: string;
+  rules: readonly AnswerRule[];
+  /** The update URL of one record. */
+  url(server: string, token: string, address: string): string;
+  /** The URL as messages may show it (never the token). */
+  describe(url: string): string;
 }
 
-/** What a host's record holds now: its addresses (none when it is missing) and what the adapter needs to change it. */
-export interface CurrentRecord<R> {
-  values: readonly string[];
-  record?: R | undefined;
-  /** Something other than the address differs from the entry (its TTL, say): write even when the address is right. */
-  stale?: boolean;
-}
-
-export interface RecordSteps<R> {
-  read(u: HostUpdate, signal: AbortSignal): Promise<CurrentRecord<R>>;
-  /** Points the host at `u.address`: creates the record when `current.values` is empty, else replaces it. */
-  write(u: HostUpdate, current: CurrentRecord<R>, signal: AbortSignal): Promise<void>;
-}
-
-/**
- * Each update in turn (providers with small rate limits prefer one request
- * at a time): read, then write only when the record is not exactly the
- * address. `unchanged` when it already was.
- */
-export async function updateEach<R>(updates: readonly HostUpdate[], steps: RecordSteps<R>, signal: AbortSignal): Promise<HostResult[]> {
-  const results: HostResult[] = [];
-  for (const u of updates) {
-    try {
-      const current = await steps.read(u, signal);
-      const [only, ...more] = current.values;
-      if (only !== undefined && more.length === 0 && sameAddress(only, u.address) && current.stale !== true) {
-        results.push(resultOf(u, 'unchanged'));
-        continue;
-      }
-      await steps.write(u, current, signal);
-      results.push(resultOf(u, 'updated'));
-    } catch (error) {
-      if (!failsOneHost(error)) throw error;
-      results.push(resultOf(u, error));
-    }
-  }
-  return results;
-}
-
-/** For an entry's schema: with `zone` set, every host must be in it. */
-export function hostsInZone(entry: { hosts: string[]; zone?: string | undefined }, ctx: z.RefinementCtx): void {
-  const zone = entry.zone;
-  if (zone === undefined) return;
-  entry.hosts.forEach((host, i) => {
-    if (host !== zone && !host.endsWith(`.${zone}`)) {
-      ctx.addIssue({ code: 'custom', path: ['hosts', i], message: `${host} is not in the zone ${zone}; list hosts of that zone, or use another entry` });
-    }
-  });
-}
-
-/** A provider whose update is updateEach over these steps. */
-export function recordProvider<R>(label: string, hosts: readonly string[], steps: RecordSteps<R>): Provider {
-  return { label, hosts, update: ({ updates, signal }) => updateEach(updates, steps, signal) };
+/** The provider: one request per due record, in turn. */
+export function updateRecords(settings: RecordTokenSettings, deps: ProviderDeps, spec: RecordRequests): Provider {
+  const send = async (u: HostUpdate, signal: AbortSignal) => {
+    const [server, token] = u.family === 'ipv4' ? [settings.endpoint, settings.token] : [settings.ipv6_endpoint, settings.ipv6_token ?? ''];
+    const url = spec.url(server, token, u.address);
+    const what = `${spec.describe(url)} (${u.host} ${u.family === 'ipv4' ? 'A' : 'AAAA'})`;
+    return [resultOf(u, await exchangeText(deps.http, { request: { url, signal }, what, rules: spec.rules, now: deps.clock.now }))];
+  };
+  return {
+    label: spec.label,
+    hosts: settings.hosts,
+    update: ({ updates, signal }) => sendInTurn(updates, (u) => send(u, signal), (u, error) => [resultOf(u, error)]),
+  };
 }
