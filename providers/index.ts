@@ -3,8 +3,9 @@ import cloudflare from './cloudflare/index.js';
 import duckdns from './duckdns/index.js';
 import { DYNDNS2_PROVIDERS } from './dyndns2/index.js';
 import type { AnyProviderDefinition } from './kit/index.js';
+import rfc2136 from './rfc2136/index.js';
 
-export const PROVIDERS: readonly AnyProviderDefinition[] = [duckdns, ...DYNDNS2_PROVIDERS, cloudflare];
+export const PROVIDERS: readonly AnyProviderDefinition[] = [duckdns, ...DYNDNS2_PROVIDERS, cloudflare, rfc2136];
 
 export function findProvider(type: string): AnyProviderDefinition | undefined {
   return PROVIDERS.find((p) => p.type === type);

@@ -14,3 +14,4 @@ export * from './zones.js';
 export * from './http.js';
 export * from './parallel.js';
 export * from './dns.js';
+export * from './tsig.js';

@@ -24,17 +24,29 @@ export function reply(query: Packet, answers: Packet['answers'], extra: Partial<
   return { type: 'response', id: query.id ?? 0, flags: dnsPacket.RECURSION_AVAILABLE, questions: query.questions ?? [], answers: answers ?? [], ...extra };
 }
 
+/** Something that is not a DNS message, though its id matches the query's. */
+export function garbageFor(msg: Buffer): Buffer {
+  return Buffer.from([msg[0] ?? 0, msg[1] ?? 0, 0x81, 0x80, 0xff, 0xff, 0, 1, 0, 0, 0, 0, 7, 1, 2, 3]);
+}
+
 export async function startDnsFake(handler: DnsHandler, host = '127.0.0.1'): Promise<FakeDns> {
   const queries: FakeDns['queries'] = [];
-  const udp: UdpSocket = createSocket(host.includes(':') ? 'udp6' : 'udp4');
-  const answer = async (msg: Buffer, transport: 'udp' | 'tcp'): Promise<Buffer | undefined> => {
+  const fake = await startRawDnsFake(async (msg, transport) => {
     const packet = dnsPacket.decode(msg);
     queries.push({ transport, packet });
     const out = await handler(packet, transport);
     if (out === 'drop') return undefined;
-    if (out === 'garbage') return Buffer.from([(packet.id ?? 0) >> 8, (packet.id ?? 0) & 0xff, 0x81, 0x80, 0xff, 0xff, 0, 1, 0, 0, 0, 0, 7, 1, 2, 3]);
+    if (out === 'garbage') return garbageFor(msg);
     return dnsPacket.encode(out);
-  };
+  }, host);
+  return { ...fake, queries };
+}
+
+/** Answers each message (as bytes) with bytes, or not at all: for messages dns-packet cannot decode, such as UPDATE. */
+export type RawDnsHandler = (msg: Buffer, transport: 'udp' | 'tcp') => Promise<Buffer | undefined>;
+
+export async function startRawDnsFake(answer: RawDnsHandler, host = '127.0.0.1'): Promise<Omit<FakeDns, 'queries'>> {
+  const udp: UdpSocket = createSocket(host.includes(':') ? 'udp6' : 'udp4');
   udp.on('message', (msg, rinfo) => {
     void answer(msg, 'udp').then((out) => out && udp.send(out, rinfo.port, rinfo.address));
   });
@@ -65,7 +77,6 @@ export async function startDnsFake(handler: DnsHandler, host = '127.0.0.1'): Pro
   return {
     host,
     port,
-    queries,
     async close() {
       for (const s of sockets) s.destroy();
       await Promise.all([new Promise<void>((r) => udp.close(() => r())), new Promise<void>((r) => tcp.close(() => r()))]);
