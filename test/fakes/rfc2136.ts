@@ -4,7 +4,7 @@
  * loopback UDP and TCP. Wrong keys get NOTAUTH with BADKEY or BADSIG, as BIND
  * answers them; good updates get a signed NOERROR. Counts what it received.
  */
-import dnsPacket from 'dns-packet';
+import dnsPacket, { type Packet } from 'dns-packet';
 import { appendTsig, decodeTsigSecret, signMessage, TSIG_ERROR, verifyMessage, type TsigKey } from '../../providers/kit/index.js';
 import type { ConformanceTable } from '../helpers/conformance.js';
 import { garbageFor, startRawDnsFake } from './dns.js';
@@ -31,9 +31,11 @@ export interface FakeRfc2136 {
   key: { name: string; algorithm: TsigKey['algorithm']; secret: string };
   /** `name/TYPE` → records. */
   records: Map<string, ZoneRecord[]>;
+  /** Names that are aliases: name → target. */
+  cnames: Map<string, string>;
   received: Received[];
   updates(): number;
-  /** From now on: answer every message with this (an RCODE for updates, garbage, silence, an unsigned or forged NOERROR). */
+  /** From now on: garbage or silence for every message; for updates, this RCODE or an unsigned or forged NOERROR. */
   misbehave(how: 'garbage' | 'drop' | 'unsigned' | 'forged' | 'SERVFAIL' | 'REFUSED' | 'NOTZONE' | undefined): void;
   close(): Promise<void>;
 }
@@ -117,6 +119,7 @@ export async function startRfc2136(options: FakeOptions): Promise<FakeRfc2136> {
   const secret = options.secret ?? 'c2VjcmV0LWZvci10aGUtZmFrZS1ybmMyMTM2LXNlcnZlcg==';
   key.secret = decodeTsigSecret(secret) ?? Buffer.alloc(0);
   const records = new Map<string, ZoneRecord[]>();
+  const cnames = new Map<string, string>();
   const received: Received[] = [];
   let misbehaving: Parameters<FakeRfc2136['misbehave']>[0];
 
@@ -128,7 +131,10 @@ export async function startRfc2136(options: FakeOptions): Promise<FakeRfc2136> {
     const question = q.questions?.[0];
     const name = question?.name.toLowerCase() ?? '';
     const inZone = name === options.zone || name.endsWith(`.${options.zone}`);
-    const answers = (records.get(`${name}/${question?.type}`) ?? []).map((r) => ({ name, type: question?.type as RType, ttl: r.ttl, data: r.data }));
+    const alias = cnames.get(name);
+    const answers: Packet['answers'] = alias
+      ? [{ name, type: 'CNAME', ttl: 300, data: alias }]
+      : (records.get(`${name}/${question?.type}`) ?? []).map((r) => ({ name, type: question?.type as RType, ttl: r.ttl, data: r.data }));
     return dnsPacket.encode({ type: 'response', id: q.id ?? 0, flags: dnsPacket.AUTHORITATIVE_ANSWER | (inZone ? 0 : RCODE.REFUSED), questions: q.questions ?? [], answers });
   };
 
@@ -171,6 +177,7 @@ export async function startRfc2136(options: FakeOptions): Promise<FakeRfc2136> {
     zone: options.zone,
     key: { name: key.name, algorithm: key.algorithm, secret },
     records,
+    cnames,
     received,
     updates: () => received.filter((r) => r.opcode === 'UPDATE').length,
     misbehave: (how) => {
