@@ -14,4 +14,6 @@ export * from './zones.js';
 export * from './http.js';
 export * from './parallel.js';
 export * from './dns.js';
+export * from './answer.js';
+export * from './records.js';
 export * from './tsig.js';
