@@ -231,3 +231,8 @@ export async function resolveDnsServer(server: DnsServer): Promise<DnsServer> {
     throw new DdnsError('transient', `could not look up the DNS server ${server.host}${code ? ` (${code})` : ''}`, { cause: error });
   }
 }
+
+/** A DNS message encoded by dns-packet, for adapters that build their own (a signed query, an UPDATE's header). */
+export function encodeMessage(packet: Packet): Buffer {
+  return dnsPacket.encode(packet);
+}

@@ -8,11 +8,11 @@
  * is verified.
  */
 import { randomInt } from 'node:crypto';
-import dnsPacket from 'dns-packet';
 import {
   DdnsError,
   decodeAnswer,
   decodeTsigSecret,
+  encodeMessage,
   defineProvider,
   inParallel,
   parseDnsServer,
@@ -61,7 +61,7 @@ const answerContext = (c: Context) => ({ server: c.settings.server, zone: c.sett
 /** Whether `u.host` already has exactly one record of its type, at the address and TTL wanted (a signed query). */
 async function lookUp(c: Context, u: HostUpdate): Promise<'current' | 'due' | DdnsError> {
   const type = RECORD_TYPE[u.family];
-  const query = dnsPacket.encode({ type: 'query', id: randomInt(0, 0x10000), questions: [{ name: u.host, type, class: 'IN' }] });
+  const query = encodeMessage({ type: 'query', id: randomInt(0, 0x10000), questions: [{ name: u.host, type, class: 'IN' }] });
   const { answer, check } = await exchangeSigned(c, query);
   const failure = judgeSignature(check, answerContext(c));
   if (failure) throw failure;

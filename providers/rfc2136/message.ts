@@ -4,15 +4,14 @@
  * RRset of that type" (class ANY, TTL 0, no data) then "add this address",
  * so the name ends with exactly one record of that type, duplicates included.
  */
-import dnsPacket from 'dns-packet';
-import { addressBytes, DNS_CLASS, encodeRecord, RECORD_TYPE, type HostUpdate } from '../kit/index.js';
+import { addressBytes, DNS_CLASS, encodeMessage, encodeRecord, RECORD_TYPE, type HostUpdate } from '../kit/index.js';
 
 export const OPCODE_UPDATE = 5;
 const TYPE_NUMBER = { A: 1, AAAA: 28 } as const;
 
 /** The unsigned UPDATE message with `id` that points each update's host at its address. */
 export function buildUpdate(id: number, zone: string, updates: readonly HostUpdate[], ttl: number): Buffer {
-  const head = dnsPacket.encode({
+  const head = encodeMessage({
     type: 'query',
     id,
     flags: OPCODE_UPDATE << 11,
