@@ -35,8 +35,8 @@ export interface FakeRfc2136 {
   cnames: Map<string, string>;
   received: Received[];
   updates(): number;
-  /** From now on: garbage or silence for every message; for updates, this RCODE or an unsigned or forged NOERROR. */
-  misbehave(how: 'garbage' | 'drop' | 'unsigned' | 'forged' | 'SERVFAIL' | 'REFUSED' | 'NOTZONE' | undefined): void;
+  /** From now on: garbage or silence for every message; unsigned answers to queries; for updates, this RCODE or an unsigned or forged NOERROR. */
+  misbehave(how: 'garbage' | 'drop' | 'unsigned-queries' | 'unsigned' | 'forged' | 'SERVFAIL' | 'REFUSED' | 'NOTZONE' | undefined): void;
   close(): Promise<void>;
 }
 
@@ -154,7 +154,7 @@ export async function startRfc2136(options: FakeOptions): Promise<FakeRfc2136> {
       other.writeUIntBE(Math.floor(now / 1000), 0, 6);
       return signMessage(response(msg, RCODE.NOTAUTH), key, { now, requestMac, error: TSIG_ERROR.BADTIME, otherData: other }).message;
     }
-    if (opcode !== 5) return signMessage(query(msg), key, { now, requestMac }).message;
+    if (opcode !== 5) return misbehaving === 'unsigned-queries' ? query(msg) : signMessage(query(msg), key, { now, requestMac }).message;
     const { zone, rrs } = parseUpdate(msg);
     const rcode = misbehaving === 'SERVFAIL' || misbehaving === 'REFUSED' || misbehaving === 'NOTZONE' ? RCODE[misbehaving] : zone !== options.zone ? RCODE.NOTAUTH : RCODE.NOERROR;
     if (rcode === RCODE.NOERROR) applyUpdate(records, rrs);

@@ -23,6 +23,8 @@ export interface BindOptions {
   zone?: string;
   keyName?: string;
   algorithm?: TsigAlgorithm;
+  /** The zone's update-policy rules (e.g. `grant ddnsd-key name office.example.test. A;`); absent: allow-update { key …; }. */
+  updatePolicy?: string;
 }
 
 export interface Bind {
@@ -41,7 +43,8 @@ export interface Bind {
   stop(): Promise<void>;
 }
 
-function namedConf(dir: string, port: number, o: Required<BindOptions>, secret: string): string {
+function namedConf(dir: string, port: number, o: Required<Omit<BindOptions, 'updatePolicy'>> & BindOptions, secret: string): string {
+  const updates = o.updatePolicy === undefined ? `allow-update { key "${o.keyName}"; };` : `update-policy { ${o.updatePolicy} };`;
   return `options {
   directory "${dir}";
   pid-file "${dir}/named.pid";
@@ -53,7 +56,7 @@ function namedConf(dir: string, port: number, o: Required<BindOptions>, secret: 
 };
 controls { };
 key "${o.keyName}" { algorithm ${o.algorithm}; secret "${secret}"; };
-zone "${o.zone}" { type primary; file "${dir}/${o.zone}.zone"; allow-update { key "${o.keyName}"; }; };
+zone "${o.zone}" { type primary; file "${dir}/${o.zone}.zone"; ${updates} };
 `;
 }
 
@@ -82,7 +85,7 @@ async function waitUntilServing(server: DnsServer, zone: string, child: ChildPro
 }
 
 export async function startBind(options: BindOptions = {}): Promise<Bind> {
-  const o: Required<BindOptions> = { zone: 'example.test', keyName: 'ddnsd-key', algorithm: 'hmac-sha256', ...options };
+  const o: Required<Omit<BindOptions, 'updatePolicy'>> & BindOptions = { zone: 'example.test', keyName: 'ddnsd-key', algorithm: 'hmac-sha256', ...options };
   const dir = mkdtempSync(join(tmpdir(), 'ddnsd-bind-'));
   const secret = randomBytes(32).toString('base64');
   const port = await freePort();

@@ -176,3 +176,31 @@ providers:
     expect(hs?.retryAt).toBeDefined();
   });
 });
+
+describe.skipIf(skip)('ddnsd once against BIND 9 with an update-policy', () => {
+  it('a name the policy does not grant the key is REFUSED and needs attention; a granted one is updated', async () => {
+    const bind = await startBind({ updatePolicy: 'grant ddnsd-key name office.example.test. A;' });
+    const v4 = await startEcho(V4);
+    try {
+      const dir = tempDir();
+      writeConfig(
+        dir,
+        `state: ./data/state.json
+detect: { ipv4: ["${v4.url}/"], ipv6: [], agree: 1, timeout: 2s }
+providers:
+  - { type: rfc2136, server: "127.0.0.1:${bind.server.port}", zone: example.test, key_name: ddnsd-key, key_secret: "\${TSIG_SECRET}", hosts: [office.example.test] }
+  - { type: rfc2136, server: "127.0.0.1:${bind.server.port}", zone: example.test, key_name: ddnsd-key, key_secret: "\${TSIG_SECRET}", hosts: [portal.example.test] }
+`,
+      );
+      const result = await runCli(['once'], { cwd: dir, env: { TSIG_SECRET: bind.secret }, timeoutMs: 30_000 });
+      expect(result.code).toBe(1);
+      expect(result.stdout).toMatch(/office\.example\.test\s+A\s+rfc2136\s+updated/);
+      expect(result.stdout).toMatch(/portal\.example\.test\s+A\s+rfc2136\s+NEEDS ATTENTION.*REFUSED.*update-policy in named\.conf must grant key ddnsd-key the zone example\.test/);
+      expect(await bind.records('office.example.test', 'A')).toEqual([V4]);
+      expect(await bind.records('portal.example.test', 'A')).toEqual([]);
+      expect(bind.log()).toMatch(/updating zone 'example\.test\/IN': update failed: rejected by secure update \(REFUSED\)/);
+    } finally {
+      await Promise.all([bind.stop(), v4.close()]);
+    }
+  });
+});

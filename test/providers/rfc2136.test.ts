@@ -107,6 +107,15 @@ describe('rfc2136 adapter', () => {
     expect(fake.received.map((r) => r.opcode)).toEqual(['QUERY', 'UPDATE']);
   });
 
+  it('sends the update when the server answers the record query unsigned: such an answer proves nothing', async () => {
+    fake = await startRfc2136({ zone: ZONE });
+    fake.records.set(`office.${ZONE}/A`, [{ data: V4, ttl: 300 }]);
+    fake.misbehave('unsigned-queries');
+    const results = await provider(fake).update({ updates: [due(`office.${ZONE}`)], addresses: {}, signal });
+    expect(results[0]?.outcome).toBe('updated');
+    expect(fake.received.map((r) => r.opcode)).toEqual(['QUERY', 'UPDATE']);
+  });
+
   it('a host that is a CNAME needs attention and gets no update', async () => {
     fake = await startRfc2136({ zone: ZONE });
     fake.cnames.set(`office.${ZONE}`, `elsewhere.${ZONE}`);
