@@ -12,6 +12,7 @@ import gandi from './gandi/index.js';
 import hetzner from './hetzner/index.js';
 import porkbun from './porkbun/index.js';
 import route53 from './route53/index.js';
+import rfc2136 from './rfc2136/index.js';
 import type { AnyProviderDefinition } from './kit/index.js';
 
 export const PROVIDERS: readonly AnyProviderDefinition[] = [
@@ -28,6 +29,7 @@ export const PROVIDERS: readonly AnyProviderDefinition[] = [
   hetzner,
   gandi,
   route53,
+  rfc2136,
 ];
 
 export function findProvider(type: string): AnyProviderDefinition | undefined {

@@ -14,9 +14,12 @@ function uncommented(): string {
     .join('\n');
 }
 
-/** A value for every `${VAR}` the example names, so adding a provider's example needs no change here. */
+/**
+ * A value for every `${VAR}` the example names, so adding a provider's example needs no change here.
+ * Base64 text, so secrets with a format of their own (TSIG keys) take it too.
+ */
 function placeholders(text: string): Record<string, string> {
-  return Object.fromEntries([...text.matchAll(/\$\{([A-Z0-9_]+)\}/g)].map(([, name]) => [name, `placeholder-${name?.toLowerCase()}-value`]));
+  return Object.fromEntries([...text.matchAll(/\$\{([A-Z0-9_]+)\}/g)].map(([, name]) => [name, Buffer.from(`placeholder-${name?.toLowerCase()}-value`).toString('base64')]));
 }
 
 describe('config.example.yaml', () => {

@@ -18,3 +18,4 @@ export * from './answer.js';
 export * from './records.js';
 export * from './reconcile.js';
 export * from './aws.js';
+export * from './tsig.js';
