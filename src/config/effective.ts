@@ -1,4 +1,5 @@
 /** The config as `ddnsd check` prints it. */
+import { describeSource } from '../detect/sources.js';
 import { REDACTED } from '../log.js';
 import { formatDuration } from './duration.js';
 import type { Config } from './load.js';
@@ -12,8 +13,8 @@ export function effectiveConfig(config: Config): Record<string, unknown> {
     refresh: formatDuration(config.refreshMs),
     state: config.statePath,
     detect: {
-      ipv4: config.detect.sources.ipv4.map((s) => s.url),
-      ipv6: config.detect.sources.ipv6.map((s) => s.url),
+      ipv4: config.detect.sources.ipv4.map(describeSource),
+      ipv6: config.detect.sources.ipv6.map(describeSource),
       agree: config.detect.agree,
       timeout: formatDuration(config.detect.timeoutMs),
     },
