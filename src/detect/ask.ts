@@ -4,7 +4,7 @@
  * then judged the same way for every kind (./address.ts).
  */
 import dnsPacket from 'dns-packet';
-import { describeServer, queryDns, type DnsClient } from '../../providers/kit/dns.js';
+import { describeServer, queryDns, type DnsClient, type DnsServer } from '../../providers/kit/dns.js';
 import type { HttpClient } from '../http.js';
 import type { Family } from './address.js';
 import { interfaceAddress, type InterfaceReader } from './interface.js';
@@ -26,13 +26,19 @@ export interface SourceDeps {
   interfaces: InterfaceReader;
   /** The gateway's description URL, when a source does not name it (SSDP by default). */
   discover(timeoutMs: number, signal: AbortSignal): Promise<string>;
-  /** The IPv4 default gateway, for NAT-PMP. */
-  gateway(): Promise<string | undefined>;
+  /** The IPv4 default gateway's NAT-PMP address (port 5351), for NAT-PMP. */
+  gateway(): Promise<DnsServer | undefined>;
   push?: PushStore;
   timeoutMs: number;
 }
 
-export const systemDeps = { discover: discoverGateway, gateway: defaultGateway };
+export const systemDeps = {
+  discover: discoverGateway,
+  gateway: async (): Promise<DnsServer | undefined> => {
+    const host = await defaultGateway();
+    return host ? { host, port: NATPMP_PORT } : undefined;
+  },
+};
 
 export async function ask(source: Source, family: Family, deps: SourceDeps, signal: AbortSignal): Promise<Said> {
   switch (source.kind) {
@@ -91,10 +97,10 @@ function recordText(record: dnsPacket.Answer): string {
   return parts.map((p) => (Buffer.isBuffer(p) ? p.toString('latin1') : String(p))).join('');
 }
 
-async function gatewayOf(deps: SourceDeps): Promise<{ host: string; port: number }> {
-  const host = await deps.gateway();
-  if (!host) throw new Error('cannot tell the default gateway of this machine; name it as natpmp:<gateway address>');
-  return { host, port: NATPMP_PORT };
+async function gatewayOf(deps: SourceDeps): Promise<DnsServer> {
+  const gateway = await deps.gateway();
+  if (!gateway) throw new Error('cannot tell the default gateway of this machine; name it as natpmp:<gateway address>');
+  return gateway;
 }
 
 async function askUpnp(source: Extract<Source, { kind: 'upnp' }>, family: Family, deps: SourceDeps, signal: AbortSignal): Promise<Said> {
