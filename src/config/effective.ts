@@ -21,6 +21,9 @@ export function effectiveConfig(config: Config): Record<string, unknown> {
     server: {
       listen: listen.host.includes(':') ? `[${listen.host}]:${listen.port}` : `${listen.host}:${listen.port}`,
       token: config.server.token ? REDACTED : '(none: POST /api/update is disabled)',
+      nic_update: config.server.nicUpdate
+        ? { username: config.server.nicUpdate.username, password: REDACTED, max_age: formatDuration(config.server.nicUpdate.maxAgeMs) }
+        : '(none: routers cannot push their address)',
     },
     providers: config.providers.map((p) => {
       const settings: Record<string, unknown> = { ...p.settings };

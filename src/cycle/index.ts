@@ -114,11 +114,11 @@ function recordDetections(
   const detected: Partial<Record<Family, string>> = {};
   for (const d of detections) {
     if (!d.address) {
-      if (!signal.aborted) events.emit({ type: 'detection-failed', family: d.family, error: d.error ?? `${FAMILY_LABEL[d.family]} not detected`, at });
+      if (!signal.aborted) events.emit({ type: 'detection-failed', family: d.family, error: d.error ?? `${FAMILY_LABEL[d.family]} not detected`, answers: d.answers, at });
       continue;
     }
     detected[d.family] = d.address;
-    events.emit({ type: 'detected', family: d.family, address: d.address, sources: d.agreeing, at });
+    events.emit({ type: 'detected', family: d.family, address: d.address, sources: d.agreeing, answers: d.answers, at });
     const previous = work.detected[d.family]?.address;
     if (previous !== d.address) {
       events.emit({ type: 'address-changed', family: d.family, from: previous, to: d.address, sources: d.agreeing, at });
