@@ -174,7 +174,9 @@ providers:
     expect(second.out).toMatch(/nochg/);
     const st = (await (await fetch(`${daemon.url}/api/status`)).json()) as Status & { detection: { ipv4: { sources: { source: string; address?: string }[] } } };
     expect(st.detection.ipv4?.sources).toEqual([expect.objectContaining({ source: 'push', kind: 'push', address: V4 })]);
-    expect(JSON.stringify(st) + logs.join('\n')).not.toContain(PASS);
+    const page = await (await fetch(`${daemon.url}/`)).text();
+    expect(page).toContain(`push: <code>${V4}</code>`);
+    expect(JSON.stringify(st) + page + logs.join('\n')).not.toContain(PASS);
     expect(spawnSync('pgrep', ['-x', 'ddclient']).status).not.toBe(0); // no ddclient daemon left behind
   }, 60_000);
 });
