@@ -69,7 +69,7 @@ export function buildStatus(view: RuntimeView): Status {
     for (const host of view.hosts[i] ?? []) {
       for (const family of entry.families) {
         const hs = state.hosts[hostKey(entry.definition.type, host, family)];
-        const current = state.detected[family]?.address;
+        const current = entry.hostAddress(host, family, state.detected[family]?.address);
         let status: HostStatus = 'pending';
         if (hs?.attention === entry.fingerprint) status = 'needs-attention';
         else if (hs && hs.failures > 0 && hs.attention === undefined) status = 'failing';

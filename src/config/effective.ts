@@ -28,7 +28,7 @@ export function effectiveConfig(config: Config): Record<string, unknown> {
     providers: config.providers.map((p) => {
       const settings: Record<string, unknown> = { ...p.settings };
       for (const key of p.definition.secrets) if (key in settings) settings[key] = REDACTED;
-      return { ...settings, timeout: formatDuration(p.settings.timeout), families: p.families };
+      return { ...settings, timeout: formatDuration(p.settings.timeout), families: p.families, ...(p.suffixes.length ? { ipv6_hosts: p.suffixes } : {}) };
     }),
   };
 }

@@ -6,7 +6,7 @@
  * provider answers, so a crash loses at most the answers in flight.
  */
 import pLimit from 'p-limit';
-import type { Provider } from '../../providers/kit/types.js';
+import type { Addresses, HostUpdate, Provider } from '../../providers/kit/types.js';
 import type { Clock } from '../clock.js';
 import type { ProviderEntry } from '../config/load.js';
 import { FAMILY_LABEL, type Family } from '../detect/address.js';
@@ -74,17 +74,17 @@ export async function runCycle(deps: CycleDeps, state: State, options: CycleOpti
       reports.push(...plan.due.map((u) => ({ provider: provider.label, host: u.host, family: u.family, action: 'would-update' as const, address: u.address })));
       continue;
     }
-    const addresses: Partial<Record<Family, string>> = {};
-    for (const f of entry.families) if (detected[f]) addresses[f] = detected[f];
     if (!slots.has(type)) slots.set(type, pLimit(PROVIDER_CONCURRENCY));
     const slot = slots.get(type) as ReturnType<typeof pLimit>;
-    tasks.push(
-      slot(() => send(deps, provider, plan.due, addresses, signal)).then(async (outcome) => {
-        const ctx = { state: work, entry, label: provider.label, hosts: provider.hosts, events, redactor: deps.redactor, now: clock.now() };
-        reports.push(...applyResults(ctx, plan.due, outcome));
-        if (!signal.aborted) await deps.persist(work);
-      }),
-    );
+    for (const { due, addresses } of byAddresses(entry, plan.due, detected)) {
+      tasks.push(
+        slot(() => send(deps, provider, due, addresses, signal)).then(async (outcome) => {
+          const ctx = { state: work, entry, label: provider.label, hosts: provider.hosts, events, redactor: deps.redactor, now: clock.now() };
+          reports.push(...applyResults(ctx, due, outcome));
+          if (!signal.aborted) await deps.persist(work);
+        }),
+      );
+    }
   }
   await Promise.all(tasks);
   if (!options.dryRun) await deps.persist(work);
@@ -101,6 +101,27 @@ export async function runCycle(deps: CycleDeps, state: State, options: CycleOpti
   };
   events.emit({ type: 'cycle-finished', report, at: report.finishedAt });
   return report;
+}
+
+/**
+ * The due hosts in groups that share their addresses: one group normally; a
+ * host with its own IPv6 suffix is sent apart, so adapters that send one
+ * address per request (dyndns2, DuckDNS) send that host's own.
+ */
+function byAddresses(entry: ProviderEntry, due: readonly HostUpdate[], detected: Partial<Record<Family, string>>): { due: HostUpdate[]; addresses: Addresses }[] {
+  const groups = new Map<string, { due: HostUpdate[]; addresses: Addresses }>();
+  for (const u of due) {
+    const addresses: Addresses = {};
+    for (const f of entry.families) {
+      const address = entry.hostAddress(u.host, f, detected[f]);
+      if (address) addresses[f] = address;
+    }
+    const key = JSON.stringify(addresses);
+    const group = groups.get(key) ?? { due: [], addresses };
+    group.due.push(u);
+    groups.set(key, group);
+  }
+  return [...groups.values()];
 }
 
 /** Records what was detected, with the history of changes, and tells it as events. */
