@@ -56,39 +56,32 @@ export interface CliIo {
   stderrIsTTY: boolean;
 }
 
-export async function main(io: CliIo): Promise<number> {
+const OPTIONS = {
+  config: { type: 'string', short: 'c' },
+  'dry-run': { type: 'boolean', short: 'n' },
+  version: { type: 'boolean', short: 'v' },
+  help: { type: 'boolean', short: 'h' },
+  launchd: { type: 'boolean' },
+  systemd: { type: 'boolean' },
+  user: { type: 'string' },
+  print: { type: 'boolean' },
+  root: { type: 'string' },
+} as const;
+
+type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
+
+/** The command line understood, or the exit status after saying what was wrong with it. */
+function parseCommandLine(io: CliIo): { command: string; values: Values; positionals: string[] } | number {
   let parsed;
   try {
-    parsed = parseArgs({
-      args: io.argv,
-      allowPositionals: true,
-      options: {
-        config: { type: 'string', short: 'c' },
-        'dry-run': { type: 'boolean', short: 'n' },
-        version: { type: 'boolean', short: 'v' },
-        help: { type: 'boolean', short: 'h' },
-        launchd: { type: 'boolean' },
-        systemd: { type: 'boolean' },
-        user: { type: 'string' },
-        print: { type: 'boolean' },
-        root: { type: 'string' },
-      },
-    });
+    parsed = parseArgs({ args: io.argv, allowPositionals: true, options: OPTIONS });
   } catch (error) {
     io.stderr(`ddnsd: ${(error as Error).message}\nRun ddnsd --help for usage.\n`);
     return 2;
   }
   const { values, positionals } = parsed;
-  if (values.help) {
-    io.stdout(`${HELP}\n`);
-    return 0;
-  }
-  if (values.version) {
-    io.stdout(`${VERSION}\n`);
-    return 0;
-  }
   const command = positionals[0] ?? 'run';
-  if (command === 'service') return service(positionals.slice(1), values, io);
+  if (values.help || values.version || command === 'service') return { command, values, positionals };
   const serviceOnly = (['launchd', 'systemd', 'user', 'print', 'root'] as const).find((k) => values[k] !== undefined);
   if (serviceOnly) {
     io.stderr(`ddnsd: --${serviceOnly} goes with ddnsd service install or uninstall.\n`);
@@ -102,6 +95,22 @@ export async function main(io: CliIo): Promise<number> {
     io.stderr('ddnsd: --dry-run goes with once.\n');
     return 2;
   }
+  return { command, values, positionals };
+}
+
+export async function main(io: CliIo): Promise<number> {
+  const parsed = parseCommandLine(io);
+  if (typeof parsed === 'number') return parsed;
+  const { command, values, positionals } = parsed;
+  if (values.help) {
+    io.stdout(`${HELP}\n`);
+    return 0;
+  }
+  if (values.version) {
+    io.stdout(`${VERSION}\n`);
+    return 0;
+  }
+  if (command === 'service') return service(positionals.slice(1), values, io);
 
   const redactor = createRedactor();
   const format = io.env.LOG_FORMAT === 'json' ? 'json' : io.env.LOG_FORMAT === 'pretty' || io.stderrIsTTY ? 'pretty' : 'json';

@@ -22,7 +22,10 @@ import {
   FAMILIES,
   hostsOf,
   quoteAnswer,
+  resultsFor,
   sameAddress,
+  sendInTurn,
+  withLimitHint,
   statusFailure,
   type Addresses,
   type Clock,
@@ -44,6 +47,18 @@ export interface Variant {
   preserveOmitted: boolean;
   /** Fixed query parameters some services want (`system=dyndns`). */
   fixedParams?: Readonly<Record<string, string>>;
+  /**
+   * How the credential travels (default `basic`): Basic username:password;
+   * `basic-host`: Basic with the hostname as username and the entry's key as
+   * password (one key per host); `param`: the key as this query parameter.
+   */
+  auth?: 'basic' | 'basic-host' | { param: string };
+  /** `one`: a request per family, for services whose `myip` takes a single address (only due families are sent). */
+  familiesPerRequest?: 'both' | 'one';
+  /** Codes the service answers beyond (or instead of) the standard ones. */
+  codes?: Readonly<Record<string, AnswerCode>>;
+  /** Words added when the service refuses for its rate limit (its daily quota, say). */
+  limit?: string;
 }
 
 /** The protocol as dyndns.org defined it, spoken by most services. */
@@ -53,7 +68,9 @@ export interface Dyndns2Target {
   /** What the service is called in messages: `No-IP`, `the dyndns2 server`. */
   service: string;
   endpoint: string;
-  username: string;
+  /** Absent for services that take only a key (`basic-host`, `param`). */
+  username?: string | undefined;
+  /** The password or key. */
   password: string;
   variant?: Variant;
 }
@@ -76,10 +93,13 @@ export function buildUpdateRequest(
       if (address !== undefined) query.set(variant.addressParams[family], address);
     }
   }
-  const basic = Buffer.from(`${target.username}:${target.password}`).toString('base64');
+  const auth = variant.auth ?? 'basic';
+  if (typeof auth === 'object') query.set(auth.param, target.password);
+  const username = auth === 'basic-host' ? hosts[0] : target.username;
+  const basic = Buffer.from(`${username ?? ''}:${target.password}`).toString('base64');
   return {
     url: `${target.endpoint}${variant.path}?${query.toString().replace(/%2C/g, ',')}`,
-    headers: { authorization: `Basic ${basic}` },
+    headers: typeof auth === 'object' ? {} : { authorization: `Basic ${basic}` },
   };
 }
 
@@ -120,12 +140,17 @@ export const ANSWER_CODES: Readonly<Record<string, AnswerCode>> = {
   dnserr: { kind: 'server', perHost: false, why: 'the service reports a DNS error on its side' },
 };
 
+/** A service's codes: its own table over the standard one. */
+function codeOf(code: string, codes: Variant['codes']): AnswerCode | undefined {
+  return codes?.[code] ?? ANSWER_CODES[code];
+}
+
 /**
  * The answer lines, one per host. A single line about the whole request
  * (`badauth`, `911`, …) applies to every host; a single line about one host
  * (`good`, `nohost`) is the first host's, and the others count as unanswered.
  */
-export function parseAnswers(text: string, hosts: readonly string[]): (Answer | undefined)[] {
+export function parseAnswers(text: string, hosts: readonly string[], codes?: Variant['codes']): (Answer | undefined)[] {
   const lines = text
     .split(/\r?\n/)
     .map((l) => l.trim())
@@ -135,14 +160,14 @@ export function parseAnswers(text: string, hosts: readonly string[]): (Answer | 
     return space < 0 ? { code: line, detail: '' } : { code: line.slice(0, space), detail: line.slice(space + 1).trim() };
   });
   const only = answers.length === 1 ? answers[0] : undefined;
-  if (only && ANSWER_CODES[only.code]?.perHost !== true) return hosts.map(() => only);
+  if (only && codeOf(only.code, codes)?.perHost !== true) return hosts.map(() => only);
   return hosts.map((_, i) => answers[i]);
 }
 
 /** The failure an answer means, or undefined for `good` / `nochg`. */
-export function answerFailure(answer: Answer | undefined, host: string, service: string): DdnsError | undefined {
+export function answerFailure(answer: Answer | undefined, host: string, service: string, codes?: Variant['codes']): DdnsError | undefined {
   if (answer === undefined) return new DdnsError('bad-response', `${service} gave no answer line for ${host}`);
-  const meaning = ANSWER_CODES[answer.code];
+  const meaning = codeOf(answer.code, codes);
   if (!meaning) return new DdnsError('bad-response', `${service} gave an unexpected answer for ${host}: ${quoteAnswer(answer.code, 40)}`);
   if (meaning.kind === 'ok') return undefined;
   const message = `${service} answered ${answer.code} for ${host}: ${meaning.why}`;
@@ -158,52 +183,66 @@ export interface Dyndns2Deps {
 
 /**
  * Sends the due hosts of an entry (in one request, or one per host when the
- * service takes one at a time), with every address known for the entry's
- * families, and turns the answer lines into one result per host and family.
+ * service takes one at a time; both families at once, or one request per due
+ * family when the service takes one address per request), and turns the
+ * answer lines into one result per host and family. When one of several
+ * requests fails as a whole, its hosts fail; after a rate limit or a
+ * credential refusal the rest are not sent.
  */
 export async function updateHosts(target: Dyndns2Target, deps: Dyndns2Deps, request: UpdateRequest): Promise<HostResult[]> {
+  const variant = target.variant ?? STANDARD;
   const hosts = hostsOf(request.updates);
-  if ((target.variant ?? STANDARD).hostsPerRequest === 'many') return send(target, deps, request, hosts);
-  const results: HostResult[] = [];
-  for (const host of hosts) results.push(...(await send(target, deps, request, [host])));
-  return results;
+  const groups = (variant.hostsPerRequest === 'many' ? [hosts] : hosts.map((h) => [h])).flatMap((group) =>
+    familyGroups(variant, group, request).map((addresses) => ({ hosts: group, addresses })),
+  );
+  return sendInTurn(
+    groups,
+    (g) => send(target, deps, g.hosts, g.addresses, request.signal),
+    (g, error) => resultsFor(g.hosts, g.addresses, error),
+  );
 }
 
-async function send(target: Dyndns2Target, deps: Dyndns2Deps, request: UpdateRequest, hosts: string[]): Promise<HostResult[]> {
-  const { addresses, signal } = request;
+/** The addresses each request for these hosts carries: all known at once, or each due family alone. */
+function familyGroups(variant: Variant, hosts: readonly string[], request: UpdateRequest): Addresses[] {
+  if (variant.familiesPerRequest !== 'one') return [request.addresses];
+  const due = new Set(request.updates.filter((u) => hosts.includes(u.host)).map((u) => u.family));
+  return FAMILIES.filter((f) => due.has(f) && request.addresses[f] !== undefined).map((f) => ({ [f]: request.addresses[f] }));
+}
+
+async function send(target: Dyndns2Target, deps: Dyndns2Deps, hosts: string[], addresses: Addresses, signal: AbortSignal): Promise<HostResult[]> {
+  const variant = target.variant ?? STANDARD;
   const { url, headers } = buildUpdateRequest(target, hosts, addresses);
   const what = `${target.service} ${describeUrl(url)}`;
   const res = await deps.http.request({ url, headers, signal });
-  const answers = parseAnswers(res.text, hosts);
-  // Some services send `badauth` with HTTP 401: the answer line says more than the status.
+  const answers = parseAnswers(res.text, hosts, variant.codes);
+  // Some services send `badauth` with HTTP 401, `nohost` with 404: the answer line says more than the status.
   const first = answers[0]?.code ?? '';
-  const spoken = res.status === 200 || ((res.status === 401 || res.status === 403) && first in ANSWER_CODES);
+  const spoken = res.status === 200 || ([401, 403, 404].includes(res.status) && codeOf(first, variant.codes) !== undefined);
   if (!spoken) {
     const failure = statusFailure(res, what, deps.clock.now());
-    if (failure) throw failure;
+    if (failure) throw withLimitHint(failure, variant.limit);
     throw new DdnsError('bad-response', `${what}: unexpected answer (HTTP ${res.status}): ${quoteAnswer(res.text)}`);
   }
-  return hosts.flatMap((host, i) => hostResults(target.service, host, answers[i], addresses));
+  return hosts.flatMap((host, i) => hostResults(target.service, host, answers[i], addresses, variant.codes));
 }
 
 /** The results of one host's answer line, per family sent. */
-function hostResults(service: string, host: string, answer: Answer | undefined, addresses: Addresses): HostResult[] {
-  const error = answerFailure(answer, host, service);
-  const results: HostResult[] = [];
-  for (const family of FAMILIES) {
+function hostResults(service: string, host: string, answer: Answer | undefined, addresses: Addresses, codes: Variant['codes']): HostResult[] {
+  const error = answerFailure(answer, host, service, codes);
+  return FAMILIES.flatMap((family): HostResult[] => {
     const address = addresses[family];
-    if (!address) continue;
-    if (error || !answer) {
-      results.push({ host, family, outcome: 'failed', error: error ?? new DdnsError('bad-response', `${service} gave no answer line for ${host}`) });
-      continue;
-    }
-    const wrong = otherAddress(answer.detail, family, address);
-    if (wrong) {
-      const message = `${service} answered ${answer.code} for ${host} but names ${wrong}, not the ${family === 'ipv4' ? 'IPv4' : 'IPv6'} address ${address} that was sent`;
-      results.push({ host, family, outcome: 'failed', error: new DdnsError('bad-response', message) });
-    } else results.push({ host, family, address, outcome: answer.code === 'good' ? 'updated' : 'unchanged' });
-  }
-  return results;
+    if (!address) return [];
+    const failure = error ?? wrongAddress(service, host, answer?.code ?? '', answer?.detail ?? '', family, address);
+    if (failure) return [{ host, family, outcome: 'failed', error: failure }];
+    return [{ host, family, address, outcome: answer?.code === 'good' ? 'updated' : 'unchanged' }];
+  });
+}
+
+/** A success answer that names another address of this family than the one sent: the service did not take it. */
+function wrongAddress(service: string, host: string, code: string, detail: string, family: Family, sent: string): DdnsError | undefined {
+  const wrong = otherAddress(detail, family, sent);
+  if (!wrong) return undefined;
+  return new DdnsError('bad-response', `${service} answered ${code} for ${host} but names ${wrong}, not the ${family === 'ipv4' ? 'IPv4' : 'IPv6'} address ${sent} that was sent`);
 }
 
 /**

@@ -74,18 +74,32 @@ export function createDnsClient(options: DnsClientOptions): DnsClient {
 
 const idOf = (buf: Uint8Array): number => ((buf[0] ?? 0) << 8) | (buf[1] ?? 0);
 
-function overUdp(server: DnsServer, message: Uint8Array, signal: AbortSignal): Promise<Buffer> {
+/**
+ * A promise that settles once: on `done`, or with the signal's reason when
+ * it aborts. `setup` gets `done` and returns how to release its socket.
+ */
+function exchangeOnce(signal: AbortSignal, setup: (done: (error: unknown, answer?: Buffer) => void) => () => void): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const socket = createSocket(isIPv6(server.host) ? 'udp6' : 'udp4');
+    let release = (): void => {};
+    let settled = false;
     const done = (error: unknown, answer?: Buffer): void => {
+      if (settled) return;
+      settled = true;
       signal.removeEventListener('abort', onAbort);
-      socket.close();
+      release();
       if (answer) resolve(answer);
       else reject(error);
     };
     const onAbort = (): void => done(signal.reason);
     if (signal.aborted) return done(signal.reason);
     signal.addEventListener('abort', onAbort);
+    release = setup(done);
+  });
+}
+
+function overUdp(server: DnsServer, message: Uint8Array, signal: AbortSignal): Promise<Buffer> {
+  return exchangeOnce(signal, (done) => {
+    const socket = createSocket(isIPv6(server.host) ? 'udp6' : 'udp4');
     socket.on('error', (error) => done(error));
     // Datagrams with another id (late answers, spoofing attempts) are ignored.
     socket.on('message', (answer) => {
@@ -94,22 +108,14 @@ function overUdp(server: DnsServer, message: Uint8Array, signal: AbortSignal): P
     socket.send(message, server.port, server.host, (error) => {
       if (error) done(error);
     });
+    return () => socket.close();
   });
 }
 
 function overTcp(server: DnsServer, message: Uint8Array, signal: AbortSignal, maxBytes: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
+  return exchangeOnce(signal, (done) => {
     const socket: Socket = connect({ host: server.host, port: server.port });
     let received = Buffer.alloc(0);
-    const done = (error: unknown, answer?: Buffer): void => {
-      signal.removeEventListener('abort', onAbort);
-      socket.destroy();
-      if (answer) resolve(answer);
-      else reject(error);
-    };
-    const onAbort = (): void => done(signal.reason);
-    if (signal.aborted) return done(signal.reason);
-    signal.addEventListener('abort', onAbort);
     socket.on('error', (error) => done(error));
     socket.on('connect', () => {
       const length = Buffer.alloc(2);
@@ -124,6 +130,7 @@ function overTcp(server: DnsServer, message: Uint8Array, signal: AbortSignal, ma
       if (received.length >= size + 2) done(undefined, received.subarray(2, size + 2));
     });
     socket.on('end', () => done(new Error('the connection closed before the answer was complete')));
+    return () => socket.destroy();
   });
 }
 

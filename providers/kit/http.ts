@@ -69,3 +69,12 @@ export async function readPages<T>(
   }
   return out;
 }
+
+/**
+ * `https://host/…`: a URL reduced to its origin, for URLs whose path holds a
+ * secret (a token in the path, a whole URL template).
+ */
+export function describeOrigin(url: string | URL): string {
+  const u = new URL(url);
+  return `${u.protocol}//${u.host}/…`;
+}

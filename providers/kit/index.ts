@@ -14,3 +14,5 @@ export * from './zones.js';
 export * from './http.js';
 export * from './parallel.js';
 export * from './dns.js';
+export * from './answer.js';
+export * from './records.js';

@@ -1,5 +1,5 @@
 /** Building the per-host, per-family results an adapter returns. */
-import type { DdnsError } from '../../src/errors.js';
+import { DdnsError as DdnsErrorClass, type DdnsError } from '../../src/errors.js';
 import { FAMILIES } from '../../src/detect/address.js';
 import type { Addresses, HostResult, HostUpdate } from './types.js';
 
@@ -34,4 +34,32 @@ export function resultOf(u: HostUpdate, outcome: 'updated' | 'unchanged' | DdnsE
   return typeof outcome === 'string'
     ? { host: u.host, family: u.family, address: u.address, outcome }
     : { host: u.host, family: u.family, outcome: 'failed', error: outcome };
+}
+
+/**
+ * One request per group (a host, a host and family), in turn. With one
+ * group its failure is thrown, for the cycle to retry as a whole; with
+ * several, a failed group's hosts fail alone and the others go on, except
+ * after a rate limit or a refused credential: the rest then fail the same
+ * way without a request.
+ */
+export async function sendInTurn<G>(
+  groups: readonly G[],
+  send: (group: G) => Promise<HostResult[]>,
+  failed: (group: G, error: DdnsError) => HostResult[],
+): Promise<HostResult[]> {
+  if (groups.length === 1 && groups[0] !== undefined) return send(groups[0]);
+  const results: HostResult[] = [];
+  let stop: DdnsError | undefined;
+  for (const group of groups) {
+    try {
+      if (stop) throw stop;
+      results.push(...(await send(group)));
+    } catch (error) {
+      if (!(error instanceof DdnsErrorClass)) throw error;
+      if (error.kind === 'rate-limited' || error.kind === 'auth') stop = error;
+      results.push(...failed(group, error));
+    }
+  }
+  return results;
 }

@@ -98,3 +98,30 @@ export function plainEntrySchema<T extends string, Shape extends z.ZodRawShape>(
 ) {
   return z.strictObject({ ...commonShape(type, options.hosts ?? hostList), ...shape });
 }
+
+type Switches = { ipv4?: boolean | undefined; ipv6?: boolean | undefined };
+
+/**
+ * Limits an entry to the families it can update: `ipv4: true` or
+ * `ipv6: true` for a family it cannot is an error saying `why`, and an
+ * absent switch for such a family becomes `false`, so the entry never gets
+ * that family's updates. `available` reads the entry's own settings (a
+ * template without an IPv6 placeholder, a missing IPv6 token).
+ */
+export function limitFamilies<S extends z.ZodType<Switches>>(
+  schema: S,
+  available: (settings: z.output<S>) => readonly ('ipv4' | 'ipv6')[],
+  why: (family: 'ipv4' | 'ipv6') => string,
+) {
+  return schema
+    .superRefine((settings, ctx) => {
+      const can = available(settings);
+      for (const family of ['ipv4', 'ipv6'] as const) {
+        if (settings[family] === true && !can.includes(family)) ctx.addIssue({ code: 'custom', path: [family], message: why(family) });
+      }
+    })
+    .transform((settings) => {
+      const can = available(settings);
+      return { ...settings, ipv4: can.includes('ipv4') ? settings.ipv4 : false, ipv6: can.includes('ipv6') ? settings.ipv6 : false } as z.output<S>;
+    });
+}

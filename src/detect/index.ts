@@ -6,7 +6,8 @@ import { networkInterfaces } from 'node:os';
 import { Agent, type Dispatcher } from 'undici';
 import { createDnsClient, type DnsClient } from '../../providers/kit/dns.js';
 import { formatDuration } from '../config/duration.js';
-import { createHttpClient, type HttpClient } from '../http.js';
+import { DdnsError } from '../errors.js';
+import { createHttpClient, HttpTimeout, type HttpClient } from '../http.js';
 import { checkAddress, FAMILY_LABEL, type Family } from './address.js';
 import { ask, systemDeps, type SourceDeps } from './ask.js';
 import { systemInterfaces, type InterfaceReader } from './interface.js';
@@ -155,11 +156,10 @@ async function askSource(source: Source, family: Family, deps: SourceDeps, outer
     const note = said.note ? { note: said.note } : {};
     return check.ok ? { ...base, address: check.address, ...note } : { ...base, error: check.reason, ...note };
   } catch (error) {
-    if (outer.aborted) return { ...base, error: 'cancelled' };
+    if (error instanceof HttpTimeout) return { ...base, error: `no answer within ${formatDuration(error.timeoutMs)}` };
+    if (outer.aborted && !(error instanceof DdnsError)) return { ...base, error: 'cancelled' };
     const message = error instanceof Error ? error.message : String(error);
-    if (deadline.aborted || message === 'deadline' || message.includes('no complete answer')) {
-      return { ...base, error: `no answer within ${formatDuration(deps.timeoutMs)}` };
-    }
+    if (deadline.aborted || message === 'deadline') return { ...base, error: `no answer within ${formatDuration(deps.timeoutMs)}` };
     return { ...base, error: message };
   } finally {
     clearTimeout(timer);
