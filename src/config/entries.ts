@@ -24,6 +24,8 @@ export interface ProviderEntry {
   hostAddress: HostAddress;
   /** `host: ipv6_suffix: ::1234` for `ddnsd check`. */
   suffixes: string[];
+  /** `ipv6_prefix_length`: how many leading bits of the detected IPv6 address are the prefix. */
+  prefixLength: number;
 }
 
 export interface EntryContext {
@@ -80,7 +82,7 @@ export function parseProvider(entry: unknown, index: number, ctx: EntryContext):
     problems.push({ path: [...path, 'hosts'], message: 'a host has an IPv6 suffix, but no IPv6 sources are configured to detect the prefix; add some under detect.ipv6 (interface:<name> of this machine works)' });
   }
   const fingerprint = createHash('sha256').update(JSON.stringify([settings, suffixes, taken.options.prefixLength])).digest('hex').slice(0, 16);
-  return { index, definition, settings, families, fingerprint, hostAddress: hostAddressOf(settings.hosts, taken.options), suffixes };
+  return { index, definition, settings, families, fingerprint, hostAddress: hostAddressOf(settings.hosts, taken.options), suffixes, prefixLength: taken.options.prefixLength };
 }
 
 

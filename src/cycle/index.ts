@@ -11,6 +11,7 @@ import type { Clock } from '../clock.js';
 import type { ProviderEntry } from '../config/load.js';
 import { FAMILY_LABEL, type Family } from '../detect/address.js';
 import type { Detection, Detector } from '../detect/index.js';
+import { withSuffix } from '../detect/prefix.js';
 import type { Logger, Redactor } from '../log.js';
 import { HISTORY_LIMIT, hostKey, type State } from '../state.js';
 import { applyResults, clearFailure, hostState } from './apply.js';
@@ -76,9 +77,11 @@ export async function runCycle(deps: CycleDeps, state: State, options: CycleOpti
     }
     if (!slots.has(type)) slots.set(type, pLimit(PROVIDER_CONCURRENCY));
     const slot = slots.get(type) as ReturnType<typeof pLimit>;
+    const v6 = entry.families.includes('ipv6') ? detected.ipv6 : undefined;
+    const ipv6Prefix = v6 ? `${withSuffix(v6, entry.prefixLength, new Uint8Array(16))}/${entry.prefixLength}` : undefined;
     for (const { due, addresses } of byAddresses(entry, plan.due, detected)) {
       tasks.push(
-        slot(() => send(deps, provider, due, addresses, signal)).then(async (outcome) => {
+        slot(() => send(deps, provider, due, addresses, signal, ipv6Prefix)).then(async (outcome) => {
           const ctx = { state: work, entry, label: provider.label, hosts: provider.hosts, events, redactor: deps.redactor, now: clock.now() };
           reports.push(...applyResults(ctx, due, outcome));
           if (!signal.aborted) await deps.persist(work);
