@@ -12,7 +12,11 @@ import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config/load.js';
 import { formatDuration } from './config/duration.js';
 import { FAMILY_LABEL, type Family } from './detect/address.js';
-import { createDetector, type Detector } from './detect/index.js';
+import { createDetector, type Detector, type SourceAnswer } from './detect/index.js';
+import type { InterfaceReader } from './detect/interface.js';
+import { createPushStore, type PushStore } from './detect/push.js';
+import type { NicUpdateDeps } from './server/nic-update.js';
+import type { RunNow } from './server/index.js';
 import { probeHealth, type HealthProbe } from './health.js';
 import { createHttpClient } from './http.js';
 import { lanAddresses, noteLan, type LanAddress } from './lan.js';
@@ -32,6 +36,8 @@ export interface WiringOptions {
   detectDispatchers?: Partial<Record<Family, Dispatcher>>;
   /** The machine's LAN addresses; by default read from the network interfaces. */
   lan?: () => LanAddress[];
+  /** The interfaces the interface:<name> source reads; the system's by default. */
+  interfaces?: InterfaceReader;
 }
 
 export interface Runtime {
@@ -39,6 +45,8 @@ export interface Runtime {
   state: State;
   store: StateStore;
   detector: Detector;
+  /** Addresses routers pushed to /nic/update; present when server.nic_update is set. */
+  push: PushStore | undefined;
   providers: ConfiguredProvider[];
   /** What cycles tell: the log, metrics and the status subscribe here. */
   events: Events;
@@ -67,9 +75,20 @@ export async function createRuntime(config: Config, options: WiringOptions): Pro
   logEvents(events, log);
   const detectionErrors: Partial<Record<Family, string | null>> = {};
   // Detection results reach the status as soon as they are known, before any provider is called.
-  events.on('detected', (e) => (detectionErrors[e.family] = null));
-  events.on('detection-failed', (e) => (detectionErrors[e.family] = e.error));
+  const detectionAnswers: Partial<Record<Family, SourceAnswer[]>> = {};
+  events.on('detected', (e) => {
+    detectionErrors[e.family] = null;
+    if (e.answers) detectionAnswers[e.family] = e.answers;
+  });
+  events.on('detection-failed', (e) => {
+    detectionErrors[e.family] = e.error;
+    if (e.answers) detectionAnswers[e.family] = e.answers;
+  });
+  const nic = config.server.nicUpdate;
+  const push = nic ? createPushStore(clock.now, nic.maxAgeMs) : undefined;
   const detector = createDetector({
+    ...(push ? { push } : {}),
+    ...(options.interfaces ? { interfaces: options.interfaces } : {}),
     sources: config.detect.sources,
     agree: config.detect.agree,
     timeoutMs: config.detect.timeoutMs,
@@ -107,6 +126,7 @@ export async function createRuntime(config: Config, options: WiringOptions): Pro
     state,
     store,
     detector,
+    push,
     providers,
     events,
     async cycle(id, signal, dryRun = false) {
@@ -123,6 +143,7 @@ export async function createRuntime(config: Config, options: WiringOptions): Pro
         config,
         state,
         detectionErrors,
+        detectionAnswers,
         nextCheck,
         stateError,
         labels: providers.map((p) => p.provider.label),
@@ -159,6 +180,11 @@ export async function startDaemon(config: Config, options: WiringOptions): Promi
   const status = (): Status => runtime.status(loop.nextCheck());
   const metrics = createMetrics(status, runtime.events);
   let running: number | undefined;
+  const runNow = (): RunNow => {
+    const joined = running !== undefined;
+    const cycle = loop.runNow();
+    return { id: cycle.id, joined, done: cycle.done };
+  };
   const loop = createLoop({
     intervalMs: config.intervalMs,
     clock,
@@ -177,11 +203,8 @@ export async function startDaemon(config: Config, options: WiringOptions): Promi
     token: config.server.token,
     metrics,
     now: clock.now,
-    runNow() {
-      const joined = running !== undefined;
-      const cycle = loop.runNow();
-      return { id: cycle.id, joined, done: cycle.done };
-    },
+    runNow,
+    nicUpdate: nicUpdateDeps(runtime, () => runNow().done.catch(() => {}), log),
   });
   const { host, port } = config.server.listen;
   try {
@@ -222,6 +245,23 @@ export async function startDaemon(config: Config, options: WiringOptions): Promi
   };
 }
 
+/** The /nic/update endpoint's wiring: the configured hosts, the push store, a cycle on a new address. */
+function nicUpdateDeps(runtime: Runtime, cycleNow: () => void, log: Logger): NicUpdateDeps | undefined {
+  const nic = runtime.config.server.nicUpdate;
+  if (!nic || !runtime.push) return undefined;
+  return {
+    username: nic.username,
+    password: nic.password,
+    hosts: new Set(runtime.providers.flatMap((p) => p.provider.hosts)),
+    push: runtime.push,
+    changed(family, address) {
+      log.info(`A router pushed a new ${FAMILY_LABEL[family]} address, ${address}: checking now`);
+      cycleNow();
+    },
+    refused: (reason) => log.warn(`/nic/update: ${reason}`),
+  };
+}
+
 function describeStart(config: Config, runtime: Runtime, log: Logger): void {
   const families = config.detect.families
     .map((f) => `${FAMILY_LABEL[f]} via ${config.detect.sources[f].map((s) => s.name).join(', ')}`)
@@ -232,6 +272,10 @@ function describeStart(config: Config, runtime: Runtime, log: Logger): void {
   });
   if (!config.file) {
     log.info('No config file found (looked for --config, DDNSD_CONFIG, then ./config.yaml): running with the built-in default.');
+  }
+  const pushed = config.detect.families.some((f) => config.detect.sources[f].some((s) => s.kind === 'push'));
+  if (config.server.nicUpdate && !pushed) {
+    log.warn('server.nic_update is set but no detect list names the push source: pushed addresses are stored and shown, not used; add push under detect.ipv4 (or detect.ipv6)');
   }
   if (config.providers.length === 0) {
     log.info('No providers are configured, so ddnsd only detects the address. To keep a hostname pointed at it, copy config.example.yaml to config.yaml and fill in a provider entry.');

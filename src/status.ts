@@ -4,6 +4,7 @@
  */
 import type { Config } from './config/load.js';
 import type { Family } from './detect/address.js';
+import type { SourceAnswer } from './detect/index.js';
 import { recentLanChange } from './lan.js';
 import { hostKey, type HistoryEntry, type LanAddress, type State } from './state.js';
 
@@ -27,7 +28,8 @@ export interface Status {
   ipv6: string | null;
   lastCheck: string | null;
   nextCheck: string | null;
-  detection: Partial<Record<Family, { ok: boolean; error: string | null }>>;
+  /** Per family: whether it worked, and what each source answered in the latest detection. */
+  detection: Partial<Record<Family, { ok: boolean; error: string | null; sources: SourceAnswer[] }>>;
   /** Set when the state file could not be written: the next cycle tries again. */
   stateError: string | null;
   hosts: HostRow[];
@@ -47,6 +49,8 @@ export interface RuntimeView {
   state: State;
   /** Per family, the error of the latest detection, or null when it worked. */
   detectionErrors: Partial<Record<Family, string | null>>;
+  /** Per family, what each source answered in the latest detection. */
+  detectionAnswers?: Partial<Record<Family, SourceAnswer[]>>;
   nextCheck: number | undefined;
   stateError: string | undefined;
   /** Provider labels by entry index. */
@@ -65,7 +69,7 @@ export function buildStatus(view: RuntimeView): Status {
     for (const host of view.hosts[i] ?? []) {
       for (const family of entry.families) {
         const hs = state.hosts[hostKey(entry.definition.type, host, family)];
-        const current = state.detected[family]?.address;
+        const current = entry.hostAddress(host, family, state.detected[family]?.address);
         let status: HostStatus = 'pending';
         if (hs?.attention === entry.fingerprint) status = 'needs-attention';
         else if (hs && hs.failures > 0 && hs.attention === undefined) status = 'failing';
@@ -86,7 +90,8 @@ export function buildStatus(view: RuntimeView): Status {
   const detection: Status['detection'] = {};
   for (const family of config.detect.families) {
     const error = view.detectionErrors[family];
-    detection[family] = { ok: error === null, error: error ?? (error === undefined ? 'not checked yet' : null) };
+    const sources = view.detectionAnswers?.[family] ?? [];
+    detection[family] = { ok: error === null, error: error ?? (error === undefined ? 'not checked yet' : null), sources };
   }
   return {
     version: view.version,

@@ -53,7 +53,7 @@ describe('loading a valid config', () => {
     expect(config.intervalMs).toBe(300_000);
     expect(config.refreshMs).toBe(25 * 86_400_000);
     expect(config.server.listen).toEqual({ host: '127.0.0.1', port: 8080 });
-    expect(config.detect.sources.ipv4.map((s) => s.name)).toEqual(['ipify', 'icanhazip', 'cloudflare']);
+    expect(config.detect.sources.ipv4.map((s) => s.name)).toEqual(['ipify', 'cloudflare', 'opendns', 'google-dns']);
     expect(config.detect.families).toEqual(['ipv4']);
   });
 

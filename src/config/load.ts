@@ -36,7 +36,12 @@ export interface Config {
     agree: number;
     timeoutMs: number;
   };
-  server: { listen: Listen; token: string | undefined };
+  server: {
+    listen: Listen;
+    token: string | undefined;
+    /** The dyndns2 endpoint for routers; `maxAgeMs`: how long a pushed address stays usable. */
+    nicUpdate: { username: string; password: string; maxAgeMs: number } | undefined;
+  };
   providers: ProviderEntry[];
   /** Every secret value, for the redactor. */
   secrets: string[];
@@ -127,7 +132,14 @@ function buildConfig(raw: unknown, file: string | undefined, input: BuildInput, 
   const providers = parseProviders(cfg.providers, { registry: input.registry, detected: families, problems });
   if (problems.length > 0) fail();
 
-  const secrets = [cfg.server.token, ...entrySecrets(providers)].filter((s): s is string => typeof s === 'string' && s.length > 0);
+  const nic = cfg.server.nic_update;
+  const usesPush = FAMILIES.some((f) => sources[f].some((s) => s.kind === 'push'));
+  if (usesPush && !nic) {
+    problems.push({ path: ['detect'], message: 'the push source needs server.nic_update (username and password for the routers) to receive addresses; add it, or remove push' });
+    fail();
+  }
+  const nicUpdate = nic && { username: nic.username, password: nic.password, maxAgeMs: nic.max_age ?? 2 * cfg.interval };
+  const secrets = [cfg.server.token, nic?.password, ...entrySecrets(providers)].filter((s): s is string => typeof s === 'string' && s.length > 0);
   const state = overrides.state ?? cfg.state;
   return {
     file,
@@ -135,7 +147,7 @@ function buildConfig(raw: unknown, file: string | undefined, input: BuildInput, 
     refreshMs: cfg.refresh,
     statePath: isAbsolute(state) ? state : resolve(input.dir, state),
     detect: { sources, families, agree: cfg.detect.agree, timeoutMs: cfg.detect.timeout },
-    server: { listen: overrides.listen ?? cfg.server.listen, token: cfg.server.token },
+    server: { listen: overrides.listen ?? cfg.server.listen, token: cfg.server.token, nicUpdate },
     providers,
     secrets,
   };

@@ -107,8 +107,18 @@ export const configSchema = z.strictObject(
         {
           listen: listen.default({ host: '127.0.0.1', port: 8080 }),
           token: z.string({ error: expected('a token string') }).min(8, { error: 'must be at least 8 characters' }).optional(),
+          nic_update: z
+            .strictObject(
+              {
+                username: z.string({ error: expected('the username routers send') }).min(1, { error: 'must not be empty' }),
+                password: z.string({ error: expected('the password routers send (a string, or ${VAR} from the environment)') }).min(8, { error: 'must be at least 8 characters' }),
+                max_age: duration(1000, 'must be at least 1s').optional(),
+              },
+              { error: expected('a mapping with username, password and optionally max_age') },
+            )
+            .optional(),
         },
-        { error: expected('a mapping with listen and token') },
+        { error: expected('a mapping with listen, token and nic_update') },
       )
       .default({ listen: { host: '127.0.0.1', port: 8080 } }),
     providers: z.array(z.unknown(), { error: expected('a list of provider entries') }).default([]),

@@ -6,6 +6,7 @@
  */
 import type { FailureKind } from '../errors.js';
 import type { Family } from '../detect/address.js';
+import type { SourceAnswer } from '../detect/index.js';
 import type { CycleReport } from './report.js';
 import type { LanAddress } from '../state.js';
 
@@ -18,8 +19,9 @@ interface HostFields {
 }
 
 export type CycleEvent =
-  | { type: 'detected'; family: Family; address: string; sources: string[]; at: number }
-  | { type: 'detection-failed'; family: Family; error: string; at: number }
+  /** `answers`: what every source said, for the status. */
+  | { type: 'detected'; family: Family; address: string; sources: string[]; answers?: SourceAnswer[]; at: number }
+  | { type: 'detection-failed'; family: Family; error: string; answers?: SourceAnswer[]; at: number }
   | { type: 'address-changed'; family: Family; from: string | undefined; to: string; sources: string[]; at: number }
   | (HostFields & { type: 'host-updated'; address: string; outcome: 'updated' | 'unchanged' })
   | (HostFields & { type: 'host-recovered'; address: string })

@@ -37,7 +37,7 @@ export function planEntry(input: PlanInput): EntryPlan {
       const key = hostKey(entry.definition.type, host, family);
       const hs = state.hosts[key];
       const base = { provider: provider.label, host, family };
-      const address = input.detected[family];
+      const address = entry.hostAddress(host, family, input.detected[family]);
       if (!address) {
         out.reports.push({ ...base, action: 'skipped', message: input.detectionError(family) });
         continue;

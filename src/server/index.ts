@@ -9,6 +9,7 @@ import { registerApi } from './api.js';
 import { STATUS_JS, STYLE_CSS } from './assets.js';
 import { createEvents } from '../cycle/events.js';
 import { createMetrics, type Metrics } from './metrics.js';
+import { registerNicUpdate, type NicUpdateDeps } from './nic-update.js';
 import { renderPage } from './page.js';
 
 export interface RunNow {
@@ -30,6 +31,8 @@ export interface ServerDeps {
   now?: () => number;
   /** How often the page refreshes itself. */
   refreshMs?: number;
+  /** `server.nic_update`: the dyndns2 endpoint routers push their address to; absent: off (404). */
+  nicUpdate?: NicUpdateDeps | undefined;
 }
 
 /** Largest request body accepted; nothing ddnsd serves needs more. */
@@ -85,6 +88,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   app.get('/assets/status.js', async (_req, reply) => reply.type('text/javascript; charset=utf-8').send(STATUS_JS));
 
   registerApi(app, { ...deps, metrics });
+  registerNicUpdate(app, deps.nicUpdate);
 
   app.setNotFoundHandler(async (req, reply) => reply.code(404).send({ error: 'not found', path: req.url.split('?')[0] }));
   app.setErrorHandler(async (error: { statusCode?: number; message?: string }, _req, reply) => {

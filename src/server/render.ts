@@ -74,7 +74,11 @@ export function createRenderer(): Renderer {
       const address = family === 'ipv6' ? s.ipv6 : s.ipv4;
       const value = d?.ok && address ? `<code>${esc(address)}</code>` : `<span class="problem">not detected${d?.error ? `: ${esc(d.error)}` : ''}</span>`;
       const stale = !d?.ok && address ? ` <span class="muted">(last known <code>${esc(address)}</code>)</span>` : '';
-      return `<div class="kv" data-family="${esc(family)}"><dt>${esc(FAMILY[family] ?? family)}</dt><dd>${value}${stale}</dd></div>`;
+      const said = (d?.sources ?? [])
+        .map((a) => `${esc(a.source)}: ${a.address ? `<code>${esc(a.address)}</code>` : `<span class="problem">${esc(a.error ?? 'no answer')}</span>`}${a.note ? ` (${esc(a.note)})` : ''}`)
+        .join(' · ');
+      const sources = said ? `<br><small class="muted sources">${said}</small>` : '';
+      return `<div class="kv" data-family="${esc(family)}"><dt>${esc(FAMILY[family] ?? family)}</dt><dd>${value}${stale}${sources}</dd></div>`;
     });
     let next = s.lastCheck ? 'checking now' : 'starting';
     if (s.nextCheck) next = Date.parse(s.nextCheck) > now ? time(s.nextCheck, now, '') : 'due now';

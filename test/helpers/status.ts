@@ -10,7 +10,7 @@ export function sampleStatus(): Status {
     ipv6: '2a02:8010:1::1',
     lastCheck: '2026-11-29T08:08:00.000Z',
     nextCheck: '2026-11-29T08:13:00.000Z',
-    detection: { ipv4: { ok: true, error: null }, ipv6: { ok: true, error: null } },
+    detection: { ipv4: { ok: true, error: null, sources: [] }, ipv6: { ok: true, error: null, sources: [] } },
     stateError: null,
     hosts: [
       {
