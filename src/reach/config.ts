@@ -62,8 +62,7 @@ const forwardCheck = z.strictObject({ required }, { error: expected('a mapping w
 const on = <T extends z.ZodType>(schema: T) =>
   z.preprocess((v) => (v === true ? {} : v === false ? undefined : v), schema.optional());
 
-export const checksSchema = z
-  .strictObject(
+const checksObject = z.strictObject(
     {
       interval: duration(60_000, 'must be at least 1m').default(15 * 60_000),
       timeout: duration(100, 'must be at least 100ms').default(5000),
@@ -71,10 +70,14 @@ export const checksSchema = z
       port: on(portCheck),
       forward: on(forwardCheck),
     },
-    { error: expected('a mapping with interval, timeout, dns, port and forward') },
-  )
-  .optional();
+  { error: expected('a mapping with interval, timeout, dns, port and forward') },
+);
 
-export type ChecksConfig = NonNullable<z.infer<typeof checksSchema>>;
+export const checksSchema = checksObject.optional();
+
+export type ChecksConfig = z.infer<typeof checksObject>;
+
+/** What `ddnsd doctor` checks when the config has no `checks:`: DNS, which needs nothing but the hosts. */
+export const doctorDefaults = (): ChecksConfig => checksObject.parse({ dns: true });
 export type PortEntry = z.infer<typeof portEntry>;
 export type { DnsServer };

@@ -39,6 +39,8 @@ export interface ReachDeps {
 export interface Reach {
   /** Runs every configured check once, records the results and tells what changed. */
   run(signal?: AbortSignal): Promise<ReachReport>;
+  /** Runs every check once and only returns the results: nothing recorded, nothing told (`ddnsd doctor`). */
+  check(signal?: AbortSignal): Promise<CheckResult[]>;
   last(): ReachReport | undefined;
   /** Runs now, then every interval and after each cycle that changed the address. */
   start(): void;
@@ -146,6 +148,7 @@ export function createReach(deps: ReachDeps): Reach {
 
   return {
     run,
+    check: (signal) => runChecks(deps, signal),
     last: () => last,
     start() {
       main ??= (async () => {
