@@ -37,6 +37,8 @@ interface Answer {
   server: string;
   addresses?: string[];
   ttl?: number;
+  /** The name does not exist there: an answer, not a failure to ask. */
+  nxdomain?: boolean;
   error?: string;
 }
 
@@ -47,7 +49,7 @@ async function ask(options: DnsCheckOptions, server: DnsServer, name: string, ty
   try {
     const packet = await queryDns(options.dns, server, { name, type, recursion }, options.signal ? { signal: options.signal } : {});
     const rcode = (packet as Packet & { rcode?: string }).rcode ?? 'NOERROR';
-    if (rcode === 'NXDOMAIN') return { server: where, addresses: [], error: 'the name does not exist (NXDOMAIN)' };
+    if (rcode === 'NXDOMAIN') return { server: where, addresses: [], nxdomain: true };
     if (rcode !== 'NOERROR') return { server: where, error: `answered ${rcode}` };
     const records = (packet.answers ?? []).filter((a) => a.type === type) as { data: string; ttl?: number }[];
     return { server: where, addresses: records.map((r) => String(r.data)), ...(records.length ? { ttl: Math.min(...records.map((r) => r.ttl ?? 0)) } : {}) };
@@ -81,7 +83,11 @@ async function zoneServers(host: string, options: DnsCheckOptions): Promise<{ zo
   return `no zone servers found for ${host} (no NS records at any parent name)`;
 }
 
-const listAnswer = (a: Answer): string => (a.error ? `${a.server}: ${a.error}` : `${a.server}: ${a.addresses?.length ? a.addresses.join(', ') : 'no record'}`);
+const listAnswer = (a: Answer): string => {
+  if (a.error) return `${a.server}: ${a.error}`;
+  if (a.nxdomain) return `${a.server}: the name does not exist (NXDOMAIN)`;
+  return `${a.server}: ${a.addresses?.length ? a.addresses.join(', ') : 'no record'}`;
+};
 
 export async function checkDns(targets: readonly DnsTarget[], options: DnsCheckOptions): Promise<CheckResult[]> {
   const zones = new Map<string, Promise<{ zone: string; servers: DnsServer[] } | string>>();
