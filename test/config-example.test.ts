@@ -45,3 +45,19 @@ describe('config.example.yaml', () => {
     expect(config.providers.find((p) => p.definition.type === 'namecheap')?.settings.ipv6).toBe(false);
   });
 });
+
+describe('config.example.yaml checks and notify', () => {
+  it('loads with the commented checks and notify sections uncommented', () => {
+    const start = EXAMPLE.indexOf('# --- Is the server reachable?');
+    expect(start).toBeGreaterThan(0);
+    // YAML lines are "# key:" or "#   …"; prose lines are "# Text".
+    const text = EXAMPLE.slice(0, start) + EXAMPLE.slice(start).split('\n').map((l) => (/^# (?:[a-z]+:| )/.test(l) ? l.slice(2) : l)).join('\n');
+    const dir = tempDir();
+    const config = loadConfig({ providers: PROVIDERS, path: writeConfig(dir, text), env: placeholders(text), cwd: dir });
+    expect(config.checks?.port?.ports).toEqual([{ host: 'office.example.com', port: 1234, protocol: 'tcp' }]);
+    expect(config.checks?.dns?.resolvers.map((r) => r.host)).toEqual(['1.1.1.1', '8.8.8.8', '9.9.9.9']);
+    expect(config.checks?.forward).toEqual({ required: false });
+    expect(config.notify.map((t) => t.type)).toEqual(['ntfy', 'email', 'webhook', 'healthchecks']);
+    expect(config.secrets).toEqual(expect.arrayContaining(['placeholder-smtp_password-value', 'placeholder-ntfy_token-value', 'placeholder-webhook_secret-value']));
+  });
+});
