@@ -9,7 +9,7 @@ import { checkDns } from '../src/reach/dns.js';
 import { checkForward, type PortMapper } from '../src/reach/forward.js';
 import { createReach } from '../src/reach/index.js';
 import { checkPort } from '../src/reach/port.js';
-import { emptyState } from '../src/state.js';
+import { emptyState, hostKey } from '../src/state.js';
 import { startProbe, type FakeProbe } from './fakes/echoip.js';
 import { startZone, type FakeZone } from './fakes/zone.js';
 import { fakeClock } from './helpers/clock.js';
@@ -50,7 +50,8 @@ describe('dns check', () => {
     const [r] = await checkDns([target], { dns, resolvers: [{ host: z.host, port: z.port }], authoritative: true, authoritativePort: z.port, required: true });
     expect(r?.verdict).toBe('fail');
     expect(r?.summary).toContain('answer 198.51.100.9, not 203.0.113.7');
-    expect(r?.fix).toContain('ddnsd once');
+    expect(r?.fix).toContain('sends the address again at its next check');
+    expect(r).toMatchObject({ drift: true });
     expect(r?.required).toBe(true);
   });
 
@@ -178,7 +179,7 @@ describe('reach runs', () => {
     const seen: CycleEvent[] = [];
     events.on('reachability-changed', (e) => seen.push(e));
     const clock = fakeClock();
-    const providers = [{ entry: { families: ['ipv4'], settings: {} }, provider: { label: 'x', hosts: ['office.example.com'] } }] as never;
+    const providers = [{ entry: { families: ['ipv4'], settings: {}, definition: { type: 'x' } }, provider: { label: 'x', hosts: ['office.example.com'] } }] as never;
     const reach = createReach({ config, http, dns, clock, log: createLogger({ format: 'json', level: 'error', redactor: createRedactor(), write: () => {} }), events, state, providers, lan: () => [] });
     for (let i = 0; i < 3; i++) await reach.run();
     expect(seen).toHaveLength(1);
@@ -190,5 +191,28 @@ describe('reach runs', () => {
     expect(seen[1]).toMatchObject({ check: 'port', verdict: 'pass', previous: 'fail' });
     expect(reach.last()?.results.map((r) => `${r.check} ${r.verdict}`)).toEqual(['dns pass', 'port pass']);
     expect(p.requests).toHaveLength(5);
+  });
+});
+
+describe('drift', () => {
+  it('forgets the confirmation of a record the zone servers no longer hold, so the next cycle sends it; doctor only looks', async () => {
+    const z = await zone();
+    z.published.set('office.example.com', ['198.51.100.9']);
+    const config = checksSchema.parse({ dns: { resolvers: [`127.0.0.1:${z.port}`], authoritative: [`127.0.0.1:${z.port}`] } });
+    if (!config) throw new Error('no config');
+    const state = emptyState();
+    state.detected.ipv4 = { address: EXTERNAL, at: 0 };
+    const key = hostKey('duckdns', 'office.example.com', 'ipv4');
+    state.hosts[key] = { provider: 'duckdns', host: 'office.example.com', family: 'ipv4', address: EXTERNAL, confirmedAt: 0, failures: 0 };
+    const providers = [{ entry: { families: ['ipv4'], settings: {}, definition: { type: 'duckdns' } }, provider: { label: 'duckdns', hosts: ['office.example.com'] } }] as never;
+    const logs: string[] = [];
+    const log = createLogger({ format: 'json', level: 'warn', redactor: createRedactor(), write: (l) => logs.push(l) });
+    const reach = createReach({ config, http, dns, clock: fakeClock(), log, events: createEvents(), state, providers, lan: () => [] });
+    const looked = await reach.check();
+    expect(looked[0]?.verdict).toBe('fail');
+    expect(state.hosts[key]?.address).toBe(EXTERNAL);
+    await reach.run();
+    expect(state.hosts[key]?.address).toBeUndefined();
+    expect(logs.join('\n')).toContain('sending it again at the next check');
   });
 });

@@ -19,6 +19,9 @@ export interface DnsTarget {
   proxied: boolean;
 }
 
+/** A dns result; `drift` when the zone's own servers hold another address than the one the provider confirmed. */
+export type DnsResult = CheckResult & { drift?: true };
+
 export interface DnsCheckOptions {
   dns: DnsClient;
   resolvers: DnsServer[];
@@ -89,7 +92,7 @@ const listAnswer = (a: Answer): string => {
   return `${a.server}: ${a.addresses?.length ? a.addresses.join(', ') : 'no record'}`;
 };
 
-export async function checkDns(targets: readonly DnsTarget[], options: DnsCheckOptions): Promise<CheckResult[]> {
+export async function checkDns(targets: readonly DnsTarget[], options: DnsCheckOptions): Promise<DnsResult[]> {
   const zones = new Map<string, Promise<{ zone: string; servers: DnsServer[] } | string>>();
   return Promise.all(
     targets.map(async (t) => {
@@ -123,7 +126,7 @@ interface Answers {
 }
 
 /** The verdict for one host and record from what every server answered. */
-function judge(t: DnsTarget, subject: string, required: boolean, answers: Answers): CheckResult {
+function judge(t: DnsTarget, subject: string, required: boolean, answers: Answers): DnsResult {
   const has = (a: Answer): boolean => (a.addresses ?? []).some((x) => same(x, t.address));
   const wrong = (list: Answer[]): Answer[] => list.filter((a) => !a.error && !has(a));
   const answered = (list: Answer[]): Answer[] => list.filter((a) => !a.error);
@@ -137,11 +140,12 @@ function judge(t: DnsTarget, subject: string, required: boolean, answers: Answer
   const ownWrong = wrong(own);
   if (ownWrong.length > 0) {
     const seen = ownWrong.map((a) => a.addresses?.join(', ') || 'no record').filter((v, i, all) => all.indexOf(v) === i);
-    return say(
+    const found = say(
       'fail',
       `${t.host}'s own DNS servers answer ${seen.join(' / ')}, not ${t.address}: the provider has not published the current address, or someone else changed the record`,
-      'Look at the record in the provider\'s web panel. If another program or the router\'s own dynamic DNS also updates it, turn that off. Then run `ddnsd once` (or press "Update now") so ddnsd sends the address again.',
+      'ddnsd sends the address again at its next check. If this comes back, another program or the router\'s own dynamic DNS also updates the record: turn that off, and look at the record in the provider\'s web panel.',
     );
+    return { ...found, drift: true };
   }
   const publicWrong = wrong(answers.public);
   const reached = answered(answers.public);

@@ -9,9 +9,9 @@ import type { Clock } from '../clock.js';
 import type { ConfiguredProvider, Events } from '../cycle/index.js';
 import type { HttpClient } from '../http.js';
 import type { Logger } from '../log.js';
-import type { LanAddress, State } from '../state.js';
+import { hostKey, type LanAddress, type State } from '../state.js';
 import type { ChecksConfig } from './config.js';
-import { checkDns, type DnsTarget } from './dns.js';
+import { checkDns, type DnsResult, type DnsTarget } from './dns.js';
 import { checkForward, type PortMapper } from './forward.js';
 import { checkPort } from './port.js';
 import { isFailing, type CheckResult, type ReachReport, type Verdict } from './result.js';
@@ -47,21 +47,38 @@ export interface Reach {
   stop(): Promise<void>;
 }
 
-function dnsTargets(deps: ReachDeps): DnsTarget[] {
-  const out: DnsTarget[] = [];
+/** A dns target with the state key of its host, for drift. */
+type Target = DnsTarget & { key: string };
+
+function dnsTargets(deps: ReachDeps): Target[] {
+  const out: Target[] = [];
   for (const { entry, provider } of deps.providers) {
     for (const host of provider.hosts) {
       for (const family of entry.families) {
         const address = deps.state.detected[family]?.address;
-        if (address) out.push({ host, family, address, proxied: entry.settings.proxied === true });
+        const key = hostKey(entry.definition.type, host, family);
+        if (address) out.push({ host, family, address, proxied: entry.settings.proxied === true, key });
       }
     }
   }
   return out;
 }
 
-/** Every configured check, once. */
-export async function runChecks(deps: ReachDeps, signal?: AbortSignal): Promise<CheckResult[]> {
+/**
+ * A record the zone's servers hold with another address than the one the
+ * provider confirmed: forget the confirmation, so the next cycle sends it again.
+ */
+function forgetDrifted(deps: ReachDeps, targets: Target[], results: DnsResult[]): void {
+  results.forEach((r, i) => {
+    const hs = r.drift ? deps.state.hosts[targets[i]?.key ?? ''] : undefined;
+    if (!hs || hs.address !== targets[i]?.address) return;
+    delete hs.address;
+    deps.log.warn(`${r.subject}: the zone's DNS servers do not hold ${targets[i]?.address}, which the provider confirmed; sending it again at the next check`);
+  });
+}
+
+/** Every configured check, once; `record` lets a run act on drift (doctor only looks). */
+export async function runChecks(deps: ReachDeps, signal?: AbortSignal, record = false): Promise<CheckResult[]> {
   const { config } = deps;
   const lan = deps.lan();
   const lanV4 = lan.find((a) => a.family === 'ipv4')?.address;
@@ -69,14 +86,18 @@ export async function runChecks(deps: ReachDeps, signal?: AbortSignal): Promise<
   const runs: Promise<CheckResult[]>[] = [];
   if (config.dns) {
     const { dns } = config;
+    const targets = dnsTargets(deps);
     runs.push(
-      checkDns(dnsTargets(deps), {
+      checkDns(targets, {
         dns: deps.dns,
         resolvers: dns.resolvers,
         authoritative: dns.authoritative,
         required: dns.required,
         ...(deps.authoritativePort ? { authoritativePort: deps.authoritativePort } : {}),
         ...(signal ? { signal } : {}),
+      }).then((results) => {
+        if (record) forgetDrifted(deps, targets, results);
+        return results;
       }),
     );
   }
@@ -122,7 +143,7 @@ export function createReach(deps: ReachDeps): Reach {
     }
     inFlight = (async () => {
       try {
-        const results = await runChecks(deps, signal ?? stopping.signal);
+        const results = await runChecks(deps, signal ?? stopping.signal, true);
         last = { at: deps.clock.now(), results };
         tell(results, last.at);
         return last;
