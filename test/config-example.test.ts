@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/config/load.js';
+import { effectiveConfig, loadConfig } from '../src/config/load.js';
 import { PROVIDERS } from '../providers/index.js';
 import { tempDir, writeConfig } from './helpers/cli.js';
 
@@ -59,5 +59,11 @@ describe('config.example.yaml checks and notify', () => {
     expect(config.checks?.forward).toEqual({ required: false });
     expect(config.notify.map((t) => t.type)).toEqual(['ntfy', 'email', 'webhook', 'healthchecks']);
     expect(config.secrets).toEqual(expect.arrayContaining(['placeholder-smtp_password-value', 'placeholder-ntfy_token-value', 'placeholder-webhook_secret-value']));
+    // ddnsd check shows the checks and targets, never a target's URL, token or password.
+    const shown = JSON.stringify(effectiveConfig(config));
+    expect(shown).toContain('"resolvers":["1.1.1.1:53","8.8.8.8:53","9.9.9.9:53"]');
+    expect(shown).toContain('"host":"smtp.example.com"');
+    expect(shown).not.toMatch(/placeholder-(ntfy|smtp|webhook|healthchecks)/);
+    expect(shown).not.toContain('hooks.example.com');
   });
 });
