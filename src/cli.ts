@@ -14,6 +14,8 @@ import { effectiveConfig, loadConfig, type Config } from './config/load.js';
 import type { CycleReport } from './cycle/index.js';
 import { FAMILY_LABEL } from './detect/address.js';
 import { ConfigError } from './errors.js';
+import { doctorDefaults } from './reach/config.js';
+import { doctorReport } from './reach/doctor.js';
 import { createLogger, createRedactor, parseLevel, type Logger, type Redactor } from './log.js';
 import { checkHealth, createRuntime, startDaemon, STOP_GRACE_MS } from './main.js';
 import { applyPlan, defaultConfigPath, installPlan, uninstallPlan, type ServiceManager, type ServicePlan } from './service/index.js';
@@ -25,6 +27,9 @@ Usage:
   ddnsd [run]             check the address every interval, update providers, serve the status page
   ddnsd once [--dry-run]  one cycle, a summary of every host; exit 0 when all are up to date, 1 if not
   ddnsd check             validate the config and print it as understood, secrets redacted
+  ddnsd doctor            is the server reachable? check each link once (address, DNS, port from outside,
+                          router forward, LAN address) and print what to fix; exit 0 when nothing fails, 1 if not
+                          (also: ddnsd check --reach)
   ddnsd health            ask the running ddnsd's /healthz; exit 0 healthy, 1 not (for container health checks)
   ddnsd service install --launchd | --systemd [--config FILE] [--user NAME] [--print] [--root DIR]
                           write a launchd daemon (macOS) or systemd unit (Linux) that runs ddnsd at boot,
@@ -35,6 +40,7 @@ Usage:
 Options:
   -c, --config FILE       config file (default: $DDNSD_CONFIG, else ./config.yaml)
   -n, --dry-run           with once: detect and decide, but send no update and write no state
+      --reach             with check: run the reachability checks too (as ddnsd doctor)
   -v, --version           print the version
   -h, --help              print this help
 
@@ -59,6 +65,7 @@ export interface CliIo {
 const OPTIONS = {
   config: { type: 'string', short: 'c' },
   'dry-run': { type: 'boolean', short: 'n' },
+  reach: { type: 'boolean' },
   version: { type: 'boolean', short: 'v' },
   help: { type: 'boolean', short: 'h' },
   launchd: { type: 'boolean' },
@@ -87,8 +94,12 @@ function parseCommandLine(io: CliIo): { command: string; values: Values; positio
     io.stderr(`ddnsd: --${serviceOnly} goes with ddnsd service install or uninstall.\n`);
     return 2;
   }
-  if (!['run', 'once', 'check', 'health'].includes(command) || positionals.length > 1) {
-    io.stderr(`ddnsd: unknown command "${positionals.join(' ')}"; use run, once, check, health or service.\nRun ddnsd --help for usage.\n`);
+  if (!['run', 'once', 'check', 'doctor', 'health'].includes(command) || positionals.length > 1) {
+    io.stderr(`ddnsd: unknown command "${positionals.join(' ')}"; use run, once, check, doctor, health or service.\nRun ddnsd --help for usage.\n`);
+    return 2;
+  }
+  if (values.reach && command !== 'check') {
+    io.stderr('ddnsd: --reach goes with check (or run ddnsd doctor).\n');
     return 2;
   }
   if (values['dry-run'] && command !== 'once') {
@@ -131,6 +142,7 @@ export async function main(io: CliIo): Promise<number> {
   for (const secret of config.secrets) redactor.add(secret);
 
   try {
+    if (command === 'doctor' || (command === 'check' && values.reach)) return await doctor(config, log, redactor, io);
     if (command === 'check') {
       io.stdout(stringify(effectiveConfig(config)));
       io.stderr(`ddnsd: the config is valid (${config.file ?? 'built-in default'}).\n`);
@@ -162,6 +174,25 @@ async function once(config: Config, log: Logger, redactor: Redactor, io: CliIo, 
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    await runtime.close();
+  }
+}
+
+/** `ddnsd doctor`: detect once (nothing sent, no state written), run every check once, print the chain. */
+async function doctor(config: Config, log: Logger, redactor: Redactor, io: CliIo): Promise<number> {
+  // Without checks: in the config, the DNS check still runs (it needs nothing but the hosts).
+  const checks = config.checks ?? doctorDefaults();
+  const runtime = await createRuntime({ ...config, checks, notify: [] }, { log, redactor });
+  try {
+    const signal = AbortSignal.timeout(60_000);
+    const detections = await Promise.all(runtime.detector.families.map((f) => runtime.detector.detect(f, signal)));
+    for (const d of detections) if (d.address) runtime.state.detected[d.family] = { address: d.address, at: Date.now() };
+    const results = (await runtime.reach?.check(signal)) ?? [];
+    const configured = { dns: checks.dns !== undefined, port: checks.port !== undefined, forward: checks.forward !== undefined };
+    const report = doctorReport({ detections, results, configured, state: runtime.state, now: Date.now() });
+    io.stdout(redactor.redact(report.text));
+    return report.ok ? 0 : 1;
+  } finally {
     await runtime.close();
   }
 }

@@ -15,13 +15,17 @@ import { FAMILY_LABEL, type Family } from './detect/address.js';
 import { createDetector, type Detector, type SourceAnswer } from './detect/index.js';
 import type { InterfaceReader } from './detect/interface.js';
 import { createPushStore, type PushStore } from './detect/push.js';
+import { upnpPortMapper } from './detect/upnp.js';
 import type { NicUpdateDeps } from './server/nic-update.js';
 import type { RunNow } from './server/index.js';
 import { probeHealth, type HealthProbe } from './health.js';
-import { createHttpClient } from './http.js';
+import { createHttpClient, type HttpClient } from './http.js';
 import { lanAddresses, noteLan, type LanAddress } from './lan.js';
 import { createLoop, type Loop } from './loop.js';
 import type { Logger, Redactor } from './log.js';
+import { createNotifier, type Notifier } from './notify/index.js';
+import type { ChecksConfig } from './reach/config.js';
+import { createReach, type PortMapper, type Reach } from './reach/index.js';
 import { createStateStore, type State, type StateStore } from './state.js';
 import { buildStatus, type Status } from './status.js';
 import { USER_AGENT, VERSION } from './version.js';
@@ -38,6 +42,10 @@ export interface WiringOptions {
   lan?: () => LanAddress[];
   /** The interfaces the interface:<name> source reads; the system's by default. */
   interfaces?: InterfaceReader;
+  /** The router's port mappings (UPnP IGD), for the forward check. */
+  portMapper?: PortMapper;
+  /** Tests only: where the hairpin attempt connects and the port zone servers are asked on. */
+  reachLoopback?: { hairpinHost: string; authoritativePort: number };
 }
 
 export interface Runtime {
@@ -50,6 +58,9 @@ export interface Runtime {
   providers: ConfiguredProvider[];
   /** What cycles tell: the log, metrics and the status subscribe here. */
   events: Events;
+  /** The reachability checks, when `checks:` is configured. */
+  reach: Reach | undefined;
+  notifier: Notifier | undefined;
   cycle(id: number, signal: AbortSignal, dryRun?: boolean): Promise<CycleReport>;
   status(nextCheck?: number): Status;
   close(): Promise<void>;
@@ -107,6 +118,7 @@ export async function createRuntime(config: Config, options: WiringOptions): Pro
     }
   };
   checkLan();
+  const { reach, notifier } = watchers(config, options, { dispatcher, clock, events, state, providers, lookupLan });
 
   let stateError: string | undefined;
   const persist = async (s: State): Promise<void> => {
@@ -129,6 +141,8 @@ export async function createRuntime(config: Config, options: WiringOptions): Pro
     push,
     providers,
     events,
+    reach,
+    notifier,
     async cycle(id, signal, dryRun = false) {
       if (!dryRun) checkLan();
       return runCycle(
@@ -149,9 +163,13 @@ export async function createRuntime(config: Config, options: WiringOptions): Pro
         labels: providers.map((p) => p.provider.label),
         hosts: providers.map((p) => p.provider.hosts),
         now: clock.now(),
+        reach: reach ? { at: reach.last()?.at, results: reach.last()?.results ?? [] } : undefined,
+        notify: notifier?.status() ?? [],
       });
     },
     async close() {
+      await reach?.stop();
+      notifier?.close();
       await Promise.all([detector.close(), ownAgent?.close()]);
     },
   };
@@ -226,6 +244,12 @@ export async function startDaemon(config: Config, options: WiringOptions): Promi
     ? `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`
     : `http://${host}:${port}`;
   log.info(`Status page on ${url}/ (JSON at ${url}/api/status)`);
+  runtime.events.emit({ type: 'started', version: VERSION, at: clock.now() });
+  // The checks start once the first cycle knows the address, then run every checks.interval.
+  const startChecks = runtime.events.on('cycle-finished', () => {
+    startChecks();
+    runtime.reach?.start();
+  });
   loop.start();
 
   let stopping: Promise<void> | undefined;
@@ -236,6 +260,9 @@ export async function startDaemon(config: Config, options: WiringOptions): Promi
     stop() {
       stopping ??= (async () => {
         await loop.stop(STOP_GRACE_MS);
+        await runtime.reach?.stop();
+        runtime.events.emit({ type: 'stopped', at: clock.now() });
+        await flushNotifications(runtime.notifier, 3000);
         await runtime.store.save(runtime.state).catch((error: Error) => log.error(`cannot write the state file: ${error.message}`));
         await server.close();
         await runtime.close();
@@ -260,6 +287,48 @@ function nicUpdateDeps(runtime: Runtime, cycleNow: () => void, log: Logger): Nic
     },
     refused: (reason) => log.warn(`/nic/update: ${reason}`),
   };
+}
+
+interface WatcherDeps {
+  dispatcher: Dispatcher;
+  clock: Clock;
+  events: Events;
+  state: State;
+  providers: ConfiguredProvider[];
+  lookupLan: () => LanAddress[];
+}
+
+/** The reachability checks and the notification targets, when configured. */
+function watchers(config: Config, options: WiringOptions, deps: WatcherDeps): { reach: Reach | undefined; notifier: Notifier | undefined } {
+  const { log, redactor } = options;
+  const { clock, events, state } = deps;
+  const http = createHttpClient({ userAgent: USER_AGENT, dispatcher: deps.dispatcher });
+  const notifier = config.notify.length > 0 ? createNotifier({ targets: config.notify, http, clock, log, redactor, events }) : undefined;
+  if (!config.checks) return { reach: undefined, notifier };
+  const lan = (): LanAddress[] => {
+    try {
+      return deps.lookupLan();
+    } catch {
+      return state.lan?.addresses ?? [];
+    }
+  };
+  const dns = createDnsClient({ timeoutMs: config.checks.timeout });
+  const reach = createReach({ config: config.checks, http, dns, clock, log, events, state, providers: deps.providers, lan, mapper: options.portMapper ?? routerMapper(config.checks, http), ...options.reachLoopback });
+  return { reach, notifier };
+}
+
+/** Asks the router over UPnP for the forward check, when that check is on. */
+function routerMapper(checks: ChecksConfig, http: HttpClient): PortMapper | undefined {
+  if (!checks.forward) return undefined;
+  return upnpPortMapper({ http, timeoutMs: checks.timeout, location: checks.forward.location });
+}
+
+/** Gives queued notifications (the "stopped" one) a moment to go out. */
+async function flushNotifications(notifier: Notifier | undefined, ms: number): Promise<void> {
+  if (!notifier) return;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([notifier.flush(), new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
 }
 
 function describeStart(config: Config, runtime: Runtime, log: Logger): void {

@@ -6,6 +6,8 @@ import type { Config } from './config/load.js';
 import type { Family } from './detect/address.js';
 import type { SourceAnswer } from './detect/index.js';
 import { recentLanChange } from './lan.js';
+import type { NotifyTargetStatus } from './notify/index.js';
+import type { CheckResult } from './reach/result.js';
 import { hostKey, type HistoryEntry, type LanAddress, type State } from './state.js';
 
 export type HostStatus = 'ok' | 'pending' | 'failing' | 'needs-attention';
@@ -41,6 +43,10 @@ export interface Status {
   };
   /** Address changes, newest first (the last 50 are kept). */
   history: { at: string; family: Family; from: string | null; to: string }[];
+  /** The reachability checks' latest results; null when `checks:` is not configured. */
+  reach: { checkedAt: string | null; results: CheckResult[] } | null;
+  /** Each notification target: what it sent and its latest failure. */
+  notify: NotifyTargetStatus[];
 }
 
 export interface RuntimeView {
@@ -58,6 +64,9 @@ export interface RuntimeView {
   hosts: readonly (readonly string[])[];
   /** Now, for how long warnings stay up. */
   now: number;
+  /** Undefined when no checks are configured. */
+  reach?: { at: number | undefined; results: CheckResult[] } | undefined;
+  notify?: NotifyTargetStatus[];
 }
 
 const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
@@ -107,6 +116,8 @@ export function buildStatus(view: RuntimeView): Status {
       .slice()
       .reverse()
       .map((h: HistoryEntry) => ({ at: new Date(h.at).toISOString(), family: h.family, from: h.from ?? null, to: h.to })),
+    reach: view.reach ? { checkedAt: iso(view.reach.at), results: view.reach.results } : null,
+    notify: view.notify ?? [],
   };
 }
 
@@ -124,7 +135,7 @@ export interface Health {
   reasons: string[];
 }
 
-/** Healthy while detection works and no host is failing or needs attention. */
+/** Healthy while detection works, no host is failing or needs attention, and no required check fails. */
 export function judgeHealth(status: Status): Health {
   const reasons: string[] = [];
   for (const [family, d] of Object.entries(status.detection)) {
@@ -134,5 +145,8 @@ export function judgeHealth(status: Status): Health {
     if (h.status === 'failing' || h.status === 'needs-attention') reasons.push(`${h.host} ${h.family}: ${h.status}: ${h.lastError ?? ''}`.trim());
   }
   if (status.stateError) reasons.push(`state: ${status.stateError}`);
+  for (const r of status.reach?.results ?? []) {
+    if (r.required && r.verdict === 'fail') reasons.push(`reachability ${r.check} ${r.subject}: ${r.summary}`);
+  }
   return { ok: reasons.length === 0, reasons };
 }

@@ -154,6 +154,8 @@ export interface Question {
   name: string;
   type: 'A' | 'AAAA' | 'TXT' | 'NS' | 'SOA';
   class?: 'IN' | 'CH';
+  /** false: ask an authoritative server about its own zone only (no recursion desired). */
+  recursion?: boolean;
 }
 
 /** A decoded answer, with the header fields dns-packet decodes but does not declare. */
@@ -163,13 +165,13 @@ export type DnsAnswer = DecodedPacket & {
   opcode: string;
 };
 
-/** One query, recursion desired, answered as a decoded message (the caller judges its rcode). */
+/** One query, recursion desired unless `question.recursion` is false, answered as a decoded message (the caller judges its rcode). */
 export async function queryDns(client: DnsClient, server: DnsServer, question: Question, options: DnsExchange = {}): Promise<DnsAnswer> {
   const id = randomInt(0, 0x10000);
   const message = dnsPacket.encode({
     type: 'query',
     id,
-    flags: dnsPacket.RECURSION_DESIRED,
+    flags: question.recursion === false ? 0 : dnsPacket.RECURSION_DESIRED,
     questions: [{ name: question.name, type: question.type, class: question.class ?? 'IN' }],
   });
   const answer = await client.exchange(server, message, options);

@@ -25,10 +25,30 @@ export function effectiveConfig(config: Config): Record<string, unknown> {
         ? { username: config.server.nicUpdate.username, password: REDACTED, max_age: formatDuration(config.server.nicUpdate.maxAgeMs) }
         : '(none: routers cannot push their address)',
     },
+    ...(config.checks ? { checks: effectiveChecks(config) } : {}),
+    ...(config.notify.length ? { notify: config.notify.map((t) => redactTarget(t)) } : {}),
     providers: config.providers.map((p) => {
       const settings: Record<string, unknown> = { ...p.settings };
       for (const key of p.definition.secrets) if (key in settings) settings[key] = REDACTED;
       return { ...settings, timeout: formatDuration(p.settings.timeout), families: p.families, ...(p.suffixes.length ? { ipv6_hosts: p.suffixes } : {}) };
     }),
   };
+}
+
+const SECRET_KEYS = new Set(['url', 'fail_url', 'token', 'secret', 'password']);
+
+/** A notification target with its URLs, tokens and passwords redacted (URLs may hold tokens). */
+function redactTarget(target: Config['notify'][number]): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(target).map(([k, v]) => [k, SECRET_KEYS.has(k) && v !== undefined ? REDACTED : v]));
+}
+
+function effectiveChecks(config: Config): Record<string, unknown> {
+  const checks = config.checks as NonNullable<Config['checks']>;
+  const server = (s: { host: string; port: number }): string => (s.host.includes(':') ? `[${s.host}]:${s.port}` : `${s.host}:${s.port}`);
+  const dns = checks.dns && {
+    ...checks.dns,
+    resolvers: checks.dns.resolvers.map(server),
+    authoritative: Array.isArray(checks.dns.authoritative) ? checks.dns.authoritative.map(server) : checks.dns.authoritative,
+  };
+  return { ...checks, interval: formatDuration(checks.interval), timeout: formatDuration(checks.timeout), dns: dns ?? false, port: checks.port ?? false, forward: checks.forward ?? false };
 }

@@ -19,6 +19,11 @@ import { loadEnv, resolveValues } from './expand.js';
 import { formatPath, lineOf, type PathKey, type Problem, type YamlSource } from './lines.js';
 import { zodProblems } from './problems.js';
 import { configSchema, parseListen, type Listen } from './schema.js';
+import { checksSchema, type ChecksConfig } from '../reach/config.js';
+import { notifySchema, notifySecrets, type TargetConfig } from '../notify/config.js';
+
+/** The whole file's contract: the top level plus the reachability checks and notification targets. */
+const fileSchema = configSchema.extend({ checks: checksSchema, notify: notifySchema });
 
 export { effectiveConfig } from './effective.js';
 export { formatPath } from './lines.js';
@@ -43,6 +48,10 @@ export interface Config {
     nicUpdate: { username: string; password: string; maxAgeMs: number } | undefined;
   };
   providers: ProviderEntry[];
+  /** Reachability checks; undefined when the file has no `checks:`. */
+  checks: ChecksConfig | undefined;
+  /** Notification targets. */
+  notify: TargetConfig[];
   /** Every secret value, for the redactor. */
   secrets: string[];
 }
@@ -122,12 +131,12 @@ function buildConfig(raw: unknown, file: string | undefined, input: BuildInput, 
   };
   if (problems.length > 0) fail();
 
-  const top = configSchema.safeParse(resolved);
+  const top = fileSchema.safeParse(resolved);
   if (!top.success) {
     problems.push(...zodProblems(top.error, [], input.registry));
     fail();
   }
-  const cfg = top.data as z.infer<typeof configSchema>;
+  const cfg = top.data as z.infer<typeof fileSchema>;
   const { sources, families } = detectSources(cfg.detect, problems);
   const providers = parseProviders(cfg.providers, { registry: input.registry, detected: families, problems });
   if (problems.length > 0) fail();
@@ -139,7 +148,7 @@ function buildConfig(raw: unknown, file: string | undefined, input: BuildInput, 
     fail();
   }
   const nicUpdate = nic && { username: nic.username, password: nic.password, maxAgeMs: nic.max_age ?? 2 * cfg.interval };
-  const secrets = [cfg.server.token, nic?.password, ...entrySecrets(providers)].filter((s): s is string => typeof s === 'string' && s.length > 0);
+  const secrets = [cfg.server.token, nic?.password, ...entrySecrets(providers), ...notifySecrets(cfg.notify)].filter((s): s is string => typeof s === 'string' && s.length > 0);
   const state = overrides.state ?? cfg.state;
   return {
     file,
@@ -149,6 +158,8 @@ function buildConfig(raw: unknown, file: string | undefined, input: BuildInput, 
     detect: { sources, families, agree: cfg.detect.agree, timeoutMs: cfg.detect.timeout },
     server: { listen: overrides.listen ?? cfg.server.listen, token: cfg.server.token, nicUpdate },
     providers,
+    checks: cfg.checks,
+    notify: cfg.notify,
     secrets,
   };
 }

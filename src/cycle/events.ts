@@ -9,6 +9,7 @@ import type { Family } from '../detect/address.js';
 import type { SourceAnswer } from '../detect/index.js';
 import type { CycleReport } from './report.js';
 import type { LanAddress } from '../state.js';
+import type { CheckName, Verdict } from '../reach/result.js';
 
 interface HostFields {
   /** The provider's label, e.g. `cloudflare`. */
@@ -28,7 +29,11 @@ export type CycleEvent =
   | (HostFields & { type: 'host-failed'; kind: FailureKind; message: string; retryAt: number })
   | (HostFields & { type: 'host-needs-attention'; kind: FailureKind; message: string; entry: number })
   | { type: 'lan-address-changed'; removed: LanAddress[]; added: LanAddress[]; at: number }
-  | { type: 'cycle-finished'; report: CycleReport; at: number };
+  | { type: 'cycle-finished'; report: CycleReport; at: number }
+  /** A check's subject went from passing to failing or back; `previous` is undefined on its first run. */
+  | { type: 'reachability-changed'; check: CheckName; subject: string; verdict: Verdict; previous: Verdict | undefined; summary: string; fix: string | null; required: boolean; at: number }
+  | { type: 'started'; version: string; at: number }
+  | { type: 'stopped'; at: number };
 
 export type EventType = CycleEvent['type'];
 export type EventOf<T extends EventType> = Extract<CycleEvent, { type: T }>;

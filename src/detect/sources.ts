@@ -15,7 +15,7 @@ export type SourceKind = Source['kind'];
 export type Source =
   | { kind: 'http'; name: string; url: string; format: AnswerFormat }
   /** Servers are tried in order; the first that answers is this source's vote. */
-  | { kind: 'dns'; name: string; servers: DnsServer[]; question: Required<Question> }
+  | { kind: 'dns'; name: string; servers: DnsServer[]; question: Required<Omit<Question, 'recursion'>> }
   | { kind: 'interface'; name: string; iface: string }
   /** `location`: the gateway's device description URL; by default found by SSDP. NAT-PMP is asked when UPnP fails. */
   | { kind: 'upnp'; name: string; location?: string; natpmp: boolean }
@@ -31,7 +31,7 @@ const http = (name: string, urls: PerFamily<string>, format: AnswerFormat = 'tex
   ipv6: { kind: 'http', name, url: urls.ipv6, format },
 });
 
-const dns = (name: string, servers: PerFamily<string[]>, question: (f: Family) => Required<Question>): BuiltIn => {
+const dns = (name: string, servers: PerFamily<string[]>, question: (f: Family) => Required<Omit<Question, 'recursion'>>): BuiltIn => {
   const of = (f: Family): Source => ({ kind: 'dns', name, servers: servers[f].map((host) => ({ host, port: 53 })), question: question(f) });
   return { ipv4: of('ipv4'), ipv6: of('ipv6') };
 };

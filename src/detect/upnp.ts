@@ -171,3 +171,21 @@ function escapeXml(text: string): string {
 function unescapeXml(text: string): string {
   return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
 }
+
+/**
+ * The router's port mappings over UPnP IGD, for the forward check: the device
+ * at `location`, or the one SSDP finds, asked afresh each time (the router may
+ * have restarted or moved since).
+ */
+export function upnpPortMapper(options: { http: HttpClient; timeoutMs: number; location?: string | undefined }): {
+  portMapping(externalPort: number, protocol: 'TCP' | 'UDP'): Promise<PortMapping | undefined>;
+} {
+  return {
+    async portMapping(externalPort, protocol) {
+      const signal = AbortSignal.timeout(options.timeoutMs * 3);
+      const location = options.location ?? (await discoverGateway(Math.min(3000, options.timeoutMs), signal));
+      const service = await findService({ http: options.http, signal }, location);
+      return getSpecificPortMapping({ http: options.http, signal }, service, { externalPort, protocol });
+    },
+  };
+}

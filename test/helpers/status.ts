@@ -39,5 +39,7 @@ export function sampleStatus(): Status {
       { at: '2026-11-29T07:00:00.000Z', family: 'ipv4', from: '81.2.69.161', to: '81.2.69.160' },
       { at: '2026-11-28T07:00:00.000Z', family: 'ipv4', from: null, to: '81.2.69.161' },
     ],
+    reach: null,
+    notify: [],
   };
 }
