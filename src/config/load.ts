@@ -17,6 +17,7 @@ import { ConfigError } from '../errors.js';
 import { REDACTED } from '../log.js';
 import { formatDuration } from './duration.js';
 import { configSchema, describeValue, parseListen, type Listen } from './schema.js';
+import { effectiveServer, resolveServer, SERVER_KEYS, serverSecrets, type ServerSettings } from './server.js';
 
 export interface ProviderEntry {
   /** Position in `providers`, for messages: `providers[1]`. */
@@ -41,7 +42,7 @@ export interface Config {
     agree: number;
     timeoutMs: number;
   };
-  server: { listen: Listen; token: string | undefined };
+  server: ServerSettings;
   providers: ProviderEntry[];
   /** Every secret value, for the redactor. */
   secrets: string[];
@@ -175,9 +176,10 @@ function buildConfig(
     }
     providers.push(parsed);
   });
+  const server = resolveServer(cfg.server, overrides.listen ?? cfg.server.listen, dir, problems);
   if (problems.length > 0) fail();
 
-  const secrets = [cfg.server.token, ...providers.flatMap((p) => p.definition.secrets.map((k) => p.settings[k]))].filter(
+  const secrets = [...serverSecrets(server), ...providers.flatMap((p) => p.definition.secrets.map((k) => p.settings[k]))].filter(
     (s): s is string => typeof s === 'string' && s.length > 0,
   );
   const state = overrides.state ?? cfg.state;
@@ -187,7 +189,7 @@ function buildConfig(
     refreshMs: cfg.refresh,
     statePath: isAbsolute(state) ? state : resolve(dir, state),
     detect: { sources, families, agree: cfg.detect.agree, timeoutMs: cfg.detect.timeout },
-    server: { listen: overrides.listen ?? cfg.server.listen, token: cfg.server.token },
+    server,
     providers,
     secrets,
   };
@@ -284,7 +286,7 @@ function zodProblems(error: z.ZodError, prefix: PathKey[]): { path: PathKey[]; m
 
 /** Every key name ddnsd knows, for "did you mean". */
 function knownKeys(): string[] {
-  const keys = new Set(['interval', 'refresh', 'state', 'detect', 'server', 'providers', 'ipv4', 'ipv6', 'agree', 'timeout', 'listen', 'token']);
+  const keys = new Set(['interval', 'refresh', 'state', 'detect', 'server', 'providers', 'ipv4', 'ipv6', 'agree', 'timeout', ...SERVER_KEYS]);
   for (const p of PROVIDERS) {
     const shape = (p.schema as unknown as { shape?: Record<string, unknown> }).shape;
     for (const key of Object.keys(shape ?? {})) keys.add(key);
@@ -350,7 +352,8 @@ function resolveValues(value: unknown, path: PathKey[], ctx: ResolveContext): un
   const out: Record<string, unknown> = {};
   const obj = value as Record<string, unknown>;
   for (const [key, v] of Object.entries(obj)) {
-    if (!key.endsWith('_file') || key === '_file') {
+    // server.tls's cert_file and key_file are paths ddnsd watches, not secrets to read in.
+    if (!key.endsWith('_file') || key === '_file' || path.join('.') === 'server.tls') {
       out[key] = resolveValues(v, [...path, key], ctx);
       continue;
     }
@@ -397,7 +400,6 @@ function lineOf(source: Source_, path: PathKey[]): number | undefined {
 
 /** The config as ddnsd understood it, with every secret redacted: `ddnsd check` prints it. */
 export function effectiveConfig(config: Config): Record<string, unknown> {
-  const listen = config.server.listen;
   return {
     file: config.file ?? '(none: built-in default)',
     interval: formatDuration(config.intervalMs),
@@ -409,10 +411,7 @@ export function effectiveConfig(config: Config): Record<string, unknown> {
       agree: config.detect.agree,
       timeout: formatDuration(config.detect.timeoutMs),
     },
-    server: {
-      listen: listen.host.includes(':') ? `[${listen.host}]:${listen.port}` : `${listen.host}:${listen.port}`,
-      token: config.server.token ? REDACTED : '(none: POST /api/update is disabled)',
-    },
+    server: effectiveServer(config.server),
     providers: config.providers.map((p) => {
       const settings: Record<string, unknown> = { ...p.settings };
       for (const key of p.definition.secrets) if (key in settings) settings[key] = REDACTED;

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
+import { serverSchema } from './server.js';
 
 /** An error message that says what was expected and, when absent, that it is missing. */
 export function expected(what: string) {
@@ -102,15 +103,7 @@ export const configSchema = z.strictObject(
         { error: expected('a mapping with ipv4, ipv6, agree and timeout') },
       )
       .default({ ipv6: [], agree: 2, timeout: 5000 }),
-    server: z
-      .strictObject(
-        {
-          listen: listen.default({ host: '127.0.0.1', port: 8080 }),
-          token: z.string({ error: expected('a token string') }).min(8, { error: 'must be at least 8 characters' }).optional(),
-        },
-        { error: expected('a mapping with listen and token') },
-      )
-      .default({ listen: { host: '127.0.0.1', port: 8080 } }),
+    server: serverSchema(listen, expected),
     providers: z.array(z.unknown(), { error: expected('a list of provider entries') }).default([]),
   },
   { error: expected('a mapping of settings') },
