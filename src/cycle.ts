@@ -91,6 +91,8 @@ export interface CycleOptions {
   id: number;
   signal: AbortSignal;
   dryRun?: boolean;
+  /** `ddnsd once --force`: retry hosts paused after a transient failure or an unreadable answer now. */
+  force?: boolean;
 }
 
 export async function runCycle(deps: CycleDeps, state: State, options: CycleOptions): Promise<CycleReport> {
@@ -160,8 +162,11 @@ export async function runCycle(deps: CycleDeps, state: State, options: CycleOpti
           // The entry's config changed since the fatal answer: try again.
           clearFailure(hs);
         }
-        if (hs.retryAt !== undefined && hs.retryAt > startedAt) {
-          reports.push({ ...base, action: 'paused', message: `${hs.lastError ?? 'waiting'}; next try in ${humanDuration(hs.retryAt - startedAt)}` });
+        // Never forced: a provider's own pause (911, dnserr), a rate limit, a wrong credential (above).
+        const forceable = hs.errorKind === 'transient' || hs.errorKind === 'bad-response';
+        if (hs.retryAt !== undefined && hs.retryAt > startedAt && !(options.force && forceable)) {
+          const hint = forceable ? '; run ddnsd once --force to try now' : '';
+          reports.push({ ...base, action: 'paused', message: `${hs.lastError ?? 'waiting'}; next try in ${humanDuration(hs.retryAt - startedAt)}${hint}` });
           continue;
         }
         const refreshDue = deps.refreshMs > 0 && (hs.confirmedAt === undefined || startedAt - hs.confirmedAt >= deps.refreshMs);

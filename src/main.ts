@@ -2,6 +2,7 @@
  * Wiring in one place: the clock, HTTP clients, logger, state store,
  * detector and provider adapters are built here and handed down.
  */
+import { readFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { Agent, type Dispatcher } from 'undici';
 import type { ConfiguredProvider, CycleReport, RetryPolicy } from './cycle.js';
@@ -38,7 +39,7 @@ export interface Runtime {
   store: StateStore;
   detector: Detector;
   providers: ConfiguredProvider[];
-  cycle(id: number, signal: AbortSignal, dryRun?: boolean): Promise<CycleReport>;
+  cycle(id: number, signal: AbortSignal, dryRun?: boolean, force?: boolean): Promise<CycleReport>;
   status(nextCheck?: number): Status;
   close(): Promise<void>;
 }
@@ -98,7 +99,7 @@ export async function createRuntime(config: Config, options: WiringOptions): Pro
     store,
     detector,
     providers,
-    async cycle(id, signal, dryRun = false) {
+    async cycle(id, signal, dryRun = false, force = false) {
       if (!dryRun) checkLan();
       const onDetected = (detections: readonly Detection[]): void => {
         for (const d of detections) detectionErrors[d.family] = d.address ? null : (d.error ?? 'not detected');
@@ -106,7 +107,7 @@ export async function createRuntime(config: Config, options: WiringOptions): Pro
       return runCycle(
         { providers, detector, refreshMs: config.refreshMs, clock, log, redactor, retry: options.retry ?? DEFAULT_RETRY, persist, notices, onDetected },
         state,
-        { id, signal, dryRun },
+        { id, signal, dryRun, force },
       );
     },
     status(nextCheck) {
@@ -169,6 +170,8 @@ export async function startDaemon(config: Config, options: WiringOptions): Promi
   const server = buildServer({
     status,
     token: config.server.token,
+    access: config.server,
+    log,
     metrics,
     now: clock.now,
     runNow() {
@@ -192,10 +195,11 @@ export async function startDaemon(config: Config, options: WiringOptions): Promi
     );
   }
   const address = server.addresses()[0];
+  const scheme = config.server.tls ? 'https' : 'http';
   const url =
     address && typeof address !== 'string'
-    ? `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`
-    : `http://${host}:${port}`;
+    ? `${scheme}://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`
+    : `${scheme}://${host}:${port}`;
   log.info(`Status page on ${url}/ (JSON at ${url}/api/status)`);
   loop.start();
 
@@ -234,9 +238,12 @@ function describeStart(config: Config, runtime: Runtime, log: Logger): void {
 
 /** `ddnsd health`: one GET of the daemon's /healthz, through the shared HTTP helper. */
 export async function checkHealth(config: Config): Promise<HealthProbe> {
-  const agent = new Agent();
+  const { tls, token } = config.server;
+  // Over TLS, trust exactly the configured certificate (whatever names it carries): this is the same machine.
+  const agent = new Agent(tls ? { connect: { ca: readFileSync(tls.certFile, 'utf8'), checkServerIdentity: () => undefined } } : {});
   try {
-    return await probeHealth(config.server.listen, createHttpClient({ userAgent: USER_AGENT, dispatcher: agent }));
+    const http = createHttpClient({ userAgent: USER_AGENT, dispatcher: agent });
+    return await probeHealth(config.server.listen, http, 3000, { https: Boolean(tls), token });
   } finally {
     await agent.close();
   }

@@ -97,7 +97,7 @@ export function formatListen(listen: Listen): string {
  */
 export function resolveServer(raw: RawServer, listen: Listen, dir: string, problems: Problem[]): ServerSettings {
   const at = (key: string, message: string): void => void problems.push({ path: key ? ['server', key] : ['server'], message });
-  const where = formatListen(listen);
+  const where = `${formatListen(listen)}${listen === raw.listen ? '' : ' (DDNSD_LISTEN)'}`;
   const loopback = isLoopback(listen.host);
   const auth: AuthMode = raw.auth ?? (loopback ? 'none' : 'token');
   const fixes = 'set server.token (visitors sign in with it), or auth: basic with username and password_hash (ddnsd hash-password makes one)';

@@ -10,6 +10,8 @@ export interface PageOptions {
   /** Show the "Update now" form: only when server.token is configured. */
   canUpdate: boolean;
   refreshMs: number;
+  /** Signed in with a session cookie: offer "Sign out". */
+  signOut?: boolean;
 }
 
 export function renderPage(status: Status, options: PageOptions): string {
@@ -40,7 +42,7 @@ export function renderPage(status: Status, options: PageOptions): string {
 ${renderer.main(status, options.now)}
 </main>
 ${update}
-<footer>Also as JSON: <a href="/api/status">/api/status</a> · health: <a href="/healthz">/healthz</a> · Prometheus: <a href="/metrics">/metrics</a></footer>
+${options.signOut ? '<form id="sign-out" method="post" action="/logout"><button type="submit">Sign out</button></form>\n' : ''}<footer>Also as JSON: <a href="/api/status">/api/status</a> · health: <a href="/healthz">/healthz</a> · Prometheus: <a href="/metrics">/metrics</a></footer>
 <script src="/assets/status.js" defer></script>
 </body>
 </html>
