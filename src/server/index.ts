@@ -74,7 +74,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   });
   if (settings.tls) {
     const server = app.server as unknown as HttpsServer;
-    const watcher = watchTls(settings.tls, (context) => server.setSecureContext(context as never), {
+    const watcher = watchTls(settings.tls, (pair) => server.setSecureContext(pair), {
       log: deps.log ?? silentLogger,
       intervalMs: deps.tlsCheckMs ?? 10_000,
     });

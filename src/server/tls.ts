@@ -5,7 +5,6 @@
  * connections. A pair that does not load keeps the old one and is logged.
  */
 import { readFileSync, statSync } from 'node:fs';
-import { createSecureContext, type SecureContext } from 'node:tls';
 import { readTls } from '../config/server.js';
 import type { Logger } from '../log.js';
 
@@ -27,7 +26,7 @@ export interface TlsWatcher {
   stop(): void;
 }
 
-export function watchTls(files: TlsFiles, apply: (context: SecureContext) => void, options: { log: Logger; intervalMs: number }): TlsWatcher {
+export function watchTls(files: TlsFiles, apply: (pair: { cert: string; key: string }) => void, options: { log: Logger; intervalMs: number }): TlsWatcher {
   const stamp = (): string => {
     try {
       return [files.certFile, files.keyFile].map((f) => {
@@ -44,7 +43,8 @@ export function watchTls(files: TlsFiles, apply: (context: SecureContext) => voi
     if (now === seen) return false;
     seen = now;
     try {
-      apply(createSecureContext(readTlsPair(files)));
+      // readTlsPair has loaded the pair into a context once, so it is known to work.
+      apply(readTlsPair(files));
       options.log.info(`Loaded the new TLS certificate from ${files.certFile}`);
       return true;
     } catch (error) {
