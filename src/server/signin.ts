@@ -6,21 +6,13 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { secretMatches, type Guard } from './guard.js';
+import { htmlHead } from './page.js';
 import { sessionCookie, signSession } from './session.js';
 
 const esc = (v: string): string => v.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 export function renderSignIn(message = ''): string {
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="color-scheme" content="light dark">
-<title>ddnsd: sign in</title>
-<link rel="icon" href="data:,">
-<link rel="stylesheet" href="/assets/status.css">
-</head>
+  return `${htmlHead('ddnsd: sign in')}
 <body>
 <header><h1>ddnsd status</h1></header>
 <main><section id="sign-in" aria-labelledby="h-sign-in"><h2 id="h-sign-in">Sign in</h2>
