@@ -7,7 +7,7 @@
  */
 import { readdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { CycleReport } from '../src/cycle.js';
+import type { CycleReport } from '../src/cycle/index.js';
 import { leanV8 } from '../src/v8.js';
 
 export interface Sample {
@@ -47,12 +47,13 @@ async function main(): Promise<void> {
   if (!gc) throw new Error('run with --expose-gc');
   // As bin.ts does: V8 settings first, then the rest.
   leanV8();
-  const [{ loadConfig }, { createLogger, createRedactor }, { startDaemon }] = await Promise.all([
+  const [{ loadConfig }, { PROVIDERS }, { createLogger, createRedactor }, { startDaemon }] = await Promise.all([
     import('../src/config/load.js'),
+    import('../providers/index.js'),
     import('../src/log.js'),
     import('../src/main.js'),
   ]);
-  const config = loadConfig({ path: configPath, env: {}, cwd: dirname(configPath) });
+  const config = loadConfig({ providers: PROVIDERS, path: configPath, env: {}, cwd: dirname(configPath) });
   const redactor = createRedactor();
   const log = createLogger({ format: 'json', level: 'info', redactor, write: () => undefined });
   const daemon = await startDaemon(config, { log, redactor });

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The command line: `ddnsd run | once [--dry-run] | check | health | service`, with exit codes
+ * The command line: `ddnsd run | once [--dry-run] [--force] | check | health | hash-password | service`, with exit codes
  * 0 (fine), 1 (a host or detection failed, or ddnsd could not start) and
  * 2 (the config is invalid).
  */
@@ -9,8 +9,9 @@ import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
+import { PROVIDERS } from '../providers/index.js';
 import { effectiveConfig, loadConfig, type Config } from './config/load.js';
-import type { CycleReport } from './cycle.js';
+import type { CycleReport } from './cycle/index.js';
 import { FAMILY_LABEL } from './detect/address.js';
 import { ConfigError } from './errors.js';
 import { hashPassword } from './password.js';
@@ -63,41 +64,34 @@ export interface CliIo {
   stdin?: AsyncIterable<Buffer | string>;
 }
 
-export async function main(io: CliIo): Promise<number> {
+const OPTIONS = {
+  config: { type: 'string', short: 'c' },
+  'dry-run': { type: 'boolean', short: 'n' },
+  force: { type: 'boolean', short: 'f' },
+  version: { type: 'boolean', short: 'v' },
+  help: { type: 'boolean', short: 'h' },
+  launchd: { type: 'boolean' },
+  systemd: { type: 'boolean' },
+  user: { type: 'string' },
+  print: { type: 'boolean' },
+  root: { type: 'string' },
+} as const;
+
+type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
+
+/** The command line understood, or the exit status after saying what was wrong with it. */
+function parseCommandLine(io: CliIo): { command: string; values: Values; positionals: string[] } | number {
   let parsed;
   try {
-    parsed = parseArgs({
-      args: io.argv,
-      allowPositionals: true,
-      options: {
-        config: { type: 'string', short: 'c' },
-        'dry-run': { type: 'boolean', short: 'n' },
-        force: { type: 'boolean', short: 'f' },
-        version: { type: 'boolean', short: 'v' },
-        help: { type: 'boolean', short: 'h' },
-        launchd: { type: 'boolean' },
-        systemd: { type: 'boolean' },
-        user: { type: 'string' },
-        print: { type: 'boolean' },
-        root: { type: 'string' },
-      },
-    });
+    parsed = parseArgs({ args: io.argv, allowPositionals: true, options: OPTIONS });
   } catch (error) {
     io.stderr(`ddnsd: ${(error as Error).message}\nRun ddnsd --help for usage.\n`);
     return 2;
   }
   const { values, positionals } = parsed;
-  if (values.help) {
-    io.stdout(`${HELP}\n`);
-    return 0;
-  }
-  if (values.version) {
-    io.stdout(`${VERSION}\n`);
-    return 0;
-  }
   const command = positionals[0] ?? 'run';
-  if (command === 'service') return service(positionals.slice(1), values, io);
-  if (command === 'hash-password' && positionals.length === 1) return hashPasswordCommand(io);
+  const alone = command === 'service' || (command === 'hash-password' && positionals.length === 1);
+  if (values.help || values.version || alone) return { command, values, positionals };
   const serviceOnly = (['launchd', 'systemd', 'user', 'print', 'root'] as const).find((k) => values[k] !== undefined);
   if (serviceOnly) {
     io.stderr(`ddnsd: --${serviceOnly} goes with ddnsd service install or uninstall.\n`);
@@ -112,6 +106,23 @@ export async function main(io: CliIo): Promise<number> {
     io.stderr(`ddnsd: --${onceOnly} goes with once.\n`);
     return 2;
   }
+  return { command, values, positionals };
+}
+
+export async function main(io: CliIo): Promise<number> {
+  const parsed = parseCommandLine(io);
+  if (typeof parsed === 'number') return parsed;
+  const { command, values, positionals } = parsed;
+  if (values.help) {
+    io.stdout(`${HELP}\n`);
+    return 0;
+  }
+  if (values.version) {
+    io.stdout(`${VERSION}\n`);
+    return 0;
+  }
+  if (command === 'service') return service(positionals.slice(1), values, io);
+  if (command === 'hash-password') return hashPasswordCommand(io);
 
   const redactor = createRedactor();
   const format = io.env.LOG_FORMAT === 'json' ? 'json' : io.env.LOG_FORMAT === 'pretty' || io.stderrIsTTY ? 'pretty' : 'json';
@@ -121,7 +132,7 @@ export async function main(io: CliIo): Promise<number> {
 
   let config: Config;
   try {
-    config = loadConfig({ path: values.config, env: io.env, cwd: io.cwd });
+    config = loadConfig({ providers: PROVIDERS, path: values.config, env: io.env, cwd: io.cwd });
   } catch (error) {
     if (error instanceof ConfigError) {
       io.stderr(`ddnsd: ${error.message}\n`);

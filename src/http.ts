@@ -45,6 +45,17 @@ export function describeUrl(url: string | URL): string {
   return `${u.protocol}//${u.host}${u.pathname}`;
 }
 
+/** No complete answer within the request's deadline: a transient failure callers may word their own way. */
+export class HttpTimeout extends DdnsError {
+  override name = 'HttpTimeout';
+  readonly timeoutMs: number;
+
+  constructor(where: string, timeoutMs: number, cause: unknown) {
+    super('transient', `${where}: no complete answer within ${formatDuration(timeoutMs)}`, { cause });
+    this.timeoutMs = timeoutMs;
+  }
+}
+
 export function createHttpClient(options: HttpClientOptions): HttpClient {
   return {
     async request(req) {
@@ -67,9 +78,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       } catch (error) {
         if (error instanceof DdnsError) throw error;
         if (req.signal?.aborted) throw req.signal.reason ?? error;
-        if (deadline.aborted) {
-          throw new DdnsError('transient', `${where}: no complete answer within ${formatDuration(timeoutMs)}`, { cause: error });
-        }
+        if (deadline.aborted) throw new HttpTimeout(where, timeoutMs, error);
         throw new DdnsError('transient', `${where}: ${networkWords(error)}`, { cause: error });
       }
     },

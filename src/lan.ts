@@ -38,9 +38,10 @@ export function lanAddresses(table: InterfaceTable): LanAddress[] {
  * Records the current LAN addresses in the state. When an IPv4 address that
  * was there last time is gone, the change is recorded for the warning. IPv6
  * addresses are shown but not compared: temporary (privacy) addresses
- * rotate by design, and clients are rarely set up with one.
+ * rotate by design, and clients are rarely set up with one. Returns the
+ * change when this look found one.
  */
-export function noteLan(state: State, current: LanAddress[], now: number): void {
+export function noteLan(state: State, current: LanAddress[], now: number): LanChange | undefined {
   const previous = state.lan;
   const lan: State['lan'] & object = { addresses: current, at: now };
   if (previous) {
@@ -52,7 +53,11 @@ export function noteLan(state: State, current: LanAddress[], now: number): void 
     else if (previous.change) lan.change = previous.change;
   }
   state.lan = lan;
+  return lan.change?.at === now ? lan.change : undefined;
 }
+
+/** An IPv4 LAN address went away (and which came instead). */
+export type LanChange = NonNullable<State['lan']>['change'] & object;
 
 /** The recorded change, while it is recent enough to warn about. */
 export function recentLanChange(state: State, now: number): NonNullable<State['lan']>['change'] {

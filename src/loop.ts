@@ -4,7 +4,7 @@
  * cycles never overlap. `stop` aborts in-flight work and waits for it.
  */
 import type { Clock } from './clock.js';
-import type { CycleReport } from './cycle.js';
+import type { CycleReport } from './cycle/index.js';
 import type { Logger } from './log.js';
 
 export interface LoopOptions {

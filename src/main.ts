@@ -5,13 +5,15 @@
 import { readFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { Agent, type Dispatcher } from 'undici';
-import type { ConfiguredProvider, CycleReport, RetryPolicy } from './cycle.js';
-import { DEFAULT_RETRY, runCycle } from './cycle.js';
+import { createDnsClient } from '../providers/kit/dns.js';
+import type { ConfiguredProvider, CycleReport, Events, RetryPolicy } from './cycle/index.js';
+import { createEvents, DEFAULT_RETRY, runCycle } from './cycle/index.js';
+import { logEvents } from './cycle/log.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config/load.js';
 import { formatDuration } from './config/duration.js';
 import { FAMILY_LABEL, type Family } from './detect/address.js';
-import { createDetector, type Detection, type Detector } from './detect/index.js';
+import { createDetector, type Detector } from './detect/index.js';
 import { probeHealth, type HealthProbe } from './health.js';
 import { createHttpClient } from './http.js';
 import { lanAddresses, noteLan, type LanAddress } from './lan.js';
@@ -39,6 +41,8 @@ export interface Runtime {
   store: StateStore;
   detector: Detector;
   providers: ConfiguredProvider[];
+  /** What cycles tell: the log, metrics and the status subscribe here. */
+  events: Events;
   cycle(id: number, signal: AbortSignal, dryRun?: boolean, force?: boolean): Promise<CycleReport>;
   status(nextCheck?: number): Status;
   close(): Promise<void>;
@@ -55,10 +59,17 @@ export async function createRuntime(config: Config, options: WiringOptions): Pro
     entry,
     provider: entry.definition.create(entry.settings, {
       http: createHttpClient({ userAgent: USER_AGENT, dispatcher, timeoutMs: entry.settings.timeout }),
+      dns: createDnsClient({ timeoutMs: entry.settings.timeout }),
       clock,
       log,
     }),
   }));
+  const events = createEvents((error, event) => log.error(`A listener of ${event.type} failed: ${(error as Error).message}`));
+  logEvents(events, log);
+  const detectionErrors: Partial<Record<Family, string | null>> = {};
+  // Detection results reach the status as soon as they are known, before any provider is called.
+  events.on('detected', (e) => (detectionErrors[e.family] = null));
+  events.on('detection-failed', (e) => (detectionErrors[e.family] = e.error));
   const detector = createDetector({
     sources: config.detect.sources,
     agree: config.detect.agree,
@@ -71,16 +82,15 @@ export async function createRuntime(config: Config, options: WiringOptions): Pro
   const lookupLan = options.lan ?? (() => lanAddresses(networkInterfaces()));
   const checkLan = (): void => {
     try {
-      noteLan(state, lookupLan(), clock.now());
+      const change = noteLan(state, lookupLan(), clock.now());
+      if (change) events.emit({ type: 'lan-address-changed', ...change });
     } catch (error) {
       log.debug(`cannot list the network interfaces: ${(error as Error).message}`);
     }
   };
   checkLan();
 
-  const detectionErrors: Partial<Record<Family, string | null>> = {};
   let stateError: string | undefined;
-  const notices = new Map<string, string>();
   const persist = async (s: State): Promise<void> => {
     try {
       await store.save(s);
@@ -99,13 +109,11 @@ export async function createRuntime(config: Config, options: WiringOptions): Pro
     store,
     detector,
     providers,
+    events,
     async cycle(id, signal, dryRun = false, force = false) {
       if (!dryRun) checkLan();
-      const onDetected = (detections: readonly Detection[]): void => {
-        for (const d of detections) detectionErrors[d.family] = d.address ? null : (d.error ?? 'not detected');
-      };
       return runCycle(
-        { providers, detector, refreshMs: config.refreshMs, clock, log, redactor, retry: options.retry ?? DEFAULT_RETRY, persist, notices, onDetected },
+        { providers, detector, refreshMs: config.refreshMs, clock, log, redactor, retry: options.retry ?? DEFAULT_RETRY, persist, events },
         state,
         { id, signal, dryRun, force },
       );
@@ -150,7 +158,7 @@ export async function startDaemon(config: Config, options: WiringOptions): Promi
   // `once` and `check` start faster and smaller without it.
   const [{ buildServer }, { createMetrics }] = await Promise.all([import('./server/index.js'), import('./server/metrics.js')]);
   const status = (): Status => runtime.status(loop.nextCheck());
-  const metrics = createMetrics(status);
+  const metrics = createMetrics(status, runtime.events);
   let running: number | undefined;
   const loop = createLoop({
     intervalMs: config.intervalMs,
@@ -159,9 +167,7 @@ export async function startDaemon(config: Config, options: WiringOptions): Promi
     run: async (id, signal) => {
       running = id;
       try {
-        const report = await runtime.cycle(id, signal);
-        metrics.observeCycle(report);
-        return report;
+        return await runtime.cycle(id, signal);
       } finally {
         running = undefined;
       }

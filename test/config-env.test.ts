@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/load.js';
+import { PROVIDERS } from '../providers/index.js';
 import { ConfigError } from '../src/errors.js';
 import { runCli, tempDir, writeConfig } from './helpers/cli.js';
 
@@ -15,7 +16,7 @@ describe('DDNSD_LISTEN and DDNSD_STATE', () => {
   it('leave the file alone when unset or empty', () => {
     const dir = tempDir();
     writeConfig(dir, CONFIG);
-    const config = loadConfig({ env: { DDNSD_LISTEN: '' }, cwd: dir });
+    const config = loadConfig({ providers: PROVIDERS, env: { DDNSD_LISTEN: '' }, cwd: dir });
     expect(config.server.listen).toEqual({ host: '127.0.0.1', port: 9999 });
     expect(config.statePath).toBe(join(dir, 'here/state.json'));
   });
@@ -25,13 +26,13 @@ describe('DDNSD_LISTEN and DDNSD_STATE', () => {
     writeConfig(dir, CONFIG);
     const env = { DDNSD_LISTEN: '0.0.0.0:8080', DDNSD_STATE: '/data/state.json' };
     // Beyond loopback reads need a sign-in: without server.token the override is refused, naming it.
-    expect(() => loadConfig({ env, cwd: dir })).toThrow(/0\.0\.0\.0:8080 \(DDNSD_LISTEN\), beyond loopback.*set server\.token/);
+    expect(() => loadConfig({ providers: PROVIDERS, env, cwd: dir })).toThrow(/0\.0\.0\.0:8080 \(DDNSD_LISTEN\), beyond loopback.*set server\.token/);
     writeConfig(dir, CONFIG.replace('9999\n', '9999\n  token: page-token-123\n'));
-    const config = loadConfig({ env, cwd: dir });
+    const config = loadConfig({ providers: PROVIDERS, env, cwd: dir });
     expect(config.server.listen).toEqual({ host: '0.0.0.0', port: 8080 });
     expect(config.statePath).toBe('/data/state.json');
 
-    const bare = loadConfig({ env: { DDNSD_LISTEN: '[::1]:8081', DDNSD_STATE: 'st/state.json' }, cwd: tempDir() });
+    const bare = loadConfig({ providers: PROVIDERS, env: { DDNSD_LISTEN: '[::1]:8081', DDNSD_STATE: 'st/state.json' }, cwd: tempDir() });
     expect(bare.file).toBeUndefined();
     expect(bare.server.listen).toEqual({ host: '::1', port: 8081 });
     expect(bare.statePath.endsWith('/st/state.json')).toBe(true);
@@ -42,7 +43,7 @@ describe('DDNSD_LISTEN and DDNSD_STATE', () => {
     writeConfig(dir, CONFIG);
     const { writeFileSync } = await import('node:fs');
     writeFileSync(join(dir, '.env'), 'DDNSD_LISTEN=127.0.0.2:7000\n');
-    expect(loadConfig({ env: {}, cwd: dir }).server.listen).toEqual({ host: '127.0.0.2', port: 7000 });
+    expect(loadConfig({ providers: PROVIDERS, env: {}, cwd: dir }).server.listen).toEqual({ host: '127.0.0.2', port: 7000 });
   });
 
   it('name the variable and the fix when invalid', () => {
@@ -50,7 +51,7 @@ describe('DDNSD_LISTEN and DDNSD_STATE', () => {
     writeConfig(dir, CONFIG);
     let error: unknown;
     try {
-      loadConfig({ env: { DDNSD_LISTEN: 'everywhere:80', DDNSD_STATE: '/data/' }, cwd: dir });
+      loadConfig({ providers: PROVIDERS, env: { DDNSD_LISTEN: 'everywhere:80', DDNSD_STATE: '/data/' }, cwd: dir });
     } catch (e) {
       error = e;
     }
@@ -60,7 +61,7 @@ describe('DDNSD_LISTEN and DDNSD_STATE', () => {
     expect(problems[0]).toContain('environment variable DDNSD_LISTEN');
     expect(problems[0]).toContain('write it as 127.0.0.1:8080');
     expect(problems[1]).toContain('environment variable DDNSD_STATE');
-    expect(() => loadConfig({ env: { DDNSD_LISTEN: '127.0.0.1:70000' }, cwd: dir })).toThrow(/DDNSD_LISTEN.*out of range/);
+    expect(() => loadConfig({ providers: PROVIDERS, env: { DDNSD_LISTEN: '127.0.0.1:70000' }, cwd: dir })).toThrow(/DDNSD_LISTEN.*out of range/);
   });
 
   it('show in ddnsd check, and an invalid one exits 2', async () => {

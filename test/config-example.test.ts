@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/load.js';
+import { PROVIDERS } from '../providers/index.js';
 import { tempDir, writeConfig } from './helpers/cli.js';
 
 const EXAMPLE = readFileSync(join(import.meta.dirname, '../config.example.yaml'), 'utf8');
@@ -13,30 +14,36 @@ function uncommented(): string {
     .join('\n');
 }
 
-const ENV = {
-  DUCKDNS_TOKEN: 'duck-placeholder-token',
-  NOIP_USERNAME: 'office@example.net',
-  NOIP_PASSWORD: 'noip-placeholder-pass',
-  DYN_USER: 'home',
-  DYN_PASS: 'dyn-placeholder-pass',
-  CLOUDFLARE_API_TOKEN: 'cf-placeholder-token',
-};
+/** A value for every `${VAR}` the example names, so adding a provider's example needs no change here. */
+function placeholders(text: string): Record<string, string> {
+  return Object.fromEntries([...text.matchAll(/\$\{([A-Z0-9_]+)\}/g)].map(([, name]) => [name, `placeholder-${name?.toLowerCase()}-value`]));
+}
 
 describe('config.example.yaml', () => {
   it('validates as shipped', () => {
     const dir = tempDir();
-    const config = loadConfig({ path: writeConfig(dir, EXAMPLE), env: ENV, cwd: dir });
+    const config = loadConfig({ providers: PROVIDERS, path: writeConfig(dir, EXAMPLE), env: placeholders(EXAMPLE), cwd: dir });
     expect(config.providers.map((p) => p.definition.type)).toEqual(['duckdns']);
   });
 
-  it('validates with every provider example uncommented, one entry each', () => {
+  it('validates with every provider example uncommented, one entry each, and shows an example for every provider', () => {
     const dir = tempDir();
     const text = uncommented();
     expect(text).not.toBe(EXAMPLE);
-    const config = loadConfig({ path: writeConfig(dir, text), env: ENV, cwd: dir });
-    expect(config.providers.map((p) => p.definition.type)).toEqual(['duckdns', 'noip', 'dyndns2', 'cloudflare']);
-    expect(config.providers[3]?.settings).toMatchObject({ zone: 'example.com', proxied: false, ttl: 1, endpoint: 'https://api.cloudflare.com/client/v4' });
-    expect(config.providers[1]?.settings.endpoint).toBe('https://dynupdate.no-ip.com');
-    expect(config.secrets).toEqual(expect.arrayContaining(['noip-placeholder-pass', 'dyn-placeholder-pass', 'cf-placeholder-token']));
+    const env = placeholders(text);
+    const config = loadConfig({ providers: PROVIDERS, path: writeConfig(dir, text), env, cwd: dir });
+    const types = config.providers.map((p) => p.definition.type);
+    expect(new Set(types).size).toBe(types.length);
+    expect([...types].sort()).toEqual(PROVIDERS.map((p) => p.type).sort());
+    expect(config.providers.find((p) => p.definition.type === 'cloudflare')?.settings).toMatchObject({ zone: 'example.com', proxied: false, ttl: 1, endpoint: 'https://api.cloudflare.com/client/v4' });
+    expect(config.providers.find((p) => p.definition.type === 'noip')?.settings.endpoint).toBe('https://dynupdate.no-ip.com');
+    // Every secret key of every example entry reaches the redactor.
+    const secretValues = config.providers.flatMap((p) => p.definition.secrets.map((k) => p.settings[k]).filter((v) => v !== undefined));
+    expect(secretValues.length).toBeGreaterThanOrEqual(config.providers.length);
+    expect(config.secrets).toEqual(expect.arrayContaining(secretValues));
+    expect(config.providers.find((p) => p.definition.type === 'route53')?.settings).toMatchObject({ hosted_zone_id: 'Z0123456789ABCDEFGHIJ', endpoint: 'https://route53.amazonaws.com' });
+    expect(config.providers.find((p) => p.definition.type === 'porkbun')?.settings).toMatchObject({ ttl: 600, endpoint: 'https://api.porkbun.com/api/json/v3' });
+    // Namecheap updates IPv4 only, whatever is detected.
+    expect(config.providers.find((p) => p.definition.type === 'namecheap')?.settings.ipv6).toBe(false);
   });
 });

@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { effectiveConfig, loadConfig, type Config } from '../src/config/load.js';
+import { PROVIDERS } from '../providers/index.js';
 import { formatDuration, humanDuration, parseDuration } from '../src/config/duration.js';
 import { ConfigError } from '../src/errors.js';
 import { BAD_CONFIGS, duck } from './helpers/bad-configs.js';
@@ -14,7 +15,7 @@ function load(yaml: string | undefined, env: Record<string, string> = {}, files:
     writeFileSync(join(dir, name), content);
   }
   if (yaml !== undefined) writeFileSync(join(dir, 'config.yaml'), yaml);
-  return loadConfig({ env, cwd: dir });
+  return loadConfig({ providers: PROVIDERS, env, cwd: dir });
 }
 
 /** The problems a config is rejected with; fails the test if it is accepted. */
@@ -59,7 +60,7 @@ describe('loading a valid config', () => {
   it('reads the documented example', () => {
     const dir = tempDir();
     const example = join(import.meta.dirname, '../config.example.yaml');
-    const config = loadConfig({ path: example, env: { DUCKDNS_TOKEN: 'example-token-1' }, cwd: dir });
+    const config = loadConfig({ providers: PROVIDERS, path: example, env: { DUCKDNS_TOKEN: 'example-token-1' }, cwd: dir });
     expect(config.providers).toHaveLength(1);
     expect(config.providers[0]?.settings.hosts).toEqual(['myoffice.duckdns.org']);
   });
@@ -94,7 +95,7 @@ describe('loading a valid config', () => {
     const dir = tempDir();
     mkdirSync(join(dir, 'etc'));
     writeFileSync(join(dir, 'etc/ddnsd.yaml'), 'state: data/s.json\n');
-    const config = loadConfig({ env: { DDNSD_CONFIG: 'etc/ddnsd.yaml' }, cwd: dir });
+    const config = loadConfig({ providers: PROVIDERS, env: { DDNSD_CONFIG: 'etc/ddnsd.yaml' }, cwd: dir });
     expect(config.file).toBe(join(dir, 'etc/ddnsd.yaml'));
     expect(config.statePath).toBe(join(dir, 'etc/data/s.json'));
   });
@@ -141,7 +142,7 @@ describe('rejecting a bad config', () => {
 
   it('names a missing --config file', () => {
     const dir = tempDir();
-    expect(() => loadConfig({ path: 'missing.yaml', env: {}, cwd: dir })).toThrow(/missing\.yaml does not exist/);
+    expect(() => loadConfig({ providers: PROVIDERS, path: 'missing.yaml', env: {}, cwd: dir })).toThrow(/missing\.yaml does not exist/);
   });
 
   it('never puts a secret in an error message', () => {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PROVIDER_CONCURRENCY, retryDelay, SERVER_TROUBLE_PAUSE_MS } from '../src/cycle.js';
+import { PROVIDER_CONCURRENCY, retryDelay, SERVER_TROUBLE_PAUSE_MS } from '../src/cycle/index.js';
 import { DdnsError } from '../src/errors.js';
 import { startDuckDns, type FakeDuckDns } from './fakes/duckdns.js';
 import { startEcho, type EchoServer } from './fakes/echo.js';
@@ -49,6 +49,30 @@ ${extra}`;
     runtimes.push(r);
     return r;
   };
+
+  it('tells what happened as events: a change, updates, a failure told once per cycle, a recovery, needs attention once', async () => {
+    const rt = await runtime(config());
+    const seen: string[] = [];
+    rt.events.onAny((e) => {
+      if (e.type !== 'cycle-finished' && e.type !== 'detected') seen.push(`${e.type}${'host' in e ? ` ${e.host}` : ''}`);
+    });
+    await rt.run();
+    expect(seen.splice(0)).toEqual(['address-changed', 'host-updated office.duckdns.org', 'host-updated lab.duckdns.org']);
+    echo.answer = V4_NEW;
+    duck.failNext(3, 503);
+    await rt.run();
+    expect(seen.splice(0).sort()).toEqual(['address-changed', 'host-failed lab.duckdns.org', 'host-failed office.duckdns.org']);
+    clock.advance(60 * 60_000);
+    await rt.run();
+    expect(seen.splice(0)).toEqual(expect.arrayContaining(['host-recovered office.duckdns.org', 'host-recovered lab.duckdns.org']));
+
+    const wrong = await runtime(config('', 'wrong-token-0000'));
+    const told: string[] = [];
+    wrong.events.on('host-needs-attention', (e) => told.push(e.host));
+    await wrong.run();
+    await wrong.run();
+    expect(told.sort()).toEqual(['lab.duckdns.org', 'office.duckdns.org']);
+  });
 
   it('sends both hosts in one request, then nothing while the address holds, even after a restart', async () => {
     const first = await runtime(config());

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { loadConfig } from '../src/config/load.js';
+import { PROVIDERS } from '../providers/index.js';
 import { tempDir } from './helpers/cli.js';
 
 const DIR = resolve(import.meta.dirname, '../deploy/kubernetes');
@@ -82,7 +83,7 @@ describe('deploy/kubernetes', () => {
       local = local.replace(`/run/secrets/ddnsd/${key}`, join(dir, key));
     }
     writeFileSync(join(dir, 'config.yaml'), local);
-    const loaded = loadConfig({ env: { DDNSD_LISTEN: '0.0.0.0:8080', DDNSD_STATE: '/data/state.json' }, cwd: dir });
+    const loaded = loadConfig({ providers: PROVIDERS, env: { DDNSD_LISTEN: '0.0.0.0:8080', DDNSD_STATE: '/data/state.json' }, cwd: dir });
     expect(loaded.providers).toHaveLength(1);
     expect(loaded.server.auth).toBe('token');
     expect(loaded.server.token).toBe(secret.stringData['page-token']);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CycleReport } from '../src/cycle.js';
+import type { CycleReport } from '../src/cycle/index.js';
 import { createLoop } from '../src/loop.js';
 import { silentLogger } from '../src/log.js';
 import type { Clock } from '../src/clock.js';

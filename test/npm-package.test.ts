@@ -58,7 +58,10 @@ describe('the npm package', () => {
   it('holds only the built program, the example config, deploy examples and the README', () => {
     const paths = packed.files.map((f) => f.path);
     expect(paths).toContain('dist/src/bin.js');
-    expect(paths).toContain('dist/providers/duckdns.js');
+    expect(paths).toContain('dist/providers/duckdns/index.js');
+    expect(paths).toContain('dist/providers/kit/index.js');
+    // The copy-me adapter is for contributors, not users.
+    expect(paths.filter((p) => p.includes('_example'))).toEqual([]);
     expect(paths).toContain('config.example.yaml');
     expect(paths.filter((p) => !/^(dist\/(src|providers)\/.+\.js|config\.example\.yaml|compose\.yaml|deploy\/kubernetes\/[\w-]+\.yaml|README\.md|package\.json|LICENSE)$/.test(p))).toEqual([]);
     expect(paths.some((p) => p.startsWith('test/') || p.endsWith('.ts') || p.endsWith('.map'))).toBe(false);

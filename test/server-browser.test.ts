@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/load.js';
+import { PROVIDERS } from '../providers/index.js';
 import { createLogger, createRedactor } from '../src/log.js';
 import { startDaemon, type Daemon } from '../src/main.js';
 import { startDuckDns, type FakeDuckDns } from './fakes/duckdns.js';
@@ -83,7 +84,7 @@ providers:
     hosts: [homelab]
 `,
     );
-    const config = loadConfig({ path: join(dir, 'config.yaml'), env: {}, cwd: dir });
+    const config = loadConfig({ providers: PROVIDERS, path: join(dir, 'config.yaml'), env: {}, cwd: dir });
     const redactor = createRedactor();
     const log = createLogger({ format: 'json', level: 'error', redactor, write: () => {} });
     const lan = [

@@ -7,6 +7,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/load.js';
+import { PROVIDERS } from '../providers/index.js';
 import type { LanAddress } from '../src/lan.js';
 import { createLogger, createRedactor } from '../src/log.js';
 import { startDaemon, type Daemon } from '../src/main.js';
@@ -65,7 +66,7 @@ providers:
   });
 
   async function start(): Promise<Daemon> {
-    const config = loadConfig({ path: join(dir, 'config.yaml'), env: { DUCKDNS_TOKEN: DUCK_TOKEN }, cwd: dir });
+    const config = loadConfig({ providers: PROVIDERS, path: join(dir, 'config.yaml'), env: { DUCKDNS_TOKEN: DUCK_TOKEN }, cwd: dir });
     const redactor = createRedactor();
     const log = createLogger({ format: 'json', level: 'debug', redactor, write: (line) => logs.push(line) });
     daemon = await startDaemon(config, { log, redactor, retry: RETRY, lan: () => lan });

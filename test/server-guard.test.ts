@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { request as httpsRequest } from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import { describe, expect, it } from 'vitest';
+import { PROVIDERS } from '../providers/index.js';
 import { loadConfig } from '../src/config/load.js';
 import { hashPassword } from '../src/password.js';
 import { buildServer, type ServerDeps } from '../src/server/index.js';
@@ -178,7 +179,7 @@ describe('the server section of the config', () => {
   const load = (server: string, env: Record<string, string> = {}) => {
     const dir = tempDir();
     writeConfig(dir, `detect:\n  ipv4: [http://127.0.0.1:1/]\nserver:\n${server}`);
-    return () => loadConfig({ env, cwd: dir });
+    return () => loadConfig({ providers: PROVIDERS, env, cwd: dir });
   };
 
   it('refuses to listen beyond loopback with open reads, saying how to fix it', () => {

@@ -1,6 +1,6 @@
 import { runInNewContext, Script } from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import type { CycleReport } from '../src/cycle.js';
+import { createEvents, type CycleReport } from '../src/cycle/index.js';
 import { createLoop } from '../src/loop.js';
 import { createLogger, createRedactor } from '../src/log.js';
 import { STATUS_JS } from '../src/server/assets.js';
@@ -231,10 +231,19 @@ describe('GET /metrics', () => {
   };
 
   it('serves Prometheus text: detections, updates by provider and result, last update, addresses, cycle duration, process metrics', async () => {
-    const metrics = createMetrics(sampleStatus);
-    metrics.observeCycle(report);
-    // A host still waiting for attention is not counted again.
-    metrics.observeCycle({ ...report, hosts: report.hosts.slice(2) });
+    const events = createEvents();
+    const metrics = createMetrics(sampleStatus, events);
+    // Two cycles as the cycle tells them: the host that needs attention is told once, when it got there.
+    for (const hosts of [report.hosts, report.hosts.slice(2)]) {
+      for (const d of report.detections) {
+        events.emit(d.address ? { type: 'detected', family: d.family, address: d.address, sources: [], at: NOW } : { type: 'detection-failed', family: d.family, error: d.error ?? '', at: NOW });
+      }
+      if (hosts.length === 3) {
+        events.emit({ type: 'host-updated', provider: 'duckdns', host: 'myoffice.duckdns.org', family: 'ipv4', address: '81.2.69.160', outcome: 'updated', at: NOW });
+        events.emit({ type: 'host-needs-attention', provider: 'duckdns', host: 'lab.duckdns.org', family: 'ipv4', kind: 'auth', message: 'KO', entry: 0, at: NOW });
+      }
+      events.emit({ type: 'cycle-finished', report: { ...report, hosts }, at: NOW });
+    }
     const res = await app({ metrics }).inject('/metrics');
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);

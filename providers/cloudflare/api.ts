@@ -8,11 +8,7 @@
  * minutes per user: past it, ddnsd sends nothing and fails as `rate-limited`
  * with the wait, as a 429 would.
  */
-import { DdnsError } from '../../src/errors.js';
-import { parseRetryAfter, type HttpClient } from '../../src/http.js';
-import type { Clock } from '../../src/clock.js';
-
-export type RecordType = 'A' | 'AAAA';
+import { DdnsError, parseRetryAfter, readPages, requestJson, type Clock, type HttpClient, type JsonResponse, type RecordType } from '../kit/index.js';
 
 export interface DnsRecord {
   id: string;
@@ -22,6 +18,8 @@ export interface DnsRecord {
   ttl: number;
   proxied?: boolean;
 }
+
+export type RecordFields = Omit<DnsRecord, 'id'>;
 
 /** Cloudflare answered 404: the zone or record id is no longer valid. */
 export class CloudflareNotFound extends DdnsError {
@@ -43,8 +41,8 @@ const ZONE_PAGE_SIZE = 50;
 
 /** One batch of changes to one zone (`POST /zones/{id}/dns_records/batch`). */
 export interface Batch {
-  patches: (Partial<Omit<DnsRecord, 'id'>> & { id: string })[];
-  posts: Omit<DnsRecord, 'id'>[];
+  patches: (Partial<RecordFields> & { id: string })[];
+  posts: RecordFields[];
 }
 
 export interface CloudflareApi {
@@ -58,8 +56,8 @@ export interface CloudflareApi {
   listRecords(zoneId: string, type: RecordType | undefined, signal: AbortSignal): Promise<DnsRecord[]>;
   /** Applies patches then posts in one request, all or nothing; returns the records as changed, in order. */
   batch(zoneId: string, changes: Batch, signal: AbortSignal): Promise<{ patches: DnsRecord[]; posts: DnsRecord[] }>;
-  createRecord(zoneId: string, record: Omit<DnsRecord, 'id'>, signal: AbortSignal): Promise<DnsRecord>;
-  patchRecord(zoneId: string, id: string, patch: Partial<Omit<DnsRecord, 'id'>>, signal: AbortSignal): Promise<DnsRecord>;
+  createRecord(zoneId: string, record: RecordFields, signal: AbortSignal): Promise<DnsRecord>;
+  patchRecord(zoneId: string, id: string, patch: Partial<RecordFields>, signal: AbortSignal): Promise<DnsRecord>;
   deleteRecord(zoneId: string, id: string, signal: AbortSignal): Promise<void>;
 }
 
@@ -79,12 +77,17 @@ interface Envelope {
   result_info?: unknown;
 }
 
-export function createCloudflareApi(deps: ApiDeps): CloudflareApi {
-  const budget = deps.budget ?? REQUEST_BUDGET;
+type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+
+/** Sends one request and reads the envelope; every failure is thrown as its kind. */
+type Exchange = (method: Method, path: string, what: string, signal: AbortSignal, body?: unknown, maxBytes?: number) => Promise<Envelope>;
+
+/** Counts requests in a sliding window and refuses one past the budget. */
+function requestBudget(clock: Clock, budget: { requests: number; windowMs: number }): (where: string) => void {
   /** When each request of the current window was sent, oldest first. */
   const sent: number[] = [];
-  const spend = (where: string): void => {
-    const now = deps.clock.now();
+  return (where) => {
+    const now = clock.now();
     while (sent.length > 0 && (sent[0] as number) <= now - budget.windowMs) sent.shift();
     if (sent.length >= budget.requests) {
       const retryAfterMs = (sent[0] as number) + budget.windowMs - now;
@@ -96,153 +99,48 @@ export function createCloudflareApi(deps: ApiDeps): CloudflareApi {
     }
     sent.push(now);
   };
+}
 
-  const exchange = async (
-    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
-    path: string,
-    what: string,
-    signal: AbortSignal,
-    body?: unknown,
-    maxBytes?: number,
-  ): Promise<Envelope> => {
-    spend(`Cloudflare (${method} ${path.replace(/\?.*$/, '')}) while ${what}`);
-    const res = await deps.http.request({
+function createExchange(deps: ApiDeps): Exchange {
+  const spend = requestBudget(deps.clock, deps.budget ?? REQUEST_BUDGET);
+  return async (method, path, what, signal, body, maxBytes) => {
+    const where = `Cloudflare (${method} ${path.replace(/\?.*$/, '')}) while ${what}`;
+    spend(where);
+    const res = await requestJson(deps.http, {
       url: `${deps.endpoint}${path}`,
       method,
-      headers: {
-        authorization: `Bearer ${deps.token}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      headers: { authorization: `Bearer ${deps.token}` },
+      ...(body === undefined ? {} : { json: body }),
       ...(maxBytes === undefined ? {} : { maxBytes }),
       signal,
     });
-    const where = `Cloudflare (${method} ${path.replace(/\?.*$/, '')}) while ${what}`;
-    let envelope: Envelope | undefined;
-    try {
-      const parsed: unknown = JSON.parse(res.text);
-      if (typeof parsed === 'object' && parsed !== null) envelope = parsed as Envelope;
-    } catch {
-      envelope = undefined;
-    }
-    const errors = readErrors(envelope?.errors);
-    const detail = errors.length > 0 ? `: ${errors.map((e) => `${e.code} ${e.message}`).join('; ')}` : '';
-
-    if (res.status === 429) {
-      const retryAfterMs = parseRetryAfter(res.headers['retry-after'], deps.clock.now());
-      return fail(new DdnsError('rate-limited', `${where}: rate limited (HTTP 429)`, retryAfterMs === undefined ? {} : { retryAfterMs }));
-    }
-    if (res.status >= 500) return fail(new DdnsError('transient', `${where}: server error (HTTP ${res.status})${detail}`));
-    if (res.status === 401 || res.status === 403 || errors.some((e) => AUTH_CODES.has(e.code))) {
-      return fail(
-        new DdnsError(
-          'auth',
-          `${where}: the API token was rejected (HTTP ${res.status})${detail}; create a token with the Zone.DNS edit permission on this zone and put it in the config`,
-        ),
-      );
-    }
-    if (res.status === 404) return fail(new CloudflareNotFound('transient', `${where}: not found (HTTP 404)${detail}`));
-    if (!envelope) {
-      return fail(new DdnsError('bad-response', `${where}: the answer is not JSON (HTTP ${res.status}): ${JSON.stringify(res.text.slice(0, 80))}`));
-    }
-    if (envelope.success !== true || res.status >= 300) {
-      // Anything else that Cloudflare refuses (invalid content, a name outside the zone, …) will not pass by retrying.
-      return fail(new DdnsError('fatal', `${where}: refused (HTTP ${res.status})${detail || ': no reason given'}`));
-    }
-    return envelope;
-  };
-
-  /** The `result` of an exchange. */
-  const call = async (...args: Parameters<typeof exchange>): Promise<unknown> => (await exchange(...args)).result;
-
-  const record = (value: unknown, where: string): DnsRecord => {
-    const r = value as Partial<DnsRecord> | null;
-    if (!r || typeof r.id !== 'string' || typeof r.content !== 'string' || typeof r.name !== 'string') {
-      throw new DdnsError('bad-response', `Cloudflare gave a DNS record without id, name or content while ${where}`);
-    }
-    return { id: r.id, type: String(r.type), name: r.name, content: r.content, ttl: Number(r.ttl ?? 1), ...(typeof r.proxied === 'boolean' ? { proxied: r.proxied } : {}) };
-  };
-  const list = (value: unknown, where: string): unknown[] => {
-    if (!Array.isArray(value)) throw new DdnsError('bad-response', `Cloudflare gave no list while ${where}`);
-    return value;
-  };
-
-  return {
-    async findZone(name, signal) {
-      const what = `looking up the zone ${name}`;
-      const zones = list(await call('GET', `/zones?${new URLSearchParams({ name })}`, what, signal), what);
-      const zone = zones.find((z) => (z as { name?: unknown }).name === name) as { id?: unknown } | undefined;
-      if (zone && typeof zone.id !== 'string') throw new DdnsError('bad-response', `Cloudflare gave a zone without id while ${what}`);
-      return zone?.id as string | undefined;
-    },
-    async listZones(signal) {
-      const what = 'listing the zones this token can see';
-      const out = new Map<string, string>();
-      for (let page = 1; page <= LIST_MAX_PAGES; page++) {
-        const query = new URLSearchParams({ per_page: String(ZONE_PAGE_SIZE), page: String(page) });
-        const answer = await exchange('GET', `/zones?${query}`, what, signal);
-        const zones = list(answer.result, what) as { id?: unknown; name?: unknown }[];
-        for (const z of zones) {
-          if (typeof z.id !== 'string' || typeof z.name !== 'string') throw new DdnsError('bad-response', `Cloudflare gave a zone without id or name while ${what}`);
-          out.set(z.name, z.id);
-        }
-        const info = answer.result_info as { total_pages?: unknown } | undefined;
-        const pages = typeof info?.total_pages === 'number' ? info.total_pages : undefined;
-        if (zones.length === 0 || (pages !== undefined ? page >= pages : zones.length < ZONE_PAGE_SIZE)) break;
-      }
-      return out;
-    },
-    async findRecords(zoneId, type, name, signal) {
-      const what = `listing the ${type} records of ${name}`;
-      const query = new URLSearchParams({ type, name });
-      const records = list(await call('GET', `/zones/${zoneId}/dns_records?${query}`, what, signal), what);
-      return records.map((r) => record(r, what)).filter((r) => r.type === type && r.name === name);
-    },
-    async listRecords(zoneId, type, signal) {
-      const what = `listing the ${type ?? 'DNS'} records of the zone`;
-      const out: DnsRecord[] = [];
-      for (let page = 1; page <= LIST_MAX_PAGES; page++) {
-        const query = new URLSearchParams({ ...(type ? { type } : {}), per_page: String(LIST_PAGE_SIZE), page: String(page) });
-        const answer = await exchange('GET', `/zones/${zoneId}/dns_records?${query}`, what, signal, undefined, LIST_MAX_BYTES);
-        const records = list(answer.result, what);
-        out.push(...records.map((r) => record(r, what)));
-        const info = answer.result_info as { total_pages?: unknown } | undefined;
-        const pages = typeof info?.total_pages === 'number' ? info.total_pages : undefined;
-        // Without result_info, a short page is the last one.
-        if (records.length === 0 || (pages !== undefined ? page >= pages : records.length < LIST_PAGE_SIZE)) break;
-      }
-      return type ? out.filter((r) => r.type === type) : out;
-    },
-    async batch(zoneId, changes, signal) {
-      const what = `changing ${changes.patches.length + changes.posts.length} records in one batch`;
-      const body = {
-        ...(changes.patches.length > 0 ? { patches: changes.patches } : {}),
-        ...(changes.posts.length > 0 ? { posts: changes.posts } : {}),
-      };
-      const result = (await call('POST', `/zones/${zoneId}/dns_records/batch`, what, signal, body)) as { patches?: unknown; posts?: unknown } | null;
-      const patches = changes.patches.length > 0 ? list(result?.patches, what).map((r) => record(r, what)) : [];
-      const posts = changes.posts.length > 0 ? list(result?.posts, what).map((r) => record(r, what)) : [];
-      if (patches.length !== changes.patches.length || posts.length !== changes.posts.length) {
-        throw new DdnsError('bad-response', `Cloudflare answered a batch with ${patches.length + posts.length} records for ${changes.patches.length + changes.posts.length} changes`);
-      }
-      return { patches, posts };
-    },
-    async createRecord(zoneId, fields, signal) {
-      const what = `creating the ${fields.type} record of ${fields.name}`;
-      return record(await call('POST', `/zones/${zoneId}/dns_records`, what, signal, fields), what);
-    },
-    async patchRecord(zoneId, id, patch, signal) {
-      const what = `updating the ${patch.type ?? 'DNS'} record ${id}`;
-      return record(await call('PATCH', `/zones/${zoneId}/dns_records/${id}`, what, signal, patch), what);
-    },
-    async deleteRecord(zoneId, id, signal) {
-      await call('DELETE', `/zones/${zoneId}/dns_records/${id}`, `deleting the duplicate record ${id}`, signal);
-    },
+    return readEnvelope(res, where, deps.clock.now());
   };
 }
 
-function fail(error: DdnsError): never {
-  throw error;
+/** The envelope of a successful answer; anything else thrown as its kind. */
+function readEnvelope(res: JsonResponse, where: string, now: number): Envelope {
+  const envelope = typeof res.json === 'object' && res.json !== null ? (res.json as Envelope) : undefined;
+  const errors = readErrors(envelope?.errors);
+  const detail = errors.length > 0 ? `: ${errors.map((e) => `${e.code} ${e.message}`).join('; ')}` : '';
+  if (res.status === 429) {
+    const retryAfterMs = parseRetryAfter(res.headers['retry-after'], now);
+    throw new DdnsError('rate-limited', `${where}: rate limited (HTTP 429)`, retryAfterMs === undefined ? {} : { retryAfterMs });
+  }
+  if (res.status >= 500) throw new DdnsError('transient', `${where}: server error (HTTP ${res.status})${detail}`);
+  if (res.status === 401 || res.status === 403 || errors.some((e) => AUTH_CODES.has(e.code))) {
+    throw new DdnsError(
+      'auth',
+      `${where}: the API token was rejected (HTTP ${res.status})${detail}; create a token with the Zone.DNS edit permission on this zone and put it in the config`,
+    );
+  }
+  if (res.status === 404) throw new CloudflareNotFound('transient', `${where}: not found (HTTP 404)${detail}`);
+  if (!envelope) throw new DdnsError('bad-response', `${where}: the answer is not JSON (HTTP ${res.status}): ${JSON.stringify(res.text.slice(0, 80))}`);
+  if (envelope.success !== true || res.status >= 300) {
+    // Anything else that Cloudflare refuses (invalid content, a name outside the zone, …) will not pass by retrying.
+    throw new DdnsError('fatal', `${where}: refused (HTTP ${res.status})${detail || ': no reason given'}`);
+  }
+  return envelope;
 }
 
 function readErrors(value: unknown): { code: number; message: string }[] {
@@ -251,4 +149,103 @@ function readErrors(value: unknown): { code: number; message: string }[] {
     code: Number(e?.code ?? 0),
     message: String(e?.message ?? '').slice(0, 200),
   }));
+}
+
+function toRecord(value: unknown, where: string): DnsRecord {
+  const r = value as Partial<DnsRecord> | null;
+  if (!r || typeof r.id !== 'string' || typeof r.content !== 'string' || typeof r.name !== 'string') {
+    throw new DdnsError('bad-response', `Cloudflare gave a DNS record without id, name or content while ${where}`);
+  }
+  return { id: r.id, type: String(r.type), name: r.name, content: r.content, ttl: Number(r.ttl ?? 1), ...(typeof r.proxied === 'boolean' ? { proxied: r.proxied } : {}) };
+}
+
+function toList(value: unknown, where: string): unknown[] {
+  if (!Array.isArray(value)) throw new DdnsError('bad-response', `Cloudflare gave no list while ${where}`);
+  return value;
+}
+
+/** `result_info.total_pages`, when Cloudflare says. */
+function totalPages(envelope: Envelope): number | undefined {
+  const info = envelope.result_info as { total_pages?: unknown } | undefined;
+  return typeof info?.total_pages === 'number' ? info.total_pages : undefined;
+}
+
+async function listZones(exchange: Exchange, signal: AbortSignal): Promise<Map<string, string>> {
+  const what = 'listing the zones this token can see';
+  const zones = await readPages(
+    async (page) => {
+      const query = new URLSearchParams({ per_page: String(ZONE_PAGE_SIZE), page: String(page) });
+      const answer = await exchange('GET', `/zones?${query}`, what, signal);
+      return { items: toList(answer.result, what) as { id?: unknown; name?: unknown }[], totalPages: totalPages(answer) };
+    },
+    { pageSize: ZONE_PAGE_SIZE, maxPages: LIST_MAX_PAGES },
+  );
+  const out = new Map<string, string>();
+  for (const z of zones) {
+    if (typeof z.id !== 'string' || typeof z.name !== 'string') throw new DdnsError('bad-response', `Cloudflare gave a zone without id or name while ${what}`);
+    out.set(z.name, z.id);
+  }
+  return out;
+}
+
+async function listRecords(exchange: Exchange, zoneId: string, type: RecordType | undefined, signal: AbortSignal): Promise<DnsRecord[]> {
+  const what = `listing the ${type ?? 'DNS'} records of the zone`;
+  const records = await readPages(
+    async (page) => {
+      const query = new URLSearchParams({ ...(type ? { type } : {}), per_page: String(LIST_PAGE_SIZE), page: String(page) });
+      const answer = await exchange('GET', `/zones/${zoneId}/dns_records?${query}`, what, signal, undefined, LIST_MAX_BYTES);
+      return { items: toList(answer.result, what).map((r) => toRecord(r, what)), totalPages: totalPages(answer) };
+    },
+    { pageSize: LIST_PAGE_SIZE, maxPages: LIST_MAX_PAGES },
+  );
+  return type ? records.filter((r) => r.type === type) : records;
+}
+
+async function batch(exchange: Exchange, zoneId: string, changes: Batch, signal: AbortSignal): Promise<{ patches: DnsRecord[]; posts: DnsRecord[] }> {
+  const what = `changing ${changes.patches.length + changes.posts.length} records in one batch`;
+  const body = {
+    ...(changes.patches.length > 0 ? { patches: changes.patches } : {}),
+    ...(changes.posts.length > 0 ? { posts: changes.posts } : {}),
+  };
+  const result = (await exchange('POST', `/zones/${zoneId}/dns_records/batch`, what, signal, body)).result as { patches?: unknown; posts?: unknown } | null;
+  const patches = changes.patches.length > 0 ? toList(result?.patches, what).map((r) => toRecord(r, what)) : [];
+  const posts = changes.posts.length > 0 ? toList(result?.posts, what).map((r) => toRecord(r, what)) : [];
+  if (patches.length !== changes.patches.length || posts.length !== changes.posts.length) {
+    throw new DdnsError('bad-response', `Cloudflare answered a batch with ${patches.length + posts.length} records for ${changes.patches.length + changes.posts.length} changes`);
+  }
+  return { patches, posts };
+}
+
+export function createCloudflareApi(deps: ApiDeps): CloudflareApi {
+  const exchange = createExchange(deps);
+  /** The `result` of an exchange. */
+  const call = async (...args: Parameters<Exchange>): Promise<unknown> => (await exchange(...args)).result;
+  return {
+    async findZone(name, signal) {
+      const what = `looking up the zone ${name}`;
+      const zones = toList(await call('GET', `/zones?${new URLSearchParams({ name })}`, what, signal), what);
+      const zone = zones.find((z) => (z as { name?: unknown }).name === name) as { id?: unknown } | undefined;
+      if (zone && typeof zone.id !== 'string') throw new DdnsError('bad-response', `Cloudflare gave a zone without id while ${what}`);
+      return zone?.id as string | undefined;
+    },
+    listZones: (signal) => listZones(exchange, signal),
+    async findRecords(zoneId, type, name, signal) {
+      const what = `listing the ${type} records of ${name}`;
+      const records = toList(await call('GET', `/zones/${zoneId}/dns_records?${new URLSearchParams({ type, name })}`, what, signal), what);
+      return records.map((r) => toRecord(r, what)).filter((r) => r.type === type && r.name === name);
+    },
+    listRecords: (zoneId, type, signal) => listRecords(exchange, zoneId, type, signal),
+    batch: (zoneId, changes, signal) => batch(exchange, zoneId, changes, signal),
+    async createRecord(zoneId, fields, signal) {
+      const what = `creating the ${fields.type} record of ${fields.name}`;
+      return toRecord(await call('POST', `/zones/${zoneId}/dns_records`, what, signal, fields), what);
+    },
+    async patchRecord(zoneId, id, patch, signal) {
+      const what = `updating the ${patch.type ?? 'DNS'} record ${id}`;
+      return toRecord(await call('PATCH', `/zones/${zoneId}/dns_records/${id}`, what, signal, patch), what);
+    },
+    async deleteRecord(zoneId, id, signal) {
+      await call('DELETE', `/zones/${zoneId}/dns_records/${id}`, `deleting the duplicate record ${id}`, signal);
+    },
+  };
 }

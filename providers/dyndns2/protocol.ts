@@ -5,40 +5,101 @@
  *   GET {endpoint}/nic/update?hostname=h1,h2&myip=IPv4[,IPv6]
  *   Authorization: Basic base64(username:password)
  *
+ * Services differ in small ways, described by a Variant: the path, how the
+ * addresses are named (`myip`, `myipv4`/`myipv6`, `ip`/`ip6`), whether one
+ * request may carry several hosts, and whether a family that is not sent
+ * must be sent as `preserve` (some services delete it otherwise).
+ *
  * The answer has one line per hostname, in the order they were sent:
  * `good <ip>` or `nochg <ip>` for success, otherwise a code saying why not.
  * A code that concerns the whole request (`badauth`, `911`, …) may come as a
- * single line for all hosts.
+ * single line for all hosts. ANSWER_CODES is the one table of those codes,
+ * shared with ddnsd's own dyndns2 endpoint for routers.
  */
-import { SERVER_TROUBLE_PAUSE_MS } from '../../src/cycle.js';
-import { DdnsError, type FailureKind } from '../../src/errors.js';
-import { describeUrl, statusFailure, type HttpClient } from '../../src/http.js';
-import type { Clock } from '../../src/clock.js';
-import { sameAddress } from '../address.js';
-import type { Family, HostResult, UpdateRequest } from '../types.js';
+import {
+  DdnsError,
+  describeUrl,
+  FAMILIES,
+  hostsOf,
+  quoteAnswer,
+  resultsFor,
+  sameAddress,
+  sendInTurn,
+  withLimitHint,
+  statusFailure,
+  type Addresses,
+  type Clock,
+  type Family,
+  type FailureKind,
+  type HostResult,
+  type HttpClient,
+  type UpdateRequest,
+} from '../kit/index.js';
 
-export interface Dyndns2Target {
-  /** What the service is called in messages: `No-IP`, `dyndns2 server`. */
-  service: string;
-  endpoint: string;
-  username: string;
-  password: string;
+export interface Variant {
+  /** The update path under the endpoint. */
+  path: string;
+  /** `myip`: both families in one `myip=v4,v6`; otherwise one parameter per family. */
+  addressParams: 'myip' | Record<Family, string>;
+  /** Several hosts comma-separated in one request, or one request per host. */
+  hostsPerRequest: 'many' | 'one';
+  /** Send `preserve` for a family this request does not set, so the service keeps it. */
+  preserveOmitted: boolean;
+  /** Fixed query parameters some services want (`system=dyndns`). */
+  fixedParams?: Readonly<Record<string, string>>;
+  /**
+   * How the credential travels (default `basic`): Basic username:password;
+   * `basic-host`: Basic with the hostname as username and the entry's key as
+   * password (one key per host); `param`: the key as this query parameter.
+   */
+  auth?: 'basic' | 'basic-host' | { param: string };
+  /** `one`: a request per family, for services whose `myip` takes a single address (only due families are sent). */
+  familiesPerRequest?: 'both' | 'one';
+  /** Codes the service answers beyond (or instead of) the standard ones. */
+  codes?: Readonly<Record<string, AnswerCode>>;
+  /** Words added when the service refuses for its rate limit (its daily quota, say). */
+  limit?: string;
 }
 
-/** The URL and headers of one update request for several hosts. */
+/** The protocol as dyndns.org defined it, spoken by most services. */
+export const STANDARD: Variant = { path: '/nic/update', addressParams: 'myip', hostsPerRequest: 'many', preserveOmitted: false };
+
+export interface Dyndns2Target {
+  /** What the service is called in messages: `No-IP`, `the dyndns2 server`. */
+  service: string;
+  endpoint: string;
+  /** Absent for services that take only a key (`basic-host`, `param`). */
+  username?: string | undefined;
+  /** The password or key. */
+  password: string;
+  variant?: Variant;
+}
+
+/** The URL and headers of one update request for one or several hosts. */
 export function buildUpdateRequest(
   target: Dyndns2Target,
   hosts: readonly string[],
-  addresses: Partial<Record<Family, string>>,
+  addresses: Addresses,
 ): { url: string; headers: Record<string, string> } {
-  const myip = [addresses.ipv4, addresses.ipv6].filter((a): a is string => a !== undefined);
-  const query = new URLSearchParams({ hostname: hosts.join(',') });
-  // Without myip the service would take the address the request came from.
-  if (myip.length > 0) query.set('myip', myip.join(','));
-  const basic = Buffer.from(`${target.username}:${target.password}`).toString('base64');
+  const variant = target.variant ?? STANDARD;
+  const query = new URLSearchParams({ ...variant.fixedParams, hostname: hosts.join(',') });
+  if (variant.addressParams === 'myip') {
+    const myip = FAMILIES.map((f) => addresses[f]).filter((a): a is string => a !== undefined);
+    // Without myip the service would take the address the request came from.
+    if (myip.length > 0) query.set('myip', myip.join(','));
+  } else {
+    for (const family of FAMILIES) {
+      const address = addresses[family] ?? (variant.preserveOmitted ? 'preserve' : undefined);
+      if (address !== undefined) query.set(variant.addressParams[family], address);
+    }
+  }
+  const auth = variant.auth ?? 'basic';
+  if (typeof auth === 'object') query.set(auth.param, target.password);
+  const username = auth === 'basic-host' ? hosts[0] : target.username;
+  const basic = Buffer.from(`${username ?? ''}:${target.password}`).toString('base64');
   return {
-    url: `${target.endpoint}/nic/update?${query.toString().replace(/%2C/g, ',')}`,
-    headers: { authorization: `Basic ${basic}` },
+    url: `${target.endpoint}${variant.path}?${query.toString().replace(/%2C/g, ',')}`,
+    headers: typeof auth === 'object' ? {} : { authorization: `Basic ${basic}` },
   };
 }
 
@@ -48,15 +109,48 @@ export interface Answer {
   detail: string;
 }
 
-/** Codes about one host; any other lone line (`badauth`, `911`, an error page) is about the whole request. */
-const PER_HOST = new Set(['good', 'nochg', 'nohost', 'notfqdn']);
+export interface AnswerCode {
+  /** `ok` for success; otherwise the failure kind it means. */
+  kind: 'ok' | FailureKind;
+  /** Whether the code is about one host (else about the whole request). */
+  perHost: boolean;
+  /** For failures: what it means and what the user can do about it. */
+  why: string;
+}
+
+/** No-IP and the dyndns2 specification: after `911`, wait at least 30 minutes. */
+export const TROUBLE_PAUSE_MS = 30 * 60_000;
+
+/** Every code of the protocol: what it means, for clients and for ddnsd's endpoint alike. */
+export const ANSWER_CODES: Readonly<Record<string, AnswerCode>> = {
+  good: { kind: 'ok', perHost: true, why: 'the address was updated' },
+  nochg: { kind: 'ok', perHost: true, why: 'the host already had this address' },
+  badauth: { kind: 'auth', perHost: false, why: 'the username or password is wrong; fix them in the config' },
+  badagent: {
+    kind: 'fatal',
+    perHost: false,
+    why: "the service refuses ddnsd's User-Agent; update ddnsd, and report it if the newest version is refused too",
+  },
+  '!donator': { kind: 'fatal', perHost: false, why: 'the request uses a feature this account does not have; check the account type' },
+  nohost: { kind: 'fatal', perHost: true, why: 'the hostname does not exist on this account; check hosts and the account' },
+  notfqdn: { kind: 'fatal', perHost: true, why: 'the hostname is not a fully qualified domain name; write it in full, e.g. office.ddns.net' },
+  numhost: { kind: 'fatal', perHost: false, why: 'too many hosts in one request; split the hosts over several entries' },
+  abuse: { kind: 'fatal', perHost: false, why: 'the service blocked the hostname for abuse; unblock it in the account before ddnsd tries again' },
+  '911': { kind: 'server', perHost: false, why: 'the service reports trouble on its side' },
+  dnserr: { kind: 'server', perHost: false, why: 'the service reports a DNS error on its side' },
+};
+
+/** A service's codes: its own table over the standard one. */
+function codeOf(code: string, codes: Variant['codes']): AnswerCode | undefined {
+  return codes?.[code] ?? ANSWER_CODES[code];
+}
 
 /**
  * The answer lines, one per host. A single line about the whole request
  * (`badauth`, `911`, …) applies to every host; a single line about one host
  * (`good`, `nohost`) is the first host's, and the others count as unanswered.
  */
-export function parseAnswers(text: string, hosts: readonly string[]): (Answer | undefined)[] {
+export function parseAnswers(text: string, hosts: readonly string[], codes?: Variant['codes']): (Answer | undefined)[] {
   const lines = text
     .split(/\r?\n/)
     .map((l) => l.trim())
@@ -66,42 +160,19 @@ export function parseAnswers(text: string, hosts: readonly string[]): (Answer | 
     return space < 0 ? { code: line, detail: '' } : { code: line.slice(0, space), detail: line.slice(space + 1).trim() };
   });
   const only = answers.length === 1 ? answers[0] : undefined;
-  if (only && !PER_HOST.has(only.code)) return hosts.map(() => only);
+  if (only && codeOf(only.code, codes)?.perHost !== true) return hosts.map(() => only);
   return hosts.map((_, i) => answers[i]);
 }
 
-interface Meaning {
-  kind: FailureKind;
-  why: string;
-}
-
-/** What each failure code means, and what the user can do about it. */
-const FAILURES: Record<string, Meaning> = {
-  badauth: { kind: 'auth', why: 'the username or password is wrong; fix them in the config' },
-  badagent: {
-    kind: 'fatal',
-    why: "the service refuses ddnsd's User-Agent; update ddnsd, and report it if the newest version is refused too",
-  },
-  '!donator': { kind: 'fatal', why: 'the request uses a feature this account does not have; check the account type' },
-  nohost: { kind: 'fatal', why: 'the hostname does not exist on this account; check hosts and the account' },
-  notfqdn: { kind: 'fatal', why: 'the hostname is not a fully qualified domain name; write it in full, e.g. office.ddns.net' },
-  numhost: { kind: 'fatal', why: 'too many hosts in one request; split the hosts over several entries' },
-  abuse: { kind: 'fatal', why: 'the service blocked the hostname for abuse; unblock it in the account before ddnsd tries again' },
-  '911': { kind: 'server', why: 'the service reports trouble on its side' },
-  dnserr: { kind: 'server', why: 'the service reports a DNS error on its side' },
-};
-
 /** The failure an answer means, or undefined for `good` / `nochg`. */
-export function answerFailure(answer: Answer | undefined, host: string, service: string): DdnsError | undefined {
+export function answerFailure(answer: Answer | undefined, host: string, service: string, codes?: Variant['codes']): DdnsError | undefined {
   if (answer === undefined) return new DdnsError('bad-response', `${service} gave no answer line for ${host}`);
-  if (answer.code === 'good' || answer.code === 'nochg') return undefined;
-  const meaning = FAILURES[answer.code];
-  if (!meaning) {
-    return new DdnsError('bad-response', `${service} gave an unexpected answer for ${host}: ${JSON.stringify(answer.code.slice(0, 40))}`);
-  }
+  const meaning = codeOf(answer.code, codes);
+  if (!meaning) return new DdnsError('bad-response', `${service} gave an unexpected answer for ${host}: ${quoteAnswer(answer.code, 40)}`);
+  if (meaning.kind === 'ok') return undefined;
   const message = `${service} answered ${answer.code} for ${host}: ${meaning.why}`;
   return meaning.kind === 'server'
-    ? new DdnsError('server', `${message}; ddnsd waits at least 30 minutes before trying again`, { retryAfterMs: SERVER_TROUBLE_PAUSE_MS })
+    ? new DdnsError('server', `${message}; ddnsd waits at least 30 minutes before trying again`, { retryAfterMs: TROUBLE_PAUSE_MS })
     : new DdnsError(meaning.kind, message);
 }
 
@@ -111,42 +182,67 @@ export interface Dyndns2Deps {
 }
 
 /**
- * Sends every due host of an entry in one request, with every address known
- * for the entry's families, and turns the answer lines into one result per
- * host and family.
+ * Sends the due hosts of an entry (in one request, or one per host when the
+ * service takes one at a time; both families at once, or one request per due
+ * family when the service takes one address per request), and turns the
+ * answer lines into one result per host and family. When one of several
+ * requests fails as a whole, its hosts fail; after a rate limit or a
+ * credential refusal the rest are not sent.
  */
 export async function updateHosts(target: Dyndns2Target, deps: Dyndns2Deps, request: UpdateRequest): Promise<HostResult[]> {
-  const { updates, addresses, signal } = request;
-  const hosts = [...new Set(updates.map((u) => u.host))];
+  const variant = target.variant ?? STANDARD;
+  const hosts = hostsOf(request.updates);
+  const groups = (variant.hostsPerRequest === 'many' ? [hosts] : hosts.map((h) => [h])).flatMap((group) =>
+    familyGroups(variant, group, request).map((addresses) => ({ hosts: group, addresses })),
+  );
+  return sendInTurn(
+    groups,
+    (g) => send(target, deps, g.hosts, g.addresses, request.signal),
+    (g, error) => resultsFor(g.hosts, g.addresses, error),
+  );
+}
+
+/** The addresses each request for these hosts carries: all known at once, or each due family alone. */
+function familyGroups(variant: Variant, hosts: readonly string[], request: UpdateRequest): Addresses[] {
+  if (variant.familiesPerRequest !== 'one') return [request.addresses];
+  const due = new Set(request.updates.filter((u) => hosts.includes(u.host)).map((u) => u.family));
+  return FAMILIES.filter((f) => due.has(f) && request.addresses[f] !== undefined).map((f) => ({ [f]: request.addresses[f] }));
+}
+
+async function send(target: Dyndns2Target, deps: Dyndns2Deps, hosts: string[], addresses: Addresses, signal: AbortSignal): Promise<HostResult[]> {
+  const variant = target.variant ?? STANDARD;
   const { url, headers } = buildUpdateRequest(target, hosts, addresses);
   const what = `${target.service} ${describeUrl(url)}`;
   const res = await deps.http.request({ url, headers, signal });
-  const answers = parseAnswers(res.text, hosts);
-  // Some services send `badauth` with HTTP 401: the answer line says more than the status.
+  const answers = parseAnswers(res.text, hosts, variant.codes);
+  // Some services send `badauth` with HTTP 401, `nohost` with 404: the answer line says more than the status.
   const first = answers[0]?.code ?? '';
-  const spoken = res.status === 200 || ((res.status === 401 || res.status === 403) && first in FAILURES);
+  const spoken = res.status === 200 || ([401, 403, 404].includes(res.status) && codeOf(first, variant.codes) !== undefined);
   if (!spoken) {
     const failure = statusFailure(res, what, deps.clock.now());
-    if (failure) throw failure;
-    throw new DdnsError('bad-response', `${what}: unexpected answer (HTTP ${res.status}): ${JSON.stringify(res.text.slice(0, 80))}`);
+    if (failure) throw withLimitHint(failure, variant.limit);
+    throw new DdnsError('bad-response', `${what}: unexpected answer (HTTP ${res.status}): ${quoteAnswer(res.text)}`);
   }
-  const results: HostResult[] = [];
-  hosts.forEach((host, i) => {
-    const answer = answers[i];
-    const error = answerFailure(answer, host, target.service);
-    for (const family of ['ipv4', 'ipv6'] as const) {
-      const address = addresses[family];
-      if (!address) continue;
-      const wrong = error ? undefined : otherAddress(answer?.detail ?? '', family, address);
-      if (error) results.push({ host, family, outcome: 'failed', error });
-      else if (wrong) {
-        const message = `${target.service} answered ${answer?.code} for ${host} but names ${wrong}, not the ${family === 'ipv4' ? 'IPv4' : 'IPv6'} address ${address} that was sent`;
-        results.push({ host, family, outcome: 'failed', error: new DdnsError('bad-response', message) });
-      }
-      else results.push({ host, family, address, outcome: answer?.code === 'good' ? 'updated' : 'unchanged' });
-    }
+  return hosts.flatMap((host, i) => hostResults(target.service, host, answers[i], addresses, variant.codes));
+}
+
+/** The results of one host's answer line, per family sent. */
+function hostResults(service: string, host: string, answer: Answer | undefined, addresses: Addresses, codes: Variant['codes']): HostResult[] {
+  const error = answerFailure(answer, host, service, codes);
+  return FAMILIES.flatMap((family): HostResult[] => {
+    const address = addresses[family];
+    if (!address) return [];
+    const failure = error ?? wrongAddress(service, host, answer?.code ?? '', answer?.detail ?? '', family, address);
+    if (failure) return [{ host, family, outcome: 'failed', error: failure }];
+    return [{ host, family, address, outcome: answer?.code === 'good' ? 'updated' : 'unchanged' }];
   });
-  return results;
+}
+
+/** A success answer that names another address of this family than the one sent: the service did not take it. */
+function wrongAddress(service: string, host: string, code: string, detail: string, family: Family, sent: string): DdnsError | undefined {
+  const wrong = otherAddress(detail, family, sent);
+  if (!wrong) return undefined;
+  return new DdnsError('bad-response', `${service} answered ${code} for ${host} but names ${wrong}, not the ${family === 'ipv4' ? 'IPv4' : 'IPv6'} address ${sent} that was sent`);
 }
 
 /**

@@ -33,9 +33,6 @@ export interface ServerSettings {
   sessionKey: string;
 }
 
-/** Key names of the section, for "did you mean". */
-export const SERVER_KEYS = ['listen', 'auth', 'public_read', 'token', 'metrics_token', 'username', 'password_hash', 'hosts', 'tls', 'cert_file', 'key_file'];
-
 type Expected = (what: string) => (issue: { input?: unknown }) => string;
 type Problem = { path: (string | number)[]; message: string };
 

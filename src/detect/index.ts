@@ -4,7 +4,8 @@
  */
 import { Agent, type Dispatcher } from 'undici';
 import { formatDuration } from '../config/duration.js';
-import { createHttpClient, type HttpClient } from '../http.js';
+import { DdnsError } from '../errors.js';
+import { createHttpClient, HttpTimeout, type HttpClient } from '../http.js';
 import { checkAddress, FAMILY_LABEL, type Family } from './address.js';
 import { extractAnswer, type Source } from './sources.js';
 
@@ -132,14 +133,10 @@ async function askSource(
     const check = checkAddress(extractAnswer(res.text, source.format), family);
     return check.ok ? { source: source.name, address: check.address } : { source: source.name, error: check.reason };
   } catch (error) {
-    if (signal.aborted && !(error instanceof Error && error.name === 'DdnsError')) {
-      return { source: source.name, error: `cancelled` };
-    }
-    const message = error instanceof Error ? error.message : String(error);
-    return {
-      source: source.name,
-      error: message.includes('no complete answer') ? `no answer within ${formatDuration(timeoutMs)}` : message,
-    };
+    if (error instanceof HttpTimeout) return { source: source.name, error: `no answer within ${formatDuration(error.timeoutMs)}` };
+    if (error instanceof DdnsError) return { source: source.name, error: error.message };
+    if (signal.aborted) return { source: source.name, error: 'cancelled' };
+    return { source: source.name, error: error instanceof Error ? error.message : String(error) };
   }
 }
 

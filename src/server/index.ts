@@ -7,6 +7,7 @@ import type { Server as HttpsServer } from 'node:https';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { registerApi } from './api.js';
 import { STATUS_JS, STYLE_CSS } from './assets.js';
+import { createEvents } from '../cycle/events.js';
 import { registerGuard, type GuardSettings } from './guard.js';
 import { createMetrics } from './metrics.js';
 import { renderPage } from './page.js';
@@ -67,7 +68,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     ...(settings.tls ? { https: readTlsPair(settings.tls) } : {}),
   }) as unknown as FastifyInstance;
   const now = deps.now ?? Date.now;
-  const metrics = deps.metrics ?? createMetrics(deps.status);
+  const metrics = deps.metrics ?? createMetrics(deps.status, createEvents());
 
   app.addHook('onSend', async (_req, reply) => {
     reply.headers(SECURITY_HEADERS);

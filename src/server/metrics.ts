@@ -1,42 +1,17 @@
 /**
- * Prometheus metrics for GET /metrics. Each app gets its own Registry, so
- * tests and several servers in one process never share counters.
+ * Prometheus metrics for GET /metrics, fed by the cycle's events. Each app
+ * gets its own Registry, so tests and several servers in one process never
+ * share counters.
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { CycleReport, HostAction } from '../cycle.js';
+import type { Events } from '../cycle/index.js';
 import type { Status } from '../status.js';
 
 export interface Metrics {
   registry: Registry;
-  /** Counts what one finished cycle did. */
-  observeCycle(report: CycleReport): void;
 }
 
-/** Cycle actions that mean a request went to the provider, and how it ended. */
-const SENT: ReadonlySet<HostAction> = new Set(['updated', 'unchanged', 'failed']);
-
-export function createMetrics(status: () => Status): Metrics {
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
-
-  const detections = new Counter({
-    name: 'ddnsd_detections_total',
-    help: 'External address detections, by family and result (success or failure).',
-    labelNames: ['family', 'result'] as const,
-    registers: [registry],
-  });
-  const updates = new Counter({
-    name: 'ddnsd_updates_total',
-    help: 'Update requests per host and family, by provider and result (updated, unchanged, failed, needs-attention).',
-    labelNames: ['provider', 'result'] as const,
-    registers: [registry],
-  });
-  const duration = new Histogram({
-    name: 'ddnsd_cycle_duration_seconds',
-    help: 'How long one cycle (detect, compare, update) took.',
-    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120],
-    registers: [registry],
-  });
+function statusGauges(registry: Registry, status: () => Status): void {
   new Gauge({
     name: 'ddnsd_last_update_timestamp_seconds',
     help: 'When the provider last confirmed the address of a host and family (Unix time).',
@@ -61,25 +36,38 @@ export function createMetrics(status: () => Status): Metrics {
       if (s.ipv6) this.set({ family: 'ipv6', address: s.ipv6 }, 1);
     },
   });
+}
 
-  // A host that needs attention is reported by every cycle while it waits;
-  // it is counted once, when a provider answer put it there.
-  let attention = new Set<string>();
-  return {
-    registry,
-    observeCycle(report) {
-      for (const d of report.detections) detections.inc({ family: d.family, result: d.address ? 'success' : 'failure' });
-      const now = new Set<string>();
-      for (const h of report.hosts) {
-        const key = `${h.provider} ${h.host} ${h.family}`;
-        if (SENT.has(h.action)) updates.inc({ provider: h.provider, result: h.action });
-        if (h.action === 'needs-attention') {
-          now.add(key);
-          if (!attention.has(key)) updates.inc({ provider: h.provider, result: 'needs-attention' });
-        }
-      }
-      attention = now;
-      duration.observe(Math.max(0, report.finishedAt - report.startedAt) / 1000);
-    },
-  };
+export function createMetrics(status: () => Status, events: Events): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  statusGauges(registry, status);
+
+  const detections = new Counter({
+    name: 'ddnsd_detections_total',
+    help: 'External address detections, by family and result (success or failure).',
+    labelNames: ['family', 'result'] as const,
+    registers: [registry],
+  });
+  const updates = new Counter({
+    name: 'ddnsd_updates_total',
+    help: 'Update requests per host and family, by provider and result (updated, unchanged, failed, needs-attention).',
+    labelNames: ['provider', 'result'] as const,
+    registers: [registry],
+  });
+  const duration = new Histogram({
+    name: 'ddnsd_cycle_duration_seconds',
+    help: 'How long one cycle (detect, compare, update) took.',
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120],
+    registers: [registry],
+  });
+
+  events.on('detected', (e) => detections.inc({ family: e.family, result: 'success' }));
+  events.on('detection-failed', (e) => detections.inc({ family: e.family, result: 'failure' }));
+  events.on('host-updated', (e) => updates.inc({ provider: e.provider, result: e.outcome }));
+  events.on('host-failed', (e) => updates.inc({ provider: e.provider, result: 'failed' }));
+  // Told once, when a provider's answer puts the host there; later cycles skip it without an event.
+  events.on('host-needs-attention', (e) => updates.inc({ provider: e.provider, result: 'needs-attention' }));
+  events.on('cycle-finished', (e) => duration.observe(Math.max(0, e.report.finishedAt - e.report.startedAt) / 1000));
+  return { registry };
 }

@@ -10,6 +10,7 @@
  * zone 403 with error 10000, unknown ids 404.
  */
 import type { ServerResponse } from 'node:http';
+import { httpFake, type Conformance, type ConformanceTable } from '../helpers/conformance.js';
 import { send, startFake, type FakeServer, type Recorded } from './server.js';
 
 export interface FakeRecord {
@@ -223,3 +224,19 @@ export async function startCloudflare(options: {
     },
   });
 }
+
+const CF_TOKEN = 'conformance-cf-token-2b8e';
+
+export const conformance: ConformanceTable = {
+  cloudflare: {
+    async start() {
+      const fake = await startCloudflare({ tokens: { [CF_TOKEN]: ['example.org'] }, zones: { 'example.org': '0c2f0a5e4f6b4d1a9e8c7b6a5d4c3b2a' } });
+      return {
+        ...httpFake(fake),
+        hosts: ['conform.example.org'],
+        entry: (credentials) => ({ type: 'cloudflare', endpoint: fake.url, token: credentials === 'right' ? CF_TOKEN : 'wrong-cf-token-0000', hosts: ['conform.example.org'] }),
+        secrets: [CF_TOKEN],
+      };
+    },
+  },
+};

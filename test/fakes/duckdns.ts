@@ -3,6 +3,7 @@
  * GET /update?domains=a,b&token=T[&ip=][&ipv6=][&verbose=true]
  * answers OK (verbose: ipv4, ipv6, UPDATED|NOCHANGE) or KO.
  */
+import { httpFake, type ConformanceTable } from '../helpers/conformance.js';
 import { send, startFake, type FakeServer } from './server.js';
 
 export interface DuckRecord {
@@ -53,3 +54,19 @@ export async function startDuckDns(options: { token: string; domains: string[]; 
     },
   });
 }
+
+const DUCK_TOKEN = 'conformance-duck-token-7d31';
+
+export const conformance: ConformanceTable = {
+  duckdns: {
+    async start() {
+      const fake = await startDuckDns({ token: DUCK_TOKEN, domains: ['conform'] });
+      return {
+        ...httpFake(fake),
+        hosts: ['conform.duckdns.org'],
+        entry: (credentials) => ({ type: 'duckdns', endpoint: fake.url, token: credentials === 'right' ? DUCK_TOKEN : 'wrong-duck-token-0000', hosts: ['conform'] }),
+        secrets: [DUCK_TOKEN],
+      };
+    },
+  },
+};

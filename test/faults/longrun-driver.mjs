@@ -8,6 +8,7 @@ import { join } from 'node:path';
 
 const dist = new URL('../../dist/src/', import.meta.url);
 const { loadConfig } = await import(new URL('config/load.js', dist).href);
+const { PROVIDERS } = await import(new URL('../providers/index.js', dist).href);
 const { createRuntime } = await import(new URL('main.js', dist).href);
 const { createLogger, createRedactor } = await import(new URL('log.js', dist).href);
 
@@ -43,7 +44,7 @@ writeFileSync(
   `interval: 30s\ndetect:\n  ipv4: [http://127.0.0.1:${echo.address().port}/]\n  agree: 1\n` +
     `providers:\n  - type: duckdns\n    token: ${TOKEN}\n    endpoint: http://127.0.0.1:${duck.address().port}\n    hosts: [office, lab]\n`,
 );
-const config = loadConfig({ env: {}, cwd: dir });
+const config = loadConfig({ providers: PROVIDERS, env: {}, cwd: dir });
 let time = Date.parse('2026-01-01T00:00:00Z');
 const clock = { now: () => time, sleep: async (ms) => void (time += ms) };
 const redactor = createRedactor();

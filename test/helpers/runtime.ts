@@ -2,6 +2,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/load.js';
+import { PROVIDERS } from '../../providers/index.js';
+import type { AnyProviderDefinition } from '../../providers/kit/index.js';
 import { createLogger, createRedactor } from '../../src/log.js';
 import { createRuntime, type Runtime } from '../../src/main.js';
 import { fakeClock, type FakeClock } from './clock.js';
@@ -19,10 +21,14 @@ export interface TestRuntime extends Runtime {
 
 let cycleId = 0;
 
-export async function testRuntime(yaml: string, clock: FakeClock, options: { dir?: string; env?: Record<string, string> } = {}): Promise<TestRuntime> {
+export async function testRuntime(
+  yaml: string,
+  clock: FakeClock,
+  options: { dir?: string; env?: Record<string, string>; providers?: readonly AnyProviderDefinition[] } = {},
+): Promise<TestRuntime> {
   const dir = options.dir ?? tempDir();
   writeFileSync(join(dir, 'config.yaml'), yaml);
-  const config = loadConfig({ env: options.env ?? {}, cwd: dir });
+  const config = loadConfig({ providers: options.providers ?? PROVIDERS, env: options.env ?? {}, cwd: dir });
   const logs: string[] = [];
   const redactor = createRedactor();
   const log = createLogger({ format: 'json', level: 'debug', redactor, write: (l) => logs.push(l) });

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { zoneCandidates } from '../../providers/cloudflare/index.js';
+import { zoneCandidates } from '../../providers/kit/index.js';
 import { startCloudflare, type FakeCloudflare } from '../fakes/cloudflare.js';
 import { startEcho, type EchoServer } from '../fakes/echo.js';
 import { startRuntime } from '../helpers/runtime.js';

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { answerFailure, buildUpdateRequest, parseAnswers } from '../../providers/dyndns2/protocol.js';
-import { SERVER_TROUBLE_PAUSE_MS } from '../../src/cycle.js';
+import { SERVER_TROUBLE_PAUSE_MS } from '../../src/cycle/index.js';
 import { USER_AGENT } from '../../src/version.js';
 import { startDyndns2, type FakeDyndns2 } from '../fakes/dyndns2.js';
 import { startEcho, type EchoServer } from '../fakes/echo.js';

@@ -2,15 +2,18 @@
  * The adapter interface. A provider definition is data plus one function:
  * a zod schema for its config entry, the keys that hold secrets, and
  * `create`, which returns an object whose `update` changes DNS records.
+ * Nothing here assumes HTTP: an adapter gets an HTTP client and a DNS
+ * transport and uses whichever its protocol speaks.
  */
 import type { z } from 'zod';
-import type { Clock } from '../src/clock.js';
-import type { Family } from '../src/detect/address.js';
-import type { DdnsError } from '../src/errors.js';
-import type { HttpClient } from '../src/http.js';
-import type { Logger } from '../src/log.js';
+import type { Clock } from '../../src/clock.js';
+import type { Family } from '../../src/detect/address.js';
+import type { DdnsError } from '../../src/errors.js';
+import type { HttpClient } from '../../src/http.js';
+import type { Logger } from '../../src/log.js';
+import type { DnsClient } from './dns.js';
 
-export type { Family };
+export type { Clock, Family, HttpClient, Logger };
 
 /** One host and family that the cycle wants pointed at `address`. */
 export interface HostUpdate {
@@ -24,11 +27,13 @@ export type HostResult =
   | { host: string; family: Family; address: string; outcome: 'updated' | 'unchanged' }
   | { host: string; family: Family; outcome: 'failed'; error: DdnsError };
 
+export type Addresses = Partial<Record<Family, string>>;
+
 export interface UpdateRequest {
   /** The hosts and families that are due, never empty. */
   updates: readonly HostUpdate[];
   /** Every address detected in this cycle for the families this entry updates. */
-  addresses: Partial<Record<Family, string>>;
+  addresses: Addresses;
   signal: AbortSignal;
 }
 
@@ -46,8 +51,10 @@ export interface Provider {
   update(request: UpdateRequest): Promise<HostResult[]>;
 }
 
+/** What an adapter may use; each transport already carries the entry's `timeout`. */
 export interface ProviderDeps {
   http: HttpClient;
+  dns: DnsClient;
   clock: Clock;
   log: Logger;
 }
@@ -56,23 +63,38 @@ export interface ProviderDeps {
 export interface CommonSettings {
   type: string;
   hosts: string[];
-  endpoint: string;
+  /** The service's URL, for adapters that speak HTTP. */
+  endpoint?: string | undefined;
   ipv4?: boolean | undefined;
   ipv6?: boolean | undefined;
-  /** Milliseconds one request may take. */
+  /** Milliseconds one request may take, over any transport. */
   timeout: number;
 }
+
+/** Keys of an entry whose values are strings: the only ones that can hold a secret. */
+export type SecretKey<Settings> = {
+  [K in keyof Settings]-?: NonNullable<Settings[K]> extends string ? K : never;
+}[keyof Settings] &
+  string;
 
 export interface ProviderDefinition<S extends z.ZodType<CommonSettings> = z.ZodType<CommonSettings>> {
   type: string;
   /** Validates one `providers[]` entry; unknown keys must be errors. */
   schema: S;
   /** Keys whose values are secrets: redacted everywhere, sent only over https. */
-  secrets: readonly string[];
+  secrets: readonly SecretKey<z.infer<S>>[];
   create(settings: z.infer<S>, deps: ProviderDeps): Provider;
 }
 
+/** A definition as the registry stores it, whatever its settings type. */
+export interface AnyProviderDefinition {
+  type: string;
+  schema: z.ZodType<CommonSettings>;
+  secrets: readonly string[];
+  create(settings: CommonSettings, deps: ProviderDeps): Provider;
+}
+
 /** Keeps each definition's settings type while storing them in one list. */
-export function defineProvider<S extends z.ZodType<CommonSettings>>(definition: ProviderDefinition<S>): ProviderDefinition {
-  return definition as unknown as ProviderDefinition;
+export function defineProvider<S extends z.ZodType<CommonSettings>>(definition: ProviderDefinition<S>): AnyProviderDefinition {
+  return definition as unknown as AnyProviderDefinition;
 }

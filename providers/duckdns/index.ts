@@ -5,11 +5,7 @@
  * (wrong token or a domain that is not the account's). All hosts of an entry
  * go in one request.
  */
-import { z } from 'zod';
-import { DdnsError } from '../src/errors.js';
-import { describeUrl, statusFailure } from '../src/http.js';
-import { entrySchema, hostList, secret } from './schema.js';
-import { defineProvider, type HostResult } from './types.js';
+import { DdnsError, defineProvider, describeUrl, entrySchema, hostList, hostsOf, resultsFor, secret, statusFailure, unexpectedAnswer, type z } from '../kit/index.js';
 
 const SUFFIX = '.duckdns.org';
 
@@ -33,7 +29,7 @@ export default defineProvider({
       label: 'duckdns',
       hosts: settings.hosts,
       async update({ updates, addresses, signal }) {
-        const hosts = [...new Set(updates.map((u) => u.host))];
+        const hosts = hostsOf(updates);
         const query = new URLSearchParams({
           domains: hosts.map((h) => h.slice(0, -SUFFIX.length)).join(','),
           token: settings.token,
@@ -50,23 +46,10 @@ export default defineProvider({
         if (failure) throw failure;
         const lines = res.text.trim().split(/\r?\n/).map((l) => l.trim());
         if (res.status === 200 && lines[0] === 'KO') {
-          throw new DdnsError(
-            'auth',
-            'DuckDNS answered KO: the token is wrong or a domain is not on this account',
-          );
+          throw new DdnsError('auth', 'DuckDNS answered KO: the token is wrong or a domain is not on this account');
         }
-        if (res.status !== 200 || lines[0] !== 'OK') {
-          throw new DdnsError('bad-response', `${what}: unexpected answer (HTTP ${res.status}): ${res.text.slice(0, 80)}`);
-        }
-        const outcome = lines.includes('UPDATED') ? 'updated' : 'unchanged';
-        const results: HostResult[] = [];
-        for (const host of hosts) {
-          for (const family of ['ipv4', 'ipv6'] as const) {
-            const address = addresses[family];
-            if (address) results.push({ host, family, address, outcome });
-          }
-        }
-        return results;
+        if (res.status !== 200 || lines[0] !== 'OK') throw unexpectedAnswer(what, res);
+        return resultsFor(hosts, addresses, lines.includes('UPDATED') ? 'updated' : 'unchanged');
       },
     };
   },

@@ -1,0 +1,29 @@
+/** What one update needs, decided without any request: nothing, a new record, or a patch of only the fields that differ. */
+import { RECORD_TYPE, sameAddress, type HostUpdate } from '../kit/index.js';
+import type { DnsRecord, RecordFields } from './api.js';
+import type { Settings } from './settings.js';
+
+export type Plan =
+  | { u: HostUpdate; key: string; kind: 'unchanged'; record: DnsRecord }
+  | { u: HostUpdate; key: string; kind: 'post'; fields: RecordFields }
+  | { u: HostUpdate; key: string; kind: 'patch'; record: DnsRecord; patch: Partial<RecordFields> };
+
+export type Write = Exclude<Plan, { kind: 'unchanged' }>;
+
+/** The cache key of an update's record: `host type`. */
+export function recordKey(u: Pick<HostUpdate, 'host' | 'family'>): string {
+  return `${u.host} ${RECORD_TYPE[u.family]}`;
+}
+
+export function plan(u: HostUpdate, current: DnsRecord | undefined, settings: Pick<Settings, 'ttl' | 'proxied'>): Plan {
+  const type = RECORD_TYPE[u.family];
+  const key = recordKey(u);
+  if (current === undefined) {
+    return { u, key, kind: 'post', fields: { type, name: u.host, content: u.address, ttl: settings.ttl ?? 1, proxied: settings.proxied ?? false } };
+  }
+  const patch: Partial<RecordFields> = {};
+  if (!sameAddress(current.content, u.address)) patch.content = u.address;
+  if (settings.ttl !== undefined && current.ttl !== settings.ttl) patch.ttl = settings.ttl;
+  if (settings.proxied !== undefined && current.proxied !== settings.proxied) patch.proxied = settings.proxied;
+  return Object.keys(patch).length === 0 ? { u, key, kind: 'unchanged', record: current } : { u, key, kind: 'patch', record: current, patch };
+}

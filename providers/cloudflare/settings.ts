@@ -1,0 +1,34 @@
+/** A `type: cloudflare` entry: the token, where the zone is, and the record fields ddnsd sets. */
+import { entrySchema, hostname, secret, z } from '../kit/index.js';
+
+const ttl = z
+  .number({ error: 'expected a number of seconds, or 1 for automatic' })
+  .int({ error: 'expected whole seconds' })
+  .refine((v) => v === 1 || (v >= 30 && v <= 86400), { error: 'expected 1 (automatic) or 30 to 86400 seconds' });
+
+const zoneIdMessage = 'expected the zone id, a 32-character hex string from the zone overview page';
+
+export const schema = entrySchema(
+  'cloudflare',
+  {
+    token: secret('the Cloudflare API token'),
+    zone: hostname.optional(),
+    zone_id: z.string({ error: zoneIdMessage }).regex(/^[0-9a-f]{32}$/i, { error: zoneIdMessage }).optional(),
+    proxied: z.boolean({ error: 'expected true or false' }).optional(),
+    ttl: ttl.optional(),
+  },
+  { endpoint: 'https://api.cloudflare.com/client/v4' },
+).superRefine((entry, ctx) => {
+  if (entry.zone !== undefined && entry.zone_id !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['zone_id'], message: 'set either zone or zone_id, not both' });
+  }
+  const zone = entry.zone;
+  if (zone === undefined) return;
+  entry.hosts.forEach((host, i) => {
+    if (host !== zone && !host.endsWith(`.${zone}`)) {
+      ctx.addIssue({ code: 'custom', path: ['hosts', i], message: `${host} is not in the zone ${zone}; list hosts of that zone, or use another entry` });
+    }
+  });
+});
+
+export type Settings = z.infer<typeof schema>;

@@ -1,0 +1,34 @@
+/**
+ * ClouDNS dynamic URLs: every dynamic record has a URL of its own,
+ * GET {endpoint}/api/dynamicURL/?q={token}, with `&ip=` to name the address
+ * instead of the one the request comes from. A records are sent to
+ * ipv4.cloudns.net, AAAA records to ipv6.cloudns.net. The answer is `OK`;
+ * a token ClouDNS does not know gets `Invalid request.` The token is a secret.
+ */
+import { defineProvider, describeUrl, recordTokensSchema, updateRecords, type AnswerRule, type z } from '../kit/index.js';
+
+export const schema = recordTokensSchema({
+  type: 'cloudns',
+  endpoints: { ipv4: 'https://ipv4.cloudns.net', ipv6: 'https://ipv6.cloudns.net' },
+  tokens: { ipv4: 'the A record\'s dynamic URL token (the q= value)', ipv6: 'the AAAA record\'s dynamic URL token' },
+  oneHost: 'one host per entry: each ClouDNS record has a dynamic URL of its own',
+  ipv6Missing: 'ClouDNS needs the AAAA record\'s own dynamic URL for IPv6: add ipv6_token (its q= value), or remove "ipv6: true"',
+});
+
+const ANSWERS: readonly AnswerRule[] = [
+  { match: /^OK$/, means: 'updated' },
+  { match: /^Invalid request\.?$/i, means: 'auth', why: 'ClouDNS does not know this token; copy the dynamic URL of the record again (DNS zone → the record → Dynamic URL)' },
+];
+
+export default defineProvider({
+  type: 'cloudns',
+  schema,
+  secrets: ['token', 'ipv6_token'],
+  create: (settings: z.infer<typeof schema>, deps) =>
+    updateRecords(settings, deps, {
+      label: 'cloudns',
+      rules: ANSWERS,
+      url: (server, token, ip) => `${server}/api/dynamicURL/?${new URLSearchParams({ q: token, ip })}`,
+      describe: (url) => `ClouDNS ${describeUrl(url)}`,
+    }),
+});

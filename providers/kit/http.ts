@@ -1,0 +1,93 @@
+/**
+ * HTTP for adapters: the shared client (deadline, size cap, User-Agent,
+ * failures as kinds), status mapping, and JSON requests with paging.
+ */
+import { DdnsError } from '../../src/errors.js';
+import type { HttpClient, HttpRequest, HttpResponse } from '../../src/http.js';
+
+import { parseRetryAfter } from '../../src/http.js';
+
+export { describeUrl, parseRetryAfter, statusFailure } from '../../src/http.js';
+export type { HttpClient, HttpRequest, HttpResponse };
+
+export interface JsonResponse extends HttpResponse {
+  /** The answer parsed as JSON: undefined when it is not JSON (an HTML error page, say). */
+  json: unknown;
+}
+
+/** A request with a JSON body (when `json` is given) whose answer is parsed as JSON if it is JSON. */
+export async function requestJson(
+  http: HttpClient,
+  req: Omit<HttpRequest, 'body'> & { json?: unknown },
+): Promise<JsonResponse> {
+  const { json, ...rest } = req;
+  const res = await http.request({
+    ...rest,
+    headers: { accept: 'application/json', ...(json === undefined ? {} : { 'content-type': 'application/json' }), ...rest.headers },
+    ...(json === undefined ? {} : { body: JSON.stringify(json) }),
+  });
+  return { ...res, json: parseJson(res.text) };
+}
+
+/** JSON text as a value, or undefined when it is not JSON. */
+export function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The start of an answer, quoted, for an "unexpected answer" message. */
+export function quoteAnswer(text: string, max = 80): string {
+  return JSON.stringify(text.slice(0, max));
+}
+
+/** An answer the adapter cannot read: `bad-response`, with the status and the start of the body. */
+export function unexpectedAnswer(what: string, res: HttpResponse): DdnsError {
+  return new DdnsError('bad-response', `${what}: unexpected answer (HTTP ${res.status}): ${quoteAnswer(res.text)}`);
+}
+
+/** One page of a listing: its items and, when the API says, how many pages there are. */
+export interface Page<T> {
+  items: T[];
+  totalPages?: number | undefined;
+}
+
+/**
+ * Every item of a paged listing, pages numbered from 1. Stops at the last
+ * page the API names, else at a short or empty page, and after `maxPages`
+ * at most whatever the API says.
+ */
+export async function readPages<T>(
+  fetchPage: (page: number) => Promise<Page<T>>,
+  options: { pageSize: number; maxPages: number },
+): Promise<T[]> {
+  const out: T[] = [];
+  for (let page = 1; page <= options.maxPages; page++) {
+    const { items, totalPages } = await fetchPage(page);
+    out.push(...items);
+    if (items.length === 0 || (totalPages !== undefined ? page >= totalPages : items.length < options.pageSize)) break;
+  }
+  return out;
+}
+
+/**
+ * A 429 as `rate-limited`, waiting as long as Retry-After says or, without
+ * it, until the `ratelimit-reset` header's Unix time (DigitalOcean and the
+ * Hetzner Cloud API send that one on every answer).
+ */
+export function rateLimited(res: HttpResponse, what: string, now: number): DdnsError {
+  const reset = Number(res.headers['ratelimit-reset']);
+  const retryAfterMs = parseRetryAfter(res.headers['retry-after'], now) ?? (reset > 0 ? Math.max(0, reset * 1000 - now) : undefined);
+  return new DdnsError('rate-limited', `${what}: rate limited (HTTP 429)`, retryAfterMs === undefined ? {} : { retryAfterMs });
+}
+
+/**
+ * `https://host/…`: a URL reduced to its origin, for URLs whose path holds a
+ * secret (a token in the path, a whole URL template).
+ */
+export function describeOrigin(url: string | URL): string {
+  const u = new URL(url);
+  return `${u.protocol}//${u.host}/…`;
+}

@@ -1,0 +1,20 @@
+/**
+ * The provider kit: everything an adapter may use, and the only module
+ * under providers/ that reaches into src/. An adapter imports from here and
+ * from its own folder, nothing else (test/structure.test.ts checks).
+ */
+export { DdnsError, type FailureKind } from '../../src/errors.js';
+export { FAMILIES, FAMILY_LABEL } from '../../src/detect/address.js';
+export { formatDuration, humanDuration } from '../../src/config/duration.js';
+export * from './types.js';
+export * from './schema.js';
+export * from './address.js';
+export * from './results.js';
+export * from './zones.js';
+export * from './http.js';
+export * from './parallel.js';
+export * from './dns.js';
+export * from './answer.js';
+export * from './records.js';
+export * from './reconcile.js';
+export * from './aws.js';

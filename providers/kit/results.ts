@@ -1,0 +1,65 @@
+/** Building the per-host, per-family results an adapter returns. */
+import { DdnsError as DdnsErrorClass, type DdnsError } from '../../src/errors.js';
+import { FAMILIES } from '../../src/detect/address.js';
+import type { Addresses, HostResult, HostUpdate } from './types.js';
+
+/** The distinct hosts of some updates, in order. */
+export function hostsOf(updates: readonly HostUpdate[]): string[] {
+  return [...new Set(updates.map((u) => u.host))];
+}
+
+/**
+ * One result per host and per family that has an address: `updated` or
+ * `unchanged` at that address, or `failed` with the error. For protocols
+ * that send every known address of an entry in one request.
+ */
+export function resultsFor(
+  hosts: readonly string[],
+  addresses: Addresses,
+  outcome: 'updated' | 'unchanged' | DdnsError,
+): HostResult[] {
+  const results: HostResult[] = [];
+  for (const host of hosts) {
+    for (const family of FAMILIES) {
+      const address = addresses[family];
+      if (!address) continue;
+      results.push(typeof outcome === 'string' ? { host, family, address, outcome } : { host, family, outcome: 'failed', error: outcome });
+    }
+  }
+  return results;
+}
+
+/** The result of one update. */
+export function resultOf(u: HostUpdate, outcome: 'updated' | 'unchanged' | DdnsError): HostResult {
+  return typeof outcome === 'string'
+    ? { host: u.host, family: u.family, address: u.address, outcome }
+    : { host: u.host, family: u.family, outcome: 'failed', error: outcome };
+}
+
+/**
+ * One request per group (a host, a host and family), in turn. With one
+ * group its failure is thrown, for the cycle to retry as a whole; with
+ * several, a failed group's hosts fail alone and the others go on, except
+ * after a rate limit or a refused credential: the rest then fail the same
+ * way without a request.
+ */
+export async function sendInTurn<G>(
+  groups: readonly G[],
+  send: (group: G) => Promise<HostResult[]>,
+  failed: (group: G, error: DdnsError) => HostResult[],
+): Promise<HostResult[]> {
+  if (groups.length === 1 && groups[0] !== undefined) return send(groups[0]);
+  const results: HostResult[] = [];
+  let stop: DdnsError | undefined;
+  for (const group of groups) {
+    try {
+      if (stop) throw stop;
+      results.push(...(await send(group)));
+    } catch (error) {
+      if (!(error instanceof DdnsErrorClass)) throw error;
+      if (error.kind === 'rate-limited' || error.kind === 'auth') stop = error;
+      results.push(...failed(group, error));
+    }
+  }
+  return results;
+}

@@ -1,0 +1,97 @@
+/**
+ * Provider entries: each validated by its adapter's own schema, found in the
+ * registry it is given, with the families it updates and a fingerprint that
+ * changes whenever its settings do.
+ */
+import { createHash } from 'node:crypto';
+import type { AnyProviderDefinition, CommonSettings } from '../../providers/kit/types.js';
+import { FAMILIES, FAMILY_LABEL, type Family } from '../detect/address.js';
+import type { PathKey, Problem } from './lines.js';
+import { describeValue } from './schema.js';
+import { zodProblems } from './problems.js';
+
+export interface ProviderEntry {
+  /** Position in `providers`, for messages: `providers[1]`. */
+  index: number;
+  definition: AnyProviderDefinition;
+  settings: CommonSettings & Record<string, unknown>;
+  /** Families this entry updates. */
+  families: Family[];
+  /** Changes whenever the entry's settings change: clears "needs attention". */
+  fingerprint: string;
+}
+
+export interface EntryContext {
+  registry: readonly AnyProviderDefinition[];
+  /** Families that have sources. */
+  detected: Family[];
+  problems: Problem[];
+}
+
+/** One `providers[index]` entry, or undefined with its problems added to `ctx.problems`. */
+export function parseProvider(entry: unknown, index: number, ctx: EntryContext): ProviderEntry | undefined {
+  const { detected, problems, registry } = ctx;
+  const path: PathKey[] = ['providers', index];
+  const types = registry.map((p) => p.type).join(', ');
+  if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
+    problems.push({ path, message: `expected a provider entry (a mapping with type, hosts and credentials), got ${describeValue(entry)}` });
+    return undefined;
+  }
+  const type = (entry as { type?: unknown }).type;
+  if (type === undefined) {
+    problems.push({ path: [...path, 'type'], message: `missing; expected one of ${types}` });
+    return undefined;
+  }
+  const definition = typeof type === 'string' ? registry.find((p) => p.type === type) : undefined;
+  if (!definition) {
+    problems.push({ path: [...path, 'type'], message: `unknown provider ${describeValue(type)}; expected one of ${types}` });
+    return undefined;
+  }
+  const result = definition.schema.safeParse(entry);
+  if (!result.success) {
+    problems.push(...zodProblems(result.error, path, registry));
+    return undefined;
+  }
+  const settings = result.data as CommonSettings & Record<string, unknown>;
+  const families: Family[] = [];
+  for (const family of FAMILIES) {
+    const wanted = settings[family];
+    if (wanted === true && !detected.includes(family)) {
+      problems.push({
+        path: [...path, family],
+        message: `${family}: true, but no ${FAMILY_LABEL[family]} sources are configured; add some under detect.${family} or remove this key`,
+      });
+    }
+    if (wanted !== false && detected.includes(family)) families.push(family);
+  }
+  if (families.length === 0 && problems.length === 0) {
+    problems.push({ path, message: 'updates no address family: enable ipv4 or ipv6 for this entry' });
+  }
+  const fingerprint = createHash('sha256').update(JSON.stringify(settings)).digest('hex').slice(0, 16);
+  return { index, definition, settings, families, fingerprint };
+}
+
+
+/** Every entry, with a problem for a host listed twice for one provider type. */
+export function parseProviders(entries: readonly unknown[], ctx: EntryContext): ProviderEntry[] {
+  const providers: ProviderEntry[] = [];
+  const seen = new Map<string, number>();
+  entries.forEach((entry, index) => {
+    const parsed = parseProvider(entry, index, ctx);
+    if (!parsed) return;
+    for (const host of parsed.settings.hosts) {
+      const key = `${parsed.definition.type} ${host}`;
+      const first = seen.get(key);
+      if (first !== undefined) {
+        ctx.problems.push({ path: ['providers', index, 'hosts'], message: `${host} is already listed in providers[${first}]; list each host once` });
+      } else seen.set(key, index);
+    }
+    providers.push(parsed);
+  });
+  return providers;
+}
+
+/** The values of every entry's secret keys, for the redactor. */
+export function entrySecrets(providers: readonly ProviderEntry[]): unknown[] {
+  return providers.flatMap((p) => p.definition.secrets.map((k) => p.settings[k]));
+}

@@ -1,0 +1,143 @@
+/**
+ * One cycle: detect the external addresses, compare them with what each
+ * provider last confirmed (./plan.ts), send what is due (./send.ts) and
+ * apply the answers (./apply.ts). Outcomes are values in the report and
+ * events on the bus; the state is changed in place and persisted after each
+ * provider answers, so a crash loses at most the answers in flight.
+ */
+import pLimit from 'p-limit';
+import type { Provider } from '../../providers/kit/types.js';
+import type { Clock } from '../clock.js';
+import type { ProviderEntry } from '../config/load.js';
+import { FAMILY_LABEL, type Family } from '../detect/address.js';
+import type { Detection, Detector } from '../detect/index.js';
+import type { Logger, Redactor } from '../log.js';
+import { HISTORY_LIMIT, hostKey, type State } from '../state.js';
+import { applyResults, clearFailure, hostState } from './apply.js';
+import type { Events } from './events.js';
+import { planEntry } from './plan.js';
+import { PROVIDER_CONCURRENCY, type RetryPolicy } from './policy.js';
+import { FINE, type CycleReport, type HostReport } from './report.js';
+import { send } from './send.js';
+
+export * from './events.js';
+export * from './policy.js';
+export * from './report.js';
+
+export interface ConfiguredProvider {
+  entry: ProviderEntry;
+  provider: Provider;
+}
+
+export interface CycleDeps {
+  providers: readonly ConfiguredProvider[];
+  detector: Detector;
+  refreshMs: number;
+  clock: Clock;
+  log: Logger;
+  redactor: Redactor;
+  retry: RetryPolicy;
+  events: Events;
+  /** Persists the state; called after each provider's answers are applied. */
+  persist(state: State): Promise<void>;
+}
+
+export interface CycleOptions {
+  id: number;
+  signal: AbortSignal;
+  dryRun?: boolean;
+  /** `ddnsd once --force`: retry hosts paused after a transient failure or an unreadable answer now. */
+  force?: boolean;
+}
+
+export async function runCycle(deps: CycleDeps, state: State, options: CycleOptions): Promise<CycleReport> {
+  const { clock, signal } = { ...deps, signal: options.signal };
+  const startedAt = clock.now();
+  const work = options.dryRun ? structuredClone(state) : state;
+  // A dry run tells nobody: nothing happened.
+  const events: Events = options.dryRun ? { ...deps.events, emit: () => {} } : deps.events;
+
+  const detections = await Promise.all(deps.detector.families.map((f) => deps.detector.detect(f, signal)));
+  const detected = recordDetections(work, detections, startedAt, events, signal);
+  forgetRemovedHosts(work, deps.providers);
+
+  const reports: HostReport[] = [];
+  const tasks: Promise<void>[] = [];
+  const slots = new Map<string, ReturnType<typeof pLimit>>();
+  for (const { entry, provider } of deps.providers) {
+    const type = entry.definition.type;
+    const detectionError = (f: Family): string => detections.find((d) => d.family === f)?.error ?? `${FAMILY_LABEL[f]} not detected`;
+    const plan = planEntry({ entry, provider, state: work, detected, detectionError, now: startedAt, refreshMs: deps.refreshMs, force: options.force === true });
+    for (const key of plan.stale) if (work.hosts[key]) clearFailure(work.hosts[key]);
+    for (const host of provider.hosts) for (const f of entry.families) hostState(work, type, host, f);
+    reports.push(...plan.reports);
+    if (plan.due.length === 0) continue;
+    if (options.dryRun) {
+      reports.push(...plan.due.map((u) => ({ provider: provider.label, host: u.host, family: u.family, action: 'would-update' as const, address: u.address })));
+      continue;
+    }
+    const addresses: Partial<Record<Family, string>> = {};
+    for (const f of entry.families) if (detected[f]) addresses[f] = detected[f];
+    if (!slots.has(type)) slots.set(type, pLimit(PROVIDER_CONCURRENCY));
+    const slot = slots.get(type) as ReturnType<typeof pLimit>;
+    tasks.push(
+      slot(() => send(deps, provider, plan.due, addresses, signal)).then(async (outcome) => {
+        const ctx = { state: work, entry, label: provider.label, hosts: provider.hosts, events, redactor: deps.redactor, now: clock.now() };
+        reports.push(...applyResults(ctx, plan.due, outcome));
+        if (!signal.aborted) await deps.persist(work);
+      }),
+    );
+  }
+  await Promise.all(tasks);
+  if (!options.dryRun) await deps.persist(work);
+
+  const order = (r: HostReport): string => `${r.provider} ${r.host} ${r.family}`;
+  reports.sort((a, b) => order(a).localeCompare(order(b)));
+  const report: CycleReport = {
+    id: options.id,
+    startedAt,
+    finishedAt: clock.now(),
+    detections,
+    hosts: reports,
+    ok: detections.every((d) => d.address) && reports.every((r) => FINE.has(r.action)),
+  };
+  events.emit({ type: 'cycle-finished', report, at: report.finishedAt });
+  return report;
+}
+
+/** Records what was detected, with the history of changes, and tells it as events. */
+function recordDetections(
+  work: State,
+  detections: readonly Detection[],
+  at: number,
+  events: Events,
+  signal: AbortSignal,
+): Partial<Record<Family, string>> {
+  const detected: Partial<Record<Family, string>> = {};
+  for (const d of detections) {
+    if (!d.address) {
+      if (!signal.aborted) events.emit({ type: 'detection-failed', family: d.family, error: d.error ?? `${FAMILY_LABEL[d.family]} not detected`, at });
+      continue;
+    }
+    detected[d.family] = d.address;
+    events.emit({ type: 'detected', family: d.family, address: d.address, sources: d.agreeing, at });
+    const previous = work.detected[d.family]?.address;
+    if (previous !== d.address) {
+      events.emit({ type: 'address-changed', family: d.family, from: previous, to: d.address, sources: d.agreeing, at });
+      work.history.push({ at, family: d.family, ...(previous ? { from: previous } : {}), to: d.address });
+      if (work.history.length > HISTORY_LIMIT) work.history.splice(0, work.history.length - HISTORY_LIMIT);
+    }
+    work.detected[d.family] = { address: d.address, at };
+  }
+  work.lastCheck = at;
+  return detected;
+}
+
+/** Hosts no longer in the config leave the state, so it never grows with old entries. */
+function forgetRemovedHosts(state: State, providers: readonly ConfiguredProvider[]): void {
+  const wanted = new Set<string>();
+  for (const { entry, provider } of providers) {
+    for (const host of provider.hosts) for (const family of entry.families) wanted.add(hostKey(entry.definition.type, host, family));
+  }
+  for (const key of Object.keys(state.hosts)) if (!wanted.has(key)) delete state.hosts[key];
+}

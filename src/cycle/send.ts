@@ -1,0 +1,46 @@
+/** One provider call, with transient failures retried inside the cycle (p-retry, Retry-After honoured). */
+import pRetry from 'p-retry';
+import type { HostUpdate, Provider } from '../../providers/kit/types.js';
+import type { Clock } from '../clock.js';
+import type { Family } from '../detect/address.js';
+import { asDdnsError, DdnsError } from '../errors.js';
+import type { Logger, Redactor } from '../log.js';
+import type { SendResult } from './apply.js';
+import { retryableNow, type RetryPolicy } from './policy.js';
+
+export interface SendDeps {
+  retry: RetryPolicy;
+  clock: Clock;
+  log: Logger;
+  redactor: Redactor;
+}
+
+export async function send(
+  deps: SendDeps,
+  provider: Provider,
+  updates: HostUpdate[],
+  addresses: Partial<Record<Family, string>>,
+  signal: AbortSignal,
+): Promise<SendResult> {
+  const { retry, log, clock } = deps;
+  try {
+    return await pRetry(() => provider.update({ updates, addresses, signal }), {
+      retries: retry.retries,
+      minTimeout: retry.minTimeoutMs,
+      maxTimeout: retry.maxTimeoutMs,
+      factor: 2,
+      signal,
+      shouldRetry: ({ error }) => retryableNow(error, retry.maxWaitMs),
+      onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
+        if (signal.aborted || retriesLeft === 0 || !retryableNow(error, retry.maxWaitMs)) return;
+        log.warn(`${provider.label}: attempt ${attemptNumber} failed, retrying: ${deps.redactor.redact(error.message)}`);
+        const wait = error instanceof DdnsError ? error.retryAfterMs : undefined;
+        if (wait) await clock.sleep(wait, signal);
+      },
+    });
+  } catch (error) {
+    if (signal.aborted) return { cancelled: true };
+    const failure = asDdnsError(error);
+    return updates.map((u) => ({ host: u.host, family: u.family, outcome: 'failed' as const, error: failure }));
+  }
+}

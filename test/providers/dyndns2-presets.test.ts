@@ -1,0 +1,191 @@
+/**
+ * The dyndns2 presets (deSEC, ipv64.net, Hurricane Electric, Dynu, OVH
+ * DynHost) against the dyndns2 fake speaking each one's variant: the cases
+ * every provider meets, then each service's quirks.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { PRESETS } from '../../providers/dyndns2/index.js';
+import type { Family } from '../../src/detect/address.js';
+import { startDyndns2, type Dyndns2Options, type FakeDyndns2 } from '../fakes/dyndns2.js';
+import { ADDRESS, providerCases, startEchoes, type CaseFake, type Echoes } from '../helpers/provider-cases.js';
+import { startRuntime } from '../helpers/runtime.js';
+
+const HOST = 'office.example.net';
+const OTHER = 'lab.example.net';
+const USER = 'example.net-office';
+const SECRET = 'preset-secret-8d1f2a77';
+const OTHER_SECRET = 'preset-secret-other-51aa';
+
+const variantOf = (type: string) => {
+  const preset = PRESETS.find((p) => p.type === type);
+  if (!preset) throw new Error(`no preset ${type}`);
+  return preset.variant;
+};
+const takesKey = (type: string) => (variantOf(type).auth ?? 'basic') !== 'basic';
+
+/** What each service's fake does beyond the variant: deSEC answers `good` for everything and 401/404 for refusals. */
+const DIALECT: Record<string, Partial<Dyndns2Options>> = {
+  desec: { unchangedAnswer: 'good', statuses: { badauth: 401, nohost: 404 } },
+};
+
+function startPreset(type: string, hosts = [HOST]): Promise<FakeDyndns2> {
+  return startDyndns2({
+    username: USER,
+    password: SECRET,
+    keys: { [HOST]: SECRET, [OTHER]: OTHER_SECRET },
+    hosts,
+    variant: variantOf(type),
+    ...DIALECT[type],
+  });
+}
+
+function entryFor(type: string, fake: FakeDyndns2, hosts: string[], secret = SECRET): Record<string, unknown> {
+  return { type, endpoint: fake.url, ...(takesKey(type) ? { key: secret } : { username: USER, password: secret }), hosts };
+}
+
+function caseFake(type: string, fake: FakeDyndns2): CaseFake {
+  const record = () => {
+    const r = fake.records.get(HOST);
+    if (!r) throw new Error('no record');
+    return r;
+  };
+  return {
+    server: fake,
+    entry: (o = {}) => entryFor(type, fake, o.hosts ?? [HOST], o.credentials === 'wrong' ? 'wrong-secret-0000' : SECRET),
+    unknownHost: 'ghost.example.net',
+    updates: () => fake.updates(),
+    record: (family: Family) => record()[family],
+    setRecord: (family: Family, address: string) => {
+      record()[family] = address;
+    },
+    rateLimitNext: (seconds) => fake.failNext(1, 429, 'Too Many Requests', { 'retry-after': String(seconds) }),
+    ...(type === 'ipv64' ? { limitWords: /48 updates a day/ } : {}),
+  };
+}
+
+for (const type of ['desec', 'ipv64', 'he', 'dynu', 'ovh']) {
+  providerCases({ type, saysUnchanged: type !== 'desec', start: async () => caseFake(type, await startPreset(type)) });
+}
+
+describe('dyndns2 presets: each service the way it wants', () => {
+  let echoes: Echoes;
+  let fake: FakeDyndns2 | undefined;
+  beforeAll(async () => {
+    echoes = await startEchoes();
+  });
+  afterAll(async () => echoes.close());
+  afterEach(async () => fake?.close());
+
+  it('deSEC: sends preserve for a family the entry does not update, so deSEC keeps that record', async () => {
+    fake = await startPreset('desec');
+    const kept = '2a02:8010:1::99';
+    fake.records.set(HOST, { ipv6: kept });
+    const t = await startRuntime(echoes.config({ ...entryFor('desec', fake, [HOST]), ipv6: false }));
+    const report = await t.cycle();
+    expect(report.ok).toBe(true);
+    const q = fake.updates()[0]?.url.searchParams;
+    expect(q?.get('myipv4')).toBe(ADDRESS.ipv4);
+    expect(q?.get('myipv6')).toBe('preserve');
+    expect(fake.records.get(HOST)).toEqual({ ipv4: ADDRESS.ipv4, ipv6: kept });
+    // The name is the username, the token the password.
+    expect(fake.updates()[0]?.headers.authorization).toBe(`Basic ${Buffer.from(`${HOST}:${SECRET}`).toString('base64')}`);
+    await t.runtime.close();
+  });
+
+  it('deSEC: one name per request, each with both families', async () => {
+    fake = await startDyndns2({ keys: { [HOST]: SECRET, [OTHER]: SECRET }, hosts: [HOST, OTHER], variant: variantOf('desec'), ...DIALECT.desec });
+    const t = await startRuntime(echoes.config(entryFor('desec', fake, [HOST, OTHER])));
+    const report = await t.cycle();
+    expect(report.ok).toBe(true);
+    expect(fake.updates().map((r) => r.url.searchParams.get('hostname'))).toEqual([HOST, OTHER]);
+    expect(fake.records.get(OTHER)).toEqual(ADDRESS);
+    await t.runtime.close();
+  });
+
+  it('Hurricane Electric: the hostname is the username, and each family goes in its own request', async () => {
+    fake = await startDyndns2({ keys: { [HOST]: SECRET, [OTHER]: SECRET }, hosts: [HOST, OTHER], variant: variantOf('he') });
+    const t = await startRuntime(echoes.config(entryFor('he', fake, [HOST, OTHER])));
+    const report = await t.cycle();
+    expect(report.ok).toBe(true);
+    const sent = fake.updates().map((r) => `${r.url.searchParams.get('hostname')} ${r.url.searchParams.get('myip')} ${Buffer.from((r.headers.authorization ?? '').slice(6), 'base64').toString().split(':')[0]}`);
+    expect(sent).toEqual([
+      `${HOST} ${ADDRESS.ipv4} ${HOST}`,
+      `${HOST} ${ADDRESS.ipv6} ${HOST}`,
+      `${OTHER} ${ADDRESS.ipv4} ${OTHER}`,
+      `${OTHER} ${ADDRESS.ipv6} ${OTHER}`,
+    ]);
+    await t.runtime.close();
+  });
+
+  it('Hurricane Electric: a record whose key differs fails alone; the others are updated', async () => {
+    fake = await startDyndns2({ keys: { [HOST]: SECRET, [OTHER]: OTHER_SECRET }, hosts: [HOST, OTHER], variant: variantOf('he') });
+    const t = await startRuntime(echoes.config(entryFor('he', fake, [HOST, OTHER]), ['ipv4']));
+    const report = await t.cycle();
+    expect(report.hosts.map((h) => `${h.host} ${h.action}`).sort()).toEqual([`${OTHER} needs-attention`, `${HOST} updated`]);
+    await t.runtime.close();
+  });
+
+  it('ipv64.net: the key travels as the key parameter, with no Authorization header', async () => {
+    fake = await startPreset('ipv64');
+    const t = await startRuntime(echoes.config(entryFor('ipv64', fake, [HOST])));
+    await t.cycle();
+    const req = fake.updates()[0];
+    expect(req?.url.searchParams.get('key')).toBe(SECRET);
+    expect(req?.headers.authorization).toBeUndefined();
+    expect(req?.url.searchParams.get('myipv6')).toBe(ADDRESS.ipv6);
+    expect(JSON.stringify(t.runtime.status()) + t.logs.join('')).not.toContain(SECRET);
+    await t.runtime.close();
+  });
+
+  it('ipv64.net: a refusal for its daily limit says so, and the rest of the entry waits', async () => {
+    fake = await startDyndns2({ keys: { all: SECRET }, hosts: [HOST, OTHER], variant: variantOf('ipv64') });
+    fake.failNext(1, 429, 'Too Many Requests', { 'retry-after': '7200' });
+    const t = await startRuntime(echoes.config(entryFor('ipv64', fake, [HOST, OTHER]), ['ipv4']));
+    const report = await t.cycle();
+    expect(fake.updates()).toHaveLength(1);
+    expect(report.hosts.every((h) => h.action === 'failed' && /48 updates a day/.test(h.message ?? ''))).toBe(true);
+    await t.runtime.close();
+  });
+
+  it('Dynu: myip and myipv6, the full hostname', async () => {
+    fake = await startPreset('dynu');
+    const t = await startRuntime(echoes.config(entryFor('dynu', fake, [HOST])));
+    await t.cycle();
+    const q = fake.updates()[0]?.url.searchParams;
+    expect([q?.get('hostname'), q?.get('myip'), q?.get('myipv6')]).toEqual([HOST, ADDRESS.ipv4, ADDRESS.ipv6]);
+    await t.runtime.close();
+  });
+
+  it.each([
+    ['unknown', 'needs-attention'],
+    ['servererror', 'failed'],
+  ])('Dynu: its own code %s ends as %s', async (code, action) => {
+    fake = await startPreset('dynu');
+    fake.answers.set(HOST, code);
+    const t = await startRuntime(echoes.config(entryFor('dynu', fake, [HOST]), ['ipv4']));
+    const report = await t.cycle();
+    expect(report.hosts[0]?.action).toBe(action);
+    expect(report.hosts[0]?.message).toContain(code);
+    await t.runtime.close();
+  });
+
+  it('OVH DynHost: system=dyndns, the DynHost identifier as username, one address per request', async () => {
+    fake = await startPreset('ovh');
+    const t = await startRuntime(echoes.config(entryFor('ovh', fake, [HOST])));
+    const report = await t.cycle();
+    expect(report.ok).toBe(true);
+    expect(fake.updates().map((r) => `${r.url.searchParams.get('system')} ${r.url.searchParams.get('myip')}`)).toEqual([
+      `dyndns ${ADDRESS.ipv4}`,
+      `dyndns ${ADDRESS.ipv6}`,
+    ]);
+    expect(fake.updates()[0]?.headers.authorization).toBe(`Basic ${Buffer.from(`${USER}:${SECRET}`).toString('base64')}`);
+    // Only the family that changed is sent again.
+    echoes.ipv6.answer = '2a02:8010:1::7';
+    t.clock.advance(10 * 60_000);
+    await t.cycle();
+    expect(fake.updates()).toHaveLength(3);
+    expect(fake.updates()[2]?.url.searchParams.get('myip')).toBe('2a02:8010:1::7');
+    echoes.ipv6.answer = ADDRESS.ipv6;
+    await t.runtime.close();
+  });
+});
