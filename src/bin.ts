@@ -13,6 +13,7 @@ main({
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
   stderrIsTTY: process.stderr.isTTY === true,
+  stdin: process.stdin,
 }).then(
   (code) => {
     process.exitCode = code;

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The command line: `ddnsd run | once [--dry-run] | check | health | service`, with exit codes
+ * The command line: `ddnsd run | once [--dry-run] [--force] | check | health | hash-password | service`, with exit codes
  * 0 (fine), 1 (a host or detection failed, or ddnsd could not start) and
  * 2 (the config is invalid).
  */
@@ -16,6 +16,7 @@ import { FAMILY_LABEL } from './detect/address.js';
 import { ConfigError } from './errors.js';
 import { doctorDefaults } from './reach/config.js';
 import { doctorReport } from './reach/doctor.js';
+import { hashPassword } from './password.js';
 import { createLogger, createRedactor, parseLevel, type Logger, type Redactor } from './log.js';
 import { checkHealth, createRuntime, startDaemon, STOP_GRACE_MS } from './main.js';
 import { applyPlan, defaultConfigPath, installPlan, uninstallPlan, type ServiceManager, type ServicePlan } from './service/index.js';
@@ -25,12 +26,15 @@ const HELP = `ddnsd ${VERSION}: keeps DNS hostnames pointed at this network's ex
 
 Usage:
   ddnsd [run]             check the address every interval, update providers, serve the status page
-  ddnsd once [--dry-run]  one cycle, a summary of every host; exit 0 when all are up to date, 1 if not
+  ddnsd once [--dry-run] [--force]
+                          one cycle, a summary of every host; exit 0 when all are up to date, 1 if not;
+                          --force also retries hosts paused after a network or server error
   ddnsd check             validate the config and print it as understood, secrets redacted
   ddnsd doctor            is the server reachable? check each link once (address, DNS, port from outside,
                           router forward, LAN address) and print what to fix; exit 0 when nothing fails, 1 if not
                           (also: ddnsd check --reach)
   ddnsd health            ask the running ddnsd's /healthz; exit 0 healthy, 1 not (for container health checks)
+  ddnsd hash-password     read a password from stdin and print its hash for server.password_hash (auth: basic)
   ddnsd service install --launchd | --systemd [--config FILE] [--user NAME] [--print] [--root DIR]
                           write a launchd daemon (macOS) or systemd unit (Linux) that runs ddnsd at boot,
                           and print the commands that start it; --print only shows the file
@@ -41,6 +45,8 @@ Options:
   -c, --config FILE       config file (default: $DDNSD_CONFIG, else ./config.yaml)
   -n, --dry-run           with once: detect and decide, but send no update and write no state
       --reach             with check: run the reachability checks too (as ddnsd doctor)
+  -f, --force             with once: retry hosts paused after a transient failure now (never a provider's
+                          own pause such as No-IP's 911, a rate limit, or a rejected credential)
   -v, --version           print the version
   -h, --help              print this help
 
@@ -60,12 +66,15 @@ export interface CliIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   stderrIsTTY: boolean;
+  /** Read by hash-password. */
+  stdin?: AsyncIterable<Buffer | string>;
 }
 
 const OPTIONS = {
   config: { type: 'string', short: 'c' },
   'dry-run': { type: 'boolean', short: 'n' },
   reach: { type: 'boolean' },
+  force: { type: 'boolean', short: 'f' },
   version: { type: 'boolean', short: 'v' },
   help: { type: 'boolean', short: 'h' },
   launchd: { type: 'boolean' },
@@ -88,22 +97,24 @@ function parseCommandLine(io: CliIo): { command: string; values: Values; positio
   }
   const { values, positionals } = parsed;
   const command = positionals[0] ?? 'run';
-  if (values.help || values.version || command === 'service') return { command, values, positionals };
+  const alone = command === 'service' || (command === 'hash-password' && positionals.length === 1);
+  if (values.help || values.version || alone) return { command, values, positionals };
   const serviceOnly = (['launchd', 'systemd', 'user', 'print', 'root'] as const).find((k) => values[k] !== undefined);
   if (serviceOnly) {
     io.stderr(`ddnsd: --${serviceOnly} goes with ddnsd service install or uninstall.\n`);
     return 2;
   }
   if (!['run', 'once', 'check', 'doctor', 'health'].includes(command) || positionals.length > 1) {
-    io.stderr(`ddnsd: unknown command "${positionals.join(' ')}"; use run, once, check, doctor, health or service.\nRun ddnsd --help for usage.\n`);
+    io.stderr(`ddnsd: unknown command "${positionals.join(' ')}"; use run, once, check, doctor, health, hash-password or service.\nRun ddnsd --help for usage.\n`);
     return 2;
   }
   if (values.reach && command !== 'check') {
     io.stderr('ddnsd: --reach goes with check (or run ddnsd doctor).\n');
     return 2;
   }
-  if (values['dry-run'] && command !== 'once') {
-    io.stderr('ddnsd: --dry-run goes with once.\n');
+  const onceOnly = (['dry-run', 'force'] as const).find((k) => values[k] !== undefined);
+  if (onceOnly && command !== 'once') {
+    io.stderr(`ddnsd: --${onceOnly} goes with once.\n`);
     return 2;
   }
   return { command, values, positionals };
@@ -122,6 +133,7 @@ export async function main(io: CliIo): Promise<number> {
     return 0;
   }
   if (command === 'service') return service(positionals.slice(1), values, io);
+  if (command === 'hash-password') return hashPasswordCommand(io);
 
   const redactor = createRedactor();
   const format = io.env.LOG_FORMAT === 'json' ? 'json' : io.env.LOG_FORMAT === 'pretty' || io.stderrIsTTY ? 'pretty' : 'json';
@@ -153,7 +165,7 @@ export async function main(io: CliIo): Promise<number> {
       (probe.ok ? io.stdout : io.stderr)(`ddnsd: ${redactor.redact(probe.reason)}\n`);
       return probe.ok ? 0 : 1;
     }
-    if (command === 'once') return await once(config, log, redactor, io, values['dry-run'] === true);
+    if (command === 'once') return await once(config, log, redactor, io, { dryRun: values['dry-run'] === true, force: values.force === true });
     return await run(config, log, redactor);
   } catch (error) {
     log.error((error as Error).message);
@@ -161,14 +173,15 @@ export async function main(io: CliIo): Promise<number> {
   }
 }
 
-async function once(config: Config, log: Logger, redactor: Redactor, io: CliIo, dryRun: boolean): Promise<number> {
+async function once(config: Config, log: Logger, redactor: Redactor, io: CliIo, flags: { dryRun: boolean; force: boolean }): Promise<number> {
+  const { dryRun } = flags;
   const runtime = await createRuntime(config, { log, redactor });
   const abort = new AbortController();
   const onSignal = (): void => abort.abort(new Error('interrupted'));
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    const report = await runtime.cycle(1, abort.signal, dryRun);
+    const report = await runtime.cycle(1, abort.signal, dryRun, flags.force);
     io.stdout(redactor.redact(summarize(report, config, dryRun)));
     return report.ok && !abort.signal.aborted ? 0 : 1;
   } finally {
@@ -248,6 +261,20 @@ async function run(config: Config, log: Logger, redactor: Redactor): Promise<num
     process.once('SIGINT', onSignal);
   });
   log.info('Stopped');
+  return 0;
+}
+
+/** `ddnsd hash-password`: the password from stdin (one line, or a pipe), its scrypt hash on stdout. */
+async function hashPasswordCommand(io: CliIo): Promise<number> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of io.stdin ?? []) chunks.push(Buffer.from(chunk));
+  const password = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  if (password.length < 8) {
+    io.stderr('ddnsd: give a password of at least 8 characters on stdin, e.g.  printf %s "$PASSWORD" | ddnsd hash-password\n');
+    return 2;
+  }
+  io.stdout(`${await hashPassword(password)}\n`);
+  io.stderr('ddnsd: put this line in the config as server.password_hash (with auth: basic and a username).\n');
   return 0;
 }
 

@@ -13,16 +13,23 @@ export interface HealthProbe {
 }
 
 /** The URL of /healthz for a listen address: a wildcard address is asked on loopback. */
-export function healthUrl(listen: Listen): string {
+export function healthUrl(listen: Listen, https = false): string {
   const host = listen.host === '0.0.0.0' ? '127.0.0.1' : listen.host === '::' ? '::1' : listen.host;
-  return `http://${host.includes(':') ? `[${host}]` : host}:${listen.port}/healthz`;
+  return `${https ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${listen.port}/healthz`;
 }
 
-export async function probeHealth(listen: Listen, http: HttpClient, timeoutMs = 3000): Promise<HealthProbe> {
-  const url = healthUrl(listen);
+/** With TLS (server.tls) the probe speaks https; with `token` it sends it, so the answer carries the reasons. */
+export interface ProbeOptions {
+  https?: boolean;
+  token?: string | undefined;
+}
+
+export async function probeHealth(listen: Listen, http: HttpClient, timeoutMs = 3000, options: ProbeOptions = {}): Promise<HealthProbe> {
+  const url = healthUrl(listen, options.https);
   let res;
   try {
-    res = await http.request({ url, timeoutMs, maxBytes: 64 * 1024 });
+    const headers: Record<string, string> = options.token ? { authorization: `Bearer ${options.token}` } : {};
+    res = await http.request({ url, timeoutMs, maxBytes: 64 * 1024, headers });
   } catch (error) {
     const detail = error instanceof DdnsError ? error.message : String(error);
     return { ok: false, reason: `no answer from ${url} (${detail}); is ddnsd run listening there? (server.listen or DDNSD_LISTEN)` };

@@ -2,6 +2,7 @@
  * Wiring in one place: the clock, HTTP clients, logger, state store,
  * detector and provider adapters are built here and handed down.
  */
+import { readFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { Agent, type Dispatcher } from 'undici';
 import { createDnsClient } from '../providers/kit/dns.js';
@@ -61,7 +62,7 @@ export interface Runtime {
   /** The reachability checks, when `checks:` is configured. */
   reach: Reach | undefined;
   notifier: Notifier | undefined;
-  cycle(id: number, signal: AbortSignal, dryRun?: boolean): Promise<CycleReport>;
+  cycle(id: number, signal: AbortSignal, dryRun?: boolean, force?: boolean): Promise<CycleReport>;
   status(nextCheck?: number): Status;
   close(): Promise<void>;
 }
@@ -143,12 +144,12 @@ export async function createRuntime(config: Config, options: WiringOptions): Pro
     events,
     reach,
     notifier,
-    async cycle(id, signal, dryRun = false) {
+    async cycle(id, signal, dryRun = false, force = false) {
       if (!dryRun) checkLan();
       return runCycle(
         { providers, detector, refreshMs: config.refreshMs, clock, log, redactor, retry: options.retry ?? DEFAULT_RETRY, persist, events },
         state,
-        { id, signal, dryRun },
+        { id, signal, dryRun, force },
       );
     },
     status(nextCheck) {
@@ -219,6 +220,8 @@ export async function startDaemon(config: Config, options: WiringOptions): Promi
   const server = buildServer({
     status,
     token: config.server.token,
+    access: config.server,
+    log,
     metrics,
     now: clock.now,
     runNow,
@@ -239,10 +242,11 @@ export async function startDaemon(config: Config, options: WiringOptions): Promi
     );
   }
   const address = server.addresses()[0];
+  const scheme = config.server.tls ? 'https' : 'http';
   const url =
     address && typeof address !== 'string'
-    ? `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`
-    : `http://${host}:${port}`;
+    ? `${scheme}://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`
+    : `${scheme}://${host}:${port}`;
   log.info(`Status page on ${url}/ (JSON at ${url}/api/status)`);
   runtime.events.emit({ type: 'started', version: VERSION, at: clock.now() });
   // The checks start once the first cycle knows the address, then run every checks.interval.
@@ -353,9 +357,12 @@ function describeStart(config: Config, runtime: Runtime, log: Logger): void {
 
 /** `ddnsd health`: one GET of the daemon's /healthz, through the shared HTTP helper. */
 export async function checkHealth(config: Config): Promise<HealthProbe> {
-  const agent = new Agent();
+  const { tls, token } = config.server;
+  // Over TLS, trust exactly the configured certificate (whatever names it carries): this is the same machine.
+  const agent = new Agent(tls ? { connect: { ca: readFileSync(tls.certFile, 'utf8'), checkServerIdentity: () => undefined } } : {});
   try {
-    return await probeHealth(config.server.listen, createHttpClient({ userAgent: USER_AGENT, dispatcher: agent }));
+    const http = createHttpClient({ userAgent: USER_AGENT, dispatcher: agent });
+    return await probeHealth(config.server.listen, http, 3000, { https: Boolean(tls), token });
   } finally {
     await agent.close();
   }

@@ -73,7 +73,8 @@ describe('loading a valid config', () => {
     expect(config.server.token).toBe('server-token-abc');
     expect(config.server.listen).toEqual({ host: '127.0.0.1', port: 9090 });
     expect(config.statePath).toMatch(/cost\$\/state\.json$/);
-    expect(config.secrets.sort()).toEqual(['duck-token-xyz', 'server-token-abc']);
+    // The session-signing key is made at start and is a secret too.
+    expect(config.secrets.sort()).toEqual(['duck-token-xyz', 'server-token-abc', config.server.sessionKey].sort());
   });
 
   it('reads a .env file beside the config, and the real environment wins', () => {

@@ -12,7 +12,8 @@ import { loadConfig } from '../src/config/load.js';
 import { createPushStore } from '../src/detect/push.js';
 import { createLogger, createRedactor } from '../src/log.js';
 import { startDaemon, type Daemon } from '../src/main.js';
-import { buildServer } from '../src/server/index.js';
+import { buildServer, type ServerDeps } from '../src/server/index.js';
+import { hashPassword } from '../src/password.js';
 import { basicMatches } from '../src/server/nic-update.js';
 import type { Status } from '../src/status.js';
 import { startDyndns2, type FakeDyndns2 } from './fakes/dyndns2.js';
@@ -24,15 +25,16 @@ const USER = 'fritzbox';
 const PASS = 'router-push-pass-7f3e19';
 const basic = (user = USER, pass = PASS): string => `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
 
-const status = { version: 't', ipv4: null, ipv6: null, lastCheck: null, nextCheck: null, detection: {}, stateError: null, hosts: [], lan: { addresses: [], checkedAt: null, change: null }, history: [] } as unknown as Status;
+const status = { version: 't', ipv4: null, ipv6: null, lastCheck: null, nextCheck: null, detection: {}, stateError: null, hosts: [], lan: { addresses: [], checkedAt: null, change: null }, history: [], reach: null, notify: [] } as unknown as Status;
 
-function app(overrides: { refused?: string[]; changed?: string[] } = {}) {
+function app(overrides: { refused?: string[]; changed?: string[]; access?: ServerDeps['access'] } = {}) {
   let now = 1_000;
   const push = createPushStore(() => now, 600_000);
   const changed = overrides.changed ?? [];
   const refused = overrides.refused ?? [];
   const server = buildServer({
     status: () => status,
+    ...(overrides.access ? { access: overrides.access } : {}),
     nicUpdate: {
       username: USER,
       password: PASS,
@@ -100,6 +102,32 @@ describe('the /nic/update endpoint', () => {
     expect(refused[1]).toContain('carrier-grade NAT');
     expect(refused[4]).toContain('two ipv4 addresses');
     expect(refused[5]).toContain('no myip in the request');
+  });
+
+  it('behind the guard: routers use their own credentials whatever server.auth is, and wrong ones count towards the lockout', async () => {
+    const access: ServerDeps['access'] = {
+      auth: 'basic',
+      publicRead: false,
+      basic: { username: 'admin', passwordHash: await hashPassword('reader-password-1') },
+      listen: { host: '0.0.0.0', port: 8080 },
+    };
+    const { server, push } = app({ access });
+    // The page needs the readers' sign-in; the router's push does not.
+    expect((await server.inject({ method: 'GET', url: '/api/status' })).statusCode).toBe(401);
+    const pushed = await get(server, `/nic/update?hostname=nas.example.net&myip=${V4}`);
+    expect([pushed.statusCode, pushed.body]).toEqual([200, `good ${V4}`]);
+    // A Host this machine is not known by is refused before the router's credentials are read.
+    const forged = await server.inject({ method: 'GET', url: `/nic/update?hostname=nas.example.net&myip=${V4}`, headers: { host: 'attacker.example', authorization: basic() } });
+    expect(forged.statusCode).toBe(421);
+    // Ten wrong router passwords from one address, then even the right one waits.
+    for (let i = 0; i < 10; i++) expect((await get(server, `/nic/update?hostname=nas.example.net&myip=${V4}`, basic(USER, `wrong-${i}-password`))).statusCode).toBe(401);
+    const locked = await get(server, `/nic/update?hostname=nas.example.net&myip=${V4}`);
+    expect(locked.statusCode).toBe(429);
+    expect(Number(locked.headers['retry-after'])).toBeGreaterThan(0);
+    // Another address is not locked out: the reader there sees the failures counted.
+    const metrics = await server.inject({ method: 'GET', url: '/metrics', remoteAddress: '127.0.0.2', headers: { authorization: basic('admin', 'reader-password-1') } });
+    expect(metrics.body).toMatch(/ddnsd_auth_failures_total\{reason="wrong router user name or password"\} 10/);
+    expect(push.last('ipv4')).toEqual({ address: V4, at: 1_000 });
   });
 
   it('is off (404) unless server.nic_update is configured', async () => {

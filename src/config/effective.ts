@@ -3,10 +3,10 @@ import { describeSource } from '../detect/sources.js';
 import { REDACTED } from '../log.js';
 import { formatDuration } from './duration.js';
 import type { Config } from './load.js';
+import { effectiveServer } from './server.js';
 
 /** The config as ddnsd understood it, with every secret redacted: `ddnsd check` prints it. */
 export function effectiveConfig(config: Config): Record<string, unknown> {
-  const listen = config.server.listen;
   return {
     file: config.file ?? '(none: built-in default)',
     interval: formatDuration(config.intervalMs),
@@ -18,13 +18,7 @@ export function effectiveConfig(config: Config): Record<string, unknown> {
       agree: config.detect.agree,
       timeout: formatDuration(config.detect.timeoutMs),
     },
-    server: {
-      listen: listen.host.includes(':') ? `[${listen.host}]:${listen.port}` : `${listen.host}:${listen.port}`,
-      token: config.server.token ? REDACTED : '(none: POST /api/update is disabled)',
-      nic_update: config.server.nicUpdate
-        ? { username: config.server.nicUpdate.username, password: REDACTED, max_age: formatDuration(config.server.nicUpdate.maxAgeMs) }
-        : '(none: routers cannot push their address)',
-    },
+    server: effectiveServer(config.server),
     ...(config.checks ? { checks: effectiveChecks(config) } : {}),
     ...(config.notify.length ? { notify: config.notify.map((t) => redactTarget(t)) } : {}),
     providers: config.providers.map((p) => {

@@ -24,6 +24,7 @@ import { notifySchema, notifySecrets, type TargetConfig } from '../notify/config
 
 /** The whole file's contract: the top level plus the reachability checks and notification targets. */
 const fileSchema = configSchema.extend({ checks: checksSchema, notify: notifySchema });
+import { resolveServer, serverSecrets, type ServerSettings } from './server.js';
 
 export { effectiveConfig } from './effective.js';
 export { formatPath } from './lines.js';
@@ -41,9 +42,7 @@ export interface Config {
     agree: number;
     timeoutMs: number;
   };
-  server: {
-    listen: Listen;
-    token: string | undefined;
+  server: ServerSettings & {
     /** The dyndns2 endpoint for routers; `maxAgeMs`: how long a pushed address stays usable. */
     nicUpdate: { username: string; password: string; maxAgeMs: number } | undefined;
   };
@@ -139,6 +138,7 @@ function buildConfig(raw: unknown, file: string | undefined, input: BuildInput, 
   const cfg = top.data as z.infer<typeof fileSchema>;
   const { sources, families } = detectSources(cfg.detect, problems);
   const providers = parseProviders(cfg.providers, { registry: input.registry, detected: families, problems });
+  const server = resolveServer(cfg.server, overrides.listen ?? cfg.server.listen, input.dir, problems);
   if (problems.length > 0) fail();
 
   const nic = cfg.server.nic_update;
@@ -148,7 +148,7 @@ function buildConfig(raw: unknown, file: string | undefined, input: BuildInput, 
     fail();
   }
   const nicUpdate = nic && { username: nic.username, password: nic.password, maxAgeMs: nic.max_age ?? 2 * cfg.interval };
-  const secrets = [cfg.server.token, nic?.password, ...entrySecrets(providers), ...notifySecrets(cfg.notify)].filter((s): s is string => typeof s === 'string' && s.length > 0);
+  const secrets = [...serverSecrets(server), nic?.password, ...entrySecrets(providers), ...notifySecrets(cfg.notify)].filter((s): s is string => typeof s === 'string' && s.length > 0);
   const state = overrides.state ?? cfg.state;
   return {
     file,
@@ -156,7 +156,7 @@ function buildConfig(raw: unknown, file: string | undefined, input: BuildInput, 
     refreshMs: cfg.refresh,
     statePath: isAbsolute(state) ? state : resolve(input.dir, state),
     detect: { sources, families, agree: cfg.detect.agree, timeoutMs: cfg.detect.timeout },
-    server: { listen: overrides.listen ?? cfg.server.listen, token: cfg.server.token, nicUpdate },
+    server: { ...server, nicUpdate },
     providers,
     checks: cfg.checks,
     notify: cfg.notify,

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
+import { serverSchema } from './server.js';
 
 /** An error message that says what was expected and, when absent, that it is missing. */
 export function expected(what: string) {
@@ -102,25 +103,7 @@ export const configSchema = z.strictObject(
         { error: expected('a mapping with ipv4, ipv6, agree and timeout') },
       )
       .default({ ipv6: [], agree: 2, timeout: 5000 }),
-    server: z
-      .strictObject(
-        {
-          listen: listen.default({ host: '127.0.0.1', port: 8080 }),
-          token: z.string({ error: expected('a token string') }).min(8, { error: 'must be at least 8 characters' }).optional(),
-          nic_update: z
-            .strictObject(
-              {
-                username: z.string({ error: expected('the username routers send') }).min(1, { error: 'must not be empty' }),
-                password: z.string({ error: expected('the password routers send (a string, or ${VAR} from the environment)') }).min(8, { error: 'must be at least 8 characters' }),
-                max_age: duration(1000, 'must be at least 1s').optional(),
-              },
-              { error: expected('a mapping with username, password and optionally max_age') },
-            )
-            .optional(),
-        },
-        { error: expected('a mapping with listen, token and nic_update') },
-      )
-      .default({ listen: { host: '127.0.0.1', port: 8080 } }),
+    server: serverSchema(listen, expected, duration),
     providers: z.array(z.unknown(), { error: expected('a list of provider entries') }).default([]),
   },
   { error: expected('a mapping of settings') },

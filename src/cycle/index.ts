@@ -47,6 +47,8 @@ export interface CycleOptions {
   id: number;
   signal: AbortSignal;
   dryRun?: boolean;
+  /** `ddnsd once --force`: retry hosts paused after a transient failure or an unreadable answer now. */
+  force?: boolean;
 }
 
 export async function runCycle(deps: CycleDeps, state: State, options: CycleOptions): Promise<CycleReport> {
@@ -66,7 +68,7 @@ export async function runCycle(deps: CycleDeps, state: State, options: CycleOpti
   for (const { entry, provider } of deps.providers) {
     const type = entry.definition.type;
     const detectionError = (f: Family): string => detections.find((d) => d.family === f)?.error ?? `${FAMILY_LABEL[f]} not detected`;
-    const plan = planEntry({ entry, provider, state: work, detected, detectionError, now: startedAt, refreshMs: deps.refreshMs });
+    const plan = planEntry({ entry, provider, state: work, detected, detectionError, now: startedAt, refreshMs: deps.refreshMs, force: options.force === true });
     for (const key of plan.stale) if (work.hosts[key]) clearFailure(work.hosts[key]);
     for (const host of provider.hosts) for (const f of entry.families) hostState(work, type, host, f);
     reports.push(...plan.reports);

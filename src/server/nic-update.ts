@@ -13,10 +13,11 @@
  * later, the log says why) and `911` for trouble on ddnsd's side.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ANSWER_CODES } from '../../providers/dyndns2/protocol.js';
 import { checkAddress, type Family } from '../detect/address.js';
 import type { PushStore } from '../detect/push.js';
+import type { Guard } from './guard.js';
 
 export interface NicUpdateDeps {
   username: string;
@@ -47,12 +48,18 @@ const code = (name: keyof typeof ANSWER_CODES, detail?: string): string => {
   return detail ? `${name} ${detail}` : name;
 };
 
-export function registerNicUpdate(app: FastifyInstance, deps: NicUpdateDeps | undefined): void {
+/**
+ * The routes, public to the guard (routers sign in with their own Basic
+ * credentials), but a wrong password counts towards the guard's per-address
+ * limit like any failed sign-in, so the endpoint cannot be used to guess it.
+ */
+export function registerNicUpdate(app: FastifyInstance, deps: NicUpdateDeps | undefined, guard: Pick<Guard, 'failed'>): void {
   if (!deps) return;
-  const handler = async (req: { headers: Record<string, string | string[] | undefined>; query: Query; ip: string }, reply: FastifyReply) => {
+  const handler = async (req: FastifyRequest<{ Querystring: Query }>, reply: FastifyReply) => {
     reply.type('text/plain; charset=utf-8');
     const auth = req.headers.authorization;
     if (!basicMatches(typeof auth === 'string' ? auth : undefined, deps.username, deps.password)) {
+      guard.failed(req, 'wrong router user name or password');
       return reply.code(401).header('www-authenticate', 'Basic realm="ddnsd"').send(code('badauth'));
     }
     const hosts = (req.query.hostname ?? '').split(',').map((h) => h.trim().toLowerCase().replace(/\.$/, '')).filter((h) => h !== '');
@@ -79,7 +86,7 @@ export function registerNicUpdate(app: FastifyInstance, deps: NicUpdateDeps | un
     const said = Object.values(addresses).join(',');
     return reply.send(hosts.map((h) => (deps.hosts.has(h) ? code(changed ? 'good' : 'nochg', said) : code('nohost'))).join('\n'));
   };
-  for (const url of NIC_UPDATE_PATHS) app.get<{ Querystring: Query }>(url, handler);
+  for (const url of NIC_UPDATE_PATHS) app.get<{ Querystring: Query }>(url, { config: { access: 'public', ownCredentials: true } }, handler);
 }
 
 /**
