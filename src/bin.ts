@@ -28,6 +28,7 @@ if (quick !== undefined) {
         stdout: (text) => process.stdout.write(text),
         stderr: (text) => process.stderr.write(text),
         stderrIsTTY: process.stderr.isTTY === true,
+        stdin: process.stdin,
         program: fileURLToPath(import.meta.url),
       }),
     )

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The command line: `ddnsd run | once [--dry-run] | check | health | service`, with exit codes
+ * The command line: `ddnsd run | once [--dry-run] [--force] | check [--reach] | doctor | health | hash-password | service`, with exit codes
  * 0 (fine), 1 (a host or detection failed, or ddnsd could not start) and
  * 2 (the config is invalid).
  *
@@ -21,11 +21,15 @@ export interface CliIo {
   stderrIsTTY: boolean;
   /** The file the running `ddnsd` started from (bin.js), for the services that start it again. */
   program: string;
+  /** Read by hash-password. */
+  stdin?: AsyncIterable<Buffer | string>;
 }
 
 const OPTIONS = {
   config: { type: 'string', short: 'c' },
   'dry-run': { type: 'boolean', short: 'n' },
+  reach: { type: 'boolean' },
+  force: { type: 'boolean', short: 'f' },
   version: { type: 'boolean', short: 'v' },
   help: { type: 'boolean', short: 'h' },
   launchd: { type: 'boolean' },
@@ -55,7 +59,9 @@ const COMMANDS: Record<string, () => Promise<{ default: Command }>> = {
   run: () => import('./commands/run.js'),
   once: () => import('./commands/once.js'),
   check: () => import('./commands/check.js'),
+  doctor: () => import('./commands/doctor.js'),
   health: () => import('./commands/health.js'),
+  'hash-password': () => import('./commands/hash-password.js'),
   service: () => import('./commands/service.js'),
 };
 
@@ -78,7 +84,8 @@ function parseCommandLine(io: CliIo): CommandLine | number {
   }
   const { values, positionals } = parsed;
   const command = positionals[0] ?? 'run';
-  if (values.help || values.version || OWN_ARGUMENTS.has(command)) return { command, values, positionals };
+  const alone = OWN_ARGUMENTS.has(command) || (command === 'hash-password' && positionals.length === 1);
+  if (values.help || values.version || alone) return { command, values, positionals };
   const serviceOnly = (['launchd', 'systemd', 'user', 'print', 'root'] as const).find((k) => values[k] !== undefined);
   if (serviceOnly) {
     io.stderr(`ddnsd: --${serviceOnly} goes with ddnsd service install or uninstall.\n`);
@@ -88,8 +95,13 @@ function parseCommandLine(io: CliIo): CommandLine | number {
     io.stderr(`ddnsd: unknown command "${positionals.join(' ')}"; use ${commandList()}.\nRun ddnsd --help for usage.\n`);
     return 2;
   }
-  if (values['dry-run'] && command !== 'once') {
-    io.stderr('ddnsd: --dry-run goes with once.\n');
+  if (values.reach && command !== 'check') {
+    io.stderr('ddnsd: --reach goes with check (or run ddnsd doctor).\n');
+    return 2;
+  }
+  const onceOnly = (['dry-run', 'force'] as const).find((k) => values[k] !== undefined);
+  if (onceOnly && command !== 'once') {
+    io.stderr(`ddnsd: --${onceOnly} goes with once.\n`);
     return 2;
   }
   return { command, values, positionals };

@@ -2,7 +2,8 @@
  * `ddnsd health`: asks the running daemon's /healthz, for container health
  * checks and service managers. No curl or wget needed in the image.
  */
-import { request } from 'node:http';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import type { Listen } from './config/schema.js';
 import type { HttpClient, HttpResponse } from './http.js';
 import { DdnsError } from './errors.js';
@@ -15,16 +16,23 @@ export interface HealthProbe {
 }
 
 /** The URL of /healthz for a listen address: a wildcard address is asked on loopback. */
-export function healthUrl(listen: Listen): string {
+export function healthUrl(listen: Listen, https = false): string {
   const host = listen.host === '0.0.0.0' ? '127.0.0.1' : listen.host === '::' ? '::1' : listen.host;
-  return `http://${host.includes(':') ? `[${host}]` : host}:${listen.port}/healthz`;
+  return `${https ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${listen.port}/healthz`;
 }
 
-export async function probeHealth(listen: Listen, http: HttpClient, timeoutMs = 3000): Promise<HealthProbe> {
-  const url = healthUrl(listen);
+/** With TLS (server.tls) the probe speaks https; with `token` it sends it, so the answer carries the reasons. */
+export interface ProbeOptions {
+  https?: boolean;
+  token?: string | undefined;
+}
+
+export async function probeHealth(listen: Listen, http: HttpClient, timeoutMs = 3000, options: ProbeOptions = {}): Promise<HealthProbe> {
+  const url = healthUrl(listen, options.https);
   let res;
   try {
-    res = await http.request({ url, timeoutMs, maxBytes: 64 * 1024 });
+    const headers: Record<string, string> = options.token ? { authorization: `Bearer ${options.token}` } : {};
+    res = await http.request({ url, timeoutMs, maxBytes: 64 * 1024, headers });
   } catch (error) {
     const detail = error instanceof DdnsError ? error.message : String(error);
     return { ok: false, reason: `no answer from ${url} (${detail}); is ddnsd run listening there? (server.listen or DDNSD_LISTEN)` };
@@ -40,23 +48,35 @@ export async function probeHealth(listen: Listen, http: HttpClient, timeoutMs = 
   return { ok: false, reason: `unhealthy (${url} answered ${res.status}): ${reasons.join('; ') || 'no reason given'}` };
 }
 
+/** How `ddnsd health` asks: over https trusting exactly `ca` (server.tls's certificate), with server.token. */
+export interface CheckOptions {
+  token?: string | undefined;
+  /** The PEM certificate the server presents; set, the probe speaks https. */
+  ca?: string | undefined;
+}
+
 /**
  * `ddnsd health`: one GET of the daemon's /healthz. Node's own HTTP client is
  * enough for one request to this machine and starts much faster than the
  * shared HTTP helper's (a health check runs every 30 s in the container).
  */
-export function checkHealth(listen: Listen): Promise<HealthProbe> {
-  return probeHealth(listen, { request: (req) => loopbackGet(new URL(req.url), req.timeoutMs ?? 3000, req.maxBytes ?? 64 * 1024) });
+export function checkHealth(listen: Listen, options: CheckOptions = {}): Promise<HealthProbe> {
+  const get = (req: HttpRequestLike): Promise<HttpResponse> => loopbackGet(new URL(req.url), req.timeoutMs ?? 3000, req.maxBytes ?? 64 * 1024, { ...req.headers }, options.ca);
+  return probeHealth(listen, { request: get }, 3000, { https: options.ca !== undefined, token: options.token });
 }
 
-function loopbackGet(url: URL, timeoutMs: number, maxBytes: number): Promise<HttpResponse> {
+type HttpRequestLike = Parameters<HttpClient['request']>[0];
+
+function loopbackGet(url: URL, timeoutMs: number, maxBytes: number, headers: Record<string, string>, ca: string | undefined): Promise<HttpResponse> {
   const where = `GET ${url.origin}${url.pathname}`;
   return new Promise((resolve, reject) => {
     const fail = (words: string, cause?: unknown): void => {
       clearTimeout(deadline);
       reject(new DdnsError('transient', `${where}: ${words}`, { cause }));
     };
-    const req = request(url, { headers: { 'user-agent': USER_AGENT } }, (res) => {
+    const options = { headers: { ...headers, 'user-agent': USER_AGENT } };
+    // Over TLS, trust exactly the configured certificate (whatever names it carries): this is the same machine.
+    const onAnswer = (res: IncomingMessage): void => {
       const chunks: Buffer[] = [];
       let size = 0;
       res.on('data', (chunk: Buffer) => {
@@ -71,7 +91,8 @@ function loopbackGet(url: URL, timeoutMs: number, maxBytes: number): Promise<Htt
         resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') });
       });
       res.on('error', (error) => fail(error.message, error));
-    });
+    };
+    const req = ca === undefined ? httpRequest(url, options, onAnswer) : httpsRequest(url, { ...options, ca, checkServerIdentity: () => undefined }, onAnswer);
     const deadline = setTimeout(() => req.destroy(new Error(`no complete answer within ${timeoutMs} ms`)), timeoutMs);
     req.on('error', (error: NodeJS.ErrnoException) => fail(error.code === 'ECONNREFUSED' ? 'connection refused: nothing listens there (ECONNREFUSED)' : error.message, error));
     req.end();

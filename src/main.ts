@@ -12,11 +12,19 @@ import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config/load.js';
 import { formatDuration } from './config/duration.js';
 import { FAMILY_LABEL, type Family } from './detect/address.js';
-import { createDetector, type Detector } from './detect/index.js';
-import { createHttpClient } from './http.js';
+import { createDetector, type Detector, type SourceAnswer } from './detect/index.js';
+import type { InterfaceReader } from './detect/interface.js';
+import { createPushStore, type PushStore } from './detect/push.js';
+import { upnpPortMapper } from './detect/upnp.js';
+import type { NicUpdateDeps } from './server/nic-update.js';
+import type { RunNow } from './server/index.js';
+import { createHttpClient, type HttpClient } from './http.js';
 import { lanAddresses, noteLan, type LanAddress } from './lan.js';
 import { createLoop, type Loop } from './loop.js';
 import type { Logger, Redactor } from './log.js';
+import { createNotifier, type Notifier } from './notify/index.js';
+import type { ChecksConfig } from './reach/config.js';
+import { createReach, type PortMapper, type Reach } from './reach/index.js';
 import { createStateStore, type State, type StateStore } from './state.js';
 import { buildStatus, type Status } from './status.js';
 import { USER_AGENT, VERSION } from './version.js';
@@ -31,6 +39,12 @@ export interface WiringOptions {
   detectDispatchers?: Partial<Record<Family, Dispatcher>>;
   /** The machine's LAN addresses; by default read from the network interfaces. */
   lan?: () => LanAddress[];
+  /** The interfaces the interface:<name> source reads; the system's by default. */
+  interfaces?: InterfaceReader;
+  /** The router's port mappings (UPnP IGD), for the forward check. */
+  portMapper?: PortMapper;
+  /** Tests only: where the hairpin attempt connects and the port zone servers are asked on. */
+  reachLoopback?: { hairpinHost: string; authoritativePort: number };
 }
 
 export interface Runtime {
@@ -38,10 +52,15 @@ export interface Runtime {
   state: State;
   store: StateStore;
   detector: Detector;
+  /** Addresses routers pushed to /nic/update; present when server.nic_update is set. */
+  push: PushStore | undefined;
   providers: ConfiguredProvider[];
   /** What cycles tell: the log, metrics and the status subscribe here. */
   events: Events;
-  cycle(id: number, signal: AbortSignal, dryRun?: boolean): Promise<CycleReport>;
+  /** The reachability checks, when `checks:` is configured. */
+  reach: Reach | undefined;
+  notifier: Notifier | undefined;
+  cycle(id: number, signal: AbortSignal, dryRun?: boolean, force?: boolean): Promise<CycleReport>;
   status(nextCheck?: number): Status;
   close(): Promise<void>;
 }
@@ -66,9 +85,20 @@ export async function createRuntime(config: Config, options: WiringOptions): Pro
   logEvents(events, log);
   const detectionErrors: Partial<Record<Family, string | null>> = {};
   // Detection results reach the status as soon as they are known, before any provider is called.
-  events.on('detected', (e) => (detectionErrors[e.family] = null));
-  events.on('detection-failed', (e) => (detectionErrors[e.family] = e.error));
+  const detectionAnswers: Partial<Record<Family, SourceAnswer[]>> = {};
+  events.on('detected', (e) => {
+    detectionErrors[e.family] = null;
+    if (e.answers) detectionAnswers[e.family] = e.answers;
+  });
+  events.on('detection-failed', (e) => {
+    detectionErrors[e.family] = e.error;
+    if (e.answers) detectionAnswers[e.family] = e.answers;
+  });
+  const nic = config.server.nicUpdate;
+  const push = nic ? createPushStore(clock.now, nic.maxAgeMs) : undefined;
   const detector = createDetector({
+    ...(push ? { push } : {}),
+    ...(options.interfaces ? { interfaces: options.interfaces } : {}),
     sources: config.detect.sources,
     agree: config.detect.agree,
     timeoutMs: config.detect.timeoutMs,
@@ -87,6 +117,7 @@ export async function createRuntime(config: Config, options: WiringOptions): Pro
     }
   };
   checkLan();
+  const { reach, notifier } = watchers(config, options, { dispatcher, clock, events, state, providers, lookupLan });
 
   let stateError: string | undefined;
   const persist = async (s: State): Promise<void> => {
@@ -106,14 +137,17 @@ export async function createRuntime(config: Config, options: WiringOptions): Pro
     state,
     store,
     detector,
+    push,
     providers,
     events,
-    async cycle(id, signal, dryRun = false) {
+    reach,
+    notifier,
+    async cycle(id, signal, dryRun = false, force = false) {
       if (!dryRun) checkLan();
       return runCycle(
         { providers, detector, refreshMs: config.refreshMs, clock, log, redactor, retry: options.retry ?? DEFAULT_RETRY, persist, events },
         state,
-        { id, signal, dryRun },
+        { id, signal, dryRun, force },
       );
     },
     status(nextCheck) {
@@ -122,14 +156,19 @@ export async function createRuntime(config: Config, options: WiringOptions): Pro
         config,
         state,
         detectionErrors,
+        detectionAnswers,
         nextCheck,
         stateError,
         labels: providers.map((p) => p.provider.label),
         hosts: providers.map((p) => p.provider.hosts),
         now: clock.now(),
+        reach: reach ? { at: reach.last()?.at, results: reach.last()?.results ?? [] } : undefined,
+        notify: notifier?.status() ?? [],
       });
     },
     async close() {
+      await reach?.stop();
+      notifier?.close();
       await Promise.all([detector.close(), ownAgent?.close()]);
     },
   };
@@ -158,6 +197,11 @@ export async function startDaemon(config: Config, options: WiringOptions): Promi
   const status = (): Status => runtime.status(loop.nextCheck());
   const metrics = createMetrics(status, runtime.events);
   let running: number | undefined;
+  const runNow = (): RunNow => {
+    const joined = running !== undefined;
+    const cycle = loop.runNow();
+    return { id: cycle.id, joined, done: cycle.done };
+  };
   const loop = createLoop({
     intervalMs: config.intervalMs,
     clock,
@@ -174,13 +218,12 @@ export async function startDaemon(config: Config, options: WiringOptions): Promi
   const server = buildServer({
     status,
     token: config.server.token,
+    access: config.server,
+    log,
     metrics,
     now: clock.now,
-    runNow() {
-      const joined = running !== undefined;
-      const cycle = loop.runNow();
-      return { id: cycle.id, joined, done: cycle.done };
-    },
+    runNow,
+    nicUpdate: nicUpdateDeps(runtime, () => runNow().done.catch(() => {}), log),
   });
   const { host, port } = config.server.listen;
   try {
@@ -197,11 +240,18 @@ export async function startDaemon(config: Config, options: WiringOptions): Promi
     );
   }
   const address = server.addresses()[0];
+  const scheme = config.server.tls ? 'https' : 'http';
   const url =
     address && typeof address !== 'string'
-    ? `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`
-    : `http://${host}:${port}`;
+    ? `${scheme}://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`
+    : `${scheme}://${host}:${port}`;
   log.info(`Status page on ${url}/ (JSON at ${url}/api/status)`);
+  runtime.events.emit({ type: 'started', version: VERSION, at: clock.now() });
+  // The checks start once the first cycle knows the address, then run every checks.interval.
+  const startChecks = runtime.events.on('cycle-finished', () => {
+    startChecks();
+    runtime.reach?.start();
+  });
   loop.start();
 
   let stopping: Promise<void> | undefined;
@@ -212,6 +262,9 @@ export async function startDaemon(config: Config, options: WiringOptions): Promi
     stop() {
       stopping ??= (async () => {
         await loop.stop(STOP_GRACE_MS);
+        await runtime.reach?.stop();
+        runtime.events.emit({ type: 'stopped', at: clock.now() });
+        await flushNotifications(runtime.notifier, 3000);
         await runtime.store.save(runtime.state).catch((error: Error) => log.error(`cannot write the state file: ${error.message}`));
         await server.close();
         await runtime.close();
@@ -219,6 +272,65 @@ export async function startDaemon(config: Config, options: WiringOptions): Promi
       return stopping;
     },
   };
+}
+
+/** The /nic/update endpoint's wiring: the configured hosts, the push store, a cycle on a new address. */
+function nicUpdateDeps(runtime: Runtime, cycleNow: () => void, log: Logger): NicUpdateDeps | undefined {
+  const nic = runtime.config.server.nicUpdate;
+  if (!nic || !runtime.push) return undefined;
+  return {
+    username: nic.username,
+    password: nic.password,
+    hosts: new Set(runtime.providers.flatMap((p) => p.provider.hosts)),
+    push: runtime.push,
+    changed(family, address) {
+      log.info(`A router pushed a new ${FAMILY_LABEL[family]} address, ${address}: checking now`);
+      cycleNow();
+    },
+    refused: (reason) => log.warn(`/nic/update: ${reason}`),
+  };
+}
+
+interface WatcherDeps {
+  dispatcher: Dispatcher;
+  clock: Clock;
+  events: Events;
+  state: State;
+  providers: ConfiguredProvider[];
+  lookupLan: () => LanAddress[];
+}
+
+/** The reachability checks and the notification targets, when configured. */
+function watchers(config: Config, options: WiringOptions, deps: WatcherDeps): { reach: Reach | undefined; notifier: Notifier | undefined } {
+  const { log, redactor } = options;
+  const { clock, events, state } = deps;
+  const http = createHttpClient({ userAgent: USER_AGENT, dispatcher: deps.dispatcher });
+  const notifier = config.notify.length > 0 ? createNotifier({ targets: config.notify, http, clock, log, redactor, events }) : undefined;
+  if (!config.checks) return { reach: undefined, notifier };
+  const lan = (): LanAddress[] => {
+    try {
+      return deps.lookupLan();
+    } catch {
+      return state.lan?.addresses ?? [];
+    }
+  };
+  const dns = createDnsClient({ timeoutMs: config.checks.timeout });
+  const reach = createReach({ config: config.checks, http, dns, clock, log, events, state, providers: deps.providers, lan, mapper: options.portMapper ?? routerMapper(config.checks, http), ...options.reachLoopback });
+  return { reach, notifier };
+}
+
+/** Asks the router over UPnP for the forward check, when that check is on. */
+function routerMapper(checks: ChecksConfig, http: HttpClient): PortMapper | undefined {
+  if (!checks.forward) return undefined;
+  return upnpPortMapper({ http, timeoutMs: checks.timeout, location: checks.forward.location });
+}
+
+/** Gives queued notifications (the "stopped" one) a moment to go out. */
+async function flushNotifications(notifier: Notifier | undefined, ms: number): Promise<void> {
+  if (!notifier) return;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([notifier.flush(), new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
 }
 
 function describeStart(config: Config, runtime: Runtime, log: Logger): void {
@@ -231,6 +343,10 @@ function describeStart(config: Config, runtime: Runtime, log: Logger): void {
   });
   if (!config.file) {
     log.info('No config file found (looked for --config, DDNSD_CONFIG, then ./config.yaml): running with the built-in default.');
+  }
+  const pushed = config.detect.families.some((f) => config.detect.sources[f].some((s) => s.kind === 'push'));
+  if (config.server.nicUpdate && !pushed) {
+    log.warn('server.nic_update is set but no detect list names the push source: pushed addresses are stored and shown, not used; add push under detect.ipv4 (or detect.ipv6)');
   }
   if (config.providers.length === 0) {
     log.info('No providers are configured, so ddnsd only detects the address. To keep a hostname pointed at it, copy config.example.yaml to config.yaml and fill in a provider entry.');

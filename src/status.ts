@@ -4,7 +4,10 @@
  */
 import type { Config } from './config/load.js';
 import type { Family } from './detect/address.js';
+import type { SourceAnswer } from './detect/index.js';
 import { recentLanChange } from './lan.js';
+import type { NotifyTargetStatus } from './notify/index.js';
+import type { CheckResult } from './reach/result.js';
 import { hostKey, type HistoryEntry, type LanAddress, type State } from './state.js';
 
 export type HostStatus = 'ok' | 'pending' | 'failing' | 'needs-attention';
@@ -27,7 +30,8 @@ export interface Status {
   ipv6: string | null;
   lastCheck: string | null;
   nextCheck: string | null;
-  detection: Partial<Record<Family, { ok: boolean; error: string | null }>>;
+  /** Per family: whether it worked, and what each source answered in the latest detection. */
+  detection: Partial<Record<Family, { ok: boolean; error: string | null; sources: SourceAnswer[] }>>;
   /** Set when the state file could not be written: the next cycle tries again. */
   stateError: string | null;
   hosts: HostRow[];
@@ -39,6 +43,10 @@ export interface Status {
   };
   /** Address changes, newest first (the last 50 are kept). */
   history: { at: string; family: Family; from: string | null; to: string }[];
+  /** The reachability checks' latest results; null when `checks:` is not configured. */
+  reach: { checkedAt: string | null; results: CheckResult[] } | null;
+  /** Each notification target: what it sent and its latest failure. */
+  notify: NotifyTargetStatus[];
 }
 
 export interface RuntimeView {
@@ -47,6 +55,8 @@ export interface RuntimeView {
   state: State;
   /** Per family, the error of the latest detection, or null when it worked. */
   detectionErrors: Partial<Record<Family, string | null>>;
+  /** Per family, what each source answered in the latest detection. */
+  detectionAnswers?: Partial<Record<Family, SourceAnswer[]>>;
   nextCheck: number | undefined;
   stateError: string | undefined;
   /** Provider labels by entry index. */
@@ -54,6 +64,9 @@ export interface RuntimeView {
   hosts: readonly (readonly string[])[];
   /** Now, for how long warnings stay up. */
   now: number;
+  /** Undefined when no checks are configured. */
+  reach?: { at: number | undefined; results: CheckResult[] } | undefined;
+  notify?: NotifyTargetStatus[];
 }
 
 const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
@@ -65,7 +78,7 @@ export function buildStatus(view: RuntimeView): Status {
     for (const host of view.hosts[i] ?? []) {
       for (const family of entry.families) {
         const hs = state.hosts[hostKey(entry.definition.type, host, family)];
-        const current = state.detected[family]?.address;
+        const current = entry.hostAddress(host, family, state.detected[family]?.address);
         let status: HostStatus = 'pending';
         if (hs?.attention === entry.fingerprint) status = 'needs-attention';
         else if (hs && hs.failures > 0 && hs.attention === undefined) status = 'failing';
@@ -86,7 +99,8 @@ export function buildStatus(view: RuntimeView): Status {
   const detection: Status['detection'] = {};
   for (const family of config.detect.families) {
     const error = view.detectionErrors[family];
-    detection[family] = { ok: error === null, error: error ?? (error === undefined ? 'not checked yet' : null) };
+    const sources = view.detectionAnswers?.[family] ?? [];
+    detection[family] = { ok: error === null, error: error ?? (error === undefined ? 'not checked yet' : null), sources };
   }
   return {
     version: view.version,
@@ -102,6 +116,8 @@ export function buildStatus(view: RuntimeView): Status {
       .slice()
       .reverse()
       .map((h: HistoryEntry) => ({ at: new Date(h.at).toISOString(), family: h.family, from: h.from ?? null, to: h.to })),
+    reach: view.reach ? { checkedAt: iso(view.reach.at), results: view.reach.results } : null,
+    notify: view.notify ?? [],
   };
 }
 
@@ -119,7 +135,7 @@ export interface Health {
   reasons: string[];
 }
 
-/** Healthy while detection works and no host is failing or needs attention. */
+/** Healthy while detection works, no host is failing or needs attention, and no required check fails. */
 export function judgeHealth(status: Status): Health {
   const reasons: string[] = [];
   for (const [family, d] of Object.entries(status.detection)) {
@@ -129,5 +145,8 @@ export function judgeHealth(status: Status): Health {
     if (h.status === 'failing' || h.status === 'needs-attention') reasons.push(`${h.host} ${h.family}: ${h.status}: ${h.lastError ?? ''}`.trim());
   }
   if (status.stateError) reasons.push(`state: ${status.stateError}`);
+  for (const r of status.reach?.results ?? []) {
+    if (r.required && r.verdict === 'fail') reasons.push(`reachability ${r.check} ${r.subject}: ${r.summary}`);
+  }
   return { ok: reasons.length === 0, reasons };
 }

@@ -29,11 +29,13 @@ describe('compose.yaml', () => {
     expect(svc.ports).toEqual(['127.0.0.1:8080:8080']);
   });
 
-  it('hands the token over as a secret read through token_file', () => {
-    expect(svc.secrets).toEqual(['duckdns_token']);
+  it('hands the provider token and the page token over as secrets read through token_file', () => {
+    expect(svc.secrets).toEqual(['duckdns_token', 'ddnsd_token']);
     expect(compose.secrets.duckdns_token?.file).toBe('./secrets/duckdns_token');
+    expect(compose.secrets.ddnsd_token?.file).toBe('./secrets/ddnsd_token');
     const text = readFileSync(resolve(ROOT, 'compose.yaml'), 'utf8');
     expect(text).toContain('token_file: /run/secrets/duckdns_token');
+    expect(text).toContain('token_file: /run/secrets/ddnsd_token');
     expect(readFileSync(resolve(ROOT, 'README.md'), 'utf8')).toContain('token_file: /run/secrets/duckdns_token');
   });
 

@@ -25,6 +25,9 @@ describe('DDNSD_LISTEN and DDNSD_STATE', () => {
     const dir = tempDir();
     writeConfig(dir, CONFIG);
     const env = { DDNSD_LISTEN: '0.0.0.0:8080', DDNSD_STATE: '/data/state.json' };
+    // Beyond loopback reads need a sign-in: without server.token the override is refused, naming it.
+    expect(() => loadConfig({ providers: PROVIDERS, env, cwd: dir })).toThrow(/0\.0\.0\.0:8080 \(DDNSD_LISTEN\), beyond loopback.*set server\.token/);
+    writeConfig(dir, CONFIG.replace('9999\n', '9999\n  token: page-token-123\n'));
     const config = loadConfig({ providers: PROVIDERS, env, cwd: dir });
     expect(config.server.listen).toEqual({ host: '0.0.0.0', port: 8080 });
     expect(config.statePath).toBe('/data/state.json');
@@ -63,7 +66,7 @@ describe('DDNSD_LISTEN and DDNSD_STATE', () => {
 
   it('show in ddnsd check, and an invalid one exits 2', async () => {
     const dir = tempDir();
-    writeConfig(dir, CONFIG);
+    writeConfig(dir, CONFIG.replace('9999\n', '9999\n  token: page-token-123\n'));
     const ok = await runCli(['check'], { cwd: dir, env: { DDNSD_LISTEN: '0.0.0.0:8080', DDNSD_STATE: '/data/state.json' } });
     expect(ok.code).toBe(0);
     expect(ok.stdout).toContain('listen: 0.0.0.0:8080');

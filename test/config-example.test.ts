@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/config/load.js';
+import { effectiveConfig, loadConfig } from '../src/config/load.js';
 import { PROVIDERS } from '../providers/index.js';
 import { tempDir, writeConfig } from './helpers/cli.js';
 
@@ -14,9 +14,12 @@ function uncommented(): string {
     .join('\n');
 }
 
-/** A value for every `${VAR}` the example names, so adding a provider's example needs no change here. */
+/**
+ * A value for every `${VAR}` the example names, so adding a provider's example needs no change here.
+ * Base64 text, so secrets with a format of their own (TSIG keys) take it too.
+ */
 function placeholders(text: string): Record<string, string> {
-  return Object.fromEntries([...text.matchAll(/\$\{([A-Z0-9_]+)\}/g)].map(([, name]) => [name, `placeholder-${name?.toLowerCase()}-value`]));
+  return Object.fromEntries([...text.matchAll(/\$\{([A-Z0-9_]+)\}/g)].map(([, name]) => [name, Buffer.from(`placeholder-${name?.toLowerCase()}-value`).toString('base64')]));
 }
 
 describe('config.example.yaml', () => {
@@ -41,7 +44,34 @@ describe('config.example.yaml', () => {
     const secretValues = config.providers.flatMap((p) => p.definition.secrets.map((k) => p.settings[k]).filter((v) => v !== undefined));
     expect(secretValues.length).toBeGreaterThanOrEqual(config.providers.length);
     expect(config.secrets).toEqual(expect.arrayContaining(secretValues));
+    expect(config.providers.find((p) => p.definition.type === 'route53')?.settings).toMatchObject({ hosted_zone_id: 'Z0123456789ABCDEFGHIJ', endpoint: 'https://route53.amazonaws.com' });
+    expect(config.providers.find((p) => p.definition.type === 'porkbun')?.settings).toMatchObject({ ttl: 600, endpoint: 'https://api.porkbun.com/api/json/v3' });
     // Namecheap updates IPv4 only, whatever is detected.
     expect(config.providers.find((p) => p.definition.type === 'namecheap')?.settings.ipv6).toBe(false);
+  });
+});
+
+describe('config.example.yaml checks and notify', () => {
+  it('loads with the commented checks and notify sections uncommented', () => {
+    const start = EXAMPLE.indexOf('# --- Is the server reachable?');
+    expect(start).toBeGreaterThan(0);
+    // YAML lines are "# key:" or "#   …"; prose lines are "# Text".
+    const text = EXAMPLE.slice(0, start) + EXAMPLE.slice(start).split('\n').map((l) => (/^# (?:[a-z]+:| )/.test(l) ? l.slice(2) : l)).join('\n');
+    const dir = tempDir();
+    const env = placeholders(text);
+    const config = loadConfig({ providers: PROVIDERS, path: writeConfig(dir, text), env, cwd: dir });
+    expect(config.checks?.port?.ports).toEqual([{ host: 'office.example.com', port: 1234, protocol: 'tcp' }]);
+    expect(config.checks?.dns?.resolvers.map((r) => r.host)).toEqual(['1.1.1.1', '8.8.8.8', '9.9.9.9']);
+    expect(config.checks?.forward).toEqual({ required: false });
+    expect(config.notify.map((t) => t.type)).toEqual(['ntfy', 'email', 'webhook', 'healthchecks']);
+    const targetSecrets = [env.SMTP_PASSWORD, env.NTFY_TOKEN, env.WEBHOOK_SECRET, env.NTFY_TOPIC, env.HEALTHCHECKS_UUID];
+    expect(targetSecrets.every((v) => typeof v === 'string' && v.length > 0)).toBe(true);
+    expect(config.secrets).toEqual(expect.arrayContaining([env.SMTP_PASSWORD, env.NTFY_TOKEN, env.WEBHOOK_SECRET]));
+    // ddnsd check shows the checks and targets, never a target's URL, token or password.
+    const shown = JSON.stringify(effectiveConfig(config));
+    expect(shown).toContain('"resolvers":["1.1.1.1:53","8.8.8.8:53","9.9.9.9:53"]');
+    expect(shown).toContain('"host":"smtp.example.com"');
+    for (const value of targetSecrets) expect(shown).not.toContain(value);
+    expect(shown).not.toContain('hooks.example.com');
   });
 });

@@ -53,7 +53,7 @@ describe('loading a valid config', () => {
     expect(config.intervalMs).toBe(300_000);
     expect(config.refreshMs).toBe(25 * 86_400_000);
     expect(config.server.listen).toEqual({ host: '127.0.0.1', port: 8080 });
-    expect(config.detect.sources.ipv4.map((s) => s.name)).toEqual(['ipify', 'icanhazip', 'cloudflare']);
+    expect(config.detect.sources.ipv4.map((s) => s.name)).toEqual(['ipify', 'cloudflare', 'opendns', 'google-dns']);
     expect(config.detect.families).toEqual(['ipv4']);
   });
 
@@ -73,7 +73,8 @@ describe('loading a valid config', () => {
     expect(config.server.token).toBe('server-token-abc');
     expect(config.server.listen).toEqual({ host: '127.0.0.1', port: 9090 });
     expect(config.statePath).toMatch(/cost\$\/state\.json$/);
-    expect(config.secrets.sort()).toEqual(['duck-token-xyz', 'server-token-abc']);
+    // The session-signing key is made at start and is a secret too.
+    expect(config.secrets.sort()).toEqual(['duck-token-xyz', 'server-token-abc', config.server.sessionKey].sort());
   });
 
   it('reads a .env file beside the config, and the real environment wins', () => {

@@ -136,6 +136,37 @@ ${extra}`;
     expect(duck.requests).toHaveLength(4);
   });
 
+  it('retries a host paused after a server error at once with force, and says so in the paused message', async () => {
+    duck.failNext(3, 500);
+    const r = await runtime(config());
+    await r.run();
+    expect(duck.requests).toHaveLength(3);
+    const paused = await r.run();
+    expect(paused.hosts.map((h) => h.action)).toEqual(['paused', 'paused']);
+    expect(paused.hosts[0]?.message).toMatch(/next try in .*; run ddnsd once --force to try now$/);
+    expect(duck.requests).toHaveLength(3);
+    const forced = await r.cycle(99, new AbortController().signal, false, true);
+    expect(forced.hosts.map((h) => h.action)).toEqual(['updated', 'updated']);
+    expect(duck.requests).toHaveLength(4);
+  });
+
+  it('never forces past a rate limit or a wrong credential', async () => {
+    duck.failNext(1, 429, { 'retry-after': '3600' });
+    const r = await runtime(config());
+    await r.run();
+    const forced = await r.cycle(99, new AbortController().signal, false, true);
+    expect(forced.hosts[0]?.action).toBe('paused');
+    expect(forced.hosts[0]?.message).not.toContain('--force');
+    expect(duck.requests).toHaveLength(1);
+
+    const bad = await runtime(config('', 'wrong-token-000'));
+    await bad.run();
+    const before = duck.requests.length;
+    const again = await bad.cycle(99, new AbortController().signal, false, true);
+    expect(again.hosts.map((h) => h.action)).toEqual(['needs-attention', 'needs-attention']);
+    expect(duck.requests).toHaveLength(before);
+  });
+
   it('waits out a short Retry-After on the injected clock', async () => {
     duck.failNext(1, 429, { 'retry-after': '7' });
     const r = await runtime(config());

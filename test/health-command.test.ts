@@ -1,4 +1,5 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { healthUrl, probeHealth } from '../src/health.js';
 import { createHttpClient } from '../src/http.js';
@@ -57,6 +58,16 @@ describe('probeHealth', () => {
   });
 });
 
+/** `ddnsd health` until it says healthy (the daemon is starting), at most 40 tries 250 ms apart. */
+async function healthWhenUp(dir: string, env: Record<string, string>): Promise<Awaited<ReturnType<typeof runCli>>> {
+  let result = await runCli(['health'], { cwd: dir, env });
+  for (let i = 0; i < 40 && result.code !== 0; i++) {
+    await new Promise((r) => setTimeout(r, 250));
+    result = await runCli(['health'], { cwd: dir, env });
+  }
+  return result;
+}
+
 describe('ddnsd health against ddnsd run', () => {
   it('exits 0 while the daemon is healthy and 1 once it is gone', async () => {
     const echo = await startEcho('81.2.69.160');
@@ -67,11 +78,7 @@ describe('ddnsd health against ddnsd run', () => {
     const env = childEnv({ DDNSD_LISTEN: `127.0.0.1:${port}` });
     const daemon = spawn(process.execPath, [BIN, 'run'], { cwd: dir, env, stdio: ['ignore', 'ignore', 'pipe'] });
     try {
-      let result = await runCli(['health'], { cwd: dir, env: { DDNSD_LISTEN: `127.0.0.1:${port}` } });
-      for (let i = 0; i < 40 && result.code !== 0; i++) {
-        await new Promise((r) => setTimeout(r, 250));
-        result = await runCli(['health'], { cwd: dir, env: { DDNSD_LISTEN: `127.0.0.1:${port}` } });
-      }
+      const result = await healthWhenUp(dir, { DDNSD_LISTEN: `127.0.0.1:${port}` });
       expect(result.code, result.stderr).toBe(0);
       expect(result.stdout).toContain('healthy');
     } finally {
@@ -82,5 +89,28 @@ describe('ddnsd health against ddnsd run', () => {
     const after = await runCli(['health'], { cwd: dir, env: { DDNSD_LISTEN: `127.0.0.1:${port}` } });
     expect(after.code).toBe(1);
     expect(after.stderr).toContain('no answer from');
+  });
+
+  it('asks over https with the token when server.tls is set, DDNSD_LISTEN or not', async () => {
+    const echo = await startEcho('81.2.69.160');
+    const port = await freePort();
+    const dir = tempDir();
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '2', '-subj', '/CN=ddnsd', '-keyout', join(dir, 'ok.key'), '-out', join(dir, 'ok.crt')], { stdio: 'ignore' });
+    const token = 'health-token-5f1c2e';
+    writeConfig(dir, `detect:\n  ipv4: [${echo.url}/]\n  agree: 1\nserver:\n  listen: 127.0.0.1:${port}\n  auth: token\n  token: ${token}\n  tls:\n    cert_file: ok.crt\n    key_file: ok.key\n`);
+    const daemon = spawn(process.execPath, [BIN, 'run'], { cwd: dir, env: childEnv({}), stdio: ['ignore', 'ignore', 'pipe'] });
+    try {
+      // With DDNSD_LISTEN the plain-http quick ask gets no ddnsd answer, so the config's way is taken.
+      for (const env of [{}, { DDNSD_LISTEN: `127.0.0.1:${port}` }]) {
+        const result = await healthWhenUp(dir, env);
+        expect(result.code, result.stderr).toBe(0);
+        expect(result.stdout).toContain(`healthy (https://127.0.0.1:${port}/healthz answered 200)`);
+        expect(result.stdout + result.stderr).not.toContain(token);
+      }
+    } finally {
+      daemon.kill('SIGTERM');
+      await new Promise((r) => daemon.once('close', r));
+      await echo.close();
+    }
   });
 });

@@ -72,16 +72,21 @@ describe('deploy/kubernetes', () => {
     expect(s.spec.ports).toEqual([{ name: 'http', port: 8080, targetPort: 'http' }]);
   });
 
-  it('ships a config.yaml that ddnsd accepts, reading the token from the Secret', () => {
+  it('ships a config.yaml that ddnsd accepts on 0.0.0.0, reading the provider and page tokens from the Secret', () => {
     const config = (byKind('ConfigMap') as any).data['config.yaml'] as string;
     const secret = byKind('Secret') as any;
-    const key = Object.keys(secret.stringData)[0] as string;
-    expect(config).toContain(`token_file: /run/secrets/ddnsd/${key}`);
     const dir = tempDir();
-    writeFileSync(join(dir, key), secret.stringData[key]);
-    writeFileSync(join(dir, 'config.yaml'), config.replace(`/run/secrets/ddnsd/${key}`, join(dir, key)));
+    let local = config;
+    for (const [key, value] of Object.entries(secret.stringData as Record<string, string>)) {
+      expect(config).toContain(`_file: /run/secrets/ddnsd/${key}`);
+      writeFileSync(join(dir, key), value);
+      local = local.replace(`/run/secrets/ddnsd/${key}`, join(dir, key));
+    }
+    writeFileSync(join(dir, 'config.yaml'), local);
     const loaded = loadConfig({ providers: PROVIDERS, env: { DDNSD_LISTEN: '0.0.0.0:8080', DDNSD_STATE: '/data/state.json' }, cwd: dir });
     expect(loaded.providers).toHaveLength(1);
-    expect(loaded.secrets).toContain(secret.stringData[key]);
+    expect(loaded.server.auth).toBe('token');
+    expect(loaded.server.token).toBe(secret.stringData['page-token']);
+    for (const value of Object.values(secret.stringData as Record<string, string>)) expect(loaded.secrets).toContain(value);
   });
 });

@@ -2,7 +2,8 @@
  * dynv6 (https://dynv6.com/docs/apis, "Update API").
  * GET {endpoint}/api/update?zone=Z&token=T&ipv4=A&ipv6=B, one request per
  * zone with every address known for the entry (a family left out is kept as
- * it is). Answers `addresses updated` or `addresses unchanged`; a wrong token
+ * it is), and `ipv6prefix` (the detected /64, or the entry's ipv6_prefix_length)
+ * for the zone's hosts that have an interface id set at dynv6. Answers `addresses updated` or `addresses unchanged`; a wrong token
  * is 401 `invalid authentication token`, an unknown zone 404 `zone not found`.
  * The token travels in the query string, which messages never show.
  */
@@ -27,13 +28,15 @@ export default defineProvider({
     return {
       label: 'dynv6',
       hosts: settings.hosts,
-      async update({ updates, addresses, signal }) {
+      async update({ updates, addresses, ipv6Prefix, signal }) {
         return sendInTurn(
           hostsOf(updates),
           async (zone) => {
             const query = new URLSearchParams({ zone, token: settings.token });
             if (addresses.ipv4) query.set('ipv4', addresses.ipv4);
             if (addresses.ipv6) query.set('ipv6', addresses.ipv6);
+            // dynv6 fills in the hosts of the zone that have an interface id set there.
+            if (addresses.ipv6 && ipv6Prefix) query.set('ipv6prefix', ipv6Prefix);
             const request = { url: `${url}?${query}`, signal };
             return resultsFor([zone], addresses, await exchangeText(deps.http, { request, what: `${what} (${zone})`, rules: ANSWERS, now: deps.clock.now }));
           },

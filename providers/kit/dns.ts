@@ -7,8 +7,9 @@
  */
 import { randomInt } from 'node:crypto';
 import { createSocket } from 'node:dgram';
-import { connect, isIPv6, type Socket } from 'node:net';
-import dnsPacket, { type Packet } from 'dns-packet';
+import { lookup } from 'node:dns/promises';
+import { connect, isIP, isIPv6, type Socket } from 'node:net';
+import dnsPacket, { type DecodedPacket, type Packet } from 'dns-packet';
 import { formatDuration } from '../../src/config/duration.js';
 import { DdnsError } from '../../src/errors.js';
 
@@ -153,15 +154,24 @@ export interface Question {
   name: string;
   type: 'A' | 'AAAA' | 'TXT' | 'NS' | 'SOA';
   class?: 'IN' | 'CH';
+  /** false: ask an authoritative server about its own zone only (no recursion desired). */
+  recursion?: boolean;
 }
 
-/** One query, recursion desired, answered as a decoded message (the caller judges its rcode). */
-export async function queryDns(client: DnsClient, server: DnsServer, question: Question, options: DnsExchange = {}): Promise<Packet> {
+/** A decoded answer, with the header fields dns-packet decodes but does not declare. */
+export type DnsAnswer = DecodedPacket & {
+  /** `NOERROR`, `NXDOMAIN`, `REFUSED`, `NOTAUTH`, … */
+  rcode: string;
+  opcode: string;
+};
+
+/** One query, recursion desired unless `question.recursion` is false, answered as a decoded message (the caller judges its rcode). */
+export async function queryDns(client: DnsClient, server: DnsServer, question: Question, options: DnsExchange = {}): Promise<DnsAnswer> {
   const id = randomInt(0, 0x10000);
   const message = dnsPacket.encode({
     type: 'query',
     id,
-    flags: dnsPacket.RECURSION_DESIRED,
+    flags: question.recursion === false ? 0 : dnsPacket.RECURSION_DESIRED,
     questions: [{ name: question.name, type: question.type, class: question.class ?? 'IN' }],
   });
   const answer = await client.exchange(server, message, options);
@@ -169,12 +179,62 @@ export async function queryDns(client: DnsClient, server: DnsServer, question: Q
 }
 
 /** A DNS answer decoded, or `bad-response` when it is not a DNS message. */
-export function decodeAnswer(answer: Buffer, server: DnsServer): Packet {
+export function decodeAnswer(answer: Buffer, server: DnsServer): DnsAnswer {
   try {
-    return dnsPacket.decode(answer);
+    return dnsPacket.decode(answer) as DnsAnswer;
   } catch (error) {
     throw new DdnsError('bad-response', `DNS server ${describeServer(server)} answered something that is not a DNS message`, { cause: error });
   }
 }
 
 export type { Packet };
+
+/** A domain name in wire form, lowercase and uncompressed (the canonical form TSIG signs). */
+export function encodeName(name: string): Buffer {
+  const labels = name.toLowerCase().replace(/\.$/, '').split('.').filter(Boolean);
+  return Buffer.concat([...labels.map((l) => Buffer.concat([Buffer.from([Buffer.byteLength(l)]), Buffer.from(l)])), Buffer.from([0])]);
+}
+
+/** DNS classes by number, for records dns-packet cannot spell (NONE) or messages built by hand. */
+export const DNS_CLASS = { IN: 1, NONE: 254, ANY: 255 } as const;
+
+export interface RawRecord {
+  name: string;
+  /** The record type's number (A = 1, AAAA = 28). */
+  type: number;
+  class: number;
+  ttl: number;
+  /** The record data as bytes; empty for the "delete" records of DNS UPDATE. */
+  data: Uint8Array;
+}
+
+/** One resource record in wire form, for sections dns-packet cannot express (empty rdata, class ANY/NONE). */
+export function encodeRecord(record: RawRecord): Buffer {
+  const head = Buffer.alloc(10);
+  head.writeUInt16BE(record.type, 0);
+  head.writeUInt16BE(record.class, 2);
+  head.writeUInt32BE(record.ttl, 4);
+  head.writeUInt16BE(record.data.length, 8);
+  return Buffer.concat([encodeName(record.name), head, record.data]);
+}
+
+/**
+ * A server given by name (`ns1.example.net`) looked up with the system
+ * resolver; an address is returned as it is. Failing to look it up is
+ * `transient`: the resolver may be back on the next cycle.
+ */
+export async function resolveDnsServer(server: DnsServer): Promise<DnsServer> {
+  if (isIP(server.host)) return server;
+  try {
+    const { address } = await lookup(server.host);
+    return { host: address, port: server.port };
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    throw new DdnsError('transient', `could not look up the DNS server ${server.host}${code ? ` (${code})` : ''}`, { cause: error });
+  }
+}
+
+/** A DNS message encoded by dns-packet, for adapters that build their own (a signed query, an UPDATE's header). */
+export function encodeMessage(packet: Packet): Buffer {
+  return dnsPacket.encode(packet);
+}

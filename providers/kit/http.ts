@@ -5,6 +5,8 @@
 import { DdnsError } from '../../src/errors.js';
 import type { HttpClient, HttpRequest, HttpResponse } from '../../src/http.js';
 
+import { parseRetryAfter } from '../../src/http.js';
+
 export { describeUrl, parseRetryAfter, statusFailure } from '../../src/http.js';
 export type { HttpClient, HttpRequest, HttpResponse };
 
@@ -68,6 +70,17 @@ export async function readPages<T>(
     if (items.length === 0 || (totalPages !== undefined ? page >= totalPages : items.length < options.pageSize)) break;
   }
   return out;
+}
+
+/**
+ * A 429 as `rate-limited`, waiting as long as Retry-After says or, without
+ * it, until the `ratelimit-reset` header's Unix time (DigitalOcean and the
+ * Hetzner Cloud API send that one on every answer).
+ */
+export function rateLimited(res: HttpResponse, what: string, now: number): DdnsError {
+  const reset = Number(res.headers['ratelimit-reset']);
+  const retryAfterMs = parseRetryAfter(res.headers['retry-after'], now) ?? (reset > 0 ? Math.max(0, reset * 1000 - now) : undefined);
+  return new DdnsError('rate-limited', `${what}: rate limited (HTTP 429)`, retryAfterMs === undefined ? {} : { retryAfterMs });
 }
 
 /**

@@ -16,3 +16,6 @@ export * from './parallel.js';
 export * from './dns.js';
 export * from './answer.js';
 export * from './records.js';
+export * from './reconcile.js';
+export * from './aws.js';
+export * from './tsig.js';

@@ -125,3 +125,11 @@ export function limitFamilies<S extends z.ZodType<Switches>>(
       return { ...settings, ipv4: can.includes('ipv4') ? settings.ipv4 : false, ipv6: can.includes('ipv6') ? settings.ipv6 : false } as z.output<S>;
     });
 }
+
+/** A TTL in whole seconds, within a provider's limits (`who` names the provider in the message). */
+export const ttlSeconds = (who: string, min: number, max = 2_147_483_647) =>
+  z
+    .number({ error: 'expected a number of seconds' })
+    .int({ error: 'expected whole seconds' })
+    .min(min, { error: `${who}'s smallest TTL is ${min} seconds` })
+    .max(max, { error: `${who}'s largest TTL is ${max} seconds` });

@@ -34,6 +34,12 @@ export interface UpdateRequest {
   updates: readonly HostUpdate[];
   /** Every address detected in this cycle for the families this entry updates. */
   addresses: Addresses;
+  /**
+   * The detected IPv6 prefix in CIDR form (`2a02:8010:1::/64`, the entry's
+   * ipv6_prefix_length), for services that keep their hosts' interface ids
+   * and take the prefix alone. Absent when IPv6 is not detected.
+   */
+  ipv6Prefix?: string;
   signal: AbortSignal;
 }
 

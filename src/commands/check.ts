@@ -1,11 +1,15 @@
-/** `ddnsd check`: the config validated and printed as understood, secrets redacted. */
+/** `ddnsd check [--reach]`: the config validated and printed as understood, secrets redacted; with --reach, as doctor. */
 import { stringify } from 'yaml';
 import type { Command } from '../cli.js';
 import { effectiveConfig } from '../config/load.js';
 import { withConfig } from './setup.js';
 
 const check: Command = (line, io) =>
-  withConfig(line, io, async ({ config }) => {
+  withConfig(line, io, async ({ config, log, redactor }) => {
+    if (line.values.reach) {
+      const { doctor } = await import('./doctor.js');
+      return doctor(config, log, redactor, io);
+    }
     io.stdout(stringify(effectiveConfig(config)));
     io.stderr(`ddnsd: the config is valid (${config.file ?? 'built-in default'}).\n`);
     return 0;

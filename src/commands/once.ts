@@ -1,4 +1,4 @@
-/** `ddnsd once [--dry-run]`: one cycle and a summary of every host; exit 0 when all are up to date. */
+/** `ddnsd once [--dry-run] [--force]`: one cycle and a summary of every host; exit 0 when all are up to date. */
 import type { CliIo, Command } from '../cli.js';
 import type { Config } from '../config/load.js';
 import type { CycleReport } from '../cycle/index.js';
@@ -7,18 +7,19 @@ import type { Logger, Redactor } from '../log.js';
 import { createRuntime } from '../main.js';
 import { withConfig } from './setup.js';
 
-const onceCommand: Command = (line, io) => withConfig(line, io, ({ config, log, redactor }) => once(config, log, redactor, io, line.values['dry-run'] === true));
+const onceCommand: Command = (line, io) => withConfig(line, io, ({ config, log, redactor }) => once(config, log, redactor, io, { dryRun: line.values['dry-run'] === true, force: line.values.force === true }));
 
 export default onceCommand;
 
-async function once(config: Config, log: Logger, redactor: Redactor, io: CliIo, dryRun: boolean): Promise<number> {
+async function once(config: Config, log: Logger, redactor: Redactor, io: CliIo, flags: { dryRun: boolean; force: boolean }): Promise<number> {
+  const { dryRun } = flags;
   const runtime = await createRuntime(config, { log, redactor });
   const abort = new AbortController();
   const onSignal = (): void => abort.abort(new Error('interrupted'));
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    const report = await runtime.cycle(1, abort.signal, dryRun);
+    const report = await runtime.cycle(1, abort.signal, dryRun, flags.force);
     io.stdout(redactor.redact(summarize(report, config, dryRun)));
     return report.ok && !abort.signal.aborted ? 0 : 1;
   } finally {

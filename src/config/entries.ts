@@ -9,6 +9,7 @@ import { FAMILIES, FAMILY_LABEL, type Family } from '../detect/address.js';
 import type { PathKey, Problem } from './lines.js';
 import { describeValue } from './schema.js';
 import { zodProblems } from './problems.js';
+import { hostAddressOf, takeHostOptions, type HostAddress } from './host-options.js';
 
 export interface ProviderEntry {
   /** Position in `providers`, for messages: `providers[1]`. */
@@ -19,6 +20,12 @@ export interface ProviderEntry {
   families: Family[];
   /** Changes whenever the entry's settings change: clears "needs attention". */
   fingerprint: string;
+  /** A host's address for a family: the detected one, or the detected prefix + the host's ipv6_suffix. */
+  hostAddress: HostAddress;
+  /** `host: ipv6_suffix: ::1234` for `ddnsd check`. */
+  suffixes: string[];
+  /** `ipv6_prefix_length`: how many leading bits of the detected IPv6 address are the prefix. */
+  prefixLength: number;
 }
 
 export interface EntryContext {
@@ -47,11 +54,14 @@ export function parseProvider(entry: unknown, index: number, ctx: EntryContext):
     problems.push({ path: [...path, 'type'], message: `unknown provider ${describeValue(type)}; expected one of ${types}` });
     return undefined;
   }
-  const result = definition.schema.safeParse(entry);
+  const before = problems.length;
+  const taken = takeHostOptions(entry as Record<string, unknown>, path, problems);
+  const result = definition.schema.safeParse(taken.entry);
   if (!result.success) {
     problems.push(...zodProblems(result.error, path, registry));
     return undefined;
   }
+  if (problems.length > before) return undefined;
   const settings = result.data as CommonSettings & Record<string, unknown>;
   const families: Family[] = [];
   for (const family of FAMILIES) {
@@ -67,8 +77,12 @@ export function parseProvider(entry: unknown, index: number, ctx: EntryContext):
   if (families.length === 0 && problems.length === 0) {
     problems.push({ path, message: 'updates no address family: enable ipv4 or ipv6 for this entry' });
   }
-  const fingerprint = createHash('sha256').update(JSON.stringify(settings)).digest('hex').slice(0, 16);
-  return { index, definition, settings, families, fingerprint };
+  const suffixes = [...taken.options.suffixes].map(([i, s]) => `${settings.hosts[i] ?? i}: ${s.written}`);
+  if (suffixes.length > 0 && !detected.includes('ipv6')) {
+    problems.push({ path: [...path, 'hosts'], message: 'a host has an IPv6 suffix, but no IPv6 sources are configured to detect the prefix; add some under detect.ipv6 (interface:<name> of this machine works)' });
+  }
+  const fingerprint = createHash('sha256').update(JSON.stringify([settings, suffixes, taken.options.prefixLength])).digest('hex').slice(0, 16);
+  return { index, definition, settings, families, fingerprint, hostAddress: hostAddressOf(settings.hosts, taken.options), suffixes, prefixLength: taken.options.prefixLength };
 }
 
 

@@ -46,7 +46,8 @@ export function resolveValues(value: unknown, path: PathKey[], ctx: ResolveConte
   const out: Record<string, unknown> = {};
   const obj = value as Record<string, unknown>;
   for (const [key, v] of Object.entries(obj)) {
-    if (!key.endsWith('_file') || key === '_file') {
+    // server.tls's cert_file and key_file are paths ddnsd watches, not secrets to read in.
+    if (!key.endsWith('_file') || key === '_file' || path.join('.') === 'server.tls') {
       out[key] = resolveValues(v, [...path, key], ctx);
       continue;
     }

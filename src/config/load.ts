@@ -19,6 +19,12 @@ import { loadEnv, resolveValues } from './expand.js';
 import { formatPath, lineOf, type PathKey, type Problem, type YamlSource } from './lines.js';
 import { zodProblems } from './problems.js';
 import { configSchema, parseListen, type Listen } from './schema.js';
+import { checksSchema, type ChecksConfig } from '../reach/config.js';
+import { notifySchema, notifySecrets, type TargetConfig } from '../notify/config.js';
+
+/** The whole file's contract: the top level plus the reachability checks and notification targets. */
+const fileSchema = configSchema.extend({ checks: checksSchema, notify: notifySchema });
+import { resolveServer, serverSecrets, type ServerSettings } from './server.js';
 
 export { effectiveConfig } from './effective.js';
 export { formatPath } from './lines.js';
@@ -36,8 +42,15 @@ export interface Config {
     agree: number;
     timeoutMs: number;
   };
-  server: { listen: Listen; token: string | undefined };
+  server: ServerSettings & {
+    /** The dyndns2 endpoint for routers; `maxAgeMs`: how long a pushed address stays usable. */
+    nicUpdate: { username: string; password: string; maxAgeMs: number } | undefined;
+  };
   providers: ProviderEntry[];
+  /** Reachability checks; undefined when the file has no `checks:`. */
+  checks: ChecksConfig | undefined;
+  /** Notification targets. */
+  notify: TargetConfig[];
   /** Every secret value, for the redactor. */
   secrets: string[];
 }
@@ -117,17 +130,25 @@ function buildConfig(raw: unknown, file: string | undefined, input: BuildInput, 
   };
   if (problems.length > 0) fail();
 
-  const top = configSchema.safeParse(resolved);
+  const top = fileSchema.safeParse(resolved);
   if (!top.success) {
     problems.push(...zodProblems(top.error, [], input.registry));
     fail();
   }
-  const cfg = top.data as z.infer<typeof configSchema>;
+  const cfg = top.data as z.infer<typeof fileSchema>;
   const { sources, families } = detectSources(cfg.detect, problems);
   const providers = parseProviders(cfg.providers, { registry: input.registry, detected: families, problems });
+  const server = resolveServer(cfg.server, overrides.listen ?? cfg.server.listen, input.dir, problems);
   if (problems.length > 0) fail();
 
-  const secrets = [cfg.server.token, ...entrySecrets(providers)].filter((s): s is string => typeof s === 'string' && s.length > 0);
+  const nic = cfg.server.nic_update;
+  const usesPush = FAMILIES.some((f) => sources[f].some((s) => s.kind === 'push'));
+  if (usesPush && !nic) {
+    problems.push({ path: ['detect'], message: 'the push source needs server.nic_update (username and password for the routers) to receive addresses; add it, or remove push' });
+    fail();
+  }
+  const nicUpdate = nic && { username: nic.username, password: nic.password, maxAgeMs: nic.max_age ?? 2 * cfg.interval };
+  const secrets = [...serverSecrets(server), nic?.password, ...entrySecrets(providers), ...notifySecrets(cfg.notify)].filter((s): s is string => typeof s === 'string' && s.length > 0);
   const state = overrides.state ?? cfg.state;
   return {
     file,
@@ -135,8 +156,10 @@ function buildConfig(raw: unknown, file: string | undefined, input: BuildInput, 
     refreshMs: cfg.refresh,
     statePath: isAbsolute(state) ? state : resolve(input.dir, state),
     detect: { sources, families, agree: cfg.detect.agree, timeoutMs: cfg.detect.timeout },
-    server: { listen: overrides.listen ?? cfg.server.listen, token: cfg.server.token },
+    server: { ...server, nicUpdate },
     providers,
+    checks: cfg.checks,
+    notify: cfg.notify,
     secrets,
   };
 }

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
 import { parseListen } from './listen.js';
+import { serverSchema } from './server.js';
 
 export { parseListen, type Listen } from './listen.js';
 
@@ -70,15 +71,7 @@ export const configSchema = z.strictObject(
         { error: expected('a mapping with ipv4, ipv6, agree and timeout') },
       )
       .default({ ipv6: [], agree: 2, timeout: 5000 }),
-    server: z
-      .strictObject(
-        {
-          listen: listen.default({ host: '127.0.0.1', port: 8080 }),
-          token: z.string({ error: expected('a token string') }).min(8, { error: 'must be at least 8 characters' }).optional(),
-        },
-        { error: expected('a mapping with listen and token') },
-      )
-      .default({ listen: { host: '127.0.0.1', port: 8080 } }),
+    server: serverSchema(listen, expected, duration),
     providers: z.array(z.unknown(), { error: expected('a list of provider entries') }).default([]),
   },
   { error: expected('a mapping of settings') },

@@ -6,8 +6,10 @@
  */
 import type { FailureKind } from '../errors.js';
 import type { Family } from '../detect/address.js';
+import type { SourceAnswer } from '../detect/index.js';
 import type { CycleReport } from './report.js';
 import type { LanAddress } from '../state.js';
+import type { CheckName, Verdict } from '../reach/result.js';
 
 interface HostFields {
   /** The provider's label, e.g. `cloudflare`. */
@@ -18,15 +20,20 @@ interface HostFields {
 }
 
 export type CycleEvent =
-  | { type: 'detected'; family: Family; address: string; sources: string[]; at: number }
-  | { type: 'detection-failed'; family: Family; error: string; at: number }
+  /** `answers`: what every source said, for the status. */
+  | { type: 'detected'; family: Family; address: string; sources: string[]; answers?: SourceAnswer[]; at: number }
+  | { type: 'detection-failed'; family: Family; error: string; answers?: SourceAnswer[]; at: number }
   | { type: 'address-changed'; family: Family; from: string | undefined; to: string; sources: string[]; at: number }
   | (HostFields & { type: 'host-updated'; address: string; outcome: 'updated' | 'unchanged' })
   | (HostFields & { type: 'host-recovered'; address: string })
   | (HostFields & { type: 'host-failed'; kind: FailureKind; message: string; retryAt: number })
   | (HostFields & { type: 'host-needs-attention'; kind: FailureKind; message: string; entry: number })
   | { type: 'lan-address-changed'; removed: LanAddress[]; added: LanAddress[]; at: number }
-  | { type: 'cycle-finished'; report: CycleReport; at: number };
+  | { type: 'cycle-finished'; report: CycleReport; at: number }
+  /** A check's subject went from passing to failing or back; `previous` is undefined on its first run. */
+  | { type: 'reachability-changed'; check: CheckName; subject: string; verdict: Verdict; previous: Verdict | undefined; summary: string; fix: string | null; required: boolean; at: number }
+  | { type: 'started'; version: string; at: number }
+  | { type: 'stopped'; at: number };
 
 export type EventType = CycleEvent['type'];
 export type EventOf<T extends EventType> = Extract<CycleEvent, { type: T }>;

@@ -6,11 +6,12 @@
  * provider answers, so a crash loses at most the answers in flight.
  */
 import pLimit from 'p-limit';
-import type { Provider } from '../../providers/kit/types.js';
+import type { Addresses, HostUpdate, Provider } from '../../providers/kit/types.js';
 import type { Clock } from '../clock.js';
 import type { ProviderEntry } from '../config/load.js';
 import { FAMILY_LABEL, type Family } from '../detect/address.js';
 import type { Detection, Detector } from '../detect/index.js';
+import { withSuffix } from '../detect/prefix.js';
 import type { Logger, Redactor } from '../log.js';
 import { HISTORY_LIMIT, hostKey, type State } from '../state.js';
 import { applyResults, clearFailure, hostState } from './apply.js';
@@ -46,6 +47,8 @@ export interface CycleOptions {
   id: number;
   signal: AbortSignal;
   dryRun?: boolean;
+  /** `ddnsd once --force`: retry hosts paused after a transient failure or an unreadable answer now. */
+  force?: boolean;
 }
 
 export async function runCycle(deps: CycleDeps, state: State, options: CycleOptions): Promise<CycleReport> {
@@ -65,7 +68,7 @@ export async function runCycle(deps: CycleDeps, state: State, options: CycleOpti
   for (const { entry, provider } of deps.providers) {
     const type = entry.definition.type;
     const detectionError = (f: Family): string => detections.find((d) => d.family === f)?.error ?? `${FAMILY_LABEL[f]} not detected`;
-    const plan = planEntry({ entry, provider, state: work, detected, detectionError, now: startedAt, refreshMs: deps.refreshMs });
+    const plan = planEntry({ entry, provider, state: work, detected, detectionError, now: startedAt, refreshMs: deps.refreshMs, force: options.force === true });
     for (const key of plan.stale) if (work.hosts[key]) clearFailure(work.hosts[key]);
     for (const host of provider.hosts) for (const f of entry.families) hostState(work, type, host, f);
     reports.push(...plan.reports);
@@ -74,17 +77,19 @@ export async function runCycle(deps: CycleDeps, state: State, options: CycleOpti
       reports.push(...plan.due.map((u) => ({ provider: provider.label, host: u.host, family: u.family, action: 'would-update' as const, address: u.address })));
       continue;
     }
-    const addresses: Partial<Record<Family, string>> = {};
-    for (const f of entry.families) if (detected[f]) addresses[f] = detected[f];
     if (!slots.has(type)) slots.set(type, pLimit(PROVIDER_CONCURRENCY));
     const slot = slots.get(type) as ReturnType<typeof pLimit>;
-    tasks.push(
-      slot(() => send(deps, provider, plan.due, addresses, signal)).then(async (outcome) => {
-        const ctx = { state: work, entry, label: provider.label, hosts: provider.hosts, events, redactor: deps.redactor, now: clock.now() };
-        reports.push(...applyResults(ctx, plan.due, outcome));
-        if (!signal.aborted) await deps.persist(work);
-      }),
-    );
+    const v6 = entry.families.includes('ipv6') ? detected.ipv6 : undefined;
+    const ipv6Prefix = v6 ? `${withSuffix(v6, entry.prefixLength, new Uint8Array(16))}/${entry.prefixLength}` : undefined;
+    for (const { due, addresses } of byAddresses(entry, plan.due, detected)) {
+      tasks.push(
+        slot(() => send(deps, provider, due, addresses, signal, ipv6Prefix)).then(async (outcome) => {
+          const ctx = { state: work, entry, label: provider.label, hosts: provider.hosts, events, redactor: deps.redactor, now: clock.now() };
+          reports.push(...applyResults(ctx, due, outcome));
+          if (!signal.aborted) await deps.persist(work);
+        }),
+      );
+    }
   }
   await Promise.all(tasks);
   if (!options.dryRun) await deps.persist(work);
@@ -103,6 +108,27 @@ export async function runCycle(deps: CycleDeps, state: State, options: CycleOpti
   return report;
 }
 
+/**
+ * The due hosts in groups that share their addresses: one group normally; a
+ * host with its own IPv6 suffix is sent apart, so adapters that send one
+ * address per request (dyndns2, DuckDNS) send that host's own.
+ */
+function byAddresses(entry: ProviderEntry, due: readonly HostUpdate[], detected: Partial<Record<Family, string>>): { due: HostUpdate[]; addresses: Addresses }[] {
+  const groups = new Map<string, { due: HostUpdate[]; addresses: Addresses }>();
+  for (const u of due) {
+    const addresses: Addresses = {};
+    for (const f of entry.families) {
+      const address = entry.hostAddress(u.host, f, detected[f]);
+      if (address) addresses[f] = address;
+    }
+    const key = JSON.stringify(addresses);
+    const group = groups.get(key) ?? { due: [], addresses };
+    group.due.push(u);
+    groups.set(key, group);
+  }
+  return [...groups.values()];
+}
+
 /** Records what was detected, with the history of changes, and tells it as events. */
 function recordDetections(
   work: State,
@@ -114,11 +140,11 @@ function recordDetections(
   const detected: Partial<Record<Family, string>> = {};
   for (const d of detections) {
     if (!d.address) {
-      if (!signal.aborted) events.emit({ type: 'detection-failed', family: d.family, error: d.error ?? `${FAMILY_LABEL[d.family]} not detected`, at });
+      if (!signal.aborted) events.emit({ type: 'detection-failed', family: d.family, error: d.error ?? `${FAMILY_LABEL[d.family]} not detected`, answers: d.answers, at });
       continue;
     }
     detected[d.family] = d.address;
-    events.emit({ type: 'detected', family: d.family, address: d.address, sources: d.agreeing, at });
+    events.emit({ type: 'detected', family: d.family, address: d.address, sources: d.agreeing, answers: d.answers, at });
     const previous = work.detected[d.family]?.address;
     if (previous !== d.address) {
       events.emit({ type: 'address-changed', family: d.family, from: previous, to: d.address, sources: d.agreeing, at });

@@ -19,6 +19,8 @@ export interface PlanInput {
   detectionError(family: Family): string;
   now: number;
   refreshMs: number;
+  /** `ddnsd once --force`: send hosts paused after a transient failure or an unreadable answer now. */
+  force?: boolean;
 }
 
 export interface EntryPlan {
@@ -37,7 +39,7 @@ export function planEntry(input: PlanInput): EntryPlan {
       const key = hostKey(entry.definition.type, host, family);
       const hs = state.hosts[key];
       const base = { provider: provider.label, host, family };
-      const address = input.detected[family];
+      const address = entry.hostAddress(host, family, input.detected[family]);
       if (!address) {
         out.reports.push({ ...base, action: 'skipped', message: input.detectionError(family) });
         continue;
@@ -50,8 +52,11 @@ export function planEntry(input: PlanInput): EntryPlan {
         out.reports.push({ ...base, action: 'needs-attention', message: known.lastError ?? 'needs attention' });
         continue;
       }
-      if (known?.retryAt !== undefined && known.retryAt > now) {
-        out.reports.push({ ...base, action: 'paused', message: `${known.lastError ?? 'waiting'}; next try in ${humanDuration(known.retryAt - now)}` });
+      // Never forced: a provider's own pause (911, dnserr), a rate limit, a wrong credential (above).
+      const forceable = known?.errorKind === 'transient' || known?.errorKind === 'bad-response';
+      if (known?.retryAt !== undefined && known.retryAt > now && !(input.force && forceable)) {
+        const hint = forceable ? '; run ddnsd once --force to try now' : '';
+        out.reports.push({ ...base, action: 'paused', message: `${known.lastError ?? 'waiting'}; next try in ${humanDuration(known.retryAt - now)}${hint}` });
         continue;
       }
       const refreshDue = input.refreshMs > 0 && (known?.confirmedAt === undefined || now - known.confirmedAt >= input.refreshMs);

@@ -21,10 +21,11 @@ export async function send(
   updates: HostUpdate[],
   addresses: Partial<Record<Family, string>>,
   signal: AbortSignal,
+  ipv6Prefix?: string,
 ): Promise<SendResult> {
   const { retry, log, clock } = deps;
   try {
-    return await pRetry(() => provider.update({ updates, addresses, signal }), {
+    return await pRetry(() => provider.update({ updates, addresses, signal, ...(ipv6Prefix ? { ipv6Prefix } : {}) }), {
       retries: retry.retries,
       minTimeout: retry.minTimeoutMs,
       maxTimeout: retry.maxTimeoutMs,

@@ -2,19 +2,26 @@
  * Detection: ask every source of a family at once, each over that family
  * only, and trust an address once `agree` sources said the same one.
  */
+import { networkInterfaces } from 'node:os';
 import { Agent, type Dispatcher } from 'undici';
+import { createDnsClient, type DnsClient } from '../../providers/kit/dns.js';
 import { formatDuration } from '../config/duration.js';
 import { DdnsError } from '../errors.js';
 import { createHttpClient, HttpTimeout, type HttpClient } from '../http.js';
 import { checkAddress, FAMILY_LABEL, type Family } from './address.js';
-import { extractAnswer, type Source } from './sources.js';
+import { ask, systemDeps, type SourceDeps } from './ask.js';
+import { systemInterfaces, type InterfaceReader } from './interface.js';
+import type { PushStore } from './push.js';
+import type { Source, SourceKind } from './sources.js';
 
 export interface SourceAnswer {
   source: string;
+  kind?: SourceKind;
   address?: string;
   error?: string;
+  /** What else a person should know about this answer (skipped temporary addresses, NAT-PMP used instead of UPnP). */
+  note?: string;
 }
-
 export interface Detection {
   family: Family;
   /** The agreed address; absent when detection failed. */
@@ -33,6 +40,13 @@ export interface DetectorOptions {
   userAgent: string;
   /** One dispatcher per family; by default each forces connections to that family. */
   dispatchers?: Partial<Record<Family, Dispatcher>>;
+  dns?: DnsClient;
+  /** The machine's interfaces; the system's by default. */
+  interfaces?: InterfaceReader;
+  push?: PushStore;
+  /** The gateway's description URL by SSDP, and the default gateway; the system's by default. */
+  discover?: SourceDeps['discover'];
+  gateway?: SourceDeps['gateway'];
 }
 
 export interface Detector {
@@ -47,7 +61,7 @@ const MAX_ANSWER_BYTES = 4096;
 export function createDetector(options: DetectorOptions): Detector {
   const families = (['ipv4', 'ipv6'] as const).filter((f) => (options.sources[f]?.length ?? 0) > 0);
   const owned: Agent[] = [];
-  const clients = {} as Record<Family, HttpClient>;
+  const clients: Partial<Record<Family, HttpClient>> = {};
   for (const family of families) {
     let dispatcher = options.dispatchers?.[family];
     if (!dispatcher) {
@@ -63,9 +77,18 @@ export function createDetector(options: DetectorOptions): Detector {
     });
   }
 
+  const deps: SourceDeps = {
+    http: clients,
+    dns: options.dns ?? createDnsClient({ timeoutMs: options.timeoutMs, maxBytes: MAX_ANSWER_BYTES }),
+    interfaces: options.interfaces ?? systemInterfaces(networkInterfaces),
+    discover: options.discover ?? systemDeps.discover,
+    gateway: options.gateway ?? systemDeps.gateway,
+    timeoutMs: options.timeoutMs,
+    ...(options.push ? { push: options.push } : {}),
+  };
   return {
     families,
-    detect: (family, signal) => detectFamily(family, options.sources[family] ?? [], clients[family], options, signal),
+    detect: (family, signal) => detectFamily(family, options.sources[family] ?? [], deps, options, signal),
     close: async () => {
       await Promise.all(owned.map((a) => a.close()));
     },
@@ -75,12 +98,12 @@ export function createDetector(options: DetectorOptions): Detector {
 async function detectFamily(
   family: Family,
   sources: readonly Source[],
-  client: HttpClient | undefined,
+  deps: SourceDeps,
   options: DetectorOptions,
   outer?: AbortSignal,
 ): Promise<Detection> {
   const label = FAMILY_LABEL[family];
-  if (!client || sources.length === 0) {
+  if (sources.length === 0) {
     return { family, error: `no ${label} sources are configured`, agreeing: [], answers: [] };
   }
   const need = Math.min(options.agree, sources.length);
@@ -99,7 +122,7 @@ async function detectFamily(
       resolve(result);
     };
     for (const source of sources) {
-      askSource(client, source, family, options.timeoutMs, signal).then((answer) => {
+      askSource(source, family, deps, signal).then((answer) => {
         if (settled) return;
         answers.push(answer);
         if (answer.address) {
@@ -117,26 +140,29 @@ async function detectFamily(
   });
 }
 
-async function askSource(
-  client: HttpClient,
-  source: Source,
-  family: Family,
-  timeoutMs: number,
-  signal: AbortSignal,
-): Promise<SourceAnswer> {
+/** Asks one source within the deadline; every failure becomes an answer with an error. */
+async function askSource(source: Source, family: Family, deps: SourceDeps, outer: AbortSignal): Promise<SourceAnswer> {
+  const base = { source: source.name, kind: source.kind };
+  const deadline = AbortSignal.timeout(deps.timeoutMs);
+  const signal = AbortSignal.any([outer, deadline]);
+  let timer: NodeJS.Timeout | undefined;
+  // Every kind gets the same deadline, even one whose own I/O ignores the signal.
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('deadline')), deps.timeoutMs + 50);
+  });
   try {
-    const res = await client.request({ url: source.url, signal, timeoutMs, headers: { accept: 'text/plain' } });
-    if (res.status >= 300 && res.status < 400) {
-      return { source: source.name, error: `redirected (HTTP ${res.status}); sources must answer directly` };
-    }
-    if (res.status !== 200) return { source: source.name, error: `answered HTTP ${res.status}` };
-    const check = checkAddress(extractAnswer(res.text, source.format), family);
-    return check.ok ? { source: source.name, address: check.address } : { source: source.name, error: check.reason };
+    const said = await Promise.race([ask(source, family, deps, signal), late]);
+    const check = checkAddress(said.text, family);
+    const note = said.note ? { note: said.note } : {};
+    return check.ok ? { ...base, address: check.address, ...note } : { ...base, error: check.reason, ...note };
   } catch (error) {
-    if (error instanceof HttpTimeout) return { source: source.name, error: `no answer within ${formatDuration(error.timeoutMs)}` };
-    if (error instanceof DdnsError) return { source: source.name, error: error.message };
-    if (signal.aborted) return { source: source.name, error: 'cancelled' };
-    return { source: source.name, error: error instanceof Error ? error.message : String(error) };
+    if (error instanceof HttpTimeout) return { ...base, error: `no answer within ${formatDuration(error.timeoutMs)}` };
+    if (outer.aborted && !(error instanceof DdnsError)) return { ...base, error: 'cancelled' };
+    const message = error instanceof Error ? error.message : String(error);
+    if (deadline.aborted || message === 'deadline') return { ...base, error: `no answer within ${formatDuration(deps.timeoutMs)}` };
+    return { ...base, error: message };
+  } finally {
+    clearTimeout(timer);
   }
 }
 

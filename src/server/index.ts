@@ -3,34 +3,33 @@
  * `buildServer` returns the app and never listens: the caller listens, tests
  * use `inject()`. Everything it needs comes in `deps`; it reads no globals.
  */
+import type { Server as HttpsServer } from 'node:https';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
-import { type Status } from '../status.js';
 import { registerApi } from './api.js';
 import { STATUS_JS, STYLE_CSS } from './assets.js';
 import { createEvents } from '../cycle/events.js';
-import { createMetrics, type Metrics } from './metrics.js';
+import { registerGuard, type GuardSettings } from './guard.js';
+import { createMetrics } from './metrics.js';
+import { registerNicUpdate } from './nic-update.js';
 import { renderPage } from './page.js';
+import { registerSignIn, renderSignIn } from './signin.js';
+import { readTlsPair, watchTls } from './tls.js';
+import { silentLogger } from '../log.js';
+import type { ServerDeps } from './types.js';
 
-export interface RunNow {
-  /** The cycle's id. */
-  id: number;
-  /** True when a cycle was already running and this request joined it. */
-  joined: boolean;
-  done: Promise<unknown>;
-}
+export type { RunNow, ServerDeps } from './types.js';
 
-export interface ServerDeps {
-  status(): Status;
-  /** `server.token`; without it, POST /api/update answers 404 and the page shows no button. */
-  token?: string | undefined;
-  /** Starts a cycle now, or joins the one in flight. */
-  runNow?: () => RunNow;
-  /** Defaults to a fresh registry fed from `status`. */
-  metrics?: Metrics;
-  now?: () => number;
-  /** How often the page refreshes itself. */
-  refreshMs?: number;
-}
+/** Loopback with open reads: what `server` means when the config says nothing. */
+const DEFAULT_ACCESS = {
+  auth: 'none',
+  publicRead: true,
+  metricsToken: undefined,
+  basic: undefined,
+  hosts: [],
+  sessionKey: '',
+  tls: undefined,
+  listen: { host: '127.0.0.1', port: 8080 },
+} as const satisfies Omit<GuardSettings, 'token'>;
 
 /** Largest request body accepted; nothing ddnsd serves needs more. */
 export const BODY_LIMIT = 16 * 1024;
@@ -57,6 +56,7 @@ const SECURITY_HEADERS = {
 };
 
 export function buildServer(deps: ServerDeps): FastifyInstance {
+  const settings: GuardSettings = { ...DEFAULT_ACCESS, ...deps.access, token: deps.token };
   const app = Fastify({
     logger: false,
     bodyLimit: BODY_LIMIT,
@@ -66,25 +66,41 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     // Hooks do not run for these, hence the headers here.
     frameworkErrors: (error, _req, reply) =>
       (reply as FastifyReply).code(400).headers(SECURITY_HEADERS).send({ error: `bad request: ${error.message}` }),
-  });
+    ...(settings.tls ? { https: readTlsPair(settings.tls) } : {}),
+  }) as unknown as FastifyInstance;
   const now = deps.now ?? Date.now;
   const metrics = deps.metrics ?? createMetrics(deps.status, createEvents());
 
   app.addHook('onSend', async (_req, reply) => {
     reply.headers(SECURITY_HEADERS);
   });
+  if (settings.tls) {
+    const server = app.server as unknown as HttpsServer;
+    const watcher = watchTls(settings.tls, (pair) => server.setSecureContext(pair), {
+      log: deps.log ?? silentLogger,
+      intervalMs: deps.tlsCheckMs ?? 10_000,
+    });
+    // `app.reloadTls()` checks the files now (tests; the interval does it otherwise).
+    app.decorate('reloadTls', () => watcher.check());
+    app.addHook('onClose', async () => watcher.stop());
+  }
+  const guard = registerGuard(app, { settings, now, log: deps.log, registry: metrics.registry, ownAddresses: deps.ownAddresses, signInPage: () => renderSignIn() });
+  registerSignIn(app, guard, now);
 
   // `/?refresh=2` refreshes every 2 s (1 to 300), e.g. for a wall display.
-  app.get<{ Querystring: { refresh?: string } }>('/', async (req, reply) => {
+  app.get<{ Querystring: { refresh?: string } }>('/', { config: { access: 'read', signIn: true } }, async (req, reply) => {
     const asked = Number(req.query.refresh);
     const refreshMs = Number.isInteger(asked) && asked >= 1 && asked <= 300 ? asked * 1000 : (deps.refreshMs ?? 5000);
-    const page = renderPage(deps.status(), { now: now(), canUpdate: Boolean(deps.token && deps.runNow), refreshMs });
+    const canUpdate = Boolean(deps.token && deps.runNow);
+    const page = renderPage(deps.status(), { now: now(), canUpdate, refreshMs, signOut: guard.identity(req).session });
     return reply.type('text/html; charset=utf-8').send(page);
   });
-  app.get('/assets/status.css', async (_req, reply) => reply.type('text/css; charset=utf-8').send(STYLE_CSS));
-  app.get('/assets/status.js', async (_req, reply) => reply.type('text/javascript; charset=utf-8').send(STATUS_JS));
+  const asset = { config: { access: 'public' as const } };
+  app.get('/assets/status.css', asset, async (_req, reply) => reply.type('text/css; charset=utf-8').send(STYLE_CSS));
+  app.get('/assets/status.js', asset, async (_req, reply) => reply.type('text/javascript; charset=utf-8').send(STATUS_JS));
 
-  registerApi(app, { ...deps, metrics });
+  registerApi(app, { ...deps, metrics }, guard);
+  registerNicUpdate(app, deps.nicUpdate, guard);
 
   app.setNotFoundHandler(async (req, reply) => reply.code(404).send({ error: 'not found', path: req.url.split('?')[0] }));
   app.setErrorHandler(async (error: { statusCode?: number; message?: string }, _req, reply) => {

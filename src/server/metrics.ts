@@ -38,10 +38,37 @@ function statusGauges(registry: Registry, status: () => Status): void {
   });
 }
 
+/** 1 while a check passes (or only warns), 0 while it fails; skipped checks are left out. */
+function reachGauges(registry: Registry, status: () => Status): void {
+  new Gauge({
+    name: 'ddnsd_reachability',
+    help: 'Reachability check results: 1 passing, 0 failing, by check (dns, port, forward) and subject.',
+    labelNames: ['check', 'subject', 'required'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const r of status().reach?.results ?? []) {
+        if (r.verdict !== 'skip') this.set({ check: r.check, subject: r.subject, required: String(r.required) }, r.verdict === 'fail' ? 0 : 1);
+      }
+    },
+  });
+  new Gauge({
+    name: 'ddnsd_notify_failures',
+    help: 'Notifications a target could not deliver after retries, since ddnsd started.',
+    labelNames: ['target'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const t of status().notify) this.set({ target: t.name }, t.failed);
+    },
+  });
+}
+
 export function createMetrics(status: () => Status, events: Events): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   statusGauges(registry, status);
+  reachGauges(registry, status);
 
   const detections = new Counter({
     name: 'ddnsd_detections_total',

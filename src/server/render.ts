@@ -59,6 +59,8 @@ export function createRenderer(): Renderer {
     if (failing) problems.push(`${failing} ${failing === 1 ? 'host is' : 'hosts are'} failing`);
     if (s.stateError) problems.push('the state file cannot be written');
     if (s.lan.change) problems.push('a LAN address changed');
+    const unreachable = (s.reach?.results ?? []).filter((r) => r.verdict === 'fail').length;
+    if (unreachable) problems.push(`${unreachable} reachability ${unreachable === 1 ? 'check fails' : 'checks fail'}`);
     if (problems.length > 0) {
       const text = problems.join(', ');
       return `<p class="summary summary-bad"><span aria-hidden="true">!</span> ${esc(text.charAt(0).toUpperCase() + text.slice(1))}.</p>`;
@@ -74,7 +76,11 @@ export function createRenderer(): Renderer {
       const address = family === 'ipv6' ? s.ipv6 : s.ipv4;
       const value = d?.ok && address ? `<code>${esc(address)}</code>` : `<span class="problem">not detected${d?.error ? `: ${esc(d.error)}` : ''}</span>`;
       const stale = !d?.ok && address ? ` <span class="muted">(last known <code>${esc(address)}</code>)</span>` : '';
-      return `<div class="kv" data-family="${esc(family)}"><dt>${esc(FAMILY[family] ?? family)}</dt><dd>${value}${stale}</dd></div>`;
+      const said = (d?.sources ?? [])
+        .map((a) => `${esc(a.source)}: ${a.address ? `<code>${esc(a.address)}</code>` : `<span class="problem">${esc(a.error ?? 'no answer')}</span>`}${a.note ? ` (${esc(a.note)})` : ''}`)
+        .join(' · ');
+      const sources = said ? `<br><small class="muted sources">${said}</small>` : '';
+      return `<div class="kv" data-family="${esc(family)}"><dt>${esc(FAMILY[family] ?? family)}</dt><dd>${value}${stale}${sources}</dd></div>`;
     });
     let next = s.lastCheck ? 'checking now' : 'starting';
     if (s.nextCheck) next = Date.parse(s.nextCheck) > now ? time(s.nextCheck, now, '') : 'due now';
@@ -134,7 +140,38 @@ ${list ? `<ul class="lan">${list}</ul>` : '<p class="muted">No LAN address found
 ${items.length ? `<ol class="history">${items.join('')}</ol>` : '<p class="muted">None recorded yet.</p>'}</section>`;
   };
 
+  const VERDICT: Record<string, [string, string, string]> = {
+    pass: ['✓', 'OK', 'ok'],
+    warn: ['!', 'Warning', 'failing'],
+    fail: ['✕', 'Failing', 'needs-attention'],
+    skip: ['–', 'Skipped', 'pending'],
+  };
+  const CHECK: Record<string, string> = { dns: 'DNS', port: 'Port from outside', forward: 'Router forward' };
+  const reach = (s: Status, now: number): string => {
+    if (!s.reach) return '';
+    const rows = s.reach.results.map((r) => {
+      const [symbol, text, cls] = VERDICT[r.verdict] ?? ['?', r.verdict, 'pending'];
+      const details = r.details.length ? `<ul class="muted">${r.details.map((d) => `<li>${esc(d)}</li>`).join('')}</ul>` : '';
+      return `<tr data-check="${esc(r.check)}" data-verdict="${esc(r.verdict)}">
+<th scope="row" data-label="Check">${esc(CHECK[r.check] ?? r.check)}${r.required ? ' <span class="muted">(required)</span>' : ''}</th>
+<td data-label="What">${esc(r.subject)}</td>
+<td data-label="Result"><span class="badge badge-${cls}"><span aria-hidden="true">${symbol}</span> ${text}</span></td>
+<td data-label="Details">${esc(r.summary)}${r.fix ? `<p><strong>What to do:</strong> ${esc(r.fix)}</p>` : ''}${details}</td></tr>`;
+    });
+    const table = rows.length
+      ? `<table class="hosts"><thead><tr><th scope="col">Check</th><th scope="col">What</th><th scope="col">Result</th><th scope="col">Details</th></tr></thead><tbody>${rows.join('')}</tbody></table>`
+      : '<p class="muted">Not checked yet: the checks run after the first cycle.</p>';
+    return `<section aria-labelledby="h-reach"><h2 id="h-reach">Reachability</h2>
+<p class="muted">Can remote clients reach this machine? Last checked ${time(s.reach.checkedAt, now, 'not yet')}.</p>
+${table}</section>`;
+  };
+  const notifyFailures = (s: Status, now: number): string =>
+    s.notify
+          .filter((t) => t.lastError)
+          .map((t) => `<p class="warning" role="alert">Notifications to ${esc(t.name)} fail: ${esc(t.lastError)} (${time(t.lastErrorAt, now, '')}).</p>`)
+          .join('');
+
   return {
-    main: (s, now) => [summary(s), external(s, now), lan(s, now), hosts(s, now), history(s, now)].join('\n'),
+    main: (s, now) => [summary(s), notifyFailures(s, now), external(s, now), lan(s, now), reach(s, now), hosts(s, now), history(s, now)].join('\n'),
   };
 }

@@ -23,6 +23,8 @@ const PODMAN = ['--runtime', 'runc'];
 const LIMITS = ['--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=1024:1024'];
 const ADDRESS = '81.2.69.160'; // data only: the echo fakes answer it, nothing contacts it
 const TOKEN = 'duck-container-secret-4b1d9e';
+/** The status page's token: the image listens on 0.0.0.0, where reads need a sign-in. */
+const PAGE_TOKEN = 'container-page-token-7c2e91';
 // The machine's extra CA (a TLS-inspecting proxy), handed to npm ci for that build step only.
 const CA = [process.env.NODE_EXTRA_CA_CERTS, '/etc/ssl/certs/ca-certificates.crt'].find((f) => f && existsSync(f));
 
@@ -96,10 +98,13 @@ providers:
     token_file: /run/secrets/duckdns_token
     endpoint: ${duck.url}
     hosts: [myoffice]
+server:
+  token_file: /run/secrets/ddnsd_token
 `,
       { mode: 0o644 },
     );
     writeFileSync(join(dir, 'duckdns_token'), `${TOKEN}\n`, { mode: 0o644 });
+    writeFileSync(join(dir, 'ddnsd_token'), `${PAGE_TOKEN}\n`, { mode: 0o644 });
     await podman(['volume', 'create', VOLUME]);
     started = await podman([
       'run', '-d', '--name', NAME, '--network=host', ...LIMITS,
@@ -108,6 +113,7 @@ providers:
       '-v', `${join(dir, 'config')}:/config:ro`,
       '-v', `${VOLUME}:/data`,
       '-v', `${join(dir, 'duckdns_token')}:/run/secrets/duckdns_token:ro`,
+      '-v', `${join(dir, 'ddnsd_token')}:/run/secrets/ddnsd_token:ro`,
       TAG,
     ]);
   }, 900_000);
@@ -135,12 +141,15 @@ providers:
     expect(image?.Config.Env).toEqual(expect.arrayContaining(['DDNSD_CONFIG=/config/config.yaml', 'DDNSD_LISTEN=0.0.0.0:8080']));
 
     // Without any -e, the config is read from /config and the server listens on 0.0.0.0:8080.
-    const check = await podman(['run', '--rm', '--network=none', ...LIMITS, '-v', `${join(dir, 'config')}:/config:ro`, '-v', `${join(dir, 'duckdns_token')}:/run/secrets/duckdns_token:ro`, TAG, 'check']);
+    const check = await podman(['run', '--rm', '--network=none', ...LIMITS, '-v', `${join(dir, 'config')}:/config:ro`, '-v', `${join(dir, 'duckdns_token')}:/run/secrets/duckdns_token:ro`, '-v', `${join(dir, 'ddnsd_token')}:/run/secrets/ddnsd_token:ro`, TAG, 'check']);
     expect(check.stderr).toContain('the config is valid (/config/config.yaml)');
     expect(check.code).toBe(0);
     expect(check.stdout).toContain('listen: 0.0.0.0:8080');
+    // Beyond loopback, reads need the page token.
+    expect(check.stdout).toContain('auth: token');
     expect(check.stdout).toContain('state: /data/state.json');
     expect(check.stdout + check.stderr).not.toContain(TOKEN);
+    expect(check.stdout + check.stderr).not.toContain(PAGE_TOKEN);
   });
 
   it('runs as uid 1000, updates the fake provider, keeps state in the volume, answers /healthz and stops cleanly', async () => {

@@ -3,7 +3,7 @@
  * handler: a decoded answer, `drop` (never answer), or an answer over UDP
  * marked truncated so the client must ask again over TCP. Counts what it got.
  */
-import { createSocket, type Socket as UdpSocket } from 'node:dgram';
+import { createSocket, type RemoteInfo, type Socket as UdpSocket } from 'node:dgram';
 import { createServer, type Server, type Socket } from 'node:net';
 import dnsPacket, { type Packet } from 'dns-packet';
 
@@ -24,24 +24,32 @@ export function reply(query: Packet, answers: Packet['answers'], extra: Partial<
   return { type: 'response', id: query.id ?? 0, flags: dnsPacket.RECURSION_AVAILABLE, questions: query.questions ?? [], answers: answers ?? [], ...extra };
 }
 
+/** Something that is not a DNS message, though its id matches the query's. */
+export function garbageFor(msg: Buffer): Buffer {
+  return Buffer.from([msg[0] ?? 0, msg[1] ?? 0, 0x81, 0x80, 0xff, 0xff, 0, 1, 0, 0, 0, 0, 7, 1, 2, 3]);
+}
+
 export async function startDnsFake(handler: DnsHandler, host = '127.0.0.1'): Promise<FakeDns> {
   const queries: FakeDns['queries'] = [];
-  const udp: UdpSocket = createSocket(host.includes(':') ? 'udp6' : 'udp4');
-  const answer = async (msg: Buffer, transport: 'udp' | 'tcp'): Promise<Buffer | undefined> => {
+  const fake = await startRawDnsFake(async (msg, transport) => {
     const packet = dnsPacket.decode(msg);
     queries.push({ transport, packet });
     const out = await handler(packet, transport);
     if (out === 'drop') return undefined;
-    if (out === 'garbage') return Buffer.from([(packet.id ?? 0) >> 8, (packet.id ?? 0) & 0xff, 0x81, 0x80, 0xff, 0xff, 0, 1, 0, 0, 0, 0, 7, 1, 2, 3]);
+    if (out === 'garbage') return garbageFor(msg);
     return dnsPacket.encode(out);
-  };
-  udp.on('message', (msg, rinfo) => {
-    void answer(msg, 'udp').then((out) => out && udp.send(out, rinfo.port, rinfo.address));
-  });
-  await new Promise<void>((resolve) => udp.bind(0, host, resolve));
-  const port = udp.address().port;
+  }, host);
+  return { ...fake, queries };
+}
+
+/** Answers each message (as bytes) with bytes, or not at all: for messages dns-packet cannot decode, such as UPDATE. */
+export type RawDnsHandler = (msg: Buffer, transport: 'udp' | 'tcp') => Promise<Buffer | undefined>;
+
+export async function startRawDnsFake(answer: RawDnsHandler, host = '127.0.0.1'): Promise<Omit<FakeDns, 'queries'>> {
   const sockets = new Set<Socket>();
-  const tcp: Server = createServer((socket) => {
+  const { udp, tcp } = await bindPair(host, (msg, rinfo, udpSocket) => {
+    void answer(msg, 'udp').then((out) => out && udpSocket.send(out, rinfo.port, rinfo.address));
+  }, (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     let buf = Buffer.alloc(0);
@@ -58,17 +66,40 @@ export async function startDnsFake(handler: DnsHandler, host = '127.0.0.1'): Pro
       });
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    tcp.once('error', reject);
-    tcp.listen(port, host, resolve);
-  });
   return {
     host,
-    port,
-    queries,
+    port: udp.address().port,
     async close() {
       for (const s of sockets) s.destroy();
       await Promise.all([new Promise<void>((r) => udp.close(() => r())), new Promise<void>((r) => tcp.close(() => r()))]);
     },
   };
+}
+
+/**
+ * A UDP socket on a free port and a TCP server on the same port. The UDP port
+ * is free for UDP only, so the TCP side may find it taken by another test:
+ * then both are closed and another port is tried (at most 20 times).
+ */
+async function bindPair(
+  host: string,
+  onMessage: (msg: Buffer, rinfo: RemoteInfo, udp: UdpSocket) => void,
+  onConnection: (socket: Socket) => void,
+): Promise<{ udp: UdpSocket; tcp: Server }> {
+  for (let attempt = 1; ; attempt++) {
+    const udp: UdpSocket = createSocket(host.includes(':') ? 'udp6' : 'udp4');
+    udp.on('message', (msg, rinfo) => onMessage(msg, rinfo, udp));
+    await new Promise<void>((resolve) => udp.bind(0, host, resolve));
+    const tcp: Server = createServer(onConnection);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        tcp.once('error', reject);
+        tcp.listen(udp.address().port, host, resolve);
+      });
+      return { udp, tcp };
+    } catch (err) {
+      await new Promise<void>((r) => udp.close(() => r()));
+      if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt >= 20) throw err;
+    }
+  }
 }

@@ -10,7 +10,7 @@ export function sampleStatus(): Status {
     ipv6: '2a02:8010:1::1',
     lastCheck: '2026-11-29T08:08:00.000Z',
     nextCheck: '2026-11-29T08:13:00.000Z',
-    detection: { ipv4: { ok: true, error: null }, ipv6: { ok: true, error: null } },
+    detection: { ipv4: { ok: true, error: null, sources: [] }, ipv6: { ok: true, error: null, sources: [] } },
     stateError: null,
     hosts: [
       {
@@ -39,5 +39,7 @@ export function sampleStatus(): Status {
       { at: '2026-11-29T07:00:00.000Z', family: 'ipv4', from: '81.2.69.161', to: '81.2.69.160' },
       { at: '2026-11-28T07:00:00.000Z', family: 'ipv4', from: null, to: '81.2.69.161' },
     ],
+    reach: null,
+    notify: [],
   };
 }

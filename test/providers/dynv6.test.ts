@@ -44,6 +44,8 @@ describe('dynv6 quirks', () => {
     expect(report.ok).toBe(true);
     const q = fake.updates()[1]?.url.searchParams;
     expect([q?.get('zone'), q?.get('ipv4'), q?.get('ipv6')]).toEqual(['lab.dynv6.net', ADDRESS.ipv4, ADDRESS.ipv6]);
+    expect(ADDRESS.ipv6).toBe('2a02:8010:1::1');
+    expect(q?.get('ipv6prefix')).toBe('2a02:8010:1::/64'); // the detected address's /64
     await t.runtime.close();
   });
 

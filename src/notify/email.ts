@@ -1,0 +1,44 @@
+/**
+ * The email target: SMTP through nodemailer, with STARTTLS (port 587, the
+ * default), TLS from the start (port 465) or none (a relay on the LAN).
+ */
+import { readFileSync } from 'node:fs';
+import nodemailer from 'nodemailer';
+import type { TargetConfig } from './config.js';
+import type { Sender } from './index.js';
+
+type EmailConfig = Extract<TargetConfig, { type: 'email' }>;
+
+const DEFAULT_PORT = { starttls: 587, tls: 465, none: 25 } as const;
+
+function readCa(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new Error(`notify: the email target's ca_file ${file} cannot be read (${(error as Error).message}); give the path of a PEM certificate file`, { cause: error });
+  }
+}
+
+export function emailSender(config: EmailConfig): Sender {
+  const transport = nodemailer.createTransport({
+    host: config.host,
+    port: config.port ?? DEFAULT_PORT[config.security],
+    secure: config.security === 'tls',
+    requireTLS: config.security === 'starttls',
+    ignoreTLS: config.security === 'none',
+    ...(config.username ? { auth: { user: config.username, pass: config.password ?? '' } } : {}),
+    ...(config.ca_file ? { tls: { ca: readCa(config.ca_file) } } : {}),
+    connectionTimeout: 10_000,
+    greetingTimeout: 10_000,
+    socketTimeout: 20_000,
+  });
+  return async (n, signal) => {
+    if (signal.aborted) throw signal.reason;
+    await transport.sendMail({
+      from: config.from,
+      to: config.to,
+      subject: `[ddnsd] ${n.title}`,
+      text: `${n.message}\n\n${new Date(n.at).toISOString()} · ${n.severity}`,
+    });
+  };
+}

@@ -1,0 +1,109 @@
+/**
+ * The dyndns2 endpoint for routers: a FRITZ!Box, UniFi gateway, pfSense,
+ * OPNsense or OpenWrt (or ddclient and inadyn) set to a "custom dyndns2
+ * server" pointed at ddnsd pushes its external address here:
+ *
+ *   GET /nic/update?hostname=h1[,h2]&myip=IPv4[,IPv6]   (also /update)
+ *   Authorization: Basic base64(username:password)
+ *
+ * answered with the dyndns2 codes of the shared table, one line per host:
+ * `good <ip>` (stored, and a new address starts a cycle at once), `nochg
+ * <ip>`, `badauth`, `notfqdn`, `nohost`, `dnserr` for an address ddnsd would
+ * not trust from any source (private, CGNAT, garbage: the router tries again
+ * later, the log says why) and `911` for trouble on ddnsd's side.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ANSWER_CODES } from '../../providers/dyndns2/protocol.js';
+import { checkAddress, type Family } from '../detect/address.js';
+import type { PushStore } from '../detect/push.js';
+import type { Guard } from './guard.js';
+
+export interface NicUpdateDeps {
+  username: string;
+  password: string;
+  /** The hostnames a router may push for: the configured hosts. */
+  hosts: ReadonlySet<string>;
+  push: PushStore;
+  /** A push changed an address: start a cycle now. */
+  changed(family: Family, address: string): void;
+  /** Tells what a push was refused for (the answer code alone says little). */
+  refused?(reason: string): void;
+}
+
+export const NIC_UPDATE_PATHS = ['/nic/update', '/update'] as const;
+
+/** Compares `user:password` in constant time: both sides hashed to one length first. */
+export function basicMatches(header: string | undefined, username: string, password: string): boolean {
+  const m = /^Basic[ ]+([A-Za-z0-9+/=]+)[ ]*$/i.exec(header ?? '');
+  const given = createHash('sha256').update(m ? Buffer.from(m[1] ?? '', 'base64') : Buffer.alloc(0)).digest();
+  const wanted = createHash('sha256').update(`${username}:${password}`).digest();
+  return timingSafeEqual(given, wanted) && m !== null;
+}
+
+type Query = { hostname?: string; myip?: string; myipv6?: string };
+
+const code = (name: keyof typeof ANSWER_CODES, detail?: string): string => {
+  if (!(name in ANSWER_CODES)) throw new Error(`${name} is not a dyndns2 answer code`);
+  return detail ? `${name} ${detail}` : name;
+};
+
+/**
+ * The routes, public to the guard (routers sign in with their own Basic
+ * credentials), but a wrong password counts towards the guard's per-address
+ * limit like any failed sign-in, so the endpoint cannot be used to guess it.
+ */
+export function registerNicUpdate(app: FastifyInstance, deps: NicUpdateDeps | undefined, guard: Pick<Guard, 'failed'>): void {
+  if (!deps) return;
+  const handler = async (req: FastifyRequest<{ Querystring: Query }>, reply: FastifyReply) => {
+    reply.type('text/plain; charset=utf-8');
+    const auth = req.headers.authorization;
+    if (!basicMatches(typeof auth === 'string' ? auth : undefined, deps.username, deps.password)) {
+      guard.failed(req, 'wrong router user name or password');
+      return reply.code(401).header('www-authenticate', 'Basic realm="ddnsd"').send(code('badauth'));
+    }
+    const hosts = (req.query.hostname ?? '').split(',').map((h) => h.trim().toLowerCase().replace(/\.$/, '')).filter((h) => h !== '');
+    if (hosts.length === 0 || hosts.some((h) => !h.includes('.'))) return reply.send(code('notfqdn'));
+    const addresses = pushedAddresses(req.query, req.ip);
+    if (typeof addresses === 'string') {
+      deps.refused?.(addresses);
+      return reply.send(hosts.map(() => code('dnserr')).join('\n'));
+    }
+    // A push for none of the configured hosts changes nothing.
+    if (!hosts.some((h) => deps.hosts.has(h))) return reply.send(hosts.map(() => code('nohost')).join('\n'));
+    let changed = false;
+    try {
+      for (const [family, address] of Object.entries(addresses) as [Family, string][]) {
+        if (deps.push.set(family, address).changed) {
+          changed = true;
+          deps.changed(family, address);
+        }
+      }
+    } catch (error) {
+      deps.refused?.(`a push could not be taken: ${(error as Error).message}`);
+      return reply.send(code('911'));
+    }
+    const said = Object.values(addresses).join(',');
+    return reply.send(hosts.map((h) => (deps.hosts.has(h) ? code(changed ? 'good' : 'nochg', said) : code('nohost'))).join('\n'));
+  };
+  for (const url of NIC_UPDATE_PATHS) app.get<{ Querystring: Query }>(url, { config: { access: 'public', ownCredentials: true } }, handler);
+}
+
+/**
+ * The addresses of `myip` (one address, or IPv4 and IPv6 comma-separated)
+ * and `myipv6`; without either, the address the request came from, as
+ * dyndns2 servers do. A string says why they cannot be trusted.
+ */
+function pushedAddresses(query: Query, from: string): Partial<Record<Family, string>> | string {
+  const given = [query.myip, query.myipv6].filter((v): v is string => typeof v === 'string' && v !== '');
+  const texts = given.length ? given.flatMap((v) => v.split(',')).map((t) => t.trim()) : [from.replace(/^::ffff:/, '')];
+  const out: Partial<Record<Family, string>> = {};
+  for (const text of texts) {
+    const family: Family = text.includes(':') ? 'ipv6' : 'ipv4';
+    const check = checkAddress(text, family);
+    if (!check.ok) return `a pushed address was refused: the router ${check.reason}${given.length ? '' : ' (no myip in the request, so the address it came from was taken)'}`;
+    if (out[family] && out[family] !== check.address) return `a push named two ${family} addresses (${out[family]}, ${check.address})`;
+    out[family] = check.address;
+  }
+  return out;
+}

@@ -1,0 +1,42 @@
+/** What the status server is given. Shared by index.ts, api.ts and guard.ts so none imports another's module for types. */
+import type { ServerSettings } from '../config/server.js';
+import type { Logger } from '../log.js';
+import type { Status } from '../status.js';
+import type { Metrics } from './metrics.js';
+import type { NicUpdateDeps } from './nic-update.js';
+
+export interface RunNow {
+  /** The cycle's id. */
+  id: number;
+  /** True when a cycle was already running and this request joined it. */
+  joined: boolean;
+  done: Promise<unknown>;
+}
+
+/** The parts of `server` in the config that decide who may read and act; absent ones take the loopback defaults. */
+export type AccessSettings = Pick<ServerSettings, 'auth' | 'publicRead' | 'metricsToken' | 'basic' | 'hosts' | 'sessionKey' | 'tls'> & {
+  listen: { host: string; port: number };
+};
+
+export interface ServerDeps {
+  status(): Status;
+  /** `server.token`; without it, POST /api/update answers 404 and the page shows no button. */
+  token?: string | undefined;
+  /** Who may read, Host names, TLS; by default loopback with open reads (`auth: none`). */
+  access?: Partial<AccessSettings>;
+  /** Starts a cycle now, or joins the one in flight. */
+  runNow?: () => RunNow;
+  /** Defaults to a fresh registry fed from `status`. */
+  metrics?: Metrics;
+  now?: () => number;
+  /** How often the page refreshes itself. */
+  refreshMs?: number;
+  /** Failed sign-ins, refused Host names and certificate reloads are logged here. */
+  log?: Logger;
+  /** The machine's own addresses, accepted as Host; by default read from the network interfaces. */
+  ownAddresses?: () => string[];
+  /** How often the TLS files are checked for a change (default 10 s). */
+  tlsCheckMs?: number;
+  /** `server.nic_update`: the dyndns2 endpoint routers push their address to; absent: off (404). */
+  nicUpdate?: NicUpdateDeps | undefined;
+}

@@ -1,0 +1,284 @@
+/**
+ * The status server exposed on the LAN: `ddnsd run` listening on 0.0.0.0
+ * with `auth: token`, attacked from loopback addresses (127.0.0.x stand in
+ * for other machines; nothing leaves this machine). Every answer's body and
+ * headers are searched for the addresses, hostnames and secrets.
+ */
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Agent, request } from 'undici';
+import { buildServer } from '../../src/server/index.js';
+import { SESSION_MS } from '../../src/server/session.js';
+import { startEcho, type EchoServer } from '../fakes/echo.js';
+import { startDuckDns, type FakeDuckDns } from '../fakes/duckdns.js';
+import { runCli, startCli, tempDir, writeConfig } from '../helpers/cli.js';
+import { until } from '../helpers/wait.js';
+import { NOW, sampleStatus } from '../helpers/status.js';
+import { record } from './report.js';
+
+const PAGE_TOKEN = 'faults-lan-page-token-8e41d2';
+const METRICS_TOKEN = 'faults-lan-metrics-token-1f9a07';
+const DUCK_TOKEN = 'faults-lan-duck-token-55c3ab';
+const ADDRESS = '81.2.69.160';
+const SECRETS = [PAGE_TOKEN, METRICS_TOKEN, DUCK_TOKEN];
+/** What an unauthenticated client must never see. */
+const PRIVATE = [ADDRESS, 'office.duckdns.org', 'duckdns', ...SECRETS];
+
+interface Answer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+/** One request from a chosen loopback source address, so each attacker is its own client. */
+async function ask(port: number, path: string, init: { method?: 'GET' | 'POST'; headers?: Record<string, string>; body?: string; from?: string } = {}): Promise<Answer> {
+  const agent = new Agent({ localAddress: init.from ?? '127.0.0.1' });
+  try {
+    const res = await request(`http://127.0.0.1:${port}${path}`, { method: init.method ?? 'GET', headers: init.headers ?? {}, body: init.body ?? null, dispatcher: agent });
+    return { status: res.statusCode, headers: res.headers, body: await res.body.text() };
+  } finally {
+    await agent.close();
+  }
+}
+
+const seen = (answers: Answer[]): string[] => answers.map((a) => `${a.status} ${JSON.stringify(a.headers)} ${a.body}`);
+const leaked = (answers: Answer[]): string[] => seen(answers).flatMap((text) => PRIVATE.filter((p) => text.includes(p)));
+
+describe('the status server on the LAN', () => {
+  let echo: EchoServer;
+  let duck: FakeDuckDns;
+  beforeAll(async () => {
+    echo = await startEcho(ADDRESS);
+    duck = await startDuckDns({ token: DUCK_TOKEN, domains: ['office'] });
+  });
+  afterAll(async () => {
+    await Promise.all([echo.close(), duck.close()]);
+  });
+
+  const config = (server: string) =>
+    `interval: 1h\ndetect:\n  ipv4: [${echo.url}/]\n  agree: 1\nserver:\n${server}providers:\n  - type: duckdns\n    token: \${DUCK_TOKEN}\n    endpoint: ${duck.url}\n    hosts: [office]\n`;
+  const env = { DUCK_TOKEN, PAGE_TOKEN, METRICS_TOKEN };
+
+  it('refuses to start beyond loopback with open reads, or with a bad certificate file, naming the fix or the file', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'garbage.pem'), 'not a certificate');
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '2', '-subj', '/CN=ddnsd', '-keyout', join(dir, 'ok.key'), '-out', join(dir, 'ok.crt')], { stdio: 'ignore' });
+    const cases: [string, string, RegExp][] = [
+      ['listen 0.0.0.0 without a token', '  listen: 0.0.0.0:0\n', /beyond loopback.*set server\.token/],
+      ['auth: none on 0.0.0.0 without public_read', '  listen: 0.0.0.0:0\n  auth: none\n', /auth: none while listening on 0\.0\.0\.0:0.*public_read: true/],
+      ['a certificate file that is not PEM', `  token: \${PAGE_TOKEN}\n  tls:\n    cert_file: garbage.pem\n    key_file: ok.key\n`, /server\.tls\.cert_file.*garbage\.pem is not a PEM certificate/],
+      ['a missing certificate file', `  token: \${PAGE_TOKEN}\n  tls:\n    cert_file: gone.crt\n    key_file: ok.key\n`, /server\.tls\.cert_file.*gone\.crt \(no such file\)/],
+      ['a key that is not the certificate\'s', `  token: \${PAGE_TOKEN}\n  tls:\n    cert_file: ok.crt\n    key_file: garbage.pem\n`, /server\.tls\.key_file.*garbage\.pem is not the private key of/],
+    ];
+    const outputs: string[] = [];
+    for (const [name, server, expected] of cases) {
+      writeConfig(dir, config(server));
+      const result = await runCli(['run'], { cwd: dir, env });
+      outputs.push(result.stdout, result.stderr);
+      expect(result.code, name).toBe(2);
+      expect(result.stderr, name).toMatch(expected);
+      expect(result.stderr).not.toContain('Status page on');
+    }
+    expect(duck.requests).toHaveLength(0);
+    record({
+      area: 'LAN exposure',
+      fault: `${cases.length} unsafe or broken server configs: 0.0.0.0 without a token, auth: none on 0.0.0.0, a garbage, a missing and a mismatched TLS file`,
+      expected: 'exit 2 before listening, naming the key, the file and the fix',
+      observed: `${cases.length} of ${cases.length} exited 2 with the expected message; nothing listened`,
+      requests: 'provider 0',
+      inputs: cases.length,
+      outputs,
+      secrets: SECRETS,
+    });
+  }, 60_000);
+
+  it('keeps everything from clients without a sign-in, forged Hosts, rebinding pages, brute force and forged cookies', async () => {
+    const dir = tempDir();
+    writeConfig(dir, config('  listen: 0.0.0.0:0\n  token: ${PAGE_TOKEN}\n  metrics_token: ${METRICS_TOKEN}\n'));
+    const cli = startCli(['run'], { cwd: dir, env });
+    const outputs: string[] = [];
+    try {
+      const [, portText] = await cli.waitFor(/Status page on http:\/\/0\.0\.0\.0:(\d+)\//);
+      const port = Number(portText);
+      const bearer = { authorization: `Bearer ${PAGE_TOKEN}`, host: `127.0.0.1:${port}` };
+      await until(async () => JSON.parse((await ask(port, '/api/status', { headers: bearer })).body).hosts[0]?.status === 'ok', 20_000, 'the first update');
+
+      const rows = [
+        await unauthenticated(port),
+        await forgedHosts(port),
+        await rebinding(port),
+        await bruteForce(port, cli.stderr),
+        await tamperedCookies(port),
+      ];
+      cli.kill('SIGTERM');
+      await cli.exited;
+      outputs.push(cli.stdout(), cli.stderr());
+      for (const row of rows) record({ area: 'LAN exposure', ...row, outputs: [...row.outputs, ...outputs], secrets: SECRETS });
+    } finally {
+      cli.kill('SIGKILL');
+    }
+  }, 90_000);
+
+  it('refuses an expired session (injected clock, 12 h later)', async () => {
+    const clock = { t: NOW };
+    const app = buildServer({
+      status: sampleStatus,
+      now: () => clock.t,
+      token: PAGE_TOKEN,
+      access: { auth: 'token', publicRead: false, sessionKey: 'cd'.repeat(32), listen: { host: '0.0.0.0', port: 8080 } },
+    });
+    const login = await app.inject({ method: 'POST', url: '/login', headers: { host: '127.0.0.1', 'content-type': 'application/x-www-form-urlencoded' }, payload: `token=${PAGE_TOKEN}` });
+    const cookie = String(login.headers['set-cookie']).split(';')[0] as string;
+    const fresh = await app.inject({ url: '/api/status', headers: { host: '127.0.0.1', cookie } });
+    clock.t += SESSION_MS - 1000;
+    const late = await app.inject({ url: '/api/status', headers: { host: '127.0.0.1', cookie } });
+    clock.t += 2000;
+    const expired = await app.inject({ url: '/api/status', headers: { host: '127.0.0.1', cookie } });
+    expect([fresh.statusCode, late.statusCode, expired.statusCode]).toEqual([200, 200, 401]);
+    expect(String(expired.headers['set-cookie'])).toContain('Max-Age=0');
+    const answers: Answer[] = [expired].map((r) => ({ status: r.statusCode, headers: r.headers as Answer['headers'], body: r.body }));
+    expect(leaked(answers).filter((p) => p !== 'duckdns')).toEqual([]);
+    expect(expired.body).not.toContain('myoffice.duckdns.org');
+    record({
+      area: 'LAN exposure',
+      fault: 'a session cookie presented 12 h + 1 s after sign-in (injected clock)',
+      expected: '401 and the cookie cleared; valid until then',
+      observed: `answers 200 at sign-in, 200 at 11 h 59 min 59 s, ${expired.statusCode} after 12 h with Set-Cookie Max-Age=0`,
+      requests: 'none to providers',
+      outputs: seen(answers),
+      secrets: SECRETS,
+    });
+  });
+});
+
+type Scenario = { fault: string; expected: string; observed: string; requests: string; inputs?: number; outputs: string[] };
+
+async function unauthenticated(port: number): Promise<Scenario> {
+  const host = { host: `127.0.0.1:${port}` };
+  const paths = ['/', '/api/status', '/metrics', '/healthz', '/nope', '/api/status?format=html', '/assets/../api/status'];
+  const answers = await Promise.all(paths.map((p) => ask(port, p, { headers: host, from: '127.0.0.4' })));
+  const codes = answers.map((a) => a.status);
+  expect(codes).toEqual([401, 401, 401, 200, 401, 401, 401]);
+  expect(JSON.parse(answers[3]?.body ?? '{}')).toEqual({ ok: true });
+  expect(leaked(answers)).toEqual([]);
+  return {
+    fault: `${paths.length} reads without a sign-in from another client (/, /api/status, /metrics, /healthz, unknown paths)`,
+    expected: '401 (the page: the sign-in form); /healthz only {"ok":…}; no address, hostname or secret in any body or header',
+    observed: `answered ${codes.join(', ')}; /healthz ${answers[3]?.body}; 0 private strings found`,
+    requests: 'none to providers',
+    inputs: paths.length,
+    outputs: seen(answers),
+  };
+}
+
+async function forgedHosts(port: number): Promise<Scenario> {
+  const hosts = ['attacker.example', `attacker.example:${port}`, '127.0.0.1.attacker.example', '10.11.12.13', 'localhost.attacker.example', 'xn--80ak6aa92e.example', '0x7f000001', '[::ffff:7f00:1]'];
+  const answers: Answer[] = [];
+  for (const forged of hosts) {
+    for (const path of ['/api/status', '/metrics', '/']) answers.push(await ask(port, path, { headers: { host: forged, authorization: `Bearer ${PAGE_TOKEN}` } }));
+  }
+  expect(answers.every((a) => a.status === 421)).toBe(true);
+  expect(leaked(answers)).toEqual([]);
+  return {
+    fault: `${answers.length} requests with a forged Host header (${hosts.length} names, with the right token), each to /api/status, /metrics and /`,
+    expected: '421 for every one, nothing read',
+    observed: `${answers.filter((a) => a.status === 421).length} of ${answers.length} answered 421; 0 private strings found`,
+    requests: 'none to providers',
+    inputs: answers.length,
+    outputs: seen(answers),
+  };
+}
+
+async function rebinding(port: number): Promise<Scenario> {
+  // What a browser sends after a page on rebind.attacker.example re-resolved its name to 127.0.0.1:
+  // its own name as Host and Origin, "same-origin" as the browser sees it, and no credentials.
+  const site = `rebind.attacker.example:${port}`;
+  const browser = { host: site, origin: `http://${site}`, 'sec-fetch-site': 'same-origin', 'sec-fetch-mode': 'cors' };
+  const answers = [
+    await ask(port, '/api/status', { headers: browser }),
+    await ask(port, '/', { headers: browser }),
+    await ask(port, '/healthz', { headers: browser }),
+    await ask(port, '/metrics', { headers: browser }),
+    await ask(port, '/api/update', { method: 'POST', headers: browser }),
+    await ask(port, '/login', { method: 'POST', headers: { ...browser, 'content-type': 'application/x-www-form-urlencoded' }, body: 'token=guess-guess-guess' }),
+    // A page on another site posting to the real address (CSRF): refused by Origin.
+    await ask(port, '/api/update', { method: 'POST', headers: { host: `127.0.0.1:${port}`, origin: 'http://attacker.example', authorization: `Bearer ${PAGE_TOKEN}` } }),
+  ];
+  const codes = answers.map((a) => a.status);
+  expect(codes).toEqual([421, 421, 421, 421, 421, 421, 403]);
+  expect(leaked(answers)).toEqual([]);
+  return {
+    fault: `${answers.length} rebinding-style browser requests (Host and Origin of the attacker's site) and a cross-site POST to the real address`,
+    expected: '421 for the attacker\'s Host, 403 for another Origin; no cycle started, nothing read',
+    observed: `answered ${codes.join(', ')}; 0 private strings found`,
+    requests: 'none to providers',
+    inputs: answers.length,
+    outputs: seen(answers),
+  };
+}
+
+async function bruteForce(port: number, stderr: () => string): Promise<Scenario> {
+  const host = { host: `127.0.0.1:${port}` };
+  const from = '127.0.0.2';
+  const burst = await Promise.all(Array.from({ length: 200 }, (_, i) => ask(port, '/api/status', { from, headers: { ...host, authorization: `Bearer guess-${i}-${'x'.repeat(8)}` } })));
+  const refused = burst.filter((a) => a.status === 401).length;
+  const limited = burst.filter((a) => a.status === 429);
+  const right = await ask(port, '/api/status', { from, headers: { ...host, authorization: `Bearer ${PAGE_TOKEN}` } });
+  const signIn = await ask(port, '/login', { method: 'POST', from, headers: { ...host, 'content-type': 'application/x-www-form-urlencoded' }, body: `token=${PAGE_TOKEN}` });
+  const other = await ask(port, '/api/status', { from: '127.0.0.1', headers: { ...host, authorization: `Bearer ${PAGE_TOKEN}` } });
+  const metrics = await ask(port, '/metrics', { headers: { ...host, authorization: `Bearer ${METRICS_TOKEN}` } });
+  const failures = Number(/ddnsd_auth_failures_total\{reason="wrong token"\} (\d+)/.exec(metrics.body)?.[1]);
+  const warnings = stderr().split('\n').filter((l) => l.includes('Failed authentication from 127.0.0.2')).length;
+  expect(refused).toBe(10);
+  expect(limited).toHaveLength(190);
+  expect(limited.every((a) => Number(a.headers['retry-after']) >= 1 && Number(a.headers['retry-after']) <= 60)).toBe(true);
+  expect([right.status, signIn.status, other.status]).toEqual([429, 429, 200]);
+  expect(signIn.headers['set-cookie']).toBeUndefined();
+  expect(failures).toBe(10);
+  expect(warnings).toBe(2);
+  const answers = [...burst, right, signIn];
+  expect(leaked(answers)).toEqual([]);
+  return {
+    fault: '200 concurrent wrong bearer tokens from one client, then the right token and the sign-in form from it',
+    expected: '10 answered 401, the rest 429 with Retry-After; the right token refused too until the minute ends; other clients unaffected; a metric and a log line',
+    observed: `${refused} × 401, ${limited.length} × 429 (Retry-After ${limited[0]?.headers['retry-after']} s); right token ${right.status}, sign-in ${signIn.status}; another client ${other.status}; ddnsd_auth_failures_total ${failures}; ${warnings} warnings logged`,
+    requests: 'none to providers',
+    inputs: burst.length,
+    outputs: seen([...answers, metrics]),
+  };
+}
+
+async function tamperedCookies(port: number): Promise<Scenario> {
+  const host = { host: `127.0.0.1:${port}` };
+  const from = '127.0.0.3';
+  const login = await ask(port, '/login', { method: 'POST', from, headers: { ...host, 'content-type': 'application/x-www-form-urlencoded' }, body: `token=${PAGE_TOKEN}` });
+  const value = String(login.headers['set-cookie']).split(';')[0]?.split('=')[1] ?? '';
+  expect(String(login.headers['set-cookie'])).toMatch(/HttpOnly; SameSite=Strict$/);
+  const [expiry, nonce, mac] = value.split('.') as [string, string, string];
+  const flip = (s: string): string => s.slice(0, -1) + (s.endsWith('A') ? 'B' : 'A');
+  const forged = [
+    `${Number(expiry) + 30 * 86_400_000}.${nonce}.${mac}`,
+    `${expiry}.${flip(nonce)}.${mac}`,
+    `${expiry}.${nonce}.${flip(mac)}`,
+    `${expiry}.${nonce}.`,
+    `99999999999999.${nonce}.${mac}`,
+    'admin=1',
+    `${value}${value}`,
+    '',
+  ];
+  const answers = await Promise.all(forged.map((v) => ask(port, '/api/status', { from, headers: { ...host, cookie: `ddnsd_session=${v}` } })));
+  const good = await ask(port, '/api/status', { from, headers: { ...host, cookie: `ddnsd_session=${value}` } });
+  expect(answers.every((a) => a.status === 401)).toBe(true);
+  expect(good.status).toBe(200);
+  expect(leaked(answers)).toEqual([]);
+  return {
+    fault: `${forged.length} forged session cookies (later expiry, changed nonce or signature, truncated, doubled, empty)`,
+    expected: '401 for each, counted as failed attempts; the genuine cookie still works',
+    observed: `${answers.filter((a) => a.status === 401).length} of ${forged.length} answered 401; the genuine cookie ${good.status}; 0 private strings found`,
+    requests: 'none to providers',
+    inputs: forged.length,
+    outputs: seen([...answers, login]),
+  };
+}

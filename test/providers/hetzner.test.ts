@@ -1,0 +1,121 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startHetzner, type FakeHetzner } from '../fakes/hetzner.js';
+import { startHarness, V4, V4_NEXT, V6, type Harness } from '../helpers/provider-harness.js';
+
+const TOKEN = 'hcloudTestTokenA1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8S9t0U1v2W3x4Y';
+const READ_ONLY = 'hcloudReadOnlyTokenZ9y8X7w6V5u4T3s2R1q0P9o8N7m6L5k4J3i2H1g0F9e8D';
+const OLD_DNS_TOKEN = 'Xq3n8V2kLm9pR4tW7yZ1aB5cD6eF0gH2';
+
+describe('Hetzner adapter against a local Cloud API (zones and RRSets)', () => {
+  let h: Harness;
+  let fake: FakeHetzner;
+  beforeEach(async () => {
+    h = await startHarness();
+    fake = await startHetzner({ tokens: { [TOKEN]: 'read_write', [READ_ONLY]: 'read' }, zones: ['example.com'] });
+  });
+  afterEach(async () => {
+    await Promise.all([h.close(), fake.close()]);
+  });
+
+  const start = (extra: Record<string, unknown> = {}, token = TOKEN) =>
+    h.start({ type: 'hetzner', endpoint: fake.endpoint, token: '${HCLOUD_TOKEN}', hosts: ['office.example.com'], ...extra }, { HCLOUD_TOKEN: token });
+
+  it('creates the A and AAAA RRSets, sends nothing while nothing changes, then sets the A records', async () => {
+    expect(TOKEN).toHaveLength(64);
+    const t = await start();
+    const report = await t.cycle();
+    expect(report.hosts.map((r) => `${r.family} ${r.action}`)).toEqual(['ipv4 updated', 'ipv6 updated']);
+    expect(fake.find('example.com', 'office', 'A')?.records).toEqual([{ value: V4, comment: '' }]);
+    expect(fake.find('example.com', 'office', 'AAAA')?.records).toEqual([{ value: V6, comment: '' }]);
+    expect(fake.calls()).toEqual([
+      'GET /zones/office.example.com',
+      'GET /zones/example.com',
+      'GET /zones/example.com/rrsets/office/A',
+      'POST /zones/example.com/rrsets',
+      'GET /zones/example.com/rrsets/office/AAAA',
+      'POST /zones/example.com/rrsets',
+    ]);
+    expect(fake.requests.every((r) => r.headers.authorization === `Bearer ${TOKEN}` && r.headers['user-agent']?.startsWith('ddnsd/'))).toBe(true);
+
+    const sent = fake.requests.length;
+    t.clock.advance(5 * 60_000);
+    await t.cycle();
+    expect(fake.requests).toHaveLength(sent);
+
+    h.newAddress();
+    t.clock.advance(5 * 60_000);
+    await t.cycle();
+    expect(fake.calls().slice(sent)).toEqual(['GET /zones/example.com/rrsets/office/A', 'POST /zones/example.com/rrsets/office/A/actions/set_records']);
+    expect(JSON.parse(fake.requests.at(-1)?.body ?? '{}')).toEqual({ records: [{ value: V4_NEXT }] });
+    expect(t.logs.join('') + JSON.stringify(t.runtime.status())).not.toContain(TOKEN);
+    await t.runtime.close();
+  });
+
+  it('reports an RRSet already at the address as unchanged; the apex is @', async () => {
+    fake.rrsets.push({ zone: 'example.com', name: '@', type: 'A', ttl: null, records: [{ value: V4, comment: 'router' }] });
+    const t = await start({ hosts: ['example.com'], zone: 'example.com', ipv6: false });
+    const report = await t.cycle();
+    expect(report.hosts.map((r) => r.action)).toEqual(['unchanged']);
+    expect(fake.calls()).toEqual(['GET /zones/example.com', 'GET /zones/example.com/rrsets/%40/A']);
+    await t.runtime.close();
+  });
+
+  it('changes only the TTL when the address is right and the TTL is not', async () => {
+    fake.rrsets.push({ zone: 'example.com', name: 'office', type: 'A', ttl: 3600, records: [{ value: V4, comment: '' }] });
+    const t = await start({ zone: 'example.com', ipv6: false, ttl: 60 });
+    await t.cycle();
+    expect(fake.calls().at(-1)).toBe('POST /zones/example.com/rrsets/office/A/actions/change_ttl');
+    expect(fake.find('example.com', 'office', 'A')?.ttl).toBe(60);
+    await t.runtime.close();
+  });
+
+  it('says the old DNS API is gone when a 32-character DNS Console token is rejected', async () => {
+    const t = await start({}, OLD_DNS_TOKEN);
+    const report = await t.cycle();
+    expect(report.hosts.every((r) => r.action === 'needs-attention')).toBe(true);
+    expect(report.hosts[0]?.message).toMatch(/old DNS Console \(32 characters\).*dns\.hetzner\.com\) was shut down.*Read & Write/);
+    const sent = fake.requests.length;
+    expect(sent).toBe(1);
+    t.clock.advance(5 * 60_000);
+    await t.cycle();
+    expect(fake.requests).toHaveLength(sent);
+    expect(JSON.stringify(t.runtime.status())).not.toContain(OLD_DNS_TOKEN);
+    await t.runtime.close();
+  });
+
+  it('needs attention with a read-only token, asking for Read & Write', async () => {
+    const t = await start({ zone: 'example.com', ipv6: false }, READ_ONLY);
+    const report = await t.cycle();
+    expect(report.hosts[0]?.action).toBe('needs-attention');
+    expect(report.hosts[0]?.message).toMatch(/HTTP 403.*Read & Write/);
+    expect(fake.rrsets).toHaveLength(0);
+    await t.runtime.close();
+  });
+
+  it('fails a host whose zone is not in the project, alone', async () => {
+    const t = await start({ hosts: ['office.example.com', 'office.example.net'], ipv6: false });
+    const report = await t.cycle();
+    expect(report.hosts.map((r) => `${r.host} ${r.action}`)).toEqual(['office.example.com updated', 'office.example.net needs-attention']);
+    expect(report.hosts[1]?.message).toContain("no zone for office.example.net in the token's project");
+    await t.runtime.close();
+  });
+
+  it('waits out Retry-After, or the RateLimit-Reset time, on 429', async () => {
+    const t = await start({ zone: 'example.com', ipv6: false });
+    fake.failNext(1, 429, { 'retry-after': '6' });
+    fake.failNext(1, 429, { 'ratelimit-remaining': '0', 'ratelimit-reset': String(Math.floor(t.clock.now() / 1000) + 20) });
+    const report = await t.cycle();
+    expect(report.hosts.map((r) => r.action)).toEqual(['updated']);
+    expect(t.clock.slept.slice(0, 2)).toEqual([6000, 14_000]);
+    await t.runtime.close();
+  });
+
+  it('fails an answer without an rrset, to retry later', async () => {
+    const t = await start({ zone: 'example.com', ipv6: false });
+    fake.misbehaveNext(Infinity, { kind: 'answer', status: 200, body: '{"zone":{"name":"example.com"}}', headers: { 'content-type': 'application/json' } });
+    const report = await t.cycle();
+    expect(report.hosts[0]?.action).toBe('failed');
+    expect(t.runtime.state.hosts['hetzner office.example.com ipv4']?.errorKind).toBe('bad-response');
+    await t.runtime.close();
+  });
+});

@@ -1,0 +1,124 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startPorkbun, type FakePorkbun } from '../fakes/porkbun.js';
+import { startHarness, V4, V4_NEXT, V6, type Harness } from '../helpers/provider-harness.js';
+
+const KEY = 'pk1_test5d1e0c9b8a7f6e5d';
+const SECRET = 'sk1_test2c3d4e5f6a7b8c9d';
+
+describe('Porkbun adapter against a local API v3 server', () => {
+  let h: Harness;
+  let pb: FakePorkbun;
+  beforeEach(async () => {
+    h = await startHarness();
+    pb = await startPorkbun({ apikey: KEY, secretapikey: SECRET, domains: { 'example.com': true, 'example.net': false } });
+  });
+  afterEach(async () => {
+    await Promise.all([h.close(), pb.close()]);
+  });
+
+  const start = (extra: Record<string, unknown> = {}) =>
+    h.start(
+      { type: 'porkbun', endpoint: pb.endpoint, api_key: '${PORKBUN_API_KEY}', secret_api_key: '${PORKBUN_SECRET}', hosts: ['office.example.com'], ...extra },
+      { PORKBUN_API_KEY: KEY, PORKBUN_SECRET: SECRET },
+    );
+
+  it('creates the A and AAAA records at TTL 600, then changes only the A record when the address changes', async () => {
+    const t = await start();
+    const report = await t.cycle();
+    expect(report.hosts.map((r) => `${r.family} ${r.action}`)).toEqual(['ipv4 updated', 'ipv6 updated']);
+    expect(pb.find('office.example.com', 'A')).toMatchObject([{ content: V4, ttl: 600, name: 'office' }]);
+    expect(pb.find('office.example.com', 'AAAA')).toMatchObject([{ content: V6 }]);
+    // One listing finds the domain; each family: read, then create.
+    expect(pb.calls()).toEqual([
+      '/domain/listAll',
+      '/dns/retrieveByNameType/example.com/A/office',
+      '/dns/create/example.com',
+      '/dns/retrieveByNameType/example.com/AAAA/office',
+      '/dns/create/example.com',
+    ]);
+    expect(pb.requests.every((r) => JSON.parse(r.body).apikey === KEY && r.headers['user-agent']?.startsWith('ddnsd/'))).toBe(true);
+
+    const sent = pb.requests.length;
+    t.clock.advance(5 * 60_000);
+    await t.cycle();
+    expect(pb.requests).toHaveLength(sent);
+
+    h.newAddress();
+    t.clock.advance(5 * 60_000);
+    const changed = await t.cycle();
+    expect(changed.hosts.map((r) => `${r.family} ${r.action}`)).toEqual(['ipv4 updated', 'ipv6 current']);
+    expect(pb.calls().slice(sent)).toEqual(['/dns/retrieveByNameType/example.com/A/office', '/dns/editByNameType/example.com/A/office']);
+    expect(JSON.parse(pb.requests.at(-1)?.body ?? '{}')).toMatchObject({ content: V4_NEXT, ttl: '600' });
+    expect(pb.find('office.example.com', 'A').map((r) => r.content)).toEqual([V4_NEXT]);
+    expect(t.logs.join('') + JSON.stringify(t.runtime.status())).not.toContain(SECRET);
+    await t.runtime.close();
+  });
+
+  it('reports a record already at the address as unchanged, with no write; the apex is the empty subdomain', async () => {
+    pb.records.push({ id: '1', domain: 'example.com', name: '', type: 'A', content: V4, ttl: 600 });
+    const t = await start({ hosts: ['example.com'], zone: 'example.com', ipv6: false });
+    const report = await t.cycle();
+    expect(report.hosts.map((r) => r.action)).toEqual(['unchanged']);
+    expect(pb.calls()).toEqual(['/dns/retrieveByNameType/example.com/A']);
+    await t.runtime.close();
+  });
+
+  it('rewrites a record at the address whose TTL differs from the configured one', async () => {
+    pb.records.push({ id: '1', domain: 'example.com', name: 'office', type: 'A', content: V4, ttl: 600 });
+    const t = await start({ ttl: 3600, ipv6: false });
+    const report = await t.cycle();
+    expect(report.hosts.map((r) => r.action)).toEqual(['updated']);
+    expect(pb.find('office.example.com', 'A')).toMatchObject([{ content: V4, ttl: 3600 }]);
+    await t.runtime.close();
+  });
+
+  it('refuses a TTL below 600 in the config', async () => {
+    await expect(start({ ttl: 300 })).rejects.toThrow(/smallest TTL is 600/);
+  });
+
+  it('needs attention on a wrong key pair, naming the keys, and sends nothing more', async () => {
+    const t = await h.start({ type: 'porkbun', endpoint: pb.endpoint, api_key: KEY, secret_api_key: 'sk1_wrong', hosts: ['office.example.com'] });
+    const report = await t.cycle();
+    expect(report.hosts.every((r) => r.action === 'needs-attention' && r.message?.includes('api_key and secret_api_key'))).toBe(true);
+    const sent = pb.requests.length;
+    t.clock.advance(5 * 60_000);
+    await t.cycle();
+    expect(pb.requests).toHaveLength(sent);
+    await t.runtime.close();
+  });
+
+  it('needs attention when the domain has API access off, and says where to turn it on', async () => {
+    const t = await start({ hosts: ['office.example.net'], ipv6: false });
+    const report = await t.cycle();
+    expect(report.hosts[0]?.action).toBe('needs-attention');
+    expect(report.hosts[0]?.message).toMatch(/API access is off for example\.net.*per domain/);
+    expect(pb.records).toHaveLength(0);
+    await t.runtime.close();
+  });
+
+  it('fails a host outside every domain of the account, alone', async () => {
+    const t = await start({ hosts: ['office.example.com', 'office.example.org'], ipv6: false });
+    const report = await t.cycle();
+    expect(report.hosts.map((r) => `${r.host} ${r.action}`)).toEqual(['office.example.com updated', 'office.example.org needs-attention']);
+    expect(report.hosts[1]?.message).toContain('no domain that holds office.example.org');
+    await t.runtime.close();
+  });
+
+  it('waits out Retry-After on 429 and then succeeds', async () => {
+    pb.failNext(1, 429, { 'retry-after': '9' });
+    const t = await start({ ipv6: false });
+    const report = await t.cycle();
+    expect(report.hosts.map((r) => r.action)).toEqual(['updated']);
+    expect(t.clock.slept).toContain(9000);
+    await t.runtime.close();
+  });
+
+  it('fails an answer that is not Porkbun JSON, to retry later', async () => {
+    pb.misbehaveNext(Infinity, { kind: 'answer', status: 200, body: '{"records":[]}', headers: { 'content-type': 'application/json' } });
+    const t = await start({ zone: 'example.com', ipv6: false });
+    const report = await t.cycle();
+    expect(report.hosts[0]?.action).toBe('failed');
+    expect(t.runtime.state.hosts['porkbun office.example.com ipv4']?.errorKind).toBe('bad-response');
+    await t.runtime.close();
+  });
+});
