@@ -22,9 +22,9 @@ import { createHttpClient, type HttpClient } from './http.js';
 import { lanAddresses, noteLan, type LanAddress } from './lan.js';
 import { createLoop, type Loop } from './loop.js';
 import type { Logger, Redactor } from './log.js';
-import { createNotifier, type Notifier } from './notify/index.js';
+import type { Notifier } from './notify/index.js';
 import type { ChecksConfig } from './reach/config.js';
-import { createReach, type PortMapper, type Reach } from './reach/index.js';
+import type { PortMapper, Reach } from './reach/index.js';
 import { createStateStore, type State, type StateStore } from './state.js';
 import { buildStatus, type Status } from './status.js';
 import { USER_AGENT, VERSION } from './version.js';
@@ -117,7 +117,7 @@ export async function createRuntime(config: Config, options: WiringOptions): Pro
     }
   };
   checkLan();
-  const { reach, notifier } = watchers(config, options, { dispatcher, clock, events, state, providers, lookupLan });
+  const { reach, notifier } = await watchers(config, options, { dispatcher, clock, events, state, providers, lookupLan });
 
   let stateError: string | undefined;
   const persist = async (s: State): Promise<void> => {
@@ -300,12 +300,15 @@ interface WatcherDeps {
   lookupLan: () => LanAddress[];
 }
 
-/** The reachability checks and the notification targets, when configured. */
-function watchers(config: Config, options: WiringOptions, deps: WatcherDeps): { reach: Reach | undefined; notifier: Notifier | undefined } {
+/**
+ * The reachability checks and the notification targets, when configured:
+ * their code is loaded only then, so a config without them starts without it.
+ */
+async function watchers(config: Config, options: WiringOptions, deps: WatcherDeps): Promise<{ reach: Reach | undefined; notifier: Notifier | undefined }> {
   const { log, redactor } = options;
   const { clock, events, state } = deps;
   const http = createHttpClient({ userAgent: USER_AGENT, dispatcher: deps.dispatcher });
-  const notifier = config.notify.length > 0 ? createNotifier({ targets: config.notify, http, clock, log, redactor, events }) : undefined;
+  const notifier = config.notify.length > 0 ? (await import('./notify/index.js')).createNotifier({ targets: config.notify, http, clock, log, redactor, events }) : undefined;
   if (!config.checks) return { reach: undefined, notifier };
   const lan = (): LanAddress[] => {
     try {
@@ -315,6 +318,7 @@ function watchers(config: Config, options: WiringOptions, deps: WatcherDeps): { 
     }
   };
   const dns = createDnsClient({ timeoutMs: config.checks.timeout });
+  const { createReach } = await import('./reach/index.js');
   const reach = createReach({ config: config.checks, http, dns, clock, log, events, state, providers: deps.providers, lan, mapper: options.portMapper ?? routerMapper(config.checks, http), ...options.reachLoopback });
   return { reach, notifier };
 }

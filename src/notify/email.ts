@@ -3,7 +3,7 @@
  * default), TLS from the start (port 465) or none (a relay on the LAN).
  */
 import { readFileSync } from 'node:fs';
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { TargetConfig } from './config.js';
 import type { Sender } from './index.js';
 
@@ -20,21 +20,28 @@ function readCa(file: string): string {
 }
 
 export function emailSender(config: EmailConfig): Sender {
-  const transport = nodemailer.createTransport({
-    host: config.host,
-    port: config.port ?? DEFAULT_PORT[config.security],
-    secure: config.security === 'tls',
-    requireTLS: config.security === 'starttls',
-    ignoreTLS: config.security === 'none',
-    ...(config.username ? { auth: { user: config.username, pass: config.password ?? '' } } : {}),
-    ...(config.ca_file ? { tls: { ca: readCa(config.ca_file) } } : {}),
-    connectionTimeout: 10_000,
-    greetingTimeout: 10_000,
-    socketTimeout: 20_000,
-  });
+  // Read now, so a wrong path is told at start; nodemailer itself loads at the first message.
+  const ca = config.ca_file ? readCa(config.ca_file) : undefined;
+  let transport: Promise<Transporter> | undefined;
+  const open = async (): Promise<Transporter> => {
+    const { default: nodemailer } = await import('nodemailer');
+    return nodemailer.createTransport({
+      host: config.host,
+      port: config.port ?? DEFAULT_PORT[config.security],
+      secure: config.security === 'tls',
+      requireTLS: config.security === 'starttls',
+      ignoreTLS: config.security === 'none',
+      ...(config.username ? { auth: { user: config.username, pass: config.password ?? '' } } : {}),
+      ...(ca ? { tls: { ca } } : {}),
+      connectionTimeout: 10_000,
+      greetingTimeout: 10_000,
+      socketTimeout: 20_000,
+    });
+  };
   return async (n, signal) => {
     if (signal.aborted) throw signal.reason;
-    await transport.sendMail({
+    transport ??= open();
+    await (await transport).sendMail({
       from: config.from,
       to: config.to,
       subject: `[ddnsd] ${n.title}`,

@@ -1,0 +1,62 @@
+/**
+ * The bundle loads each part only where it is used: the status server
+ * (fastify, prom-client) for `run`, the checks and notifications when they
+ * are configured, nodemailer at the first email. Read from the bundle's
+ * metafile (npm run build writes it): what each command loads at its start is
+ * its chunk and the chunks those import statically.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const META = join(import.meta.dirname, '../dist/bundle-meta.json');
+
+interface Output {
+  imports: { path: string; kind: string }[];
+  inputs: Record<string, unknown>;
+  entryPoint?: string;
+}
+
+function outputs(): Record<string, Output> {
+  if (!existsSync(META)) throw new Error(`${META} is missing: run npm run build first`);
+  return (JSON.parse(readFileSync(META, 'utf8')) as { outputs: Record<string, Output> }).outputs;
+}
+
+/** Every input (source file or library file) loaded when `entry`'s chunk loads, before any dynamic import. */
+function loadedAtStart(outs: Record<string, Output>, entry: string): string[] {
+  const start = Object.keys(outs).find((k) => outs[k]?.entryPoint === entry);
+  if (!start) throw new Error(`no chunk for ${entry} in the bundle`);
+  const seen = new Set([start]);
+  const todo = [start];
+  for (let next = todo.pop(); next !== undefined; next = todo.pop()) {
+    for (const i of outs[next]?.imports ?? []) {
+      if (i.kind === 'import-statement' && outs[i.path] && !seen.has(i.path)) {
+        seen.add(i.path);
+        todo.push(i.path);
+      }
+    }
+  }
+  return [...seen].flatMap((o) => Object.keys(outs[o]?.inputs ?? {}));
+}
+
+const LATER = [/node_modules\/fastify\//, /node_modules\/prom-client\//, /node_modules\/nodemailer\//, /src\/server\/index\.ts$/, /src\/notify\/index\.ts$/, /src\/reach\/index\.ts$/];
+
+describe('the bundle loads what a command needs only', () => {
+  it.each(['src/commands/once.ts', 'src/commands/check.ts', 'src/commands/run.ts', 'src/commands/doctor.ts'])('%s starts without the server, the checks, the notifications or nodemailer', (entry) => {
+    const loaded = loadedAtStart(outputs(), entry);
+    expect(loaded).toContain(entry);
+    expect(loaded.some((f) => f.includes('node_modules/zod/'))).toBe(true);
+    expect(loaded.filter((f) => LATER.some((re) => re.test(f)))).toEqual([]);
+  });
+
+  it('the command line itself and health load no library', () => {
+    const outs = outputs();
+    for (const entry of ['src/cli.ts', 'src/commands/health.ts']) expect(loadedAtStart(outs, entry).filter((f) => f.includes('node_modules/'))).toEqual([]);
+  });
+
+  it('the server, the checks, the notifications and nodemailer are chunks of their own', () => {
+    const entries = Object.values(outputs()).map((o) => o.entryPoint);
+    for (const entry of ['src/server/index.ts', 'src/reach/index.ts', 'src/notify/index.ts']) expect(entries).toContain(entry);
+    expect(entries.some((e) => e?.includes('node_modules/nodemailer/'))).toBe(true);
+  });
+});
