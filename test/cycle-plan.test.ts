@@ -5,7 +5,7 @@ import { planEntry } from '../src/cycle/plan.js';
 import { hostKey, type HostState, type State } from '../src/state.js';
 
 const NOW = 1_700_000_000_000;
-const entry = { index: 0, definition: { type: 'duckdns' }, families: ['ipv4'], fingerprint: 'f1' } as unknown as ProviderEntry;
+const entry = { index: 0, definition: { type: 'duckdns' }, families: ['ipv4'], fingerprint: 'f1', hostAddress: (_host: string, _family: string, detected: string | undefined) => detected } as unknown as ProviderEntry;
 const provider = { label: 'duckdns', hosts: ['a.example.com'], update: async () => [] } as unknown as Provider;
 
 /** A state where a.example.com's A record failed with `errorKind` and waits ten minutes. */
