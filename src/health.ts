@@ -3,7 +3,6 @@
  * checks and service managers. No curl or wget needed in the image.
  */
 import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import type { Listen } from './config/schema.js';
 import type { HttpClient, HttpResponse } from './http.js';
 import { DdnsError } from './errors.js';
@@ -67,7 +66,9 @@ export function checkHealth(listen: Listen, options: CheckOptions = {}): Promise
 
 type HttpRequestLike = Parameters<HttpClient['request']>[0];
 
-function loopbackGet(url: URL, timeoutMs: number, maxBytes: number, headers: Record<string, string>, ca: string | undefined): Promise<HttpResponse> {
+async function loopbackGet(url: URL, timeoutMs: number, maxBytes: number, headers: Record<string, string>, ca: string | undefined): Promise<HttpResponse> {
+  // node:https brings tls and crypto (about 15 ms): loaded only for a server with server.tls.
+  const httpsRequest = ca === undefined ? undefined : (await import('node:https')).request;
   const where = `GET ${url.origin}${url.pathname}`;
   return new Promise((resolve, reject) => {
     const fail = (words: string, cause?: unknown): void => {
@@ -92,7 +93,7 @@ function loopbackGet(url: URL, timeoutMs: number, maxBytes: number, headers: Rec
       });
       res.on('error', (error) => fail(error.message, error));
     };
-    const req = ca === undefined ? httpRequest(url, options, onAnswer) : httpsRequest(url, { ...options, ca, checkServerIdentity: () => undefined }, onAnswer);
+    const req = httpsRequest ? httpsRequest(url, { ...options, ca, checkServerIdentity: () => undefined }, onAnswer) : httpRequest(url, options, onAnswer);
     const deadline = setTimeout(() => req.destroy(new Error(`no complete answer within ${timeoutMs} ms`)), timeoutMs);
     req.on('error', (error: NodeJS.ErrnoException) => fail(error.code === 'ECONNREFUSED' ? 'connection refused: nothing listens there (ECONNREFUSED)' : error.message, error));
     req.end();

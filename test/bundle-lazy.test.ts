@@ -22,7 +22,7 @@ function outputs(): Record<string, Output> {
   return (JSON.parse(readFileSync(META, 'utf8')) as { outputs: Record<string, Output> }).outputs;
 }
 
-/** Every input (source file or library file) loaded when `entry`'s chunk loads, before any dynamic import. */
+/** Every input (source file, library file or Node.js module) loaded when `entry`'s chunk loads, before any dynamic import. */
 function loadedAtStart(outs: Record<string, Output>, entry: string): string[] {
   const start = Object.keys(outs).find((k) => outs[k]?.entryPoint === entry);
   if (!start) throw new Error(`no chunk for ${entry} in the bundle`);
@@ -36,7 +36,8 @@ function loadedAtStart(outs: Record<string, Output>, entry: string): string[] {
       }
     }
   }
-  return [...seen].flatMap((o) => Object.keys(outs[o]?.inputs ?? {}));
+  const builtins = [...seen].flatMap((o) => (outs[o]?.imports ?? []).filter((i) => i.kind === 'import-statement' && i.path.startsWith('node:')).map((i) => i.path));
+  return [...seen].flatMap((o) => Object.keys(outs[o]?.inputs ?? {})).concat(builtins);
 }
 
 const LATER = [/node_modules\/fastify\//, /node_modules\/prom-client\//, /node_modules\/nodemailer\//, /src\/server\/index\.ts$/, /src\/notify\/index\.ts$/, /src\/reach\/index\.ts$/];
@@ -49,9 +50,12 @@ describe('the bundle loads what a command needs only', () => {
     expect(loaded.filter((f) => LATER.some((re) => re.test(f)))).toEqual([]);
   });
 
-  it('the command line itself and health load no library', () => {
+  it('the command line itself and health load no library, and health no TLS unless the server has it', () => {
     const outs = outputs();
     for (const entry of ['src/cli.ts', 'src/commands/health.ts']) expect(loadedAtStart(outs, entry).filter((f) => f.includes('node_modules/'))).toEqual([]);
+    const health = loadedAtStart(outs, 'src/commands/health.ts');
+    expect(health).toContain('node:http');
+    expect(health.filter((f) => /^node:(https|tls)$/.test(f))).toEqual([]);
   });
 
   it('the server, the checks, the notifications and nodemailer are chunks of their own', () => {
