@@ -4,6 +4,7 @@
  * messages never carry their query string (DuckDNS puts the token there).
  */
 import { request, type Dispatcher } from 'undici';
+import { deadline } from '../providers/kit/deadline.js';
 import { formatDuration } from './config/duration.js';
 import { DdnsError } from './errors.js';
 
@@ -63,8 +64,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       const timeoutMs = req.timeoutMs ?? options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
       const maxBytes = req.maxBytes ?? options.maxBytes ?? DEFAULT_MAX_BYTES;
       const where = `${method} ${describeUrl(req.url)}`;
-      const deadline = AbortSignal.timeout(timeoutMs);
-      const signal = req.signal ? AbortSignal.any([req.signal, deadline]) : deadline;
+      const limit = deadline(timeoutMs, req.signal);
+      const signal = limit.signal;
       try {
         const res = await request(req.url, {
           method,
@@ -78,8 +79,10 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       } catch (error) {
         if (error instanceof DdnsError) throw error;
         if (req.signal?.aborted) throw req.signal.reason ?? error;
-        if (deadline.aborted) throw new HttpTimeout(where, timeoutMs, error);
+        if (limit.expired) throw new HttpTimeout(where, timeoutMs, error);
         throw new DdnsError('transient', `${where}: ${networkWords(error)}`, { cause: error });
+      } finally {
+        limit.dispose();
       }
     },
   };

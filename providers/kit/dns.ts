@@ -12,6 +12,7 @@ import { connect, isIP, isIPv6, type Socket } from 'node:net';
 import dnsPacket, { type DecodedPacket, type Packet } from 'dns-packet';
 import { formatDuration } from '../../src/config/duration.js';
 import { DdnsError } from '../../src/errors.js';
+import { deadline } from './deadline.js';
 
 export interface DnsServer {
   /** An IP address (DNS servers are named by address: looking them up would need DNS). */
@@ -52,8 +53,8 @@ export function createDnsClient(options: DnsClientOptions): DnsClient {
   return {
     async exchange(server, message, exchange = {}) {
       const timeoutMs = exchange.timeoutMs ?? options.timeoutMs;
-      const deadline = AbortSignal.timeout(timeoutMs);
-      const signal = exchange.signal ? AbortSignal.any([exchange.signal, deadline]) : deadline;
+      const limit = deadline(timeoutMs, exchange.signal);
+      const signal = limit.signal;
       const where = `DNS server ${describeServer(server)}`;
       try {
         if (!exchange.tcp && message.length <= UDP_MAX) {
@@ -65,9 +66,11 @@ export function createDnsClient(options: DnsClientOptions): DnsClient {
       } catch (error) {
         if (error instanceof DdnsError) throw error;
         if (exchange.signal?.aborted) throw exchange.signal.reason ?? error;
-        if (deadline.aborted) throw new DdnsError('transient', `${where}: no answer within ${formatDuration(timeoutMs)}`, { cause: error });
+        if (limit.expired) throw new DdnsError('transient', `${where}: no answer within ${formatDuration(timeoutMs)}`, { cause: error });
         const code = (error as { code?: string }).code;
         throw new DdnsError('transient', `${where}: ${(error as Error).message}${code ? ` (${code})` : ''}`, { cause: error });
+      } finally {
+        limit.dispose();
       }
     },
   };

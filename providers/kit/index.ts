@@ -19,3 +19,4 @@ export * from './records.js';
 export * from './reconcile.js';
 export * from './aws.js';
 export * from './tsig.js';
+export * from './deadline.js';

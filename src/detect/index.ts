@@ -4,6 +4,7 @@
  */
 import { networkInterfaces } from 'node:os';
 import { Agent, type Dispatcher } from 'undici';
+import { deadline } from '../../providers/kit/deadline.js';
 import { createDnsClient, type DnsClient } from '../../providers/kit/dns.js';
 import { formatDuration } from '../config/duration.js';
 import { DdnsError } from '../errors.js';
@@ -107,8 +108,9 @@ async function detectFamily(
     return { family, error: `no ${label} sources are configured`, agreeing: [], answers: [] };
   }
   const need = Math.min(options.agree, sources.length);
-  const done = new AbortController();
-  const signal = outer ? AbortSignal.any([outer, done.signal]) : done.signal;
+  // Cancels the sources still asking once the answer is known (or the caller cancels).
+  const done = deadline(undefined, outer);
+  const signal = done.signal;
   const answers: SourceAnswer[] = [];
   const votes = new Map<string, string[]>();
 
@@ -118,7 +120,7 @@ async function detectFamily(
     const finish = (result: Detection): void => {
       if (settled) return;
       settled = true;
-      done.abort();
+      done.cancel();
       resolve(result);
     };
     for (const source of sources) {
@@ -143,8 +145,8 @@ async function detectFamily(
 /** Asks one source within the deadline; every failure becomes an answer with an error. */
 async function askSource(source: Source, family: Family, deps: SourceDeps, outer: AbortSignal): Promise<SourceAnswer> {
   const base = { source: source.name, kind: source.kind };
-  const deadline = AbortSignal.timeout(deps.timeoutMs);
-  const signal = AbortSignal.any([outer, deadline]);
+  const limit = deadline(deps.timeoutMs, outer);
+  const signal = limit.signal;
   let timer: NodeJS.Timeout | undefined;
   // Every kind gets the same deadline, even one whose own I/O ignores the signal.
   const late = new Promise<never>((_, reject) => {
@@ -159,10 +161,11 @@ async function askSource(source: Source, family: Family, deps: SourceDeps, outer
     if (error instanceof HttpTimeout) return { ...base, error: `no answer within ${formatDuration(error.timeoutMs)}` };
     if (outer.aborted && !(error instanceof DdnsError)) return { ...base, error: 'cancelled' };
     const message = error instanceof Error ? error.message : String(error);
-    if (deadline.aborted || message === 'deadline') return { ...base, error: `no answer within ${formatDuration(deps.timeoutMs)}` };
+    if (limit.expired || message === 'deadline') return { ...base, error: `no answer within ${formatDuration(deps.timeoutMs)}` };
     return { ...base, error: message };
   } finally {
     clearTimeout(timer);
+    limit.dispose();
   }
 }
 
