@@ -21,8 +21,10 @@ export function signSession(key: string, now: number): string {
 export function checkSession(key: string, value: string, now: number): SessionCheck {
   const m = /^(\d{1,16})\.([A-Za-z0-9_-]{16})\.([A-Za-z0-9_-]{43})$/.exec(value);
   if (!m) return 'tampered';
-  const given = Buffer.from(m[3] ?? '', 'base64url');
-  const wanted = mac(key, `${m[1]}.${m[2]}`);
+  // Compared as text: the last of 43 base64url characters carries two spare bits, so
+  // four spellings decode to one MAC; only the one ddnsd wrote is accepted.
+  const given = Buffer.from(m[3] ?? '');
+  const wanted = Buffer.from(mac(key, `${m[1]}.${m[2]}`).toString('base64url'));
   if (given.length !== wanted.length || !timingSafeEqual(given, wanted)) return 'tampered';
   return Number(m[1]) > now ? 'valid' : 'expired';
 }
