@@ -81,17 +81,19 @@ const idOf = (buf: Uint8Array): number => ((buf[0] ?? 0) << 8) | (buf[1] ?? 0);
 /**
  * A promise that settles once: on `done`, or with the signal's reason when
  * it aborts. `setup` gets `done` and returns how to release its socket.
+ * Every one-socket exchange uses it (DNS, NAT-PMP, SSDP), so none closes its
+ * socket twice or leaves a listener on the signal.
  */
-function exchangeOnce(signal: AbortSignal, setup: (done: (error: unknown, answer?: Buffer) => void) => () => void): Promise<Buffer> {
+export function exchangeOnce<T = Buffer>(signal: AbortSignal, setup: (done: (error: unknown, answer?: T) => void) => () => void): Promise<T> {
   return new Promise((resolve, reject) => {
     let release = (): void => {};
     let settled = false;
-    const done = (error: unknown, answer?: Buffer): void => {
+    const done = (error: unknown, answer?: T): void => {
       if (settled) return;
       settled = true;
       signal.removeEventListener('abort', onAbort);
       release();
-      if (answer) resolve(answer);
+      if (answer !== undefined) resolve(answer);
       else reject(error);
     };
     const onAbort = (): void => done(signal.reason);

@@ -8,7 +8,7 @@
 import { execFile } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { readFile } from 'node:fs/promises';
-import type { DnsServer } from '../../providers/kit/dns.js';
+import { exchangeOnce, type DnsServer } from '../../providers/kit/dns.js';
 import { DdnsError } from '../errors.js';
 
 export const NATPMP_PORT = 5351;
@@ -33,17 +33,8 @@ export function parseNatpmpAnswer(answer: Buffer): string {
 
 /** Asks `gateway` for its external address. */
 export function natpmpExternalAddress(gateway: DnsServer, signal: AbortSignal): Promise<string> {
-  return new Promise((resolve, reject) => {
+  return exchangeOnce<string>(signal, (done) => {
     const socket = createSocket('udp4');
-    const done = (error: unknown, address?: string): void => {
-      signal.removeEventListener('abort', onAbort);
-      socket.close();
-      if (address !== undefined) resolve(address);
-      else reject(error);
-    };
-    const onAbort = (): void => done(signal.reason);
-    if (signal.aborted) return done(signal.reason);
-    signal.addEventListener('abort', onAbort);
     socket.on('error', (error) => done(error));
     socket.on('message', (msg, from) => {
       if (from.address !== gateway.host) return; // only the gateway may answer
@@ -54,6 +45,7 @@ export function natpmpExternalAddress(gateway: DnsServer, signal: AbortSignal): 
       }
     });
     socket.send(Buffer.from([0, 0]), gateway.port, gateway.host);
+    return () => socket.close();
   });
 }
 

@@ -7,6 +7,8 @@
  */
 import { createSocket } from 'node:dgram';
 import ipaddr from 'ipaddr.js';
+import { deadline } from '../../providers/kit/deadline.js';
+import { exchangeOnce } from '../../providers/kit/dns.js';
 import { DdnsError } from '../errors.js';
 import type { HttpClient } from '../http.js';
 
@@ -39,25 +41,23 @@ export function discoverGateway(timeoutMs: number, signal?: AbortSignal): Promis
     '',
     '',
   ].join('\r\n');
-  return new Promise((resolve, reject) => {
+  const limit = deadline(timeoutMs, signal);
+  return exchangeOnce<string>(limit.signal, (done) => {
     const socket = createSocket('udp4');
-    const timer = setTimeout(() => done(new Error(`no UPnP gateway answered on the LAN within ${timeoutMs} ms (is UPnP on in the router?)`)), timeoutMs);
-    const done = (error?: Error, location?: string): void => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-      socket.close();
-      if (location) resolve(location);
-      else reject(error);
-    };
-    const onAbort = (): void => done(new Error('cancelled'));
-    signal?.addEventListener('abort', onAbort);
     socket.on('error', (error) => done(error));
     socket.on('message', (msg) => {
       const location = /^location:\s*(\S+)/im.exec(msg.toString('latin1'))?.[1];
       if (location) done(undefined, location);
     });
     socket.send(search, SSDP_PORT, SSDP_ADDRESS);
-  });
+    return () => socket.close();
+  })
+    .catch((error: unknown) => {
+      if (limit.expired) throw new Error(`no UPnP gateway answered on the LAN within ${timeoutMs} ms (is UPnP on in the router?)`);
+      if (signal?.aborted) throw new Error('cancelled');
+      throw error;
+    })
+    .finally(() => limit.dispose());
 }
 
 /** The gateway must be on the LAN: a description elsewhere is refused. */

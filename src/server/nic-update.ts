@@ -12,12 +12,11 @@
  * not trust from any source (private, CGNAT, garbage: the router tries again
  * later, the log says why) and `911` for trouble on ddnsd's side.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ANSWER_CODES } from '../../providers/dyndns2/protocol.js';
 import { checkAddress, type Family } from '../detect/address.js';
 import type { PushStore } from '../detect/push.js';
-import type { Guard } from './guard.js';
+import { secretMatches, type Guard } from './guard.js';
 
 export interface NicUpdateDeps {
   username: string;
@@ -33,12 +32,10 @@ export interface NicUpdateDeps {
 
 export const NIC_UPDATE_PATHS = ['/nic/update', '/update'] as const;
 
-/** Compares `user:password` in constant time: both sides hashed to one length first. */
+/** Compares `user:password` in constant time, as the guard compares every secret. */
 export function basicMatches(header: string | undefined, username: string, password: string): boolean {
   const m = /^Basic[ ]+([A-Za-z0-9+/=]+)[ ]*$/i.exec(header ?? '');
-  const given = createHash('sha256').update(m ? Buffer.from(m[1] ?? '', 'base64') : Buffer.alloc(0)).digest();
-  const wanted = createHash('sha256').update(`${username}:${password}`).digest();
-  return timingSafeEqual(given, wanted) && m !== null;
+  return secretMatches(m ? Buffer.from(m[1] ?? '', 'base64').toString('utf8') : undefined, `${username}:${password}`);
 }
 
 type Query = { hostname?: string; myip?: string; myipv6?: string };
