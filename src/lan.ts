@@ -6,6 +6,7 @@
  */
 import type { NetworkInterfaceInfo } from 'node:os';
 import ipaddr from 'ipaddr.js';
+import { byText } from './order.js';
 import type { LanAddress, State } from './state.js';
 
 export type { LanAddress };
@@ -31,7 +32,7 @@ export function lanAddresses(table: InterfaceTable): LanAddress[] {
     }
   }
   const order = (a: LanAddress): string => `${a.family} ${a.interface} ${a.address}`;
-  return out.sort((a, b) => order(a).localeCompare(order(b)));
+  return out.sort((a, b) => byText(order(a), order(b)));
 }
 
 /**

@@ -13,6 +13,7 @@ import { FAMILY_LABEL, type Family } from '../detect/address.js';
 import type { Detection, Detector } from '../detect/index.js';
 import { withSuffix } from '../detect/prefix.js';
 import type { Logger, Redactor } from '../log.js';
+import { byText } from '../order.js';
 import { HISTORY_LIMIT, hostKey, type State } from '../state.js';
 import { applyResults, clearFailure, hostState } from './apply.js';
 import type { Events } from './events.js';
@@ -95,7 +96,7 @@ export async function runCycle(deps: CycleDeps, state: State, options: CycleOpti
   if (!options.dryRun) await deps.persist(work);
 
   const order = (r: HostReport): string => `${r.provider} ${r.host} ${r.family}`;
-  reports.sort((a, b) => order(a).localeCompare(order(b)));
+  reports.sort((a, b) => byText(order(a), order(b)));
   const report: CycleReport = {
     id: options.id,
     startedAt,

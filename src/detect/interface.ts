@@ -9,6 +9,7 @@
 import { readFileSync } from 'node:fs';
 import ipaddr from 'ipaddr.js';
 import type { InterfaceTable } from '../lan.js';
+import { byText } from '../order.js';
 import { checkAddress, type Family } from './address.js';
 
 /** Flags of /proc/net/if_inet6 (linux/if_addr.h). */
@@ -109,5 +110,5 @@ function stable(addresses: string[]): string {
 
 function lowest(addresses: string[]): string {
   const key = (a: string): string => Buffer.from(ipaddr.parse(a).toByteArray()).toString('hex').padStart(32, '0');
-  return [...addresses].sort((a, b) => key(a).localeCompare(key(b)))[0] ?? '';
+  return [...addresses].sort((a, b) => byText(key(a), key(b)))[0] ?? '';
 }

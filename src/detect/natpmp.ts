@@ -5,7 +5,6 @@
  * The default gateway is read from /proc/net/route on Linux and from
  * `netstat -rn` on macOS.
  */
-import { execFile } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { readFile } from 'node:fs/promises';
 import { exchangeOnce, type DnsServer } from '../../providers/kit/dns.js';
@@ -69,6 +68,8 @@ export function parseNetstat(text: string): string | undefined {
 export async function defaultGateway(): Promise<string | undefined> {
   if (process.platform === 'linux') return parseProcRoute(await readFile('/proc/net/route', 'utf8'));
   if (process.platform === 'darwin') {
+    // Loaded here: node:child_process costs every command about 7 ms to load.
+    const { execFile } = await import('node:child_process');
     const out = await new Promise<string>((resolve, reject) =>
       execFile('netstat', ['-rn', '-f', 'inet'], { timeout: 2000 }, (error, stdout) => (error ? reject(error) : resolve(stdout))),
     );
