@@ -45,15 +45,15 @@ async function main(): Promise<void> {
   const [configPath = '', sourceUrl = '', cyclesText = '1000'] = process.argv.slice(2);
   const cycles = Number(cyclesText);
   if (!gc) throw new Error('run with --expose-gc');
-  // As bin.ts does: V8 settings first, then the rest.
+  // As the HTTP helper does before the first request.
   leanV8();
-  const [{ loadConfig }, { PROVIDERS }, { createLogger, createRedactor }, { startDaemon }] = await Promise.all([
+  const [{ loadConfigFor }, { loadProviders }, { createLogger, createRedactor }, { startDaemon }] = await Promise.all([
     import('../src/config/load.js'),
-    import('../providers/index.js'),
+    import('../providers/registry.js'),
     import('../src/log.js'),
     import('../src/main.js'),
   ]);
-  const config = loadConfig({ providers: PROVIDERS, path: configPath, env: {}, cwd: dirname(configPath) });
+  const config = await loadConfigFor({ path: configPath, env: {}, cwd: dirname(configPath) }, loadProviders);
   const redactor = createRedactor();
   const log = createLogger({ format: 'json', level: 'info', redactor, write: () => undefined });
   const daemon = await startDaemon(config, { log, redactor });

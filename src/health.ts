@@ -3,6 +3,7 @@
  * checks and service managers. No curl or wget needed in the image.
  */
 import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { parseListen } from './config/listen.js';
 import type { Listen } from './config/schema.js';
 import type { HttpClient, HttpResponse } from './http.js';
 import { DdnsError } from './errors.js';
@@ -98,4 +99,16 @@ async function loopbackGet(url: URL, timeoutMs: number, maxBytes: number, header
     req.on('error', (error: NodeJS.ErrnoException) => fail(error.code === 'ECONNREFUSED' ? 'connection refused: nothing listens there (ECONNREFUSED)' : error.message, error));
     req.end();
   });
+}
+
+/**
+ * The daemon at DDNSD_LISTEN asked over plain HTTP; true, after saying so, when
+ * it answered healthy. bin.ts asks this before loading the command line at all.
+ */
+export async function quickHealth(listenText: string, stdout: (text: string) => void): Promise<boolean> {
+  const listen = parseListen(listenText);
+  if (typeof listen === 'string') return false;
+  const quick = await checkHealth(listen);
+  if (quick.ok) stdout(`ddnsd: ${quick.reason}\n`);
+  return quick.ok;
 }

@@ -7,6 +7,7 @@ import { request, type Dispatcher } from 'undici';
 import { deadline } from '../providers/kit/deadline.js';
 import { formatDuration } from './config/duration.js';
 import { DdnsError } from './errors.js';
+import { leanV8 } from './v8.js';
 
 export interface HttpRequest {
   url: string | URL;
@@ -58,6 +59,8 @@ export class HttpTimeout extends DdnsError {
 }
 
 export function createHttpClient(options: HttpClientOptions): HttpClient {
+  // Before the first request compiles undici's WebAssembly parser.
+  leanV8();
   return {
     async request(req) {
       const method = req.method ?? 'GET';

@@ -1,33 +1,17 @@
 /**
- * V8 settings for a small, long-running process, applied before anything
- * else is loaded (bin.ts). undici parses HTTP with a WebAssembly module;
- * compiling it with V8's optimizing compiler costs about 30 MiB of memory at
- * the first request, for speed ddnsd's few requests never need. The baseline
- * compiler alone keeps that memory free (see docs/performance.md).
+ * V8 settings for a small, long-running process. undici parses HTTP with a
+ * WebAssembly module, compiled at the first request; compiling it with V8's
+ * optimizing compiler costs about 30 MiB of memory, for speed ddnsd's few
+ * requests never need. The baseline compiler alone keeps that memory free
+ * (see docs/performance.md). The HTTP helper sets the flag as it is created
+ * (src/http.ts), so commands that make no request do not load node:v8.
  */
-import module from 'node:module';
 import { setFlagsFromString } from 'node:v8';
 
 export const LEAN_V8_FLAGS = ['--liftoff-only'] as const;
 
 export function leanV8(): void {
   for (const flag of LEAN_V8_FLAGS) setFlagsFromString(flag);
-}
-
-/**
- * Node.js 22.1 and later keep V8's compiled code of the modules ddnsd loads
- * in a cache folder (in the OS temp folder, or NODE_COMPILE_CACHE), so every
- * start after the first compiles far less. Older Node.js lacks it and starts
- * as before; a cache that cannot be written is skipped the same way.
- * NODE_DISABLE_COMPILE_CACHE=1 turns it off.
- */
-export function enableCompileCache(): void {
-  const enable = (module as { enableCompileCache?: () => unknown }).enableCompileCache;
-  try {
-    enable?.();
-  } catch {
-    // A cache is an optimisation only.
-  }
 }
 
 /**

@@ -1,19 +1,14 @@
 /** `ddnsd health`: asks the running daemon's /healthz; exit 0 healthy, 1 not. */
 import { readFileSync } from 'node:fs';
 import type { CliIo, Command } from '../cli.js';
-import { parseListen } from '../config/listen.js';
-import { checkHealth } from '../health.js';
+import { checkHealth, quickHealth } from '../health.js';
 
 const health: Command = async (line, io) => {
   // DDNSD_LISTEN replaces server.listen, so with it set (as in the container)
   // the config need not be read for a healthy answer: the check starts in a
   // fraction of the time. Any other answer (unhealthy, none, or a server
   // speaking TLS) is asked again the way the config says, for its reasons.
-  const listen = io.env.DDNSD_LISTEN ? parseListen(io.env.DDNSD_LISTEN) : undefined;
-  if (listen !== undefined && typeof listen !== 'string') {
-    const quick = await checkHealth(listen);
-    if (quick.ok) return report(quick, io, (text) => text);
-  }
+  if (io.env.DDNSD_LISTEN && (await quickHealth(io.env.DDNSD_LISTEN, io.stdout))) return 0;
   // Otherwise the config as every command reads it (loaded only now: it is most of the start-up).
   const { withConfig } = await import('./setup.js');
   return withConfig(line, io, async ({ config, redactor }) => {
