@@ -1,7 +1,8 @@
 /**
  * The bundle loads each part only where it is used: the status server
  * (fastify, prom-client) for `run`, the checks and notifications when they
- * are configured, nodemailer at the first email. Read from the bundle's
+ * are configured, nodemailer at the first email, a provider adapter (and the
+ * libraries only it uses) when the config names its type. Read from the bundle's
  * metafile (npm run build writes it): what each command loads at its start is
  * its chunk and the chunks those import statically.
  */
@@ -56,6 +57,20 @@ describe('the bundle loads what a command needs only', () => {
     const health = loadedAtStart(outs, 'src/commands/health.ts');
     expect(health).toContain('node:http');
     expect(health.filter((f) => /^node:(https|tls)$/.test(f))).toEqual([]);
+  });
+
+  it.each(['src/commands/once.ts', 'src/commands/run.ts'])('%s starts without any provider adapter or the libraries only adapters use', (entry) => {
+    const loaded = loadedAtStart(outputs(), entry);
+    // The registry knows the dyndns2 preset types from their table, which is data only.
+    const adapters = loaded.filter((f) => /^providers\/(?!kit\/|registry\.ts$|dyndns2\/presets\.ts$)/.test(f));
+    expect(adapters).toEqual([]);
+    expect(loaded.filter((f) => /node_modules\/(aws4|fast-xml-parser)\//.test(f))).toEqual([]);
+    expect(loaded).toContain('providers/registry.ts');
+  });
+
+  it('each provider adapter is a chunk of its own', () => {
+    const entries = Object.values(outputs()).map((o) => o.entryPoint);
+    for (const type of ['duckdns', 'dyndns2', 'cloudflare', 'route53', 'rfc2136']) expect(entries).toContain(`providers/${type}/index.ts`);
   });
 
   it('the server, the checks, the notifications and nodemailer are chunks of their own', () => {

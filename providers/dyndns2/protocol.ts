@@ -35,34 +35,8 @@ import {
   type HttpClient,
   type UpdateRequest,
 } from '../kit/index.js';
+import { STANDARD, type Variant } from './presets.js';
 
-export interface Variant {
-  /** The update path under the endpoint. */
-  path: string;
-  /** `myip`: both families in one `myip=v4,v6`; otherwise one parameter per family. */
-  addressParams: 'myip' | Record<Family, string>;
-  /** Several hosts comma-separated in one request, or one request per host. */
-  hostsPerRequest: 'many' | 'one';
-  /** Send `preserve` for a family this request does not set, so the service keeps it. */
-  preserveOmitted: boolean;
-  /** Fixed query parameters some services want (`system=dyndns`). */
-  fixedParams?: Readonly<Record<string, string>>;
-  /**
-   * How the credential travels (default `basic`): Basic username:password;
-   * `basic-host`: Basic with the hostname as username and the entry's key as
-   * password (one key per host); `param`: the key as this query parameter.
-   */
-  auth?: 'basic' | 'basic-host' | { param: string };
-  /** `one`: a request per family, for services whose `myip` takes a single address (only due families are sent). */
-  familiesPerRequest?: 'both' | 'one';
-  /** Codes the service answers beyond (or instead of) the standard ones. */
-  codes?: Readonly<Record<string, AnswerCode>>;
-  /** Words added when the service refuses for its rate limit (its daily quota, say). */
-  limit?: string;
-}
-
-/** The protocol as dyndns.org defined it, spoken by most services. */
-export const STANDARD: Variant = { path: '/nic/update', addressParams: 'myip', hostsPerRequest: 'many', preserveOmitted: false };
 
 export interface Dyndns2Target {
   /** What the service is called in messages: `No-IP`, `the dyndns2 server`. */

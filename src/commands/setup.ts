@@ -2,9 +2,9 @@
  * What run, once, check and health share: the logger, the redactor and the
  * config, loaded and validated, with the exit status 2 for an invalid config.
  */
-import { PROVIDERS } from '../../providers/index.js';
+import { loadProviders } from '../../providers/registry.js';
 import type { CliIo, CommandLine } from '../cli.js';
-import { loadConfig, type Config } from '../config/load.js';
+import { loadConfigFor, type Config } from '../config/load.js';
 import { ConfigError } from '../errors.js';
 import { createLogger, createRedactor, parseLevel, type Logger, type Redactor } from '../log.js';
 
@@ -27,7 +27,8 @@ export async function withConfig(line: CommandLine, io: CliIo, body: (setup: Set
 
   let config: Config;
   try {
-    config = loadConfig({ providers: PROVIDERS, path: line.values.config, env: io.env, cwd: io.cwd });
+    // Only the adapters of the provider types the config names are loaded.
+    config = await loadConfigFor({ path: line.values.config, env: io.env, cwd: io.cwd }, loadProviders);
   } catch (error) {
     if (error instanceof ConfigError) {
       io.stderr(`ddnsd: ${error.message}\n`);

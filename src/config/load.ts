@@ -78,6 +78,40 @@ export function locateConfig(options: Pick<LoadOptions, 'path' | 'env' | 'cwd'>)
 
 /** Loads the config, or throws ConfigError listing every problem. */
 export function loadConfig(options: LoadOptions): Config {
+  return buildConfig(readConfig(options), options.providers);
+}
+
+/**
+ * loadConfig with only the provider adapters the file asks for: `load` gets
+ * the types its entries name, or undefined when an entry's type is missing
+ * or not plain text (every adapter is then needed, for the message).
+ */
+export async function loadConfigFor(
+  options: Omit<LoadOptions, 'providers'>,
+  load: (types: string[] | undefined) => Promise<readonly AnyProviderDefinition[]>,
+): Promise<Config> {
+  const read = readConfig(options);
+  return buildConfig(read, await load(typesNamed(read.raw)));
+}
+
+/** The provider types a file's entries name, before any checking. */
+function typesNamed(raw: unknown): string[] | undefined {
+  const entries = (raw as { providers?: unknown } | null)?.providers ?? [];
+  if (!Array.isArray(entries)) return undefined;
+  const types = entries.map((entry: unknown) => (entry as { type?: unknown } | null)?.type);
+  return types.every((t): t is string => typeof t === 'string' && !t.includes('$')) ? types : undefined;
+}
+
+/** The file read and parsed as YAML, not yet checked. */
+interface Read {
+  raw: unknown;
+  file: string | undefined;
+  dir: string;
+  env: Record<string, string | undefined>;
+  yaml: YamlSource | undefined;
+}
+
+function readConfig(options: Omit<LoadOptions, 'providers'>): Read {
   const located = locateConfig(options);
   const exists = existsSync(located.path);
   if (!exists && located.explicit) {
@@ -86,8 +120,8 @@ export function loadConfig(options: LoadOptions): Config {
     ]);
   }
   const dir = exists ? dirname(located.path) : options.cwd;
-  const input = { dir, env: loadEnv(options, dir), registry: options.providers };
-  if (!exists) return buildConfig({}, undefined, input, undefined);
+  const env = loadEnv(options, dir);
+  if (!exists) return { raw: {}, file: undefined, dir, env, yaml: undefined };
 
   let text: string;
   try {
@@ -106,16 +140,12 @@ export function loadConfig(options: LoadOptions): Config {
       }),
     );
   }
-  return buildConfig(doc.toJS() ?? {}, located.path, input, { doc, lines });
+  return { raw: doc.toJS() ?? {}, file: located.path, dir, env, yaml: { doc, lines } };
 }
 
-interface BuildInput {
-  dir: string;
-  env: Record<string, string | undefined>;
-  registry: readonly AnyProviderDefinition[];
-}
-
-function buildConfig(raw: unknown, file: string | undefined, input: BuildInput, yaml: YamlSource | undefined): Config {
+function buildConfig(read: Read, registry: readonly AnyProviderDefinition[]): Config {
+  const { raw, file, yaml } = read;
+  const input = { dir: read.dir, env: read.env, registry };
   const overrides = envOverrides(input.env, file);
   const problems: Problem[] = [];
   const fileKeys = new Map<string, PathKey[]>();

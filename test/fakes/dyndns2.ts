@@ -6,8 +6,7 @@
  * the whole request (one line), hosts one by one.
  */
 import { httpFake, type Conformance, type ConformanceTable } from '../helpers/conformance.js';
-import { PRESETS } from '../../providers/dyndns2/index.js';
-import type { Variant } from '../../providers/dyndns2/protocol.js';
+import { PRESETS, type Variant } from '../../providers/dyndns2/presets.js';
 import { send, startFake, type FakeServer, type Handler, type Recorded } from './server.js';
 
 export interface DynRecord {

@@ -4,7 +4,7 @@
  * every provider meets, then each service's quirks.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { PRESETS } from '../../providers/dyndns2/index.js';
+import { PRESETS } from '../../providers/dyndns2/presets.js';
 import type { Family } from '../../src/detect/address.js';
 import { startDyndns2, type Dyndns2Options, type FakeDyndns2 } from '../fakes/dyndns2.js';
 import { ADDRESS, providerCases, startEchoes, type CaseFake, type Echoes } from '../helpers/provider-cases.js';
