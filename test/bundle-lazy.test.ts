@@ -68,6 +68,10 @@ describe('the bundle loads what a command needs only', () => {
     expect(loaded).toContain('providers/registry.ts');
   });
 
+  it.each(['providers/duckdns/index.ts', 'providers/dyndns2/index.ts', 'providers/cloudflare/index.ts'])('%s loads without the AWS signer and the XML parser (Route 53 loads them at its first request)', (entry) => {
+    expect(loadedAtStart(outputs(), entry).filter((f) => /node_modules\/(aws4|fast-xml-parser)\//.test(f))).toEqual([]);
+  });
+
   it('each provider adapter is a chunk of its own', () => {
     const entries = Object.values(outputs()).map((o) => o.entryPoint);
     for (const type of ['duckdns', 'dyndns2', 'cloudflare', 'route53', 'rfc2136']) expect(entries).toContain(`providers/${type}/index.ts`);

@@ -1,10 +1,10 @@
 /**
  * AWS for adapters: Signature Version 4 (aws4, a small dependency-free
  * signer) and XML answers (fast-xml-parser, which decodes entities and
- * never resolves external ones).
+ * never resolves external ones). Both load at their first use: every adapter
+ * imports the kit, and only Route 53 needs them (about 70 KiB of code).
  */
-import aws4 from 'aws4';
-import { XMLParser } from 'fast-xml-parser';
+import type { XMLParser } from 'fast-xml-parser';
 
 export interface AwsCredentials {
   accessKeyId: string;
@@ -22,11 +22,12 @@ export function amzDate(ms: number): string {
  * Content-Length are signed but left out of the result: the HTTP client
  * sends the same values itself.
  */
-export function signAws(
+export async function signAws(
   req: { method: string; url: string; headers?: Record<string, string>; body?: string },
   credentials: AwsCredentials,
   scope: { service: string; region: string; nowMs: number },
-): Record<string, string> {
+): Promise<Record<string, string>> {
+  const { default: aws4 } = await import('aws4');
   const url = new URL(req.url);
   const signed = aws4.sign(
     {
@@ -47,11 +48,15 @@ export function signAws(
   return out;
 }
 
-const parser = new XMLParser({ ignoreAttributes: true, parseTagValue: false, processEntities: true, ignoreDeclaration: true });
+let parser: XMLParser | undefined;
 
 /** An XML text as plain objects (element text as strings), or undefined when it is not XML. */
-export function parseXml(text: string): Record<string, unknown> | undefined {
+export async function parseXml(text: string): Promise<Record<string, unknown> | undefined> {
   if (!text.trimStart().startsWith('<')) return undefined;
+  if (!parser) {
+    const { XMLParser } = await import('fast-xml-parser');
+    parser ??= new XMLParser({ ignoreAttributes: true, parseTagValue: false, processEntities: true, ignoreDeclaration: true });
+  }
   try {
     const value = parser.parse(text) as unknown;
     return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined;

@@ -65,9 +65,9 @@ export function createRoute53Api(deps: { endpoint: string; credentials: AwsCrede
     const where = `Route 53 (${method} ${pathAndQuery.replace(/\?.*$/, '')}) while ${what}`;
     const url = `${deps.endpoint}${pathAndQuery}`;
     const headers = body === undefined ? {} : { 'content-type': 'text/xml' };
-    const signed = signAws({ method, url, headers, ...(body === undefined ? {} : { body }) }, deps.credentials, { service: 'route53', region: 'us-east-1', nowMs: deps.clock.now() });
+    const signed = await signAws({ method, url, headers, ...(body === undefined ? {} : { body }) }, deps.credentials, { service: 'route53', region: 'us-east-1', nowMs: deps.clock.now() });
     const res = await deps.http.request({ url, method, headers: { ...headers, ...signed, accept: 'text/xml' }, ...(body === undefined ? {} : { body }), signal });
-    const doc = parseXml(res.text);
+    const doc = await parseXml(res.text);
     if (res.status !== 200) {
       const refused = res.status === 429 ? undefined : failure(res.status, doc, where);
       const fallback = statusFailure(res, where, deps.clock.now());
