@@ -9,7 +9,6 @@ import { readdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { systemClock, type Clock } from '../src/clock.js';
 import type { CycleReport } from '../src/cycle/index.js';
-import { leanV8 } from '../src/v8.js';
 
 export interface Sample {
   rss: number;
@@ -46,8 +45,6 @@ async function main(): Promise<void> {
   const [configPath = '', sourceUrl = '', cyclesText = '1000'] = process.argv.slice(2);
   const cycles = Number(cyclesText);
   if (!gc) throw new Error('run with --expose-gc');
-  // As the HTTP helper does before the first request.
-  leanV8();
   const [{ loadConfigFor }, { loadProviders }, { createLogger, createRedactor }, { startDaemon }] = await Promise.all([
     import('../src/config/load.js'),
     import('../providers/registry.js'),

@@ -2,8 +2,6 @@
 import type { AnyProviderDefinition } from './kit/index.js';
 import { loadProviders } from './registry.js';
 
-export { PROVIDER_TYPES, loadProviders } from './registry.js';
-
 export const PROVIDERS: readonly AnyProviderDefinition[] = await loadProviders();
 
 export function findProvider(type: string): AnyProviderDefinition | undefined {

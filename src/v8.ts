@@ -10,7 +10,12 @@ import { setFlagsFromString } from 'node:v8';
 
 export const LEAN_V8_FLAGS = ['--liftoff-only'] as const;
 
+let lean = false;
+
+/** Sets LEAN_V8_FLAGS, once per process (every HTTP client asks). */
 export function leanV8(): void {
+  if (lean) return;
+  lean = true;
   for (const flag of LEAN_V8_FLAGS) setFlagsFromString(flag);
 }
 
