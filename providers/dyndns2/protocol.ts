@@ -23,8 +23,10 @@ import {
   hostsOf,
   quoteAnswer,
   resultsFor,
+  parseJson,
   sameAddress,
   sendInTurn,
+  unexpectedAnswer,
   withLimitHint,
   statusFailure,
   type Addresses,
@@ -47,6 +49,8 @@ export interface Dyndns2Target {
   /** The password or key. */
   password: string;
   variant?: Variant;
+  /** The User-Agent for services that ask for one naming a contact (`agentContact`). */
+  userAgent?: string | undefined;
 }
 
 /** The URL and headers of one update request for one or several hosts. */
@@ -63,7 +67,7 @@ export function buildUpdateRequest(
     if (myip.length > 0) query.set('myip', myip.join(','));
   } else {
     for (const family of FAMILIES) {
-      const address = addresses[family] ?? (variant.preserveOmitted ? 'preserve' : undefined);
+      const address = addresses[family] ?? (variant.preserveOmitted ? 'preserve' : variant.omitted?.[family]);
       if (address !== undefined) query.set(variant.addressParams[family], address);
     }
   }
@@ -71,10 +75,9 @@ export function buildUpdateRequest(
   if (typeof auth === 'object') query.set(auth.param, target.password);
   const username = auth === 'basic-host' ? hosts[0] : target.username;
   const basic = Buffer.from(`${username ?? ''}:${target.password}`).toString('base64');
-  return {
-    url: `${target.endpoint}${variant.path}?${query.toString().replace(/%2C/g, ',')}`,
-    headers: typeof auth === 'object' ? {} : { authorization: `Basic ${basic}` },
-  };
+  const headers: Record<string, string> = typeof auth === 'object' ? {} : { authorization: `Basic ${basic}` };
+  if (target.userAgent !== undefined) headers['user-agent'] = target.userAgent;
+  return { url: `${target.endpoint}${variant.path}?${query.toString().replace(/%2C/g, ',')}`, headers };
 }
 
 export interface Answer {
@@ -124,7 +127,7 @@ function codeOf(code: string, codes: Variant['codes']): AnswerCode | undefined {
  * (`badauth`, `911`, …) applies to every host; a single line about one host
  * (`good`, `nohost`) is the first host's, and the others count as unanswered.
  */
-export function parseAnswers(text: string, hosts: readonly string[], codes?: Variant['codes']): (Answer | undefined)[] {
+export function parseAnswers(text: string, hosts: readonly string[], codes?: Variant['codes'], oneAnswer = false): (Answer | undefined)[] {
   const lines = text
     .split(/\r?\n/)
     .map((l) => l.trim())
@@ -134,7 +137,7 @@ export function parseAnswers(text: string, hosts: readonly string[], codes?: Var
     return space < 0 ? { code: line, detail: '' } : { code: line.slice(0, space), detail: line.slice(space + 1).trim() };
   });
   const only = answers.length === 1 ? answers[0] : undefined;
-  if (only && codeOf(only.code, codes)?.perHost !== true) return hosts.map(() => only);
+  if (only && (oneAnswer || codeOf(only.code, codes)?.perHost !== true)) return hosts.map(() => only);
   return hosts.map((_, i) => answers[i]);
 }
 
@@ -156,17 +159,17 @@ export interface Dyndns2Deps {
 }
 
 /**
- * Sends the due hosts of an entry (in one request, or one per host when the
- * service takes one at a time; both families at once, or one request per due
- * family when the service takes one address per request), and turns the
- * answer lines into one result per host and family. When one of several
- * requests fails as a whole, its hosts fail; after a rate limit or a
- * credential refusal the rest are not sent.
+ * Sends the due hosts of an entry (in one request, in one per domain, or one
+ * per host, as the service takes them, at most `maxHostsPerRequest` each;
+ * both families at once, or one request per due family when the service
+ * takes one address per request), and turns the answer lines into one
+ * result per host and family. When one of several requests fails as a
+ * whole, its hosts fail; after a rate limit or a credential refusal the rest
+ * are not sent.
  */
 export async function updateHosts(target: Dyndns2Target, deps: Dyndns2Deps, request: UpdateRequest): Promise<HostResult[]> {
   const variant = target.variant ?? STANDARD;
-  const hosts = hostsOf(request.updates);
-  const groups = (variant.hostsPerRequest === 'many' ? [hosts] : hosts.map((h) => [h])).flatMap((group) =>
+  const groups = hostGroups(variant, hostsOf(request.updates)).flatMap((group) =>
     familyGroups(variant, group, request).map((addresses) => ({ hosts: group, addresses })),
   );
   return sendInTurn(
@@ -174,6 +177,35 @@ export async function updateHosts(target: Dyndns2Target, deps: Dyndns2Deps, requ
     (g) => send(target, deps, g.hosts, g.addresses, request.signal),
     (g, error) => resultsFor(g.hosts, g.addresses, error),
   );
+}
+
+/** The hosts each request carries: all, those of one domain, or one; cut to the service's cap. */
+export function hostGroups(variant: Variant, hosts: readonly string[]): string[][] {
+  if (variant.hostsPerRequest === 'one') return hosts.map((h) => [h]);
+  const byKey = new Map<string, string[]>();
+  for (const host of hosts) {
+    const key = variant.hostsPerRequest === 'domain' ? domainOf(host) : '';
+    byKey.set(key, [...(byKey.get(key) ?? []), host]);
+  }
+  const most = variant.maxHostsPerRequest ?? Infinity;
+  return [...byKey.values()].flatMap((group) => {
+    const parts: string[][] = [];
+    for (let i = 0; i < group.length; i += most) parts.push(group.slice(i, i + most));
+    return parts;
+  });
+}
+
+/**
+ * The domain a host belongs to, as deSEC counts its update limit: a name
+ * under dedyn.io is `name.dedyn.io` (one label under the public suffix);
+ * guess: for other domains the last two labels, since the public suffix list
+ * is not at hand (a domain under a two-label suffix such as example.co.uk
+ * would be grouped too widely; deSEC then refuses that request as a whole).
+ */
+export function domainOf(host: string): string {
+  const labels = host.toLowerCase().replace(/\.$/, '').split('.');
+  const size = labels.slice(-2).join('.') === 'dedyn.io' ? 3 : 2;
+  return labels.slice(-size).join('.');
 }
 
 /** The addresses each request for these hosts carries: all known at once, or each due family alone. */
@@ -188,16 +220,29 @@ async function send(target: Dyndns2Target, deps: Dyndns2Deps, hosts: string[], a
   const { url, headers } = buildUpdateRequest(target, hosts, addresses);
   const what = `${target.service} ${describeUrl(url)}`;
   const res = await deps.http.request({ url, headers, signal });
-  const answers = parseAnswers(res.text, hosts, variant.codes);
+  const text = variant.jsonAnswers ? jsonAnswerLine(res.text) : res.text;
+  const answers = parseAnswers(text, hosts, variant.codes, variant.oneAnswer);
   // Some services send `badauth` with HTTP 401, `nohost` with 404: the answer line says more than the status.
   const first = answers[0]?.code ?? '';
   const spoken = res.status === 200 || ([401, 403, 404].includes(res.status) && codeOf(first, variant.codes) !== undefined);
   if (!spoken) {
     const failure = statusFailure(res, what, deps.clock.now());
     if (failure) throw withLimitHint(failure, variant.limit);
-    throw new DdnsError('bad-response', `${what}: unexpected answer (HTTP ${res.status}): ${quoteAnswer(res.text)}`);
+    throw unexpectedAnswer(what, res);
   }
   return hosts.flatMap((host, i) => hostResults(target.service, host, answers[i], addresses, variant.codes));
+}
+
+/**
+ * A JSON answer as the answer line it stands for: ipv64.net answers
+ * `{"info":"good","status":"success"}` (or `badauth`, … in `info`); the code
+ * is `info`. Anything that is not such JSON is returned as it came.
+ */
+export function jsonAnswerLine(text: string): string {
+  const json = parseJson(text.trim());
+  if (typeof json !== 'object' || json === null) return text;
+  const info = (json as { info?: unknown }).info;
+  return typeof info === 'string' && info.trim() !== '' ? info.trim() : text;
 }
 
 /** The results of one host's answer line, per family sent. */

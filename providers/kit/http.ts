@@ -43,9 +43,33 @@ export function quoteAnswer(text: string, max = 80): string {
   return JSON.stringify(text.slice(0, max));
 }
 
-/** An answer the adapter cannot read: `bad-response`, with the status and the start of the body. */
+/**
+ * An answer the adapter cannot read: `bad-response`, with the status and the
+ * start of the body. ddnsd follows no redirect (the credential would go along
+ * to wherever it points); a 3xx says where it pointed, as an origin only, so
+ * no query string with a key reaches a message.
+ */
 export function unexpectedAnswer(what: string, res: HttpResponse): DdnsError {
+  const redirect = redirectedTo(res);
+  if (redirect !== undefined) {
+    return new DdnsError(
+      'bad-response',
+      `${what}: redirected (HTTP ${res.status}) to ${redirect}; ddnsd follows no redirect: check the endpoint, or set it to the server named there`,
+    );
+  }
   return new DdnsError('bad-response', `${what}: unexpected answer (HTTP ${res.status}): ${quoteAnswer(res.text)}`);
+}
+
+/** Where a 3xx answer points, as `https://host` (no path or query), or undefined for any other answer. */
+export function redirectedTo(res: HttpResponse): string | undefined {
+  if (res.status < 300 || res.status > 399) return undefined;
+  const location = Array.isArray(res.headers.location) ? res.headers.location[0] : res.headers.location;
+  if (location === undefined || location === '') return 'an address it did not name';
+  try {
+    return new URL(location).origin;
+  } catch {
+    return 'a path on the same server';
+  }
 }
 
 /** One page of a listing: its items and, when the API says, how many pages there are. */

@@ -6,6 +6,7 @@
 export { DdnsError, type FailureKind } from '../../src/errors.js';
 export { FAMILIES, FAMILY_LABEL } from '../../src/detect/address.js';
 export { formatDuration, humanDuration } from '../../src/config/duration.js';
+export { VERSION } from '../../src/version.js';
 export * from './types.js';
 export * from './schema.js';
 export * from './address.js';

@@ -90,6 +90,8 @@ export interface ProviderDefinition<S extends z.ZodType<CommonSettings> = z.ZodT
   /** Keys whose values are secrets: redacted everywhere, sent only over https. */
   secrets: readonly SecretKey<z.infer<S>>[];
   create(settings: z.infer<S>, deps: ProviderDeps): Provider;
+  /** Advice about a valid entry that still deserves a change (`ddnsd check` prints it, the daemon logs it at start). */
+  advice?(settings: z.infer<S>): string[];
 }
 
 /** A definition as the registry stores it, whatever its settings type. */
@@ -98,6 +100,7 @@ export interface AnyProviderDefinition {
   schema: z.ZodType<CommonSettings>;
   secrets: readonly string[];
   create(settings: CommonSettings, deps: ProviderDeps): Provider;
+  advice?(settings: CommonSettings): string[];
 }
 
 /** Keeps each definition's settings type while storing them in one list. */

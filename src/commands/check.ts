@@ -11,6 +11,9 @@ const check: Command = (line, io) =>
       return doctor(config, log, redactor, io);
     }
     io.stdout(stringify(effectiveConfig(config)));
+    for (const entry of config.providers) {
+      for (const advice of entry.definition.advice?.(entry.settings) ?? []) io.stderr(`ddnsd: warning: providers[${entry.index}]: ${advice}\n`);
+    }
     io.stderr(`ddnsd: the config is valid (${config.file ?? 'built-in default'}).\n`);
     return 0;
   });

@@ -1,9 +1,17 @@
 /**
- * A dyndns2 server (No-IP and friends) following the documented protocol:
- * GET /nic/update?hostname=h1,h2&myip=IPv4[,IPv6] with HTTP Basic auth and a
- * User-Agent naming the client. One answer line per host: `good <ip>`,
- * `nochg <ip>`, or a failure code. Credentials and the agent are judged for
- * the whole request (one line), hosts one by one.
+ * A dyndns2 server (No-IP, Dyn, and the presets' services) as the services
+ * document it: GET /nic/update?hostname=h1,h2&myip=IPv4[,IPv6] with HTTP
+ * Basic auth and a User-Agent naming the client. One answer line per host:
+ * `good <ip>`, `nochg <ip>`, or a failure code. Credentials and the agent are
+ * judged for the whole request (one line), hosts one by one. Each rule below
+ * names where it comes from:
+ *   [dyn]     https://help.dyn.com/remote-access-api/ (perform-update, return-codes)
+ *   [noip]    https://www.noip.com/integrate/request and /integrate/response
+ *   [desec]   desec-stack docs/dyndns/update-api.rst, docs/rate-limits.rst, api/api/settings.py
+ *   [ipv64]   https://ipv64.net/dyndns_updater_api
+ *   [dynu]    https://www.dynu.com/DynamicDNS/IP-Update-Protocol; ddclient.in nic_dynu_update, t/protocol_dynu.pl
+ *   [ovh]     ovh/docs pages/web_cloud/domains/dns_dynhost/guide.*.md
+ *   [ddclient] ddclient t/protocol_dyndns2.pl
  */
 import { httpFake, type Conformance, type ConformanceTable } from '../helpers/conformance.js';
 import { PRESETS, type Variant } from '../../providers/dyndns2/presets.js';
@@ -24,8 +32,14 @@ export interface FakeDyndns2 extends FakeServer {
   failNext(count: number, status: number, body: string, headers?: Record<string, string>): void;
 }
 
-/** What the server accepts as a client's User-Agent: `name/version contact`. */
+/** [dyn] "a well-formed user agent": `name/version contact`, the default accepted form. */
 const AGENT = /^[A-Za-z0-9._-]+\/\d+\.\d+\.\d+ \S+$/;
+
+/** [noip] "Company NameOfProgram/OSVersion-ReleaseVersion maintainer-contact@example.com". */
+export const NOIP_AGENT = /^\S+ [A-Za-z0-9._-]+\/\S+-\d+\.\d+\.\d+ [^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/** The request's own source address: what a service takes when no address is sent. Always loopback here. */
+export const SOURCE_IPV4 = '127.0.0.1';
 
 export interface Dyndns2Options {
   /** The login (auth `basic`). */
@@ -34,6 +48,7 @@ export interface Dyndns2Options {
   /** Keys by host (auth `basic-host`, the host as username) or one key for all (`param`). */
   keys?: Record<string, string>;
   hosts: string[];
+  /** [dyn] numhost: more than 20 hosts in one request. */
   maxHosts?: number;
   latencyMs?: number;
   /** The User-Agents accepted; default `name/x.y.z contact`. */
@@ -44,32 +59,53 @@ export interface Dyndns2Options {
   statuses?: Record<string, number>;
   /** What a successful update that changed nothing answers (deSEC: `good` as for any other). */
   unchangedAnswer?: string;
+  /** [dynu] A missing `myip` means the request's source IPv4; `myip=no` leaves the A record alone. */
+  sourceWhenMissing?: boolean;
+  /** [ipv64] Answers as JSON, `{"info":"good","status":"success"}`, instead of lines. */
+  json?: boolean;
+  /** [desec] Updates allowed per domain within the window, counted on this clock; over it: 429 with Retry-After. */
+  perDomain?: { count: number; windowMs: number; now?: () => number; domainOf: (host: string) => string };
 }
 
 /** Whether the request carries the credential the variant asks for, for these hosts. */
 function authorized(req: Recorded, options: Dyndns2Options, hosts: string[]): boolean {
   const auth = options.variant?.auth ?? 'basic';
-  const basic = (user: string, pass: string) => req.headers.authorization === `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
+  const header = req.headers.authorization ?? '';
   if (typeof auth === 'object') return Object.values(options.keys ?? {}).includes(req.url.searchParams.get(auth.param) ?? '');
-  if (auth === 'basic-host') return hosts.length === 1 && hosts[0] !== undefined && basic(hosts[0], options.keys?.[hosts[0]] ?? '');
-  return basic(options.username ?? '', options.password ?? '');
+  const [user, pass] = Buffer.from(header.replace(/^Basic /, ''), 'base64').toString().split(/:(.*)/s);
+  if (auth === 'basic-host') {
+    // Hurricane Electric: one key per record, one host per request. [desec] one token per account:
+    // the Basic username names a host, and every host of the request must be the token's.
+    const one = options.variant?.hostsPerRequest === 'one';
+    if (one && hosts.length !== 1) return false;
+    return user !== undefined && hosts.includes(user) && hosts.every((h) => options.keys?.[h] === pass);
+  }
+  return user === (options.username ?? '') && pass === (options.password ?? '');
 }
 
+type Wanted = Record<'ipv4' | 'ipv6', string | null | undefined>;
+
 /** The addresses of a request, by family; `preserve` for a family the client asked to keep, null for one to delete. */
-function requestedAddresses(q: URLSearchParams, variant: Variant | undefined): Record<'ipv4' | 'ipv6', string | null | undefined> {
+function requestedAddresses(q: URLSearchParams, options: Dyndns2Options): Wanted {
+  const variant = options.variant;
   const params = variant?.addressParams ?? 'myip';
   if (params === 'myip') {
     const ips = (q.get('myip') ?? '').split(',').filter(Boolean);
+    // [he] [ovh] one address per myip.
     if (variant?.familiesPerRequest === 'one' && ips.length > 1) throw new Error('one address per request');
     return { ipv4: ips.find((ip) => !ip.includes(':')), ipv6: ips.find((ip) => ip.includes(':')) };
   }
-  // A service that deletes an omitted family (deSEC) has preserveOmitted: absent means delete.
+  // [desec] an omitted family is deleted, `preserve` keeps it.
   const read = (name: string) => q.get(name) ?? (variant?.preserveOmitted ? null : undefined);
-  return { ipv4: read(params.ipv4), ipv6: read(params.ipv6) };
+  const wanted: Wanted = { ipv4: read(params.ipv4), ipv6: read(params.ipv6) };
+  // [dynu] without myip Dynu takes the source address; myip=no leaves the A record as it is.
+  if (options.sourceWhenMissing && wanted.ipv4 === undefined) wanted.ipv4 = SOURCE_IPV4;
+  if (wanted.ipv4 === 'no') wanted.ipv4 = undefined;
+  return wanted;
 }
 
 /** Applies one host's addresses: the answer line. */
-function applyTo(record: DynRecord, wanted: Record<'ipv4' | 'ipv6', string | null | undefined>, unchanged: string): string {
+function applyTo(record: DynRecord, wanted: Wanted, unchanged: string): string {
   let changed = false;
   for (const family of ['ipv4', 'ipv6'] as const) {
     const value = wanted[family];
@@ -84,12 +120,35 @@ function applyTo(record: DynRecord, wanted: Record<'ipv4' | 'ipv6', string | nul
   return `${changed ? 'good' : unchanged} ${[record.ipv4, record.ipv6].filter(Boolean).join(',')}`;
 }
 
+/** [desec] Per-domain sliding window: the seconds to wait, or 0 when this request may go. */
+function perDomainWait(options: Dyndns2Options, seen: Map<string, number[]>, hosts: string[]): number {
+  const limit = options.perDomain;
+  if (!limit) return 0;
+  const now = (limit.now ?? Date.now)();
+  const domains = [...new Set(hosts.map(limit.domainOf))];
+  for (const domain of domains) {
+    const recent = (seen.get(domain) ?? []).filter((t) => now - t < limit.windowMs);
+    seen.set(domain, recent);
+    if (recent.length >= limit.count) return Math.ceil((limit.windowMs - (now - (recent[0] ?? now))) / 1000);
+  }
+  for (const domain of domains) seen.get(domain)?.push(now);
+  return 0;
+}
+
+/** The answer body: lines, or [ipv64] JSON whose `info` is the code (guess: one object for the request, the first line's code). */
+function answerBody(lines: string[], options: Dyndns2Options): string {
+  if (!options.json) return `${lines.join('\n')}\n`;
+  const code = (lines[0] ?? '').split(' ')[0] ?? '';
+  return JSON.stringify({ info: code, status: code === 'good' || code === 'nochg' ? 'success' : 'error' });
+}
+
 export async function startDyndns2(options: Dyndns2Options): Promise<FakeDyndns2> {
   const records = new Map<string, DynRecord>(options.hosts.map((h) => [h, {}]));
   const answers = new Map<string, string>();
   const failures: { status: number; headers: Record<string, string>; body: string }[] = [];
+  const seen = new Map<string, number[]>();
   const path = options.variant?.path ?? '/nic/update';
-  const code = (status: number, body: string) => (res: Parameters<Handler>[1]) => send(res, options.statuses?.[body] ?? status, body);
+  const code = (status: number, body: string) => (res: Parameters<Handler>[1]) => send(res, options.statuses?.[body] ?? status, answerBody([body], options));
   const fake = await startFake((req, res) => {
     const failure = failures.shift();
     if (failure) return send(res, failure.status, failure.body, failure.headers);
@@ -97,29 +156,38 @@ export async function startDyndns2(options: Dyndns2Options): Promise<FakeDyndns2
     const q = req.url.searchParams;
     const hosts = (q.get('hostname') ?? '').split(',').filter(Boolean);
     if (!authorized(req, options, hosts)) {
-      return send(res, options.statuses?.badauth ?? 401, 'badauth', { 'www-authenticate': 'Basic realm="update"' });
+      // [dyn] [noip] badauth; [desec] 401; [ipv64] 401 (qdm12/ddns-updater ipv64/provider.go).
+      return send(res, options.statuses?.badauth ?? 401, answerBody(['badauth'], options), { 'www-authenticate': 'Basic realm="update"' });
     }
+    // [noip] [dyn] badagent for a client that does not name itself as asked.
     if (!(options.agent ?? AGENT).test(req.headers['user-agent'] ?? '')) return code(200, 'badagent')(res);
+    // [dyn] numhost: more than 20 hosts.
     const most = options.variant?.hostsPerRequest === 'one' ? 1 : (options.maxHosts ?? 20);
     if (hosts.length > most) return code(200, 'numhost')(res);
+    // [ovh] system=dyndns.
     for (const [name, value] of Object.entries(options.variant?.fixedParams ?? {})) {
       if (q.get(name) !== value) return send(res, 400, `missing ${name}=${value}`);
     }
-    let wanted: ReturnType<typeof requestedAddresses>;
+    // [desec] 429 Too Many Requests with Retry-After, per domain.
+    const wait = perDomainWait(options, seen, hosts);
+    if (wait > 0) return send(res, 429, `Request was throttled. Expected available in ${wait} seconds.`, { 'retry-after': String(wait) });
+    let wanted: Wanted;
     try {
-      wanted = requestedAddresses(q, options.variant);
+      wanted = requestedAddresses(q, options);
     } catch (error) {
       return send(res, 400, (error as Error).message);
     }
     const lines = hosts.map((host) => {
       const forced = answers.get(host);
       if (forced) return forced;
-      if (!host.includes('.')) return 'notfqdn';
+      if (!host.includes('.')) return 'notfqdn'; // [dyn]
       const record = records.get(host);
-      return record ? applyTo(record, wanted, options.unchangedAnswer ?? 'nochg') : 'nohost';
+      return record ? applyTo(record, wanted, options.unchangedAnswer ?? 'nochg') : 'nohost'; // [dyn] good/nochg/nohost
     });
     if (lines.length === 1 && options.statuses?.[lines[0] ?? ''] !== undefined) return code(200, lines[0] ?? '')(res);
-    return send(res, 200, `${lines.join('\n')}\n`);
+    // [desec] one `good` for the whole request, applied together.
+    if (options.variant?.oneAnswer && lines.every((l) => l.startsWith('good'))) return send(res, 200, answerBody(['good'], options));
+    return send(res, 200, answerBody(lines, options));
   }, '127.0.0.1', { latencyMs: options.latencyMs ?? 0 });
   return Object.assign(fake, {
     records,
@@ -140,9 +208,19 @@ function dyndns2Row(type: string): Conformance {
   const preset = PRESETS.find((p) => p.type === type);
   const variant = preset?.variant;
   const login = (variant?.auth ?? 'basic') === 'basic';
+  // [noip] the User-Agent names the user's contact: the entry's contact_email.
+  const contact = variant?.agentContact ? { contact_email: 'admin@example.net' } : {};
   return {
     async start() {
-      const fake = await startDyndns2({ username: DYN_USER, password: DYN_PASSWORD, keys: { [CONFORM_HOST]: DYN_PASSWORD }, hosts: [CONFORM_HOST], ...(variant ? { variant } : {}) });
+      const fake = await startDyndns2({
+        username: DYN_USER,
+        password: DYN_PASSWORD,
+        keys: { [CONFORM_HOST]: DYN_PASSWORD },
+        hosts: [CONFORM_HOST],
+        ...(variant ? { variant } : {}),
+        ...(variant?.agentContact ? { agent: NOIP_AGENT } : {}),
+        ...(variant?.jsonAnswers ? { json: true } : {}),
+      });
       const secret = (credentials: 'right' | 'wrong') => (credentials === 'right' ? DYN_PASSWORD : 'wrong-dyn-pass-0000');
       return {
         ...httpFake(fake),
@@ -151,6 +229,7 @@ function dyndns2Row(type: string): Conformance {
           type,
           endpoint: fake.url,
           ...(login ? { username: DYN_USER, password: secret(credentials) } : { key: secret(credentials) }),
+          ...contact,
           hosts: [CONFORM_HOST],
         }),
         secrets: [DYN_PASSWORD],
