@@ -261,4 +261,21 @@ describe('dyndns2 presets: each service the way it wants', () => {
     echoes.ipv6.answer = ADDRESS.ipv6;
     await t.runtime.close();
   });
+
+  it('OVH DynHost: sends to the update host OVHcloud\'s guide names', () => {
+    expect(PRESETS.find((p) => p.type === 'ovh')?.endpoint).toBe('https://dns.eu.ovhapis.com');
+  });
+
+  it('OVH DynHost: a redirect is not followed, and the message says it was redirected and to which server, without the query', async () => {
+    fake = await startPreset('ovh');
+    fake.failNext(2, 301, '', { location: `https://dns.eu.ovhapis.com/nic/update?system=dyndns&hostname=${HOST}&myip=${ADDRESS.ipv4}` });
+    const t = await startRuntime(echoes.config(entryFor('ovh', fake, [HOST]), ['ipv4']));
+    const report = await t.cycle();
+    const message = report.hosts[0]?.message ?? '';
+    expect(report.hosts[0]?.action).toBe('failed');
+    expect(message).toContain('redirected (HTTP 301) to https://dns.eu.ovhapis.com');
+    expect(message).not.toContain('hostname=');
+    expect(fake.updates()).toHaveLength(1);
+    await t.runtime.close();
+  });
 });

@@ -1,10 +1,11 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { answerFailure, buildUpdateRequest, parseAnswers } from '../../providers/dyndns2/protocol.js';
+import { contactAgent } from '../../providers/dyndns2/index.js';
+import { answerFailure, buildUpdateRequest, jsonAnswerLine, parseAnswers } from '../../providers/dyndns2/protocol.js';
 import { SERVER_TROUBLE_PAUSE_MS } from '../../src/cycle/index.js';
 import { USER_AGENT } from '../../src/version.js';
-import { startDyndns2, type FakeDyndns2 } from '../fakes/dyndns2.js';
+import { NOIP_AGENT, startDyndns2, type FakeDyndns2 } from '../fakes/dyndns2.js';
 import { startEcho, type EchoServer } from '../fakes/echo.js';
 import { tempDir } from '../helpers/cli.js';
 import { startRuntime } from '../helpers/runtime.js';
@@ -62,6 +63,14 @@ describe('dyndns2 protocol', () => {
     expect(error?.kind).toBe(kind);
     expect(error?.message).toContain('a.ddns.net');
     if (kind === 'server') expect(error?.retryAfterMs).toBeGreaterThanOrEqual(30 * 60_000);
+  });
+
+  it('reads a JSON answer by its info, and anything else as it came', () => {
+    expect(jsonAnswerLine('{"info":"good","status":"success"}')).toBe('good');
+    expect(jsonAnswerLine('{"info":"badauth","status":"error"}')).toBe('badauth');
+    expect(jsonAnswerLine(`good ${V4}`)).toBe(`good ${V4}`);
+    expect(jsonAnswerLine('911')).toBe('911');
+    expect(jsonAnswerLine('{"status":"success"}')).toBe('{"status":"success"}');
   });
 
   it('sends a User-Agent naming ddnsd, its version and a contact', () => {
@@ -220,6 +229,38 @@ ${extra}`;
     expect(dyn.updates()).toHaveLength(1);
     const everything = JSON.stringify(t.runtime.status()) + t.logs.join('') + JSON.stringify(report);
     expect(everything).not.toContain('wrong-pass-c0ffee-1234');
+    await t.runtime.close();
+  });
+
+  it('No-IP: with contact_email the User-Agent takes the form No-IP asks for, and No-IP accepts it', async () => {
+    await dyn.close();
+    dyn = await startDyndns2({ username: USER, password: PASSWORD, hosts: ['office.ddns.net', 'lab.ddns.net'], agent: NOIP_AGENT });
+    const t = await startRuntime(config(noip('    contact_email: admin@example.net\n')), env);
+    const report = await t.cycle();
+    expect(report.ok).toBe(true);
+    expect(dyn.updates()[0]?.headers['user-agent']).toBe(contactAgent('admin@example.net'));
+    expect(dyn.updates()[0]?.headers['user-agent']).toMatch(NOIP_AGENT);
+    await t.runtime.close();
+  });
+
+  it('No-IP: without contact_email ddnsd warns once at start, naming the setting', async () => {
+    const t = await startRuntime(config(noip()), env);
+    expect(t.logs.filter((l) => l.includes('contact_email'))).toHaveLength(1);
+    const entry = t.runtime.config.providers[0];
+    expect(entry?.definition.advice?.(entry.settings)).toEqual([expect.stringContaining('add contact_email:')]);
+    await t.cycle();
+    expect(t.logs.filter((l) => l.includes('contact_email'))).toHaveLength(1);
+    await t.runtime.close();
+  });
+
+  it('No-IP: more than 20 hosts go in requests of at most 20, as the protocol caps them', async () => {
+    const hosts = Array.from({ length: 25 }, (_, i) => `h${i}.ddns.net`);
+    await dyn.close();
+    dyn = await startDyndns2({ username: USER, password: PASSWORD, hosts });
+    const t = await startRuntime(config(noip('', `[${hosts.join(', ')}]`), false), env);
+    const report = await t.cycle();
+    expect(report.ok).toBe(true);
+    expect(dyn.updates().map((r) => (r.url.searchParams.get('hostname') ?? '').split(',').length)).toEqual([20, 5]);
     await t.runtime.close();
   });
 
