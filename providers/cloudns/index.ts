@@ -3,7 +3,9 @@
  * GET {endpoint}/api/dynamicURL/?q={token}, with `&ip=` to name the address
  * instead of the one the request comes from. A records are sent to
  * ipv4.cloudns.net, AAAA records to ipv6.cloudns.net. The answer is `OK`;
- * a token ClouDNS does not know gets `Invalid request.` The token is a secret.
+ * a token ClouDNS does not know gets `Invalid request.` or `The record's key
+ * is wrong!` (ddclient.in nic_cloudns_update fails on exactly these two). The
+ * token is a secret.
  */
 import { defineProvider, describeUrl, recordTokensSchema, updateRecords, type AnswerRule, type z } from '../kit/index.js';
 
@@ -15,9 +17,14 @@ export const schema = recordTokensSchema({
   ipv6Missing: 'ClouDNS needs the AAAA record\'s own dynamic URL for IPv6: add ipv6_token (its q= value), or remove "ipv6: true"',
 });
 
+const WRONG_TOKEN = 'ClouDNS does not know this token; copy the dynamic URL of the record again (DNS zone → the record → Dynamic URL)';
+
 const ANSWERS: readonly AnswerRule[] = [
+  // guess: ClouDNS documents no answers (ddclient.in nic_cloudns_update: "There's no documentation explaining possible return values").
   { match: /^OK$/, means: 'updated' },
-  { match: /^Invalid request\.?$/i, means: 'auth', why: 'ClouDNS does not know this token; copy the dynamic URL of the record again (DNS zone → the record → Dynamic URL)' },
+  // ddclient.in nic_cloudns_update: the two answers it treats as a refused key.
+  { match: /^Invalid request\.?$/i, means: 'auth', why: WRONG_TOKEN },
+  { match: /^The record's key is wrong!?$/i, means: 'auth', why: WRONG_TOKEN },
 ];
 
 export default defineProvider({

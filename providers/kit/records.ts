@@ -4,7 +4,9 @@
  * optionally, the AAAA record's `ipv6_token`, each family sent to its own
  * server, one request per record, the answer read by the service's rules.
  */
-import { exchangeText, type AnswerRule } from './answer.js';
+import { DdnsError } from '../../src/errors.js';
+import { readAnswer, type AnswerRule } from './answer.js';
+import { sameAddress } from './address.js';
 import { endpoint, entrySchema, hostList, limitFamilies, secret, type z } from './schema.js';
 import { resultOf, sendInTurn } from './results.js';
 import type { HostUpdate, Provider, ProviderDeps } from './types.js';
@@ -42,6 +44,8 @@ export interface RecordRequests {
   url(server: string, token: string, address: string): string;
   /** The URL as messages may show it (never the token). */
   describe(url: string): string;
+  /** The address a success answer names, where the service names one (FreeDNS): it must be the one sent. */
+  named?(text: string): string | undefined;
 }
 
 /** The provider: one request per due record, in turn. */
@@ -50,7 +54,13 @@ export function updateRecords(settings: RecordTokenSettings, deps: ProviderDeps,
     const [server, token] = u.family === 'ipv4' ? [settings.endpoint, settings.token] : [settings.ipv6_endpoint, settings.ipv6_token ?? ''];
     const url = spec.url(server, token, u.address);
     const what = `${spec.describe(url)} (${u.host} ${u.family === 'ipv4' ? 'A' : 'AAAA'})`;
-    return [resultOf(u, await exchangeText(deps.http, { request: { url, signal }, what, rules: spec.rules, now: deps.clock.now }))];
+    const res = await deps.http.request({ url, signal });
+    const outcome = readAnswer(res, { what, rules: spec.rules, now: deps.clock.now });
+    const named = spec.named?.(res.text);
+    if (named !== undefined && !sameAddress(named, u.address)) {
+      return [resultOf(u, new DdnsError('bad-response', `${what} answered that the record has ${named}, not the address ${u.address} that was sent; it did not take the update`))];
+    }
+    return [resultOf(u, outcome)];
   };
   return {
     label: spec.label,

@@ -1,10 +1,13 @@
 /**
  * A FreeDNS sync server (the "v2" interface): GET /u/{token}/?address=IP
- * moves the record of that token and answers a sentence: `Updated <host>
- * from <old> to <new>` or `No IP change detected for <host> with IP <ip>,
- * skipping update`; an unknown token is a 404 page. Tokens whose record was
- * deleted answer that no record matches. One server stands for both
- * sync.afraid.org and v6.sync.afraid.org (the address says the family).
+ * moves the record of that token and answers a sentence. One server stands
+ * for both sync.afraid.org and v6.sync.afraid.org (the address says the
+ * family). Where each rule comes from:
+ *   `Updated <host> from <old> to <new>`: ddclient.in nic_freedns_update (/Updated.*$h.*to.*$ip/),
+ *     qdm12/ddns-updater internal/provider/providers/freedns/provider.go ("updated ").
+ *   `No IP change detected for <host> with IP <ip>, skipping update`: qdm12/ddns-updater freedns/provider.go.
+ *   guess: an unknown token gets a 404 page; a deleted record's token says no record matches.
+ *   guess: a record FreeDNS keeps at another address (`kept`) is reported at that address.
  */
 import { httpFake, type ConformanceTable } from '../helpers/conformance.js';
 import { send, startFake, type FakeServer, type Recorded } from './server.js';
@@ -19,6 +22,8 @@ export interface FakeFreedns extends FakeServer {
   records: Map<string, FreednsRecord>;
   /** Tokens of records that were deleted. */
   deleted: Set<string>;
+  /** Records that stay at this address whatever is sent: the answer names it (by token). */
+  kept: Map<string, string>;
   updates(): Recorded[];
   rateLimitNext(seconds: number): void;
 }
@@ -26,13 +31,14 @@ export interface FakeFreedns extends FakeServer {
 export async function startFreedns(tokens: Record<string, string>): Promise<FakeFreedns> {
   const records = new Map<string, FreednsRecord>(Object.entries(tokens).map(([token, host]) => [token, { host }]));
   const deleted = new Set<string>();
+  const kept = new Map<string, string>();
   const fake = await startFake((req, res) => {
     const m = /^\/u\/([^/]+)\/$/.exec(req.url.pathname);
     const token = m ? decodeURIComponent(m[1] ?? '') : '';
     if (deleted.has(token)) return send(res, 200, "ERROR: Couldn't find any matching DNS records for this token");
     const record = records.get(token);
     if (!record) return send(res, 404, '<html><body>404 Not Found</body></html>', { 'content-type': 'text/html' });
-    const address = req.url.searchParams.get('address') ?? '203.0.113.99';
+    const address = kept.get(token) ?? req.url.searchParams.get('address') ?? '203.0.113.99';
     if (record.address === address) return send(res, 200, `No IP change detected for ${record.host} with IP ${address}, skipping update`);
     const old = record.address ?? '0.0.0.0';
     record.address = address;
@@ -41,6 +47,7 @@ export async function startFreedns(tokens: Record<string, string>): Promise<Fake
   return Object.assign(fake, {
     records,
     deleted,
+    kept,
     updates: () => fake.requests.filter((r) => r.url.pathname.startsWith('/u/')),
     rateLimitNext: (seconds: number) => fake.misbehaveNext(1, { kind: 'answer', status: 429, headers: { 'retry-after': String(seconds) }, body: 'Too many requests' }),
   });

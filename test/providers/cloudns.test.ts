@@ -62,4 +62,14 @@ describe('cloudns quirks', () => {
     expect(everything).not.toContain(TOKEN4);
     await t.runtime.close();
   });
+
+  it("\"The record's key is wrong!\" is a refused credential: it needs attention and is not sent again", async () => {
+    fake.wrongKeys.add(TOKEN4);
+    const t = await startRuntime(echoes.config(entry(fake), ['ipv4']));
+    const report = await t.cycle();
+    fake.wrongKeys.clear();
+    expect(report.hosts.map((h) => h.action)).toEqual(['needs-attention']);
+    expect(report.hosts[0]?.message).toContain('ClouDNS does not know this token');
+    await t.runtime.close();
+  });
 });

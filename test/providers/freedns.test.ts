@@ -98,4 +98,26 @@ describe('freedns quirks', () => {
     const path = writeConfig(dir, echoes.config(entry(fake, { hosts: [HOST, 'lab.mooo.com'] })));
     expect(() => loadConfig({ providers: PROVIDERS, path, env: {}, cwd: dir })).toThrow(/one host per entry/);
   });
+
+  it('an answer that names another address than the one sent is a failure saying both, retried later', async () => {
+    fake.kept.set(TOKEN4, '81.2.69.1');
+    fake.kept.set(TOKEN6, '2a02:8010:1::99');
+    const t = await startRuntime(echoes.config(entry(fake)));
+    const report = await t.cycle();
+    fake.kept.clear();
+    expect(report.hosts.map((h) => h.action)).toEqual(['failed', 'failed']);
+    expect(report.hosts.find((h) => h.family === 'ipv4')?.message).toContain(`has 81.2.69.1, not the address ${ADDRESS.ipv4} that was sent`);
+    expect(Object.values(t.runtime.state.hosts).every((h) => h.errorKind === 'bad-response')).toBe(true);
+    await t.runtime.close();
+  });
+
+  it('an unchanged answer naming the address sent (with IP …) is unchanged, not a wrong address', async () => {
+    const t = await startRuntime(echoes.config(entry(fake)));
+    await t.cycle();
+    await t.runtime.close();
+    const u = await startRuntime(echoes.config(entry(fake)));
+    const report = await u.cycle();
+    expect(report.hosts.map((h) => h.action)).toEqual(['unchanged', 'unchanged']);
+    await u.runtime.close();
+  });
 });
