@@ -1,7 +1,10 @@
 /**
- * A DuckDNS server that follows https://www.duckdns.org/spec.jsp:
- * GET /update?domains=a,b&token=T[&ip=][&ipv6=][&verbose=true]
- * answers OK (verbose: ipv4, ipv6, UPDATED|NOCHANGE) or KO.
+ * A DuckDNS server. Where each rule comes from (https://www.duckdns.org/spec.jsp unless named):
+ *   GET /update?domains=a,b&token=T[&ip=][&ipv6=][&verbose=true]: `domains` is a comma-separated
+ *     list of subnames, so one request carries every host (also ddclient.in nic_duckdns_update).
+ *   `OK`, and with verbose=true the addresses and UPDATED or NOCHANGE on the lines after it.
+ *   `KO`: a wrong token or a domain that is not the account's.
+ *   guess: without `ip` the record takes the request's source address (stated for ip= "if left blank").
  */
 import { httpFake, type ConformanceTable } from '../helpers/conformance.js';
 import { send, startFake, type FakeServer } from './server.js';

@@ -1,8 +1,10 @@
 /**
- * A dynv6 server following https://dynv6.com/docs/apis ("Update API"):
- * GET /api/update?zone=Z&token=T[&ipv4=][&ipv6=] answers `addresses updated`
- * or `addresses unchanged`; 401 `invalid authentication token`, 404
- * `zone not found`. A family not sent is kept.
+ * A dynv6 server. Where each rule comes from:
+ *   GET /api/update?zone=Z&token=T[&ipv4=][&ipv6=], `hostname` for `zone`, a family not sent is kept:
+ *     https://dynv6.com/docs/apis ("Update API": "If empty or unset, the current … address is kept unchanged").
+ *   `addresses updated` / `addresses unchanged`: the answers the Synology module in
+ *     gist CyBiS/60a11d6995e5055010bb45cc95e0c9a9 matches on.
+ *   guess: 401 `invalid authentication token`, 404 `zone not found` (not documented on that page).
  */
 import { httpFake, type ConformanceTable } from '../helpers/conformance.js';
 import { send, startFake, type FakeServer, type Recorded } from './server.js';

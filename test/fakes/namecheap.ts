@@ -1,9 +1,13 @@
 /**
  * Namecheap's dynamic DNS server: GET /update?host=H&domain=D&password=P&ip=A
- * answers HTTP 200 with an XML <interface-response>: <ErrCount>0</ErrCount>
- * and the IP when the record was set, else the count and <Err1> saying why
- * (`Passwords do not match`, `No Records updated. A record not Found;`).
- * IPv4 only: an IPv6 address is refused.
+ * answers HTTP 200 with an XML <interface-response>. Where each rule comes from:
+ *   the request: https://www.namecheap.com/support/knowledgebase/article.aspx/29/11/
+ *     (how to use the browser to dynamically update the host's IP); ddclient.in nic_namecheap_update.
+ *   <ErrCount>0</ErrCount> and <IP> on success: ddclient.in nic_namecheap_update (/<ErrCount>0/),
+ *     qdm12/ddns-updater internal/provider/providers/namecheap/provider.go (errors.Err1, IP).
+ *   guess: the words of <Err1> (`Passwords do not match`, `No Records updated. A record not Found;`,
+ *     `Domain name not found`), as users report them; no peer client reads them.
+ *   guess: IPv4 only, an IPv6 address is refused (Namecheap's dynamic DNS sets A records).
  */
 import { httpFake, type ConformanceTable } from '../helpers/conformance.js';
 import { send, startFake, type FakeServer, type Recorded } from './server.js';
