@@ -4,7 +4,7 @@
  *     list of subnames, so one request carries every host (also ddclient.in nic_duckdns_update).
  *   `OK`, and with verbose=true the addresses and UPDATED or NOCHANGE on the lines after it.
  *   `KO`: a wrong token or a domain that is not the account's.
- *   guess: without `ip` the record takes the request's source address (stated for ip= "if left blank").
+ *   Not modelled: without `ip` DuckDNS detects the IPv4 address itself (spec: "if left blank we detect").
  */
 import { httpFake, type ConformanceTable } from '../helpers/conformance.js';
 import { send, startFake, type FakeServer } from './server.js';
