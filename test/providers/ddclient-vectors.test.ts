@@ -1,0 +1,95 @@
+/**
+ * ddclient's protocol tests as vectors (test/vectors/ddclient.ts): the real
+ * adapter, given the hosts, addresses and credentials of each ddclient case,
+ * sends to a recording server on loopback that answers as ddclient's test
+ * server does; the request must have ddclient's method, path, query
+ * parameters (in order) and authentication, and the hosts counted as
+ * updated must be ddclient's, except where the vector says why not.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PROVIDERS } from '../../providers/index.js';
+import type { HostUpdate } from '../../providers/kit/types.js';
+import { FAMILIES } from '../../src/detect/address.js';
+import { createHttpClient } from '../../src/http.js';
+import { silentLogger } from '../../src/log.js';
+import { USER_AGENT } from '../../src/version.js';
+import { send, startFake, type FakeServer } from '../fakes/server.js';
+import { fakeClock } from '../helpers/clock.js';
+import { startCloudflare } from '../fakes/cloudflare.js';
+import { CLOUDFLARE_VECTORS, DDCLIENT_VECTORS, type DdclientVector } from '../vectors/ddclient.js';
+
+/** The query as ordered name=value pairs, decoded, so `:` and `%3A` compare equal. */
+const pairs = (query: string) => [...new URLSearchParams(query)].map(([k, v]) => `${k}=${v}`);
+
+describe("ddclient's protocol tests as vectors", () => {
+  let server: FakeServer;
+  let answer: string[] = [];
+  beforeAll(async () => {
+    // Answers as ddclient's t/ test server does: 200, text/plain, one line per answer.
+    server = await startFake((_req, res) => send(res, 200, answer.map((l) => `${l}\n`).join(''), { 'content-type': 'text/plain' }));
+  });
+  afterAll(async () => server.close());
+
+  /** Runs the adapter of the vector's type with the vector's input; the request it sent and the hosts it counts as updated. */
+  async function run(v: DdclientVector) {
+    const definition = PROVIDERS.find((p) => p.type === v.type);
+    if (!definition) throw new Error(`no adapter ${v.type}`);
+    // The settings as the entry gives them; ddclient's test hosts (h1) are not checked as full names here.
+    const settings = { type: v.type, hosts: v.hosts, endpoint: server.url, timeout: 5000, ...v.credentials };
+    const provider = definition.create(settings, { http: createHttpClient({ userAgent: USER_AGENT }), dns: undefined as never, clock: fakeClock(), log: silentLogger });
+    const updates: HostUpdate[] = v.hosts.flatMap((host) => FAMILIES.flatMap((family) => (v.addresses[family] ? [{ host, family, address: v.addresses[family] }] : [])));
+    answer = v.answer;
+    const before = server.requests.length;
+    const results = await provider.update({ updates, addresses: v.addresses, signal: AbortSignal.timeout(10_000) });
+    const sent = server.requests.slice(before);
+    const good = v.hosts.filter((h) => results.filter((r) => r.host === h).every((r) => r.outcome !== 'failed'));
+    return { sent, good };
+  }
+
+  it.each(DDCLIENT_VECTORS.map((v) => [v.source, v] as const))('%s', async (_source, v) => {
+    const { sent, good } = await run(v);
+    expect(sent).toHaveLength(1);
+    const req = sent[0];
+    expect(req?.method).toBe(v.want.method);
+    expect(req?.url.pathname).toBe(v.want.path);
+    expect(pairs(req?.url.search ?? '')).toEqual(pairs(v.differs?.query ?? v.want.query));
+    expect(req?.headers.authorization).toBe(v.want.authorization);
+    expect(good).toEqual(v.differs?.good ?? v.good);
+  });
+
+  it('every vector that differs says why, and differs in what it says', () => {
+    for (const v of DDCLIENT_VECTORS.filter((x) => x.differs)) {
+      expect(v.differs?.why.length).toBeGreaterThan(40);
+      const differsInQuery = v.differs?.query !== undefined && v.differs.query !== v.want.query;
+      const differsInOutcome = v.differs?.good !== undefined && v.differs.good.join() !== v.good.join();
+      expect(differsInQuery || differsInOutcome).toBe(true);
+    }
+  });
+});
+
+describe("ddclient's Cloudflare tests as vectors, against the Cloudflare fake", () => {
+  it.each(CLOUDFLARE_VECTORS.map((v) => [v.source, v] as const))('%s', async (_source, v) => {
+    const fake = await startCloudflare({ tokens: { [v.token]: [v.zone] }, zones: { [v.zone]: 'zone111zone111zone111zone111zone' } });
+    try {
+      const type = v.want.recordType;
+      const id = fake.addRecord({ zone: v.zone, name: v.host, type, content: type === 'A' ? '81.2.69.1' : '2a02:8010:1::9', ttl: 1, proxied: false });
+      const definition = PROVIDERS.find((p) => p.type === 'cloudflare');
+      const settings = definition?.schema.parse({ type: 'cloudflare', token: v.token, zone: v.zone, hosts: [v.host], endpoint: fake.endpoint, ipv4: v.family === 'ipv4', ipv6: v.family === 'ipv6' });
+      if (!definition || !settings) throw new Error('no cloudflare adapter');
+      const provider = definition.create(settings, { http: createHttpClient({ userAgent: USER_AGENT }), dns: undefined as never, clock: fakeClock(), log: silentLogger });
+      const results = await provider.update({ updates: [{ host: v.host, family: v.family, address: v.address }], addresses: { [v.family]: v.address }, signal: AbortSignal.timeout(10_000) });
+      expect(results.map((r) => r.outcome)).toEqual(['updated']);
+      // The token as Bearer on every request, and the zone looked up by name where it is looked up.
+      for (const r of fake.requests) expect(r.headers.authorization).toBe(v.want.authorization);
+      for (const r of fake.zoneLookups()) expect(pairs(r.url.search)).toContain(v.want.zoneQuery);
+      const writes = fake.writes();
+      expect(writes).toHaveLength(1);
+      const write = writes[0];
+      expect(write?.method).toBe(v.want.write.method);
+      expect(write?.url.pathname).toMatch(new RegExp(`/zones/zone111zone111zone111zone111zone/dns_records/${id}$`));
+      expect(JSON.parse(write?.body ?? '{}')).toMatchObject({ content: v.want.write.content });
+    } finally {
+      await fake.close();
+    }
+  });
+});
