@@ -16,7 +16,8 @@ import { USER_AGENT } from '../../src/version.js';
 import { send, startFake, type FakeServer } from '../fakes/server.js';
 import { fakeClock } from '../helpers/clock.js';
 import { startCloudflare } from '../fakes/cloudflare.js';
-import { CLOUDFLARE_VECTORS, DDCLIENT_VECTORS, type DdclientVector } from '../vectors/ddclient.js';
+import { startHetzner } from '../fakes/hetzner.js';
+import { CLOUDFLARE_VECTORS, DDCLIENT_VECTORS, HETZNER_VECTORS, type DdclientVector } from '../vectors/ddclient.js';
 
 /** The query as ordered name=value pairs, decoded, so `:` and `%3A` compare equal. */
 const pairs = (query: string) => [...new URLSearchParams(query)].map(([k, v]) => `${k}=${v}`);
@@ -88,6 +89,34 @@ describe("ddclient's Cloudflare tests as vectors, against the Cloudflare fake", 
       expect(write?.method).toBe(v.want.write.method);
       expect(write?.url.pathname).toMatch(new RegExp(`/zones/zone111zone111zone111zone111zone/dns_records/${id}$`));
       expect(JSON.parse(write?.body ?? '{}')).toMatchObject({ content: v.want.write.content });
+    } finally {
+      await fake.close();
+    }
+  });
+});
+
+describe("ddclient's Hetzner tests as vectors, against the Hetzner Cloud fake", () => {
+  const TOKEN = 'v'.repeat(64);
+  it.each(HETZNER_VECTORS.map((v) => [v.source, v] as const))('%s', async (_source, v) => {
+    const fake = await startHetzner({ tokens: { [TOKEN]: 'read_write' }, zones: [v.zone] });
+    try {
+      if (v.exists) fake.rrsets.push({ zone: v.zone, name: v.want.name, type: v.want.type, ttl: null, records: [{ value: v.family === 'ipv4' ? '81.2.69.1' : '2a02:8010:1::9', comment: '' }] });
+      const definition = PROVIDERS.find((p) => p.type === 'hetzner');
+      const settings = definition?.schema.parse({ type: 'hetzner', token: TOKEN, zone: v.zone, hosts: [v.host], endpoint: fake.endpoint, ipv4: v.family === 'ipv4', ipv6: v.family === 'ipv6' });
+      if (!definition || !settings) throw new Error('no hetzner adapter');
+      const provider = definition.create(settings, { http: createHttpClient({ userAgent: USER_AGENT }), dns: undefined as never, clock: fakeClock(), log: silentLogger });
+      const results = await provider.update({ updates: [{ host: v.host, family: v.family, address: v.address }], addresses: { [v.family]: v.address }, signal: AbortSignal.timeout(10_000) });
+      expect(results.map((r) => r.outcome)).toEqual(['updated']);
+      // `@` and `%40` name the same path.
+      const calls = fake.calls().map(decodeURIComponent);
+      expect(calls).toContain(v.want.lookup);
+      const writes = fake.requests.filter((r) => r.method === 'POST');
+      expect(writes.map((r) => `POST ${r.url.pathname.replace(/^\/v1/, '')}`)[0]).toBe(v.want.write);
+      const body = JSON.parse(writes[0]?.body ?? '{}') as { name?: string; type?: string; records?: { value: string }[] };
+      if (!v.exists) expect([body.name, body.type]).toEqual([v.want.name, v.want.type]);
+      expect(body.records?.[0]?.value).toBe(v.address);
+      for (const r of fake.requests) expect(r.headers.authorization).toBe(`Bearer ${TOKEN}`);
+      expect(fake.find(v.zone, v.want.name, v.want.type)?.records.map((r) => r.value)).toEqual([v.address]);
     } finally {
       await fake.close();
     }

@@ -137,12 +137,55 @@ export const CLOUDFLARE_VECTORS: readonly CloudflareVector[] = [
 ];
 
 /**
+ * t/protocol_hetzner.pl (the Hetzner Cloud DNS API): what its `check_reqs`
+ * asserts: the RRSet looked up by zone, relative name and type; a missing one
+ * created with POST /zones/{zone}/rrsets, an existing one changed with
+ * POST …/rrsets/{name}/{type}/actions/set_records; the token as Bearer.
+ */
+export interface HetznerVector {
+  source: string;
+  host: string;
+  zone: string;
+  family: Family;
+  address: string;
+  /** The RRSet exists before the update (ddclient's test answers it to the lookup). */
+  exists: boolean;
+  want: { lookup: string; write: string; name: string; type: 'A' | 'AAAA' };
+}
+
+const HZ = 't/protocol_hetzner.pl';
+export const HETZNER_VECTORS: readonly HetznerVector[] = [
+  {
+    source: `${HZ} "IPv4 success, no existing record (create)"`,
+    host: 'host.example.com', zone: 'example.com', family: 'ipv4', address: '192.0.2.1', exists: false,
+    want: { lookup: 'GET /zones/example.com/rrsets/host/A', write: 'POST /zones/example.com/rrsets', name: 'host', type: 'A' },
+  },
+  {
+    source: `${HZ} "IPv4 success, existing record (update)"`,
+    host: 'host.example.com', zone: 'example.com', family: 'ipv4', address: '192.0.2.2', exists: true,
+    want: { lookup: 'GET /zones/example.com/rrsets/host/A', write: 'POST /zones/example.com/rrsets/host/A/actions/set_records', name: 'host', type: 'A' },
+  },
+  {
+    source: `${HZ} "apex domain (@) — hostname equals zone"`,
+    host: 'example.com', zone: 'example.com', family: 'ipv4', address: '192.0.2.1', exists: false,
+    want: { lookup: 'GET /zones/example.com/rrsets/@/A', write: 'POST /zones/example.com/rrsets', name: '@', type: 'A' },
+  },
+  {
+    source: `${HZ} "IPv6 success, no existing record"`,
+    host: 'host.example.com', zone: 'example.com', family: 'ipv6', address: '2001:db8::1', exists: false,
+    want: { lookup: 'GET /zones/example.com/rrsets/host/AAAA', write: 'POST /zones/example.com/rrsets', name: 'host', type: 'AAAA' },
+  },
+];
+
+/**
  * Protocols both speak whose ddclient tests are not vectors here, and why.
  * t/protocol_dynu.pl "zone mismatch: hostname outside zone" sends nothing in ddclient
  * (a config check); ddnsd has no zone setting, so there is nothing to compare.
  */
 export const NOT_VECTORS: Readonly<Record<string, string>> = {
   't/protocol_cloudflare.pl "IPv4 success, email+key auth"': 'ddnsd takes an API token only, not the global key with X-Auth-Email',
-  't/protocol_hetzner.pl':
-    'the Hetzner Cloud DNS flow (rrset lookup, create or set_records, action polling): not compared yet',
+  't/protocol_hetzner.pl "both IPv4 and IPv6 success", "action returns error status"':
+    'how an action that ends in error is read is the Hetzner adapter\'s own; the requests are those of the single-family cases',
+  't/protocol_hetzner.pl "correct auth header sent"':
+    'compared in every Hetzner vector (Bearer and the token); the token is 64 characters long there, as Hetzner Cloud tokens are',
 };
