@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCloudflare } from '../fakes/cloudflare.js';
 import { startDuckDns } from '../fakes/duckdns.js';
-import { startDyndns2 } from '../fakes/dyndns2.js';
+import { PRESETS } from '../../providers/dyndns2/presets.js';
+import { domainOf } from '../../providers/dyndns2/protocol.js';
+import { startDyndns2, type Dyndns2Options } from '../fakes/dyndns2.js';
 import { startEcho, type EchoServer } from '../fakes/echo.js';
 import type { Misbehaviour } from '../fakes/faulty.js';
 import type { FakeServer } from '../fakes/server.js';
@@ -169,6 +171,83 @@ describe('faulty providers, with a healthy provider beside each', () => {
       });
     } finally {
       await Promise.all([faulty.fake.close(), healthy.close()]);
+    }
+  });
+});
+
+/**
+ * dyndns2 services answering as they do: ipv64.net's JSON success, deSEC's
+ * per-domain limit with three names of one domain, Dynu writing the
+ * request's own address when myip is missing.
+ */
+interface ServiceScenario {
+  type: 'ipv64' | 'desec' | 'dynu';
+  fault: string;
+  hosts: string[];
+  /** Detected families: IPv4 from one echo, IPv6 from another. */
+  families: ('ipv4' | 'ipv6')[];
+  fake: Partial<Dyndns2Options>;
+  expected: string;
+  requests: number;
+}
+
+const V6 = '2a02:8010:1::1';
+const SERVICE_SECRET = 'faults-service-key-6b04d2';
+const serviceScenarios: ServiceScenario[] = [
+  { type: 'ipv64', fault: 'answers a JSON success', hosts: ['office.home64.de'], families: ['ipv4'], fake: { json: true }, expected: 'counted as updated, one request', requests: 1 },
+  {
+    type: 'desec',
+    fault: 'three names of one domain, 2 updates per domain in 2 minutes',
+    hosts: ['office.example.dedyn.io', 'lab.example.dedyn.io', 'example.dedyn.io'],
+    families: ['ipv4'],
+    fake: { unchangedAnswer: 'good', perDomain: { count: 2, windowMs: 120_000, domainOf } },
+    expected: 'one request for the three names, all ok',
+    requests: 1,
+  },
+  { type: 'dynu', fault: 'an IPv6-only entry (Dynu takes the source address without myip)', hosts: ['office.dynu.net'], families: ['ipv6'], fake: { sourceWhenMissing: true }, expected: 'myip=no sent, the A record left alone, ok', requests: 1 },
+];
+
+describe('dyndns2 services as they answer, in the daemon', () => {
+  let echo4: EchoServer;
+  let echo6: EchoServer;
+  beforeAll(async () => {
+    [echo4, echo6] = await Promise.all([startEcho(V4), startEcho(V6, '::1')]);
+  });
+  afterAll(async () => {
+    await Promise.all([echo4.close(), echo6.close()]);
+  });
+
+  it.concurrent.each(serviceScenarios.map((s) => [`${s.type}: ${s.fault}`, s] as const))('%s', async (name, s) => {
+    const variant = PRESETS.find((p) => p.type === s.type)?.variant;
+    const keys = Object.fromEntries(s.hosts.map((h) => [h, SERVICE_SECRET]));
+    const fake = await startDyndns2({ username: 'office-user', password: SERVICE_SECRET, keys, hosts: s.hosts, ...(variant ? { variant } : {}), ...s.fake });
+    const credential = s.type === 'dynu' ? '    username: office-user\n    password: ${SERVICE_SECRET}\n' : '    key: ${SERVICE_SECRET}\n';
+    const sources = (family: 'ipv4' | 'ipv6', echo: EchoServer) => (s.families.includes(family) ? `"${echo.url}/"` : '');
+    const detect = `detect:\n  ipv4: [${sources('ipv4', echo4)}]\n  ipv6: [${sources('ipv6', echo6)}]\n  agree: 1\n`;
+    try {
+      const observed = await observeDaemon(
+        `interval: 1h\n${detect}server:\n  listen: 127.0.0.1:0\nproviders:\n  - type: ${s.type}\n${credential}    endpoint: ${fake.url}\n    hosts: [${s.hosts.join(', ')}]\n    timeout: 1s\n`,
+        { env: { SERVICE_SECRET } },
+      );
+      const statuses = observed.status.hosts.map((h) => h.status);
+      expect(statuses.length).toBeGreaterThan(0);
+      expect(statuses.every((st) => st === 'ok')).toBe(true);
+      expect(fake.updates()).toHaveLength(s.requests);
+      if (s.type === 'dynu') {
+        expect(fake.updates()[0]?.url.searchParams.get('myip')).toBe('no');
+        expect(fake.records.get(s.hosts[0] ?? '')).toEqual({ ipv6: V6 });
+      }
+      record({
+        area: 'Providers',
+        fault: name,
+        expected: s.expected,
+        observed: `${statuses.join(', ')}; ${fake.updates().length} request(s)`,
+        requests: `${fake.updates().length}`,
+        outputs: observed.outputs,
+        secrets: [SERVICE_SECRET],
+      });
+    } finally {
+      await fake.close();
     }
   });
 });
