@@ -37,11 +37,17 @@ const base = entrySchema(
 
 export const schema = limitFamilies(base, () => ['ipv4'], () => "Namecheap's dynamic DNS updates IPv4 only (A records); remove \"ipv6: true\" and keep the AAAA record another way");
 
-/** What <Err1> says, as Namecheap words it. */
+/**
+ * What <Err1> says, as Namecheap words it. Namecheap documents no error list:
+ * these words are what users report (ddclient and ddns-updater only test
+ * ErrCount / Err1). The password and the missing record stop the host, as
+ * the answers that can only mean a fix in the account; the domain refusal is
+ * retried later with a growing pause, since it is the least certain.
+ */
 const ERRORS: readonly AnswerRule[] = [
   { match: /Passwords do not match/i, means: 'auth', why: 'the Dynamic DNS password is wrong; copy it again from Advanced DNS → Dynamic DNS (it is not the account password)' },
   { match: /A record not Found/i, means: 'fatal', why: 'the domain has no A + Dynamic DNS record for this host; add one in Advanced DNS' },
-  { match: /Domain name not (found|active)/i, means: 'fatal', why: 'the domain is not on this Namecheap account or dynamic DNS is off for it' },
+  { match: /Domain name not (found|active)/i, means: 'bad-response', why: 'the domain is not on this Namecheap account or dynamic DNS is off for it; ddnsd tries again later' },
 ];
 
 const tag = (xml: string, name: string): string | undefined => new RegExp(`<${name}>([\\s\\S]*?)</${name}>`).exec(xml)?.[1]?.trim();

@@ -81,4 +81,13 @@ describe('namecheap quirks', () => {
     expect(missing.hosts[0]?.message).toMatch(/A record not Found.*add one in Advanced DNS/);
     await u.runtime.close();
   });
+
+  it('a domain Namecheap does not know (words no document lists) is retried later, not a stop until the config changes', async () => {
+    const t = await startRuntime(echoes.config(entry(fake, { domain: 'example.org', hosts: ['office.example.org'] })));
+    const report = await t.cycle();
+    expect(report.hosts[0]?.action).toBe('failed');
+    expect(report.hosts[0]?.message).toMatch(/Domain name not found.*tries again later/);
+    expect(t.runtime.state.hosts['namecheap office.example.org ipv4']?.errorKind).toBe('bad-response');
+    await t.runtime.close();
+  });
 });
