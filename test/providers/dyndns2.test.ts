@@ -7,7 +7,7 @@ import { SERVER_TROUBLE_PAUSE_MS } from '../../src/cycle/index.js';
 import { USER_AGENT } from '../../src/version.js';
 import { NOIP_AGENT, startDyndns2, type FakeDyndns2 } from '../fakes/dyndns2.js';
 import { startEcho, type EchoServer } from '../fakes/echo.js';
-import { tempDir } from '../helpers/cli.js';
+import { runCli, tempDir, writeConfig } from '../helpers/cli.js';
 import { startRuntime } from '../helpers/runtime.js';
 
 // Public addresses as data only: the fakes answer them, nothing contacts them.
@@ -251,6 +251,18 @@ ${extra}`;
     await t.cycle();
     expect(t.logs.filter((l) => l.includes('contact_email'))).toHaveLength(1);
     await t.runtime.close();
+  });
+
+  it('No-IP: `ddnsd check` warns about a missing contact_email and still says the config is valid', async () => {
+    const dir = tempDir();
+    writeConfig(dir, config(noip()));
+    const result = await runCli(['check'], { cwd: dir, env });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/warning: providers\[0\]: No-IP asks every client to name a contact.*add contact_email:/);
+    writeConfig(dir, config(noip('    contact_email: admin@example.net\n')));
+    const quiet = await runCli(['check'], { cwd: dir, env });
+    expect(quiet.code).toBe(0);
+    expect(quiet.stderr).not.toContain('contact_email');
   });
 
   it('No-IP: more than 20 hosts go in requests of at most 20, as the protocol caps them', async () => {
