@@ -154,27 +154,17 @@ export interface HetznerVector {
 }
 
 const HZ = 't/protocol_hetzner.pl';
+const hetzner = (desc: string, host: string, family: Family, address: string, exists: boolean, name: string, write: string): HetznerVector => {
+  const type = family === 'ipv4' ? 'A' : 'AAAA';
+  return { source: `${HZ} "${desc}"`, host, zone: 'example.com', family, address, exists, want: { lookup: `GET /zones/example.com/rrsets/${name}/${type}`, write, name, type } };
+};
+const CREATE = 'POST /zones/example.com/rrsets';
+
 export const HETZNER_VECTORS: readonly HetznerVector[] = [
-  {
-    source: `${HZ} "IPv4 success, no existing record (create)"`,
-    host: 'host.example.com', zone: 'example.com', family: 'ipv4', address: '192.0.2.1', exists: false,
-    want: { lookup: 'GET /zones/example.com/rrsets/host/A', write: 'POST /zones/example.com/rrsets', name: 'host', type: 'A' },
-  },
-  {
-    source: `${HZ} "IPv4 success, existing record (update)"`,
-    host: 'host.example.com', zone: 'example.com', family: 'ipv4', address: '192.0.2.2', exists: true,
-    want: { lookup: 'GET /zones/example.com/rrsets/host/A', write: 'POST /zones/example.com/rrsets/host/A/actions/set_records', name: 'host', type: 'A' },
-  },
-  {
-    source: `${HZ} "apex domain (@) — hostname equals zone"`,
-    host: 'example.com', zone: 'example.com', family: 'ipv4', address: '192.0.2.1', exists: false,
-    want: { lookup: 'GET /zones/example.com/rrsets/@/A', write: 'POST /zones/example.com/rrsets', name: '@', type: 'A' },
-  },
-  {
-    source: `${HZ} "IPv6 success, no existing record"`,
-    host: 'host.example.com', zone: 'example.com', family: 'ipv6', address: '2001:db8::1', exists: false,
-    want: { lookup: 'GET /zones/example.com/rrsets/host/AAAA', write: 'POST /zones/example.com/rrsets', name: 'host', type: 'AAAA' },
-  },
+  hetzner('IPv4 success, no existing record (create)', 'host.example.com', 'ipv4', '192.0.2.1', false, 'host', CREATE),
+  hetzner('IPv4 success, existing record (update)', 'host.example.com', 'ipv4', '192.0.2.2', true, 'host', 'POST /zones/example.com/rrsets/host/A/actions/set_records'),
+  hetzner('apex domain (@) — hostname equals zone', 'example.com', 'ipv4', '192.0.2.1', false, '@', CREATE),
+  hetzner('IPv6 success, no existing record', 'host.example.com', 'ipv6', '2001:db8::1', false, 'host', CREATE),
 ];
 
 /**
