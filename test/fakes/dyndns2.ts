@@ -11,6 +11,7 @@
  *   [ipv64]   https://ipv64.net/dyndns_updater_api
  *   [dynu]    https://www.dynu.com/DynamicDNS/IP-Update-Protocol; ddclient.in nic_dynu_update, t/protocol_dynu.pl
  *   [ovh]     ovh/docs pages/web_cloud/domains/dns_dynhost/guide.*.md
+ *   [he]      https://dns.he.net/docs.html (dynamic DNS: the hostname as username, the record's key, one myip)
  *   [ddclient] ddclient t/protocol_dyndns2.pl
  */
 import { httpFake, type Conformance, type ConformanceTable } from '../helpers/conformance.js';
@@ -159,7 +160,8 @@ export async function startDyndns2(options: Dyndns2Options): Promise<FakeDyndns2
       // [dyn] [noip] badauth; [desec] 401; [ipv64] 401 (qdm12/ddns-updater ipv64/provider.go).
       return send(res, options.statuses?.badauth ?? 401, answerBody(['badauth'], options), { 'www-authenticate': 'Basic realm="update"' });
     }
-    // [noip] [dyn] badagent for a client that does not name itself as asked.
+    // [noip] [dyn] badagent for a client that does not name itself as asked. guess: No-IP answers
+    // badagent at once (its page says such clients "risk being rate-limited or blocked").
     if (!(options.agent ?? AGENT).test(req.headers['user-agent'] ?? '')) return code(200, 'badagent')(res);
     // [dyn] numhost: more than 20 hosts.
     const most = options.variant?.hostsPerRequest === 'one' ? 1 : (options.maxHosts ?? 20);
