@@ -106,7 +106,7 @@ export const ANSWER_CODES: Readonly<Record<string, AnswerCode>> = {
   badagent: {
     kind: 'fatal',
     perHost: false,
-    why: "the service refuses ddnsd's User-Agent; update ddnsd, and report it if the newest version is refused too",
+    why: "the service refuses ddnsd's User-Agent; for No-IP set contact_email on the entry, otherwise update ddnsd, and report it if the newest version is refused too",
   },
   '!donator': { kind: 'fatal', perHost: false, why: 'the request uses a feature this account does not have; check the account type' },
   nohost: { kind: 'fatal', perHost: true, why: 'the hostname does not exist on this account; check hosts and the account' },
