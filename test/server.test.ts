@@ -176,15 +176,15 @@ describe('POST /api/update', () => {
     const { server, finish, runs, report } = loopApp(TOKEN);
     const first = await post(server, `Bearer ${TOKEN}`);
     expect(first.statusCode).toBe(202);
-    expect(first.json()).toEqual({ id: 1, joined: false });
+    expect(first.json()).toEqual({ id: 1, joined: false, notRetried: [] });
     const second = await post(server, `bearer  ${TOKEN}`);
     expect(second.statusCode).toBe(202);
-    expect(second.json()).toEqual({ id: 1, joined: true });
+    expect(second.json()).toEqual({ id: 1, joined: true, notRetried: [] });
     expect(runs()).toBe(1);
     finish[0]?.(report(1));
     await new Promise((r) => setImmediate(r));
     const third = await post(server, `Bearer ${TOKEN}`);
-    expect(third.json()).toEqual({ id: 2, joined: false });
+    expect(third.json()).toEqual({ id: 2, joined: false, notRetried: [] });
     expect(runs()).toBe(2);
   });
 
