@@ -55,6 +55,11 @@ describe('GET / (the status page)', () => {
     for (const bad of ['0', '301', '1.5', 'x', '%22%3E']) expect((await a.inject(`/?refresh=${bad}`)).body).toContain('<body data-refresh-ms="5000">');
   });
 
+  it('says when a failing host is tried next: in how long, and at what time', async () => {
+    const html = (await app().inject('/')).body;
+    expect(html).toMatch(/overloaded&lt;\/b&gt;; trying again <time datetime="2026-11-29T08:12:00.000Z"[^>]*>in 2 min<\/time> \(2026-11-29 08:12 UTC\)/);
+  });
+
   it('says "at the next check" rather than a time in the past', async () => {
     const html = (await app({ now: () => NOW + 3600_000 }).inject('/')).body;
     expect(html).toContain('overloaded&lt;/b&gt;; trying again at the next check');
