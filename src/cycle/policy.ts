@@ -36,6 +36,17 @@ export function retryableNow(error: unknown, maxWaitMs: number): boolean {
   return error.kind === 'rate-limited' && (error.retryAfterMs ?? 0) <= maxWaitMs;
 }
 
+/**
+ * The wait before retry number `attempt` within a cycle: the backoff
+ * (minTimeoutMs, doubling, at most maxTimeoutMs) or the provider's
+ * Retry-After, whichever is longer; never both one after the other.
+ */
+export function retryWait(policy: RetryPolicy, attempt: number, error: unknown): number {
+  const backoff = Math.min(policy.minTimeoutMs * 2 ** Math.max(0, attempt - 1), policy.maxTimeoutMs);
+  const asked = error instanceof DdnsError ? (error.retryAfterMs ?? 0) : 0;
+  return Math.max(backoff, asked);
+}
+
 /** When to try a failing host again, by what kind of failure it was. */
 export function retryDelay(error: DdnsError, failures: number): number {
   switch (error.kind) {
