@@ -69,7 +69,8 @@ export const conformance: ConformanceTable = {
         ...httpFake(fake),
         hosts: ['conform.example.org'],
         entry: (credentials) => urlEntry(fake, credentials === 'right' ? TOKEN : 'wrong-url-token', ['conform.example.org']),
-        secrets: [urlEntry(fake, TOKEN, [])['url'] as string],
+        // The whole template, and the token on its own (an answer may echo it without the rest).
+        secrets: [urlEntry(fake, TOKEN, [])['url'] as string, TOKEN],
       };
     },
   },
