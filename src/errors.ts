@@ -5,12 +5,13 @@
  */
 
 /**
- * - `auth`: the provider rejected the credentials. Needs attention; never retried.
- * - `fatal`: the provider rejected the request for good (unknown host, bad input). Needs attention.
+ * - `auth`: the provider rejected the credentials, in words it documents (badauth, 401/403). Needs attention; never retried.
+ * - `fatal`: the provider documents the answer as "stop sending" (nohost, abuse, a domain not on the account). Needs attention.
  * - `rate-limited`: the provider asked us to slow down; `retryAfterMs` says for how long.
- * - `server`: the provider reports trouble on its side; pause for `retryAfterMs`.
+ * - `server`: the provider documents trouble on its side (911, dnserr); pause for `retryAfterMs`.
  * - `transient`: network error, timeout or 5xx; retried with backoff.
- * - `bad-response`: an answer we could not understand; retried on a later cycle.
+ * - `bad-response`: an answer ddnsd could not classify from the provider's documentation (an unknown
+ *   code, an unexpected 4xx, a body it cannot read); paused 1 h, doubling to 24 h, never for good.
  */
 export type FailureKind = 'auth' | 'fatal' | 'rate-limited' | 'server' | 'transient' | 'bad-response';
 

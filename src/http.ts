@@ -19,6 +19,8 @@ export interface HttpRequest {
   timeoutMs?: number;
   /** Answers longer than this are cut off and rejected. */
   maxBytes?: number;
+  /** The URL's path or query holds a secret (a URL template with a token): messages name only its origin. */
+  secretPath?: boolean;
 }
 
 export interface HttpResponse {
@@ -47,6 +49,15 @@ export function describeUrl(url: string | URL): string {
   return `${u.protocol}//${u.host}${u.pathname}`;
 }
 
+/**
+ * `https://host/…`: a URL reduced to its origin, for URLs whose path holds a
+ * secret (a token in the path, a whole URL template).
+ */
+export function describeOrigin(url: string | URL): string {
+  const u = new URL(url);
+  return `${u.protocol}//${u.host}/…`;
+}
+
 /** No complete answer within the request's deadline: a transient failure callers may word their own way. */
 export class HttpTimeout extends DdnsError {
   override name = 'HttpTimeout';
@@ -66,7 +77,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       const method = req.method ?? 'GET';
       const timeoutMs = req.timeoutMs ?? options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
       const maxBytes = req.maxBytes ?? options.maxBytes ?? DEFAULT_MAX_BYTES;
-      const where = `${method} ${describeUrl(req.url)}`;
+      const where = `${method} ${req.secretPath ? describeOrigin(req.url) : describeUrl(req.url)}`;
       const limit = deadline(timeoutMs, req.signal);
       const signal = limit.signal;
       try {

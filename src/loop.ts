@@ -1,7 +1,8 @@
 /**
  * Scheduling: a cycle at start, then one `interval` after each cycle ends.
  * `runNow` starts a cycle at once, or joins the one in flight, so two
- * cycles never overlap. `stop` aborts in-flight work and waits for it.
+ * cycles never overlap; a forced run asked while an unforced cycle is in
+ * flight runs right after it. `stop` aborts in-flight work and waits for it.
  */
 import type { Clock } from './clock.js';
 import type { CycleReport } from './cycle/index.js';
@@ -11,19 +12,23 @@ export interface LoopOptions {
   intervalMs: number;
   clock: Clock;
   log: Logger;
-  run(id: number, signal: AbortSignal): Promise<CycleReport>;
+  /** `force`: also send hosts paused after a transient failure or an unreadable answer ("Update now"). */
+  run(id: number, signal: AbortSignal, force: boolean): Promise<CycleReport>;
 }
 
 export interface RunningCycle {
   id: number;
   done: Promise<CycleReport>;
+  force: boolean;
+  /** True when this request joined a cycle that was already asked for. */
+  joined: boolean;
 }
 
 export interface Loop {
   start(): void;
   /** Stops scheduling, aborts in-flight requests and waits up to `graceMs` for the cycle to end. */
   stop(graceMs: number): Promise<void>;
-  runNow(): RunningCycle;
+  runNow(options?: { force?: boolean }): RunningCycle;
   nextCheck(): number | undefined;
 }
 
@@ -31,18 +36,32 @@ export function createLoop(options: LoopOptions): Loop {
   const { clock, log } = options;
   const stopping = new AbortController();
   let current: RunningCycle | undefined;
+  /** A forced cycle asked for while an unforced one runs: it starts when that one ends. */
+  let queued: RunningCycle | undefined;
   let counter = 0;
   let next: number | undefined;
   let main: Promise<void> | undefined;
 
-  const runNow = (): RunningCycle => {
-    if (current) return current;
-    const id = ++counter;
-    const done = options.run(id, stopping.signal).finally(() => {
+  const begin = (id: number, force: boolean): RunningCycle => {
+    const done = options.run(id, stopping.signal, force).finally(() => {
       if (current?.id === id) current = undefined;
     });
-    current = { id, done };
+    current = { id, done, force, joined: false };
     return current;
+  };
+
+  const runNow = ({ force = false } = {}): RunningCycle => {
+    if (queued && force) return { ...queued, joined: true };
+    if (!current) return begin(++counter, force);
+    if (current.force || !force) return { ...current, joined: true };
+    const id = ++counter;
+    const after = current.done.catch(() => undefined).then(() => {
+      queued = undefined;
+      if (stopping.signal.aborted) throw stopping.signal.reason;
+      return (current ?? begin(id, true)).done;
+    });
+    queued = { id, done: after, force: true, joined: false };
+    return queued;
   };
 
   const forever = async (): Promise<void> => {

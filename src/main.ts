@@ -8,6 +8,7 @@ import { createDnsClient } from '../providers/kit/dns.js';
 import type { ConfiguredProvider, CycleReport, Events, RetryPolicy } from './cycle/index.js';
 import { createEvents, DEFAULT_RETRY, runCycle } from './cycle/index.js';
 import { logEvents } from './cycle/log.js';
+import { notRetried } from './cycle/plan.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config/load.js';
 import { formatDuration } from './config/duration.js';
@@ -196,24 +197,18 @@ export async function startDaemon(config: Config, options: WiringOptions): Promi
   const [{ buildServer }, { createMetrics }] = await Promise.all([import('./server/index.js'), import('./server/metrics.js')]);
   const status = (): Status => runtime.status(loop.nextCheck());
   const metrics = createMetrics(status, runtime.events);
-  let running: number | undefined;
+  // "Update now": a forced cycle (hosts paused by ddnsd's own backoff are sent too), and the
+  // hosts it still holds back, so the answer can say which and why.
   const runNow = (): RunNow => {
-    const joined = running !== undefined;
-    const cycle = loop.runNow();
-    return { id: cycle.id, joined, done: cycle.done };
+    const held = notRetried(runtime.providers, runtime.state, clock.now());
+    const cycle = loop.runNow({ force: true });
+    return { id: cycle.id, joined: cycle.joined, done: cycle.done, notRetried: held };
   };
   const loop = createLoop({
     intervalMs: config.intervalMs,
     clock,
     log,
-    run: async (id, signal) => {
-      running = id;
-      try {
-        return await runtime.cycle(id, signal);
-      } finally {
-        running = undefined;
-      }
-    },
+    run: (id, signal, force) => runtime.cycle(id, signal, false, force),
   });
   const server = buildServer({
     status,
@@ -223,7 +218,7 @@ export async function startDaemon(config: Config, options: WiringOptions): Promi
     metrics,
     now: clock.now,
     runNow,
-    nicUpdate: nicUpdateDeps(runtime, () => runNow().done.catch(() => {}), log),
+    nicUpdate: nicUpdateDeps(runtime, () => loop.runNow().done.catch(() => {}), log),
   });
   const { host, port } = config.server.listen;
   try {

@@ -100,6 +100,21 @@ providers:
     expect(duck.updates()).toHaveLength(2);
   });
 
+  it('says when a host is tried next after an answer it could not read, and keeps it paused until then', async () => {
+    // DuckDNS documents only OK and KO (https://www.duckdns.org/spec.jsp): anything else is ddnsd's guess, paused, never for good.
+    duck.failNext(1, 200, {}, '<html>captive portal</html>');
+    const first = await once();
+    expect(first.code).toBe(1);
+    expect(first.stdout).toMatch(/myoffice\.duckdns\.org\s+A\s+duckdns\s+FAILED: .*unexpected answer.*; next try in 60 min \(\d{4}-\d\d-\d\d \d\d:\d\d UTC\)/);
+    const second = await once();
+    expect(second.code).toBe(1);
+    expect(second.stdout).toMatch(/myoffice\.duckdns\.org\s+A\s+duckdns\s+PAUSED: .*; next try in 60 min \(.* UTC\); run ddnsd once --force to try now/);
+    expect(duck.updates()).toHaveLength(1);
+    const forced = await once('--force');
+    expect(forced.code).toBe(0);
+    expect(duck.updates()).toHaveLength(2);
+  });
+
   it('--dry-run sends nothing and writes no state', async () => {
     const result = await once('--dry-run');
     expect(result.code).toBe(0);

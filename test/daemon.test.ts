@@ -77,6 +77,40 @@ describe('ddnsd run', () => {
     expect(existsSync(join(dir, 'data/state.json'))).toBe(true);
   });
 
+  it('"Update now" retries a host paused by an answer it could not read, and names the host that needs attention as not retried', async () => {
+    const wrong = await startDuckDns({ token: 'the-right-lab-token-77', domains: ['lab'] });
+    try {
+      // An answer DuckDNS does not document (https://www.duckdns.org/spec.jsp: OK or KO): ddnsd only guesses at it.
+      duck.failNext(1, 200, {}, '<html>captive portal</html>');
+      const dir = tempDir();
+      writeConfig(
+        dir,
+        `interval: 1h\ndetect:\n  ipv4: [${echo.url}/]\n  agree: 1\nserver:\n  listen: 127.0.0.1:0\n  token: \${SERVER_TOKEN}\nproviders:\n` +
+          `  - type: duckdns\n    token: \${DUCK_TOKEN}\n    endpoint: ${duck.url}\n    hosts: [office]\n` +
+          `  - type: duckdns\n    token: wrong-lab-token-1234\n    endpoint: ${wrong.url}\n    hosts: [lab]\n`,
+      );
+      running = startCli(['run'], { cwd: dir, env: { DUCK_TOKEN: TOKEN, SERVER_TOKEN: 'update-now-token-5a1c' } });
+      const [, url] = await running.waitFor(/Status page on (http:\/\/127\.0\.0\.1:\d+)\//);
+      const hosts = async () => ((await (await fetch(`${url}/api/status`)).json()) as { hosts: { host: string; status: string; nextAttempt: string | null }[] }).hosts;
+      await until(async () => (await hosts()).every((h) => h.status !== 'pending'), 10_000, 'the first cycle');
+      const before = await hosts();
+      expect(before.map((h) => h.status)).toEqual(['failing', 'needs-attention']);
+      // Paused for an hour, and /api/status says until when.
+      expect(Date.parse(before[0]?.nextAttempt ?? '') - Date.now()).toBeGreaterThan(59 * 60_000);
+      expect([duck.requests.length, wrong.requests.length]).toEqual([1, 1]);
+
+      const res = await fetch(`${url}/api/update`, { method: 'POST', headers: { authorization: 'Bearer update-now-token-5a1c' } });
+      expect(res.status).toBe(202);
+      const answer = (await res.json()) as { notRetried: { host: string; reason: string; message: string }[] };
+      expect(answer.notRetried).toEqual([expect.objectContaining({ host: 'lab.duckdns.org', reason: 'needs-attention', message: expect.stringContaining('fix its provider entry in the config') })]);
+      await until(async () => (await hosts())[0]?.status === 'ok', 10_000, 'office to be updated');
+      expect(duck.updates()).toHaveLength(2);
+      expect(wrong.requests).toHaveLength(1);
+    } finally {
+      await wrong.close();
+    }
+  });
+
   it('says so and exits 1 when the port is taken', async () => {
     const dir = tempDir();
     const port = new URL(duck.url).port;

@@ -3,6 +3,7 @@ import type { CycleReport } from '../src/cycle/index.js';
 import { createLoop } from '../src/loop.js';
 import { silentLogger } from '../src/log.js';
 import type { Clock } from '../src/clock.js';
+import { until } from './helpers/wait.js';
 
 /** A clock whose sleeps wait until the test releases them. */
 function manualClock() {
@@ -70,6 +71,38 @@ describe('the loop', () => {
     await a.done;
     expect(calls).toBe(1);
     expect(loop.runNow().id).toBe(a.id + 1);
+  });
+
+  it('runs a forced cycle ("Update now") right after an unforced one in flight, never beside it', async () => {
+    const manual = manualClock();
+    const releases: (() => void)[] = [];
+    const runs: { id: number; force: boolean }[] = [];
+    let inFlight = 0;
+    let most = 0;
+    const loop = createLoop({
+      intervalMs: 1000,
+      clock: manual.clock,
+      log: silentLogger,
+      run: (id, _signal, force) => {
+        runs.push({ id, force });
+        most = Math.max(most, ++inFlight);
+        return new Promise<CycleReport>((resolve) => releases.push(() => (inFlight--, resolve(report(id)))));
+      },
+    });
+    const plain = loop.runNow();
+    const forced = loop.runNow({ force: true });
+    const again = loop.runNow({ force: true });
+    expect(forced.id).toBe(plain.id + 1);
+    expect([forced.joined, again.joined, again.id]).toEqual([false, true, forced.id]);
+    releases.shift()?.();
+    await plain.done;
+    await until(() => releases.length === 1, 1000, 'the forced cycle');
+    expect(runs).toEqual([{ id: plain.id, force: false }, { id: forced.id, force: true }]);
+    // An unforced request while the forced cycle runs joins it.
+    expect(loop.runNow()).toMatchObject({ id: forced.id, joined: true });
+    releases.shift()?.();
+    expect((await forced.done).id).toBe(forced.id);
+    expect(most).toBe(1);
   });
 
   it('aborts a hanging cycle on stop and returns within the grace period', async () => {

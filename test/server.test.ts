@@ -55,6 +55,11 @@ describe('GET / (the status page)', () => {
     for (const bad of ['0', '301', '1.5', 'x', '%22%3E']) expect((await a.inject(`/?refresh=${bad}`)).body).toContain('<body data-refresh-ms="5000">');
   });
 
+  it('says when a failing host is tried next: in how long, and at what time', async () => {
+    const html = (await app().inject('/')).body;
+    expect(html).toMatch(/overloaded&lt;\/b&gt;; trying again <time datetime="2026-11-29T08:12:00.000Z"[^>]*>in 2 min<\/time> \(2026-11-29 08:12 UTC\)/);
+  });
+
   it('says "at the next check" rather than a time in the past', async () => {
     const html = (await app({ now: () => NOW + 3600_000 }).inject('/')).body;
     expect(html).toContain('overloaded&lt;/b&gt;; trying again at the next check');
@@ -176,15 +181,15 @@ describe('POST /api/update', () => {
     const { server, finish, runs, report } = loopApp(TOKEN);
     const first = await post(server, `Bearer ${TOKEN}`);
     expect(first.statusCode).toBe(202);
-    expect(first.json()).toEqual({ id: 1, joined: false });
+    expect(first.json()).toEqual({ id: 1, joined: false, notRetried: [] });
     const second = await post(server, `bearer  ${TOKEN}`);
     expect(second.statusCode).toBe(202);
-    expect(second.json()).toEqual({ id: 1, joined: true });
+    expect(second.json()).toEqual({ id: 1, joined: true, notRetried: [] });
     expect(runs()).toBe(1);
     finish[0]?.(report(1));
     await new Promise((r) => setImmediate(r));
     const third = await post(server, `Bearer ${TOKEN}`);
-    expect(third.json()).toEqual({ id: 2, joined: false });
+    expect(third.json()).toEqual({ id: 2, joined: false, notRetried: [] });
     expect(runs()).toBe(2);
   });
 

@@ -7,7 +7,7 @@ import type { HttpClient, HttpRequest, HttpResponse } from '../../src/http.js';
 
 import { parseRetryAfter } from '../../src/http.js';
 
-export { describeUrl, parseRetryAfter, statusFailure } from '../../src/http.js';
+export { describeOrigin, describeUrl, parseRetryAfter, statusFailure } from '../../src/http.js';
 export type { HttpClient, HttpRequest, HttpResponse };
 
 export interface JsonResponse extends HttpResponse {
@@ -105,13 +105,4 @@ export function rateLimited(res: HttpResponse, what: string, now: number): DdnsE
   const reset = Number(res.headers['ratelimit-reset']);
   const retryAfterMs = parseRetryAfter(res.headers['retry-after'], now) ?? (reset > 0 ? Math.max(0, reset * 1000 - now) : undefined);
   return new DdnsError('rate-limited', `${what}: rate limited (HTTP 429)`, retryAfterMs === undefined ? {} : { retryAfterMs });
-}
-
-/**
- * `https://host/…`: a URL reduced to its origin, for URLs whose path holds a
- * secret (a token in the path, a whole URL template).
- */
-export function describeOrigin(url: string | URL): string {
-  const u = new URL(url);
-  return `${u.protocol}//${u.host}/…`;
 }

@@ -89,6 +89,11 @@ export interface ProviderDefinition<S extends z.ZodType<CommonSettings> = z.ZodT
   schema: S;
   /** Keys whose values are secrets: redacted everywhere, sent only over https. */
   secrets: readonly SecretKey<z.infer<S>>[];
+  /**
+   * Parts of the secret values that may show up on their own, redacted too:
+   * the token inside a URL template, which an answer may echo without the rest.
+   */
+  secretParts?(settings: z.infer<S>): string[];
   create(settings: z.infer<S>, deps: ProviderDeps): Provider;
   /** Advice about a valid entry that still deserves a change (`ddnsd check` prints it, the daemon logs it at start). */
   advice?(settings: z.infer<S>): string[];
@@ -99,6 +104,7 @@ export interface AnyProviderDefinition {
   type: string;
   schema: z.ZodType<CommonSettings>;
   secrets: readonly string[];
+  secretParts?(settings: CommonSettings): string[];
   create(settings: CommonSettings, deps: ProviderDeps): Provider;
   advice?(settings: CommonSettings): string[];
 }

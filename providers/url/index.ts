@@ -4,7 +4,8 @@
  * the family being sent). The answer is judged by the entry's patterns:
  * `success`, and optionally `unchanged`, `auth` and `refused`. ydns, selfHOST and most
  * small services fit; the URL usually holds a token, so the whole template
- * is a secret and messages name only its server.
+ * is a secret, so is every part of it that looks like one (an answer may
+ * echo the token alone), and messages name only its server.
  *
  * Requests: one per host when the template names {host} (else one for all
  * hosts), and one per family when it names {ip} (else every address at once).
@@ -12,11 +13,11 @@
 import {
   defineProvider,
   describeOrigin,
-  exchangeText,
   FAMILIES,
   hostsOf,
   limitFamilies,
   plainEntrySchema,
+  readAnswer,
   resultsFor,
   secret,
   sendInTurn,
@@ -26,7 +27,7 @@ import {
   type Family,
   type UpdateRequest,
 } from '../kit/index.js';
-import { fill, PLACEHOLDERS, placeholders, urlProblem } from './template.js';
+import { fill, PLACEHOLDERS, placeholders, secretParts, urlProblem } from './template.js';
 
 const pattern = (what: string) =>
   z.string({ error: `expected ${what} (a regular expression, e.g. "^(good|OK)")` }).superRefine((value, ctx) => {
@@ -105,9 +106,16 @@ function groupsOf(settings: Settings, request: UpdateRequest): Group[] {
 export default defineProvider({
   type: 'url',
   schema,
-  secrets: ['url', 'password'],
+  secrets: ['url', 'password', 'body'],
+  secretParts: (settings: Settings) => [...secretParts(settings.url), ...(settings.body === undefined ? [] : secretParts(settings.body, true))],
   create(settings: Settings, deps) {
     const rules = rulesOf(settings);
+    // Longest first, so a part that contains another goes whole.
+    const parts = [...new Set([settings.url, settings.body ?? '', settings.password ?? '', ...secretParts(settings.url), ...secretParts(settings.body ?? '', true)])]
+      .filter((p) => p.length >= 4)
+      .sort((a, b) => b.length - a.length);
+    // An answer may echo the request: its secret parts go before the answer is quoted (and cut) in a message.
+    const scrub = (text: string): string => parts.reduce((t, p) => t.split(p).join('[redacted]'), text);
     const what = `the update URL ${describeOrigin(settings.url.replace(/\{[a-z0-9]+\}/g, 'x'))}`;
     const headers: Record<string, string> = {};
     if (settings.username !== undefined || settings.password !== undefined) {
@@ -121,9 +129,11 @@ export default defineProvider({
         method: settings.method,
         headers,
         signal,
+        secretPath: true,
         ...(settings.body === undefined ? {} : { body: fill(settings.body, values, (v) => v) }),
       };
-      return resultsFor(group.hosts, group.addresses, await exchangeText(deps.http, { request, what, rules, now: deps.clock.now }));
+      const res = await deps.http.request(request);
+      return resultsFor(group.hosts, group.addresses, readAnswer({ ...res, text: scrub(res.text) }, { what, rules, now: deps.clock.now }));
     };
     return {
       label: 'url',

@@ -105,7 +105,7 @@ export function parseProviders(entries: readonly unknown[], ctx: EntryContext): 
   return providers;
 }
 
-/** The values of every entry's secret keys, for the redactor. */
+/** The values of every entry's secret keys, and the parts of them that may show up alone, for the redactor. */
 export function entrySecrets(providers: readonly ProviderEntry[]): unknown[] {
-  return providers.flatMap((p) => p.definition.secrets.map((k) => p.settings[k]));
+  return providers.flatMap((p) => [...p.definition.secrets.map((k) => p.settings[k]), ...(p.definition.secretParts?.(p.settings) ?? [])]);
 }

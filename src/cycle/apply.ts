@@ -10,7 +10,7 @@ import type { Redactor } from '../log.js';
 import { hostKey, type HostState, type State } from '../state.js';
 import type { Events } from './events.js';
 import { retryDelay } from './policy.js';
-import type { HostReport } from './report.js';
+import { nextTry, type HostReport } from './report.js';
 
 /** What the provider call came to: results, or nothing because ddnsd is stopping. */
 export type SendResult = HostResult[] | { cancelled: true };
@@ -91,5 +91,5 @@ function applyOne(ctx: ApplyContext, r: HostResult): HostReport {
   }
   hs.retryAt = now + retryDelay(r.error, hs.failures);
   events.emit({ type: 'host-failed', ...base, kind: r.error.kind, message, retryAt: hs.retryAt });
-  return { ...report, action: 'failed', message };
+  return { ...report, action: 'failed', message: `${message}; next try ${nextTry(hs.retryAt, now)}`, retryAt: hs.retryAt };
 }

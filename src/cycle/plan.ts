@@ -4,10 +4,9 @@
  */
 import type { HostUpdate, Provider } from '../../providers/kit/types.js';
 import type { ProviderEntry } from '../config/load.js';
-import { humanDuration } from '../config/duration.js';
 import type { Family } from '../detect/address.js';
-import { hostKey, type State } from '../state.js';
-import type { HostReport } from './report.js';
+import { hostKey, type HostState, type State } from '../state.js';
+import { nextTry, type HostReport } from './report.js';
 
 export interface PlanInput {
   entry: ProviderEntry;
@@ -19,7 +18,7 @@ export interface PlanInput {
   detectionError(family: Family): string;
   now: number;
   refreshMs: number;
-  /** `ddnsd once --force`: send hosts paused after a transient failure or an unreadable answer now. */
+  /** `ddnsd once --force`, "Update now": send hosts paused after a transient failure or an unreadable answer now. */
   force?: boolean;
 }
 
@@ -29,6 +28,27 @@ export interface EntryPlan {
   reports: HostReport[];
   /** State keys whose "needs attention" is stale: the entry's config changed since. */
   stale: string[];
+}
+
+/** Why a host is held back whatever its address: it needs attention, or it waits out a pause. */
+export type Hold =
+  | { action: 'needs-attention'; message: string }
+  | { action: 'paused'; message: string; retryAt: number; kind: HostState['errorKind']; forceable: boolean };
+
+/**
+ * The hold on a host's state at `now`, if any. A "needs attention" from an
+ * older config of the entry is no hold: the entry changed since. A force
+ * lifts only the pauses ddnsd chose itself (after a transient failure or an
+ * unreadable answer), never a provider's own (911, dnserr), a rate limit or
+ * a refused credential.
+ */
+export function holdOf(hs: HostState | undefined, fingerprint: string, now: number, force = false): Hold | undefined {
+  if (hs === undefined) return undefined;
+  if (hs.attention !== undefined) return hs.attention === fingerprint ? { action: 'needs-attention', message: hs.lastError ?? 'needs attention' } : undefined;
+  if (hs.retryAt === undefined || hs.retryAt <= now) return undefined;
+  const forceable = hs.errorKind === 'transient' || hs.errorKind === 'bad-response';
+  if (force && forceable) return undefined;
+  return { action: 'paused', message: hs.lastError ?? 'waiting', retryAt: hs.retryAt, kind: hs.errorKind, forceable };
 }
 
 export function planEntry(input: PlanInput): EntryPlan {
@@ -48,15 +68,14 @@ export function planEntry(input: PlanInput): EntryPlan {
       if (stale) out.stale.push(key);
       // A stale "needs attention" is as good as cleared: the entry's config changed since.
       const known = stale ? { ...hs, failures: 0, retryAt: undefined, attention: undefined } : hs;
-      if (known?.attention !== undefined) {
-        out.reports.push({ ...base, action: 'needs-attention', message: known.lastError ?? 'needs attention' });
+      const hold = holdOf(known, entry.fingerprint, now, input.force);
+      if (hold?.action === 'needs-attention') {
+        out.reports.push({ ...base, action: 'needs-attention', message: hold.message });
         continue;
       }
-      // Never forced: a provider's own pause (911, dnserr), a rate limit, a wrong credential (above).
-      const forceable = known?.errorKind === 'transient' || known?.errorKind === 'bad-response';
-      if (known?.retryAt !== undefined && known.retryAt > now && !(input.force && forceable)) {
-        const hint = forceable ? '; run ddnsd once --force to try now' : '';
-        out.reports.push({ ...base, action: 'paused', message: `${known.lastError ?? 'waiting'}; next try in ${humanDuration(known.retryAt - now)}${hint}` });
+      if (hold) {
+        const hint = hold.forceable ? '; run ddnsd once --force to try now' : '';
+        out.reports.push({ ...base, action: 'paused', message: `${hold.message}; next try ${nextTry(hold.retryAt, now)}${hint}`, retryAt: hold.retryAt });
         continue;
       }
       const refreshDue = input.refreshMs > 0 && (known?.confirmedAt === undefined || now - known.confirmedAt >= input.refreshMs);
@@ -65,6 +84,46 @@ export function planEntry(input: PlanInput): EntryPlan {
         continue;
       }
       out.due.push({ host, family, address });
+    }
+  }
+  return out;
+}
+
+/** A host that a forced cycle ("Update now") does not send, and why. */
+export interface NotRetried {
+  provider: string;
+  host: string;
+  family: Family;
+  /** `needs-attention`: fix the entry in the config; `rate-limited`, `server`: the service asked for the pause. */
+  reason: 'needs-attention' | 'rate-limited' | 'server' | 'paused';
+  message: string;
+  /** When the pause ends (ISO 8601); absent for needs-attention. */
+  until?: string;
+}
+
+const REASON_WORDS: Record<NotRetried['reason'], string> = {
+  'needs-attention': 'needs attention: fix its provider entry in the config; ddnsd sends nothing for it until the entry changes',
+  'rate-limited': 'the provider rate-limited it',
+  server: 'the provider reported trouble on its side and asked for a pause',
+  paused: 'paused',
+};
+
+/** The hosts a forced cycle would still hold back, in config order. */
+export function notRetried(entries: readonly { entry: ProviderEntry; provider: Provider }[], state: Readonly<State>, now: number): NotRetried[] {
+  const out: NotRetried[] = [];
+  for (const { entry, provider } of entries) {
+    for (const host of provider.hosts) {
+      for (const family of entry.families) {
+        const hold = holdOf(state.hosts[hostKey(entry.definition.type, host, family)], entry.fingerprint, now, true);
+        if (!hold) continue;
+        const base = { provider: provider.label, host, family };
+        if (hold.action === 'needs-attention') {
+          out.push({ ...base, reason: 'needs-attention', message: `${REASON_WORDS['needs-attention']} (${hold.message})` });
+          continue;
+        }
+        const reason = hold.kind === 'rate-limited' || hold.kind === 'server' ? hold.kind : 'paused';
+        out.push({ ...base, reason, message: `${REASON_WORDS[reason]}; next try ${nextTry(hold.retryAt, now)} (${hold.message})`, until: new Date(hold.retryAt).toISOString() });
+      }
     }
   }
   return out;

@@ -1,4 +1,5 @@
 /** What a cycle did, as values: one report per host and family. */
+import { humanDuration } from '../config/duration.js';
 import type { Family } from '../detect/address.js';
 import type { Detection } from '../detect/index.js';
 
@@ -9,7 +10,7 @@ export type HostAction =
   | 'current' // nothing sent: the provider confirmed this address before
   | 'would-update' // --dry-run: would have sent
   | 'failed' // sent, and it failed; retried later
-  | 'needs-attention' // a fatal answer; paused until the entry's config changes
+  | 'needs-attention' // an answer the provider documents as final (auth, fatal); paused until the entry's config changes
   | 'paused' // waiting out a backoff, Retry-After or provider trouble
   | 'skipped' // this family's address is not known this cycle
   | 'cancelled'; // stopped while the request was in flight
@@ -21,6 +22,8 @@ export interface HostReport {
   action: HostAction;
   address?: string;
   message?: string;
+  /** For `failed` and `paused`: when the host is tried again. */
+  retryAt?: number;
 }
 
 export interface CycleReport {
@@ -35,3 +38,9 @@ export interface CycleReport {
 
 /** Actions after which a host is where it should be. */
 export const FINE: ReadonlySet<HostAction> = new Set(['updated', 'unchanged', 'current', 'would-update']);
+
+/** `in 2 h (2026-12-06 11:00 UTC)`: when a paused host is tried again, for a person. */
+export function nextTry(retryAt: number, now: number): string {
+  const at = new Date(retryAt).toISOString();
+  return `in ${humanDuration(retryAt - now)} (${at.slice(0, 10)} ${at.slice(11, 16)} UTC)`;
+}

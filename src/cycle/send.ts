@@ -1,12 +1,12 @@
-/** One provider call, with transient failures retried inside the cycle (p-retry, Retry-After honoured). */
+/** One provider call, with transient failures retried inside the cycle (p-retry, Retry-After honoured, one wait per retry). */
 import pRetry from 'p-retry';
 import type { HostUpdate, Provider } from '../../providers/kit/types.js';
 import type { Clock } from '../clock.js';
 import type { Family } from '../detect/address.js';
-import { asDdnsError, DdnsError } from '../errors.js';
+import { asDdnsError } from '../errors.js';
 import type { Logger, Redactor } from '../log.js';
 import type { SendResult } from './apply.js';
-import { retryableNow, type RetryPolicy } from './policy.js';
+import { retryableNow, retryWait, type RetryPolicy } from './policy.js';
 
 export interface SendDeps {
   retry: RetryPolicy;
@@ -25,18 +25,18 @@ export async function send(
 ): Promise<SendResult> {
   const { retry, log, clock } = deps;
   try {
+    // p-retry counts the attempts and decides whether to go on; the waits are ours, on the clock,
+    // so a provider's Retry-After and the backoff are one wait (the longer), not one after the other.
     return await pRetry(() => provider.update({ updates, addresses, signal, ...(ipv6Prefix ? { ipv6Prefix } : {}) }), {
       retries: retry.retries,
-      minTimeout: retry.minTimeoutMs,
-      maxTimeout: retry.maxTimeoutMs,
-      factor: 2,
+      minTimeout: 0,
+      maxTimeout: 0,
       signal,
       shouldRetry: ({ error }) => retryableNow(error, retry.maxWaitMs),
       onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
         if (signal.aborted || retriesLeft === 0 || !retryableNow(error, retry.maxWaitMs)) return;
         log.warn(`${provider.label}: attempt ${attemptNumber} failed, retrying: ${deps.redactor.redact(error.message)}`);
-        const wait = error instanceof DdnsError ? error.retryAfterMs : undefined;
-        if (wait) await clock.sleep(wait, signal);
+        await clock.sleep(retryWait(retry, attemptNumber, error), signal);
       },
     });
   } catch (error) {

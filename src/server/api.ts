@@ -28,11 +28,13 @@ export function registerApi(app: FastifyInstance, deps: ServerDeps & { metrics: 
 
   const { runNow } = deps;
   // The guard checks the token before the body is read, so nobody without it gets to send one.
+  // The cycle also sends hosts paused by ddnsd's own backoff (as `once --force`); the answer
+  // names the hosts it still holds back (needs attention, or a pause the provider asked for).
   app.post('/api/update', { config: { access: 'act' } }, async (_req, reply) => {
     if (!runNow) return reply.code(404).send({ error: 'not found: updating on request is off; set server.token in the config to turn it on' });
     const cycle = runNow();
     // The loop logs a failed cycle; this only keeps the promise from going unhandled.
     cycle.done.catch(() => {});
-    return reply.code(202).send({ id: cycle.id, joined: cycle.joined });
+    return reply.code(202).send({ id: cycle.id, joined: cycle.joined, notRetried: cycle.notRetried ?? [] });
   });
 }

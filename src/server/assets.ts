@@ -90,6 +90,22 @@ export const STATUS_JS = `'use strict';
   const form = document.getElementById('update-form');
   if (!form) return;
   const message = document.getElementById('update-message');
+  // The hosts the cycle does not retry, one line each: needs attention (fix the config), or a pause the provider asked for.
+  function showNotRetried(started, held) {
+    message.textContent = started;
+    if (held.length === 0) return;
+    message.append(document.createElement('br'), 'Not retried:');
+    const list = document.createElement('ul');
+    list.id = 'not-retried';
+    for (const h of held) {
+      const item = document.createElement('li');
+      item.dataset.host = h.host;
+      item.dataset.reason = h.reason;
+      item.textContent = h.host + ' ' + (h.family === 'ipv6' ? 'AAAA' : 'A') + ' (' + h.provider + '): ' + h.message;
+      list.append(item);
+    }
+    message.append(list);
+  }
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     const token = form.elements.namedItem('token').value.trim();
@@ -102,9 +118,10 @@ export const STATUS_JS = `'use strict';
       const res = await fetch('/api/update', { method: 'POST', headers: { authorization: 'Bearer ' + token } });
       const body = await res.json().catch(() => ({}));
       if (res.status === 202) {
-        message.textContent = body.joined
+        const started = body.joined
           ? 'A cycle was already running (cycle ' + body.id + '); the page shows its result when it ends.'
-          : 'Cycle ' + body.id + ' started; the page shows its result when it ends.';
+          : 'Cycle ' + body.id + ' started; it also retries hosts paused after a failure; the page shows its result when it ends.';
+        showNotRetried(started, body.notRetried || []);
         setTimeout(refresh, 500);
         setTimeout(refresh, 2000);
       } else if (res.status === 401) {

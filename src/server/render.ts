@@ -31,6 +31,8 @@ export function createRenderer(): Renderer {
     if (Math.abs(delta) < 2000) return 'just now';
     return delta < 0 ? `${span(-delta)} ago` : `in ${span(delta)}`;
   };
+  /** `2026-12-06 11:00 UTC`: the same on the server and in every browser. */
+  const utc = (iso: string): string => `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
   const time = (iso: string | null, now: number, none: string): string =>
     iso ? `<time datetime="${esc(iso)}" title="${esc(iso)}">${esc(relative(iso, now))}</time>` : esc(none);
 
@@ -111,7 +113,7 @@ ${list ? `<ul class="lan">${list}</ul>` : '<p class="muted">No LAN address found
     const rows = s.hosts.map((h) => {
       let error = h.lastError ? esc(h.lastError) : '<span class="muted">none</span>';
       if (h.status === 'failing' && h.nextAttempt) {
-        error += Date.parse(h.nextAttempt) > now ? `; trying again ${time(h.nextAttempt, now, '')}` : '; trying again at the next check';
+        error += Date.parse(h.nextAttempt) > now ? `; trying again ${time(h.nextAttempt, now, '')} (${esc(utc(h.nextAttempt))})` : '; trying again at the next check';
       }
       if (h.status === 'needs-attention' && !/paused/.test(h.lastError ?? '')) {
         error += '; fix its provider entry in the config: updates for this host are paused until the entry changes';

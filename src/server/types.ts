@@ -1,5 +1,6 @@
 /** What the status server is given. Shared by index.ts, api.ts and guard.ts so none imports another's module for types. */
 import type { ServerSettings } from '../config/server.js';
+import type { NotRetried } from '../cycle/plan.js';
 import type { Logger } from '../log.js';
 import type { Status } from '../status.js';
 import type { Metrics } from './metrics.js';
@@ -11,6 +12,8 @@ export interface RunNow {
   /** True when a cycle was already running and this request joined it. */
   joined: boolean;
   done: Promise<unknown>;
+  /** Hosts this cycle does not send although asked to: they need attention, or the provider asked for a pause. */
+  notRetried?: NotRetried[];
 }
 
 /** The parts of `server` in the config that decide who may read and act; absent ones take the loopback defaults. */

@@ -1,8 +1,12 @@
 /**
- * A small update service of the kind the `url` provider is for: the token in
- * the path, GET /update/{token}?host=H&ip=IP (one address per request, as
- * most small services take it). Answers `good <ip>`, `nochg <ip>`,
- * `badauth` or `nohost`, as plain text with HTTP 200.
+ * A small update service of the kind the `url` provider is for: one GET per
+ * host and address, the token in the path (GET /update/{token}?host=H&ip=IP,
+ * as FreeDNS's v2 sync URLs put it there: https://freedns.afraid.org/dynamic/v2/)
+ * or in the query (GET /update?token=T&host=H&ip=IP, as DuckDNS takes it:
+ * https://www.duckdns.org/spec.jsp). Answers with dyndns2's words as plain
+ * text and HTTP 200: `good <ip>`, `nochg <ip>`, `badauth`, `nohost`
+ * (https://help.dyn.com/remote-access-api/return-codes/; selfHOST answers its
+ * /nic/update so).
  */
 import { httpFake, type ConformanceTable } from '../helpers/conformance.js';
 import { send, startFake, type FakeServer, type Recorded } from './server.js';
@@ -13,13 +17,29 @@ export interface FakeUrlService extends FakeServer {
   rateLimitNext(seconds: number): void;
 }
 
-export async function startUrlService(options: { token: string; hosts: string[] }): Promise<FakeUrlService> {
+export interface UrlServiceOptions {
+  token: string;
+  hosts: string[];
+  /** Where the token goes: the path (default) or the `token` query parameter. */
+  tokenIn?: 'path' | 'query';
+  /**
+   * An unknown host gets HTTP 400 with the request's own path and query in the body.
+   * guess: no service we know documents this; web servers' and frameworks' default
+   * error pages commonly quote the requested URL, and the token with it.
+   */
+  echoErrors?: boolean;
+}
+
+export async function startUrlService(options: UrlServiceOptions): Promise<FakeUrlService> {
   const records = new Map<string, { ipv4?: string; ipv6?: string }>(options.hosts.map((h) => [h, {}]));
+  const inQuery = options.tokenIn === 'query';
   const fake = await startFake((req, res) => {
-    const m = /^\/update\/([^/]+)$/.exec(req.url.pathname);
+    const m = inQuery ? /^\/update$/.exec(req.url.pathname) : /^\/update\/([^/]+)$/.exec(req.url.pathname);
     if (!m) return send(res, 404, 'not found');
-    if (decodeURIComponent(m[1] ?? '') !== options.token) return send(res, 200, 'badauth');
+    const token = inQuery ? req.url.searchParams.get('token') : decodeURIComponent(m[1] ?? '');
+    if (token !== options.token) return send(res, 200, 'badauth');
     const record = records.get(req.url.searchParams.get('host') ?? '');
+    if (!record && options.echoErrors) return send(res, 400, `Bad request: no such host in GET ${req.url.pathname}${req.url.search}`);
     if (!record) return send(res, 200, 'nohost');
     const ip = req.url.searchParams.get('ip') ?? '';
     const family = ip.includes(':') ? 'ipv6' : 'ipv4';
@@ -29,7 +49,7 @@ export async function startUrlService(options: { token: string; hosts: string[] 
   });
   return Object.assign(fake, {
     records,
-    updates: () => fake.requests.filter((r) => r.url.pathname.startsWith('/update/')),
+    updates: () => fake.requests.filter((r) => r.url.pathname.startsWith('/update')),
     rateLimitNext: (seconds: number) => fake.misbehaveNext(1, { kind: 'answer', status: 429, headers: { 'retry-after': String(seconds) }, body: 'slow down' }),
   });
 }
@@ -49,7 +69,8 @@ export const conformance: ConformanceTable = {
         ...httpFake(fake),
         hosts: ['conform.example.org'],
         entry: (credentials) => urlEntry(fake, credentials === 'right' ? TOKEN : 'wrong-url-token', ['conform.example.org']),
-        secrets: [urlEntry(fake, TOKEN, [])['url'] as string],
+        // The whole template, and the token on its own (an answer may echo it without the rest).
+        secrets: [urlEntry(fake, TOKEN, [])['url'] as string, TOKEN],
       };
     },
   },
