@@ -32,8 +32,10 @@ describe('Hetzner adapter against a local Cloud API (zones and RRSets)', () => {
       'GET /zones/example.com',
       'GET /zones/example.com/rrsets/office/A',
       'POST /zones/example.com/rrsets',
+      'GET /zones/actions/1',
       'GET /zones/example.com/rrsets/office/AAAA',
       'POST /zones/example.com/rrsets',
+      'GET /zones/actions/2',
     ]);
     expect(fake.requests.every((r) => r.headers.authorization === `Bearer ${TOKEN}` && r.headers['user-agent']?.startsWith('ddnsd/'))).toBe(true);
 
@@ -45,8 +47,8 @@ describe('Hetzner adapter against a local Cloud API (zones and RRSets)', () => {
     h.newAddress();
     t.clock.advance(5 * 60_000);
     await t.cycle();
-    expect(fake.calls().slice(sent)).toEqual(['GET /zones/example.com/rrsets/office/A', 'POST /zones/example.com/rrsets/office/A/actions/set_records']);
-    expect(JSON.parse(fake.requests.at(-1)?.body ?? '{}')).toEqual({ records: [{ value: V4_NEXT }] });
+    expect(fake.calls().slice(sent)).toEqual(['GET /zones/example.com/rrsets/office/A', 'POST /zones/example.com/rrsets/office/A/actions/set_records', 'GET /zones/actions/3']);
+    expect(JSON.parse(fake.requests.at(-2)?.body ?? '{}')).toEqual({ records: [{ value: V4_NEXT }] });
     expect(t.logs.join('') + JSON.stringify(t.runtime.status())).not.toContain(TOKEN);
     await t.runtime.close();
   });
@@ -64,8 +66,63 @@ describe('Hetzner adapter against a local Cloud API (zones and RRSets)', () => {
     fake.rrsets.push({ zone: 'example.com', name: 'office', type: 'A', ttl: 3600, records: [{ value: V4, comment: '' }] });
     const t = await start({ zone: 'example.com', ipv6: false, ttl: 60 });
     await t.cycle();
-    expect(fake.calls().at(-1)).toBe('POST /zones/example.com/rrsets/office/A/actions/change_ttl');
+    expect(fake.calls().slice(-2)).toEqual(['POST /zones/example.com/rrsets/office/A/actions/change_ttl', 'GET /zones/actions/1']);
     expect(fake.find('example.com', 'office', 'A')?.ttl).toBe(60);
+    await t.runtime.close();
+  });
+
+  it('waits for each change to finish before the next, so an address and a TTL change in a row never meet locked', async () => {
+    await fake.close();
+    fake = await startHetzner({ tokens: { [TOKEN]: 'read_write' }, zones: ['example.com'], actionPolls: 3 });
+    fake.rrsets.push({ zone: 'example.com', name: 'office', type: 'A', ttl: 3600, records: [{ value: '192.0.2.1', comment: '' }] });
+    const t = await start({ zone: 'example.com', ipv6: false, ttl: 60 });
+    const report = await t.cycle();
+    expect(report.hosts.map((r) => r.action)).toEqual(['updated']);
+    expect(fake.calls().filter((c) => !c.startsWith('GET /zones/example.com'))).toEqual([
+      'POST /zones/example.com/rrsets/office/A/actions/set_records',
+      'GET /zones/actions/1',
+      'GET /zones/actions/1',
+      'GET /zones/actions/1',
+      'POST /zones/example.com/rrsets/office/A/actions/change_ttl',
+      'GET /zones/actions/2',
+      'GET /zones/actions/2',
+      'GET /zones/actions/2',
+    ]);
+    expect(fake.find('example.com', 'office', 'A')).toMatchObject({ ttl: 60, records: [{ value: V4 }] });
+    expect(t.clock.slept.filter((ms) => ms === 2000)).toHaveLength(6);
+    await t.runtime.close();
+  });
+
+  it('does not count a change whose action ends in error as done: the host fails with Hetzner\'s reason and is tried again later', async () => {
+    fake.rrsets.push({ zone: 'example.com', name: 'office', type: 'A', ttl: null, records: [{ value: '192.0.2.1', comment: '' }] });
+    fake.failNextAction('action_failed', 'zone could not be published');
+    const t = await start({ zone: 'example.com', ipv6: false });
+    const report = await t.cycle();
+    expect(report.hosts[0]?.action).toBe('failed');
+    expect(report.hosts[0]?.message).toMatch(/action 1 ended in error: action_failed zone could not be published/);
+    expect(t.runtime.state.hosts['hetzner office.example.com ipv4']?.errorKind).toBe('server');
+    expect(fake.find('example.com', 'office', 'A')?.records).toEqual([{ value: '192.0.2.1', comment: '' }]);
+    await t.runtime.close();
+  });
+
+  it('gives up waiting for an action after a minute on the clock, without counting it as done', async () => {
+    await fake.close();
+    fake = await startHetzner({ tokens: { [TOKEN]: 'read_write' }, zones: ['example.com'], actionPolls: 1000 });
+    const t = await start({ zone: 'example.com', ipv6: false });
+    const report = await t.cycle();
+    expect(report.hosts[0]?.action).toBe('failed');
+    expect(report.hosts[0]?.message).toMatch(/had not finished .* after 60 s/);
+    expect(fake.calls().filter((c) => c.startsWith('GET /zones/actions/'))).toHaveLength(30);
+    await t.runtime.close();
+  });
+
+  it.each(['locked', 'conflict', 'timeout'])('tries again within the cycle when Hetzner answers %s, as hcloud-go says to', async (code) => {
+    const t = await start({ zone: 'example.com', ipv6: false });
+    const body = JSON.stringify({ error: { code, message: 'try again', details: {} } });
+    fake.misbehaveNext(1, { kind: 'answer', status: code === 'locked' ? 423 : code === 'conflict' ? 409 : 504, body, headers: { 'content-type': 'application/json' } });
+    const report = await t.cycle();
+    expect(report.hosts.map((r) => r.action)).toEqual(['updated']);
+    expect(fake.find('example.com', 'office', 'A')?.records).toEqual([{ value: V4, comment: '' }]);
     await t.runtime.close();
   });
 
