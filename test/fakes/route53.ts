@@ -38,6 +38,20 @@ function xml(res: ServerResponse, status: number, body: string): void {
   send(res, status, `<?xml version="1.0"?>\n${body}`, { 'content-type': 'text/xml', 'x-amzn-requestid': 'a1b2c3d4-0000-0000-0000-000000000000' });
 }
 
+/**
+ * A refused change batch: its own document, not ErrorResponse
+ * (https://docs.aws.amazon.com/Route53/latest/APIReference/API_ChangeResourceRecordSets.html, Errors;
+ * aws-sdk-go `service/route53/unmarshal_error.go` reads `InvalidChangeBatch/Messages/Message`).
+ */
+export function invalidBatchXml(messages: string[]): string {
+  const items = messages.map((m) => `<Message>${m}</Message>`).join('');
+  return `<?xml version="1.0"?>\n<InvalidChangeBatch xmlns="${XMLNS}"><Messages>${items}</Messages><RequestId>b2c3d4e5</RequestId></InvalidChangeBatch>`;
+}
+
+function invalidBatch(res: ServerResponse, messages: string[]): void {
+  send(res, 400, invalidBatchXml(messages), { 'content-type': 'text/xml' });
+}
+
 export function errorXml(code: string, message: string): string {
   return `<?xml version="1.0"?>\n<ErrorResponse xmlns="${XMLNS}"><Error><Type>Sender</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>a1b2c3d4</RequestId></ErrorResponse>`;
 }
@@ -81,7 +95,10 @@ export async function startRoute53(options: {
       const values = (s.ResourceRecords?.ResourceRecord ?? []).map((r) => r.Value);
       const valid = values.length > 0 && values.every((v) => (s.Type === 'A' ? /^\d+(\.\d+){3}$/.test(v) : /^[0-9a-f:]+$/i.test(v)));
       if (c.Action !== 'UPSERT' || !valid || !(s.Name === zone.name || s.Name.endsWith(`.${zone.name}`))) {
-        return fail(res, 400, 'InvalidChangeBatch', `[Invalid Resource Record: ${s.Name} ${s.Type}]`);
+        return invalidBatch(res, [`Invalid Resource Record: FATAL problem: ${s.Name} ${s.Type} encountered with '${values.join(' ')}'`]);
+      }
+      if (find(s.Name, 'CNAME') && s.Type !== 'CNAME') {
+        return invalidBatch(res, [`RRSet of type ${s.Type} with DNS name ${s.Name} is not permitted because a conflicting RRSet of type CNAME with the same DNS name already exists in zone ${zone.name}`]);
       }
       const existing = find(s.Name, s.Type);
       if (existing) Object.assign(existing, { ttl: Number(s.TTL), values });

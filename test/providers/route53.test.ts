@@ -94,6 +94,29 @@ describe('Route 53 adapter against a local API server (SigV4, XML)', () => {
     await wrongId.runtime.close();
   });
 
+  it('reads a refused change batch (InvalidChangeBatch), shows Route 53\'s message, and does not send it again every cycle', async () => {
+    fake.sets.push({ zoneId: ZONE, name: 'office.branch.example.com.', type: 'CNAME', ttl: 300, values: ['office.example.net.'] });
+    const t = await start({ hosted_zone_id: ZONE, ipv6: false });
+    const report = await t.cycle();
+    expect(report.hosts[0]?.action).toBe('needs-attention');
+    expect(report.hosts[0]?.message).toMatch(/refused the change \(InvalidChangeBatch\): RRSet of type A with DNS name office\.branch\.example\.com\. is not permitted because a conflicting RRSet of type CNAME/);
+    expect(fake.calls().filter((c) => c.startsWith('POST'))).toHaveLength(1);
+    t.clock.advance(24 * 3600_000);
+    await t.cycle();
+    expect(fake.calls().filter((c) => c.startsWith('POST'))).toHaveLength(1);
+    await t.runtime.close();
+  });
+
+  it('fails an error code the calls do not document for later, not for good', async () => {
+    fake.failNext(1, 400, 'SomethingNew');
+    const t = await start({ hosted_zone_id: ZONE, ipv6: false });
+    const report = await t.cycle();
+    expect(report.hosts[0]?.action).toBe('failed');
+    expect(report.hosts[0]?.message).toContain('SomethingNew');
+    expect(t.runtime.state.hosts['route53 office.branch.example.com ipv4']?.errorKind).toBe('bad-response');
+    await t.runtime.close();
+  });
+
   it('backs off and retries on Throttling and PriorRequestNotComplete (HTTP 400)', async () => {
     fake.failNext(1, 400, 'Throttling');
     fake.failNext(1, 400, 'PriorRequestNotComplete');
