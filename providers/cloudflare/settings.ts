@@ -1,10 +1,20 @@
 /** A `type: cloudflare` entry: the token, where the zone is, and the record fields ddnsd sets. */
 import { entrySchema, hostname, secret, z } from '../kit/index.js';
 
+/**
+ * Cloudflare's TTLs: 1 (automatic) or 60 to 86400 seconds; 30 only on
+ * Enterprise zones (API schema dns-records_ttl). ddnsd refuses 30–59 here
+ * rather than raise them quietly: Cloudflare refuses them (error 9021)
+ * outside Enterprise, and a quietly raised TTL is not what the config says.
+ */
+export const MIN_TTL = 60;
+
 const ttl = z
   .number({ error: 'expected a number of seconds, or 1 for automatic' })
   .int({ error: 'expected whole seconds' })
-  .refine((v) => v === 1 || (v >= 30 && v <= 86400), { error: 'expected 1 (automatic) or 30 to 86400 seconds' });
+  .refine((v) => v === 1 || (v >= MIN_TTL && v <= 86400), {
+    error: `expected 1 (automatic) or ${MIN_TTL} to 86400 seconds: Cloudflare's lowest TTL is ${MIN_TTL} s (30 s only on Enterprise zones, which ddnsd does not tell apart)`,
+  });
 
 const zoneIdMessage = 'expected the zone id, a 32-character hex string from the zone overview page';
 

@@ -99,14 +99,14 @@ ${extra}`,
     await t.runtime.close();
   });
 
-  it('sends a refused batch again one write at a time, so only the refused host needs attention', async () => {
+  it('sends a refused batch again one write at a time, so only the refused host fails', async () => {
     cf = await startCloudflare({ tokens: { [TOKEN]: ['example.com'] }, zones: { 'example.com': ZONE_ID } });
     cf.refused.add('h1.example.com');
     const t = await start(names(3));
     const report = await t.cycle();
     expect(report.hosts.map((h) => `${h.host} ${h.action}`)).toEqual([
       'h0.example.com updated',
-      'h1.example.com needs-attention',
+      'h1.example.com failed',
       'h2.example.com updated',
     ]);
     expect(report.hosts[1]?.message).toContain('1004 DNS Validation Error');
