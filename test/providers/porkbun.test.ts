@@ -55,7 +55,7 @@ describe('Porkbun adapter against a local API v3 server', () => {
   });
 
   it('reports a record already at the address as unchanged, with no write; the apex is the empty subdomain', async () => {
-    pb.records.push({ id: '1', domain: 'example.com', name: '', type: 'A', content: V4, ttl: 600 });
+    pb.records.push({ id: '1', domain: 'example.com', name: '', type: 'A', content: V4, ttl: 600, notes: '' });
     const t = await start({ hosts: ['example.com'], zone: 'example.com', ipv6: false });
     const report = await t.cycle();
     expect(report.hosts.map((r) => r.action)).toEqual(['unchanged']);
@@ -64,11 +64,53 @@ describe('Porkbun adapter against a local API v3 server', () => {
   });
 
   it('rewrites a record at the address whose TTL differs from the configured one', async () => {
-    pb.records.push({ id: '1', domain: 'example.com', name: 'office', type: 'A', content: V4, ttl: 600 });
+    pb.records.push({ id: '1', domain: 'example.com', name: 'office', type: 'A', content: V4, ttl: 600, notes: '' });
     const t = await start({ ttl: 3600, ipv6: false });
     const report = await t.cycle();
     expect(report.hosts.map((r) => r.action)).toEqual(['updated']);
     expect(pb.find('office.example.com', 'A')).toMatchObject([{ content: V4, ttl: 3600 }]);
+    await t.runtime.close();
+  });
+
+  it('keeps the record\'s own TTL and notes when it changes the address, as ddclient does', async () => {
+    pb.records.push({ id: '7', domain: 'example.com', name: 'office', type: 'A', content: '192.0.2.1', ttl: 3600, notes: 'router at the office' });
+    const t = await start({ ipv6: false });
+    const report = await t.cycle();
+    expect(report.hosts.map((r) => r.action)).toEqual(['updated']);
+    expect(JSON.parse(pb.requests.at(-1)?.body ?? '{}')).toMatchObject({ content: V4, ttl: '3600', notes: 'router at the office' });
+    expect(pb.find('office.example.com', 'A')).toMatchObject([{ content: V4, ttl: 3600, notes: 'router at the office' }]);
+    await t.runtime.close();
+  });
+
+  it('removes the parking records of a new domain before creating an apex record, and nothing else', async () => {
+    await pb.close();
+    pb = await startPorkbun({ apikey: KEY, secretapikey: SECRET, domains: { 'example.com': true }, parked: ['example.com'] });
+    const t = await start({ hosts: ['example.com'], zone: 'example.com' });
+    const report = await t.cycle();
+    expect(report.hosts.map((r) => `${r.family} ${r.action}`)).toEqual(['ipv4 updated', 'ipv6 updated']);
+    expect(pb.calls()).toEqual([
+      '/dns/retrieveByNameType/example.com/A',
+      '/dns/retrieveByNameType/example.com/ALIAS',
+      '/dns/deleteByNameType/example.com/ALIAS',
+      '/dns/create/example.com',
+      '/dns/retrieveByNameType/example.com/AAAA',
+      '/dns/retrieveByNameType/example.com/ALIAS',
+      '/dns/create/example.com',
+    ]);
+    expect(pb.records.map((r) => `${r.type} ${r.name || '@'} ${r.content}`).sort()).toEqual(['A @ 81.2.69.160', 'AAAA @ 2a02:8010:1::1', 'CNAME * pixie.porkbun.com']);
+    expect(t.logs.some((l) => l.includes("removed Porkbun's parking record ALIAS example.com"))).toBe(true);
+    await t.runtime.close();
+  });
+
+  it('leaves an ALIAS of the user\'s own at the apex alone: the refused record fails, to try again later', async () => {
+    pb.records.push({ id: '9', domain: 'example.com', name: '', type: 'ALIAS', content: 'shop.example.net', ttl: 600, notes: '' });
+    const t = await start({ hosts: ['example.com'], zone: 'example.com', ipv6: false });
+    const report = await t.cycle();
+    expect(report.hosts[0]?.action).toBe('failed');
+    expect(report.hosts[0]?.message).toContain('Create error: We were unable to create the DNS record.');
+    expect(t.runtime.state.hosts['porkbun example.com ipv4']?.errorKind).toBe('bad-response');
+    expect(pb.find('example.com', 'ALIAS')).toMatchObject([{ content: 'shop.example.net' }]);
+    expect(pb.calls().some((c) => c.startsWith('/dns/delete'))).toBe(false);
     await t.runtime.close();
   });
 
