@@ -84,7 +84,7 @@ export async function startGandi(options: {
     find,
     calls: () => fake.requests.map((r) => `${r.method} ${r.url.pathname.replace(/^\/v5\/livedns/, '')}`),
     failNext(count: number, status: number, headers: Record<string, string> = {}) {
-      fake.misbehaveNext(count, { kind: 'answer', status, headers: { 'content-type': 'application/json', ...headers }, body: errorBody(status, 'Too many requests, slow down.') });
+      fake.misbehaveNext(count, { kind: 'answer', status, headers: { 'content-type': 'application/json', ...headers }, body: errorBody(status, status === 429 ? 'Too many requests, slow down.' : (CAUSES[status]?.[1] ?? 'Error')) });
     },
   });
 }

@@ -79,6 +79,8 @@ export async function startRoute53(options: {
   keys: Record<string, string>;
   /** Zone name → id; `private` marks a private zone. */
   zones: Record<string, string | { id: string; private: true }>;
+  /** Access key ids whose policy allows reading but not route53:ChangeResourceRecordSets. */
+  readOnly?: string[];
 }): Promise<FakeRoute53> {
   const sets: FakeRecordSet[] = [];
   const zones = Object.entries(options.zones).map(([name, z]) => (typeof z === 'string' ? { name: `${name}.`, id: z, private: false } : { name: `${name}.`, ...z }));
@@ -125,6 +127,9 @@ export async function startRoute53(options: {
     const zone = zones.find((z) => z.id === m?.[1]);
     if (!m) return fail(res, 404, 'UnknownOperationException', 'Unknown operation');
     if (!zone) return fail(res, 404, 'NoSuchHostedZone', `No hosted zone found with ID: ${m[1]}`);
+    if (req.method === 'POST' && options.readOnly?.some((id) => String(req.headers.authorization).includes(`Credential=${id}/`))) {
+      return fail(res, 403, 'AccessDenied', `User: arn:aws:iam::123456789012:user/ddnsd is not authorized to perform: route53:ChangeResourceRecordSets on resource: arn:aws:route53:::hostedzone/${zone.id}`);
+    }
     if (req.method === 'POST') return change(res, zone, req.body);
     const key = order(q.get('name') ?? '', q.get('type') ?? '');
     const listed = sets.filter((s) => s.zoneId === zone.id).sort((a, b) => order(a.name, a.type).localeCompare(order(b.name, b.type))).filter((s) => order(s.name, s.type) >= key).slice(0, Number(q.get('maxitems') ?? 100));
