@@ -1,12 +1,25 @@
 /**
- * An Amazon Route 53 API (2013-04-01) server following the documented shapes:
- * every request signed with SigV4 for route53 in us-east-1 (the signature is
- * checked by signing the request again with the known secret),
- * `GET /2013-04-01/hostedzonesbyname?dnsname=&maxitems=`,
- * `GET /2013-04-01/hostedzone/{id}/rrset?name=&type=&maxitems=` (the listing
- * starts at that name and type, in Route 53's order), and
- * `POST /2013-04-01/hostedzone/{id}/rrset/` with a ChangeBatch of UPSERTs.
- * Errors are `<ErrorResponse><Error><Type/><Code/><Message/></Error>`.
+ * An Amazon Route 53 API (2013-04-01) server, rule by rule with its source.
+ * - Every request signed with SigV4 for route53 in us-east-1; the signature is checked by signing
+ *   the request again with the known secret: https://docs.aws.amazon.com/general/latest/gr/sigv4_signing.html
+ *   and https://docs.aws.amazon.com/general/latest/gr/r53.html (route53 signs in us-east-1);
+ *   qdm12/ddns-updater `internal/provider/providers/route53/signer.go` signs the same way.
+ * - `GET /2013-04-01/hostedzonesbyname?dnsname=&maxitems=`, zones in Route 53's order (labels
+ *   reversed): https://docs.aws.amazon.com/Route53/latest/APIReference/API_ListHostedZonesByName.html.
+ * - `GET /2013-04-01/hostedzone/{id}/rrset?name=&type=&maxitems=`: the listing starts at that name
+ *   and type, in the same order: https://docs.aws.amazon.com/Route53/latest/APIReference/API_ListResourceRecordSets.html.
+ * - `POST /2013-04-01/hostedzone/{id}/rrset/` with a ChangeBatch of UPSERTs, answered with a PENDING
+ *   ChangeInfo: https://docs.aws.amazon.com/Route53/latest/APIReference/API_ChangeResourceRecordSets.html;
+ *   ddns-updater `route53/api.go` sends the same UPSERT.
+ * - Errors are `<ErrorResponse><Error><Type/><Code/><Message/></Error>`; InvalidClientTokenId and
+ *   SignatureDoesNotMatch are 403: https://docs.aws.amazon.com/Route53/latest/APIReference/CommonErrors.html.
+ * - A refused change batch is its own document, `<InvalidChangeBatch><Messages><Message>`
+ *   (API_ChangeResourceRecordSets, Errors; aws-sdk-go `service/route53/unmarshal_error.go`).
+ * - A CNAME at the name refuses an A/AAAA there (RFC 1034 section 3.6.2); the message's wording is
+ *   a guess of the form Route 53 uses.
+ * - A key whose IAM policy lacks route53:ChangeResourceRecordSets gets 403 AccessDenied on the change
+ *   ("… is not authorized to perform: route53:ChangeResourceRecordSets …"): guess of the message's form,
+ *   https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/access-control-overview.html for the permission.
  */
 import type { ServerResponse } from 'node:http';
 import aws4 from 'aws4';
