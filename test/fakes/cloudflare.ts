@@ -14,10 +14,11 @@
  *   https://developers.cloudflare.com/dns/manage-dns-records/how-to/batch-record-changes/.
  * - Unknown tokens: 401 with error 9109; tokens without permission on a zone: 403 with error 10000;
  *   unknown ids: 404 (7003, 81044): favonia `internal/api/cloudflare.go` and its tests meet the same codes.
- * - A Bearer value that is not a valid header token (a token cut short at a quote or a space):
- *   400 with 6003 "Invalid request headers" and, nested in its `error_chain`, 6111 "Invalid format
- *   for Authorization header", as quoted at https://community.cloudflare.com/t/api-authentication-failing/110430
- *   (guess: which values count as malformed; here anything but RFC 7235 token68 characters).
+ * - A Bearer value that is not an OAuth2 bearer token (RFC 6750 b64token: a token cut at a quote,
+ *   pasted with a space): 400 with 6003 "Invalid request headers" and, nested in its `error_chain`,
+ *   6111 "Invalid format for Authorization header": favonia `internal/config/env_auth.go` (a malformed
+ *   token "would reach the gateway as … 6003/6111"; the same pattern); the body as quoted at
+ *   https://community.cloudflare.com/t/api-authentication-failing/110430.
  * - TTL: 1 (automatic) or 60 to 86400, 30 on Enterprise zones (`enterprise`); else 400 with error 9021
  *   (API schema `dns-records_ttl`: "Value must be between 60 and 86400, with the minimum reduced
  *   to 30 for Enterprise zones"; the code 9021 as external-dns logs it).

@@ -173,8 +173,15 @@ ${extra}`,
     await t.runtime.close();
   });
 
-  it('a token that is not a valid header value (6003 with 6111 nested) needs attention, showing the nested error first', async () => {
-    const t = await start('', '[office.example.com]', 'cf-token-cut "short');
+  it('refuses a token with a character no token has at config check, before Cloudflare answers 6003/6111 for it', async () => {
+    await expect(start('', '[office.example.com]', 'cf-token-cut "short')).rejects.toThrow(/providers\[0\]\.token.*a character no token has.*copy it again/);
+    await expect(start('', '[office.example.com]', 'cf-token-cut "short')).rejects.not.toThrow(/short/);
+  });
+
+  it('shows the nested error of an error_chain first: 6111 under 6003 is a rejected token that needs attention', async () => {
+    const body = JSON.stringify({ success: false, errors: [{ code: 6003, message: 'Invalid request headers', error_chain: [{ code: 6111, message: 'Invalid format for Authorization header' }] }], messages: [], result: null });
+    cf.misbehaveNext(Infinity, { kind: 'answer', status: 400, body, headers: { 'content-type': 'application/json' } });
+    const t = await start('', '[office.example.com]');
     const report = await t.cycle();
     expect(report.hosts.every((h) => h.action === 'needs-attention')).toBe(true);
     expect(report.hosts[0]?.message).toContain('6111 Invalid format for Authorization header (in 6003 Invalid request headers)');
