@@ -12,7 +12,8 @@
  *   ddclient sends the record's own `ttl` and `notes` back with every edit.
  * - API access is off per domain until turned on; then every DNS call is refused:
  *   https://kb.porkbun.com/article/190-getting-started-with-the-porkbun-dns-api; ddns-updater `docs/porkbun.md`.
- * - TTLs below 600 become 600: the documentation page ("minimum TTL is 600 seconds").
+ * - TTLs below 600 become 600: guess; 600 is the lowest TTL Porkbun offers (its DNS panel and
+ *   libdns/porkbun, which raises lower TTLs to 600 before sending), whether the API raises or refuses is unverified.
  * - A new domain (`parked`) holds ALIAS @ and CNAME * records pointing at pixie.porkbun.com:
  *   ddns-updater `docs/porkbun.md` (Record creation) and `porkbun/provider.go`
  *   (deleteDefaultConflictingRecordsIfNeeded); qdm12/ddns-updater pull request 774.
