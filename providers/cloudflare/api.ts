@@ -1,9 +1,12 @@
 /**
  * The Cloudflare API v4 requests ddnsd makes, with token auth, and the one
- * reading of its `{success, errors[{code,message}], result, result_info}`
+ * reading of its `{success, errors[{code,message,error_chain}], result, result_info}`
  * envelope: a rejected or under-privileged token (HTTP 401/403, error 9109 or
- * 10000) is `auth`, 429 is `rate-limited` with Retry-After, 5xx is
- * `transient`, 404 is a CloudflareNotFound so callers can drop cached ids.
+ * 10000, or 6111 nested under 6003 for a token that is not a valid header
+ * value) is `auth`, 429 is `rate-limited` with Retry-After, 5xx is
+ * `transient`, 404 is a CloudflareNotFound so callers can drop cached ids,
+ * and any other refusal `bad-response` (Cloudflare documents none as final).
+ * Messages show the most specific error: the last of an error's `error_chain`.
  * Every request counts against Cloudflare's limit of 1,200 requests per five
  * minutes per user: past it, ddnsd sends nothing and fails as `rate-limited`
  * with the wait, as a 429 would.
@@ -26,8 +29,17 @@ export class CloudflareNotFound extends DdnsError {
   override name = 'CloudflareNotFound';
 }
 
-/** Error codes that mean the token is invalid or lacks a permission. */
-const AUTH_CODES = new Set([9109, 10000]);
+/** Cloudflare refused the request with its reason (success false, HTTP 4xx): tried again later, never for good. */
+export class CloudflareRefused extends DdnsError {
+  override name = 'CloudflareRefused';
+}
+
+/**
+ * Error codes that mean the token is invalid or lacks a permission: 9109
+ * (invalid access token), 10000 (authentication error), 6111 (invalid format
+ * for Authorization header, nested under 6003 "Invalid request headers").
+ */
+const AUTH_CODES = new Set([9109, 10000, 6111]);
 
 /** Cloudflare's global API limit: 1,200 requests per 5 minutes per user. */
 export const REQUEST_BUDGET = { requests: 1200, windowMs: 5 * 60_000 };
@@ -122,13 +134,13 @@ function createExchange(deps: ApiDeps): Exchange {
 function readEnvelope(res: JsonResponse, where: string, now: number): Envelope {
   const envelope = typeof res.json === 'object' && res.json !== null ? (res.json as Envelope) : undefined;
   const errors = readErrors(envelope?.errors);
-  const detail = errors.length > 0 ? `: ${errors.map((e) => `${e.code} ${e.message}`).join('; ')}` : '';
+  const detail = errors.length > 0 ? `: ${errors.map(describeError).join('; ')}` : '';
   if (res.status === 429) {
     const retryAfterMs = parseRetryAfter(res.headers['retry-after'], now);
     throw new DdnsError('rate-limited', `${where}: rate limited (HTTP 429)`, retryAfterMs === undefined ? {} : { retryAfterMs });
   }
   if (res.status >= 500) throw new DdnsError('transient', `${where}: server error (HTTP ${res.status})${detail}`);
-  if (res.status === 401 || res.status === 403 || errors.some((e) => AUTH_CODES.has(e.code))) {
+  if (res.status === 401 || res.status === 403 || errors.some((e) => e.codes.some((c) => AUTH_CODES.has(c)))) {
     throw new DdnsError(
       'auth',
       `${where}: the API token was rejected (HTTP ${res.status})${detail}; create a token with the Zone.DNS edit permission on this zone and put it in the config`,
@@ -137,18 +149,38 @@ function readEnvelope(res: JsonResponse, where: string, now: number): Envelope {
   if (res.status === 404) throw new CloudflareNotFound('transient', `${where}: not found (HTTP 404)${detail}`);
   if (!envelope) throw new DdnsError('bad-response', `${where}: the answer is not JSON (HTTP ${res.status}): ${JSON.stringify(res.text.slice(0, 80))}`);
   if (envelope.success !== true || res.status >= 300) {
-    // Anything else that Cloudflare refuses (invalid content, a name outside the zone, …) will not pass by retrying.
-    throw new DdnsError('fatal', `${where}: refused (HTTP ${res.status})${detail || ': no reason given'}`);
+    // Cloudflare documents no refusal as final: it is tried again after a growing pause, with its reason shown.
+    throw new CloudflareRefused('bad-response', `${where}: refused (HTTP ${res.status})${detail || ': no reason given'}`);
   }
   return envelope;
 }
 
-function readErrors(value: unknown): { code: number; message: string }[] {
+/** One error of the envelope: its own code and message, and the codes and messages of its `error_chain`, outermost first. */
+interface CfError {
+  codes: number[];
+  messages: string[];
+}
+
+function readErrors(value: unknown): CfError[] {
   if (!Array.isArray(value)) return [];
-  return value.map((e: { code?: unknown; message?: unknown }) => ({
-    code: Number(e?.code ?? 0),
-    message: String(e?.message ?? '').slice(0, 200),
-  }));
+  return value.map((e: unknown) => {
+    const out: CfError = { codes: [], messages: [] };
+    // error_chain nests: follow its first error down, a few levels at most.
+    let node = e as { code?: unknown; message?: unknown; error_chain?: unknown } | undefined;
+    for (let depth = 0; node && depth < 5; depth++) {
+      out.codes.push(Number(node.code ?? 0));
+      out.messages.push(String(node.message ?? '').slice(0, 200));
+      node = Array.isArray(node.error_chain) ? (node.error_chain[0] as typeof node) : undefined;
+    }
+    return out;
+  });
+}
+
+/** The most specific error first, then what it was nested in: `6111 Invalid format … (in 6003 Invalid request headers)`. */
+function describeError(e: CfError): string {
+  const parts = e.codes.map((code, i) => `${code} ${e.messages[i] ?? ''}`.trim()).reverse();
+  const [specific, ...outer] = parts;
+  return outer.length > 0 ? `${specific} (in ${outer.join(', in ')})` : (specific ?? '');
 }
 
 function toRecord(value: unknown, where: string): DnsRecord {

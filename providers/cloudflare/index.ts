@@ -23,6 +23,11 @@ export default defineProvider({
   secrets: ['token'],
   create(settings: Settings, deps) {
     const api = createCloudflareApi({ endpoint: settings.endpoint, token: settings.token, http: deps.http, clock: deps.clock });
+    if (settings.proxied === true && settings.ttl !== undefined && settings.ttl !== 1) {
+      deps.log.warn(`ttl: ${settings.ttl} is not applied: Cloudflare serves proxied records with an automatic TTL that cannot be changed; ddnsd sets the TTL of unproxied records only`, {
+        provider: 'cloudflare',
+      });
+    }
     const zones = createZones(api, settings);
     /** `host type` → the record ddnsd last saw or wrote. */
     const records = new Map<string, DnsRecord>();

@@ -15,15 +15,23 @@ export function recordKey(u: Pick<HostUpdate, 'host' | 'family'>): string {
   return `${u.host} ${RECORD_TYPE[u.family]}`;
 }
 
+/**
+ * A proxied record's TTL is always automatic (1) and cannot be changed
+ * (developers.cloudflare.com/dns/manage-dns-records/reference/ttl/): the TTL
+ * is compared and sent only for records that stay unproxied, else every
+ * cycle would see a difference and write.
+ */
 export function plan(u: HostUpdate, current: DnsRecord | undefined, settings: Pick<Settings, 'ttl' | 'proxied'>): Plan {
   const type = RECORD_TYPE[u.family];
   const key = recordKey(u);
+  const proxied = settings.proxied ?? current?.proxied ?? false;
+  const ttl = proxied ? undefined : settings.ttl;
   if (current === undefined) {
-    return { u, key, kind: 'post', fields: { type, name: u.host, content: u.address, ttl: settings.ttl ?? 1, proxied: settings.proxied ?? false } };
+    return { u, key, kind: 'post', fields: { type, name: u.host, content: u.address, ttl: ttl ?? 1, proxied } };
   }
   const patch: Partial<RecordFields> = {};
   if (!sameAddress(current.content, u.address)) patch.content = u.address;
-  if (settings.ttl !== undefined && current.ttl !== settings.ttl) patch.ttl = settings.ttl;
+  if (ttl !== undefined && current.ttl !== ttl) patch.ttl = ttl;
   if (settings.proxied !== undefined && current.proxied !== settings.proxied) patch.proxied = settings.proxied;
   return Object.keys(patch).length === 0 ? { u, key, kind: 'unchanged', record: current } : { u, key, kind: 'patch', record: current, patch };
 }

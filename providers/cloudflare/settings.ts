@@ -1,17 +1,36 @@
 /** A `type: cloudflare` entry: the token, where the zone is, and the record fields ddnsd sets. */
 import { entrySchema, hostname, secret, z } from '../kit/index.js';
 
+/**
+ * Cloudflare's TTLs: 1 (automatic) or 60 to 86400 seconds; 30 only on
+ * Enterprise zones (API schema dns-records_ttl). ddnsd refuses 30–59 here
+ * rather than raise them quietly: Cloudflare refuses them (error 9021)
+ * outside Enterprise, and a quietly raised TTL is not what the config says.
+ */
+export const MIN_TTL = 60;
+
 const ttl = z
   .number({ error: 'expected a number of seconds, or 1 for automatic' })
   .int({ error: 'expected whole seconds' })
-  .refine((v) => v === 1 || (v >= 30 && v <= 86400), { error: 'expected 1 (automatic) or 30 to 86400 seconds' });
+  .refine((v) => v === 1 || (v >= MIN_TTL && v <= 86400), {
+    error: `expected 1 (automatic) or ${MIN_TTL} to 86400 seconds: Cloudflare's lowest TTL is ${MIN_TTL} s (30 s only on Enterprise zones, which ddnsd does not tell apart)`,
+  });
+
+/**
+ * An API token is an OAuth2 bearer token (RFC 6750 b64token); anything else
+ * Cloudflare answers with 6003/6111 on every request (favonia/cloudflare-ddns
+ * `internal/config/env_auth.go` refuses it at start-up for the same reason).
+ */
+const TOKEN_FORM = /^[-a-zA-Z0-9._~+/]+=*$/;
 
 const zoneIdMessage = 'expected the zone id, a 32-character hex string from the zone overview page';
 
 export const schema = entrySchema(
   'cloudflare',
   {
-    token: secret('the Cloudflare API token'),
+    token: secret('the Cloudflare API token').regex(TOKEN_FORM, {
+      error: 'the Cloudflare API token holds a character no token has (a space, a quote, a line break?): copy it again from My Profile → API Tokens',
+    }),
     zone: hostname.optional(),
     zone_id: z.string({ error: zoneIdMessage }).regex(/^[0-9a-f]{32}$/i, { error: zoneIdMessage }).optional(),
     proxied: z.boolean({ error: 'expected true or false' }).optional(),

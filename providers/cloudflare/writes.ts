@@ -5,7 +5,7 @@
  * host it refused; only that host fails.
  */
 import { DdnsError, inParallel, resultOf, type HostResult, type Logger } from '../kit/index.js';
-import type { CloudflareApi, DnsRecord } from './api.js';
+import { CloudflareRefused, type CloudflareApi, type DnsRecord } from './api.js';
 import type { Write } from './plan.js';
 
 /** Operations in one batch: the Free plan's limit (paid plans allow 3,500). */
@@ -40,7 +40,7 @@ export function createWriter(api: CloudflareApi, records: Map<string, DnsRecord>
     try {
       done = await api.batch(zoneId, { patches: patches.map((p) => ({ id: p.record.id, ...p.patch })), posts: posts.map((p) => p.fields) }, signal);
     } catch (error) {
-      if (!(error instanceof DdnsError && error.kind === 'fatal')) throw error;
+      if (!(error instanceof CloudflareRefused)) throw error;
       log.debug(`Cloudflare refused a batch of ${chunk.length} changes (${error.message}); sending them one by one`, { provider: 'cloudflare' });
       return inParallel(chunk, WRITE_CONCURRENCY, (p) => writeOne(zoneId, p, signal));
     }

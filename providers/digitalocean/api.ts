@@ -4,7 +4,8 @@
  * next page), and a record created, changed or deleted. Errors are
  * `{"id":…,"message":…}`: 401/403 are `auth`, 404 means "no such domain or
  * record", 429 is rate-limited (Retry-After, else the `ratelimit-reset` time),
- * 5xx transient, other refusals `fatal`.
+ * 5xx transient; DigitalOcean documents no other refusal as final (a 422
+ * names what it did not accept), so the rest are `bad-response`.
  */
 import { DdnsError, rateLimited, readPages, requestJson, statusFailure, unexpectedAnswer, type Clock, type HttpClient, type JsonResponse, type RecordType } from '../kit/index.js';
 
@@ -44,7 +45,7 @@ function refusal(res: JsonResponse, where: string, now: number): DdnsError | und
   }
   const failure = statusFailure(res, where, now);
   if (failure) return failure;
-  if (res.status >= 400 && res.status !== 404 && typeof body?.id === 'string') return new DdnsError('fatal', `${where}: refused (HTTP ${res.status})${detail}`);
+  if (res.status >= 400 && res.status !== 404 && typeof body?.id === 'string') return new DdnsError('bad-response', `${where}: refused (HTTP ${res.status})${detail}`);
   return undefined;
 }
 

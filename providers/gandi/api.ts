@@ -4,7 +4,8 @@
  * replaced or created (PUT). Errors are `{"code","message","object","cause"}`:
  * 401 is `auth`, said to be an expired token when Gandi says so (tokens live
  * at most a year), 403 a token without the DNS permission, 404 "no such
- * domain or record", 429 rate-limited, 5xx transient, other refusals `fatal`.
+ * domain or record", 429 rate-limited, 5xx transient; Gandi documents no other
+ * refusal as final, so the rest are `bad-response`, tried again after a growing pause.
  */
 import { DdnsError, requestJson, statusFailure, unexpectedAnswer, type Clock, type HttpClient, type JsonResponse, type RecordType } from '../kit/index.js';
 
@@ -46,7 +47,7 @@ export function createGandiApi(deps: { endpoint: string; token: string; http: Ht
     const failure = statusFailure(res, where, deps.clock.now());
     if (failure) throw failure;
     if (res.status === 404 && body?.code === 404) return undefined;
-    if (res.status >= 400 && body?.code === res.status) throw new DdnsError('fatal', `${where}: refused (HTTP ${res.status}): ${message}`);
+    if (res.status >= 400 && body?.code === res.status) throw new DdnsError('bad-response', `${where}: refused (HTTP ${res.status}): ${message}`);
     if (res.status < 200 || res.status > 201 || body === undefined) throw unexpectedAnswer(where, res);
     return body as Record<string, unknown>;
   };

@@ -4,8 +4,16 @@
  * (`actions/set_records`), its TTL changed, or a new RRSet. Errors are
  * `{"error":{"code","message"}}`: 401/403 are `auth` (a 401 explains that
  * the old DNS Console API and its tokens are gone), 404 `not_found` means
- * "no such zone or RRSet", 429 is rate-limited, 5xx transient, other
- * refusals (`incorrect_zone_mode`, `invalid_input`, a failed action) `fatal`.
+ * "no such zone or RRSet", 429 is rate-limited, 5xx transient. The codes
+ * hcloud-go (`hcloud/error.go`) documents as "try again" (`locked`: another
+ * action runs; `conflict`; `timeout`) are transient; those that no retry
+ * changes (`protected`, a secondary zone) are `fatal`; any other refusal is
+ * `bad-response`, tried again after a growing pause.
+ *
+ * A change answers an action, usually still `running`: ddnsd asks
+ * `GET /zones/actions/{id}` (on the injected clock) until it is `success` or
+ * `error`, at most ACTION_WAIT_MS, so the next change to the zone does not
+ * meet `locked` and a failed change is not counted as done.
  */
 import { DdnsError, rateLimited, requestJson, statusFailure, unexpectedAnswer, type Clock, type HttpClient, type JsonResponse, type RecordType } from '../kit/index.js';
 
@@ -26,6 +34,14 @@ export interface HetznerApi {
   createRRSet(zone: string, rrset: RRSet, signal: AbortSignal): Promise<void>;
 }
 
+/** Error codes that say "the same request may pass in a moment" (hcloud-go `hcloud/error.go`). */
+const TRY_AGAIN = new Set(['locked', 'conflict', 'timeout', 'resource_unavailable', 'maintenance', 'service_error', 'server_error', 'unavailable']);
+/** Error codes that no retry changes: the user has to act. */
+const STOP = new Set(['protected', 'incorrect_zone_mode', 'dns_zone_is_secondary_zone']);
+/** How often, and how long at most, a running action is asked about (ddns-updater waits up to 60 s). */
+export const ACTION_POLL_MS = 2000;
+export const ACTION_WAIT_MS = 60_000;
+
 /** Tokens of the old DNS Console (dns.hetzner.com) were 32 characters; Cloud API tokens are 64. */
 export const OLD_TOKEN_LENGTH = 32;
 
@@ -40,30 +56,76 @@ function authFailure(res: JsonResponse, where: string, detail: string, token: st
   );
 }
 
-export function createHetznerApi(deps: { endpoint: string; token: string; http: HttpClient; clock: Clock }): HetznerApi {
+/** A refusal with an error code, by what hcloud-go says the code means. */
+function refused(status: number, code: string, where: string, detail: string): DdnsError {
+  if (TRY_AGAIN.has(code)) return new DdnsError('transient', `${where}: not done this time (HTTP ${status})${detail}; trying again`);
+  if (STOP.has(code)) return new DdnsError('fatal', `${where}: refused (HTTP ${status})${detail}`);
+  return new DdnsError('bad-response', `${where}: refused (HTTP ${status})${detail}`);
+}
+
+type Call = (method: 'GET' | 'POST', path: string, what: string, signal: AbortSignal, json?: unknown) => Promise<Record<string, unknown> | undefined>;
+
+function createCall(deps: { endpoint: string; token: string; http: HttpClient; clock: Clock }): Call {
   /** The answer's JSON, or undefined on a 404 `not_found`; every failure thrown as its kind. */
-  const call = async (method: 'GET' | 'POST', path: string, what: string, signal: AbortSignal, json?: unknown): Promise<Record<string, unknown> | undefined> => {
+  return async (method, path, what, signal, json) => {
     const where = `Hetzner (${method} ${path}) while ${what}`;
     const res = await requestJson(deps.http, { url: `${deps.endpoint}${path}`, method, headers: { authorization: `Bearer ${deps.token}` }, ...(json === undefined ? {} : { json }), signal });
     const error = (res.json as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
     const detail = typeof error?.message === 'string' ? `: ${String(error.code)} ${error.message.slice(0, 200)}` : '';
     if (res.status === 429) throw rateLimited(res, where, deps.clock.now());
     if (res.status === 401 || res.status === 403) throw authFailure(res, where, detail, deps.token);
+    if (res.status >= 400 && typeof error?.code === 'string' && TRY_AGAIN.has(error.code)) throw refused(res.status, error.code, where, detail);
     const failure = statusFailure(res, where, deps.clock.now());
     if (failure) throw failure;
     if (res.status === 404 && error?.code === 'not_found') return undefined;
-    if (res.status >= 400 && typeof error?.code === 'string') throw new DdnsError('fatal', `${where}: refused (HTTP ${res.status})${detail}`);
+    if (res.status >= 400 && typeof error?.code === 'string') throw refused(res.status, error.code, where, detail);
     if (res.status < 200 || res.status > 201 || typeof res.json !== 'object' || res.json === null) throw unexpectedAnswer(where, res);
     return res.json as Record<string, unknown>;
   };
+}
+
+interface Action {
+  id: number;
+  status: string;
+  error?: { code?: unknown; message?: unknown } | null;
+}
+
+function readAction(answer: Record<string, unknown> | undefined, what: string): Action {
+  const action = answer?.action as Partial<Action> | undefined;
+  if (typeof action?.id !== 'number' || typeof action.status !== 'string') throw new DdnsError('bad-response', `Hetzner gave no action while ${what}`);
+  return action as Action;
+}
+
+/**
+ * Waits until an action answered by a change ends: `success` is done,
+ * `error` is Hetzner's own trouble (a pause, then the record is read again),
+ * still `running` after ACTION_WAIT_MS is not confirmed (the change may
+ * land later; the next try reads the record first).
+ */
+async function waitForAction(call: Call, clock: Clock, first: Action, what: string, signal: AbortSignal): Promise<void> {
+  const until = clock.now() + ACTION_WAIT_MS;
+  let action = first;
+  while (action.status === 'running') {
+    if (clock.now() >= until) {
+      throw new DdnsError('server', `Hetzner had not finished ${what} after ${ACTION_WAIT_MS / 1000} s (action ${action.id}); the record is read again on the next try`);
+    }
+    await clock.sleep(ACTION_POLL_MS, signal);
+    action = readAction(await call('GET', `/zones/actions/${action.id}`, `waiting for action ${action.id} (${what})`, signal), what);
+  }
+  if (action.status === 'error') {
+    const reason = action.error ? `${String(action.error.code ?? '')} ${String(action.error.message ?? '')}`.trim() : 'no reason given';
+    throw new DdnsError('server', `Hetzner could not finish ${what} (action ${action.id} ended in error: ${reason.slice(0, 200)})`);
+  }
+  if (action.status !== 'success') throw new DdnsError('bad-response', `Hetzner answered action ${action.id} with the status ${JSON.stringify(action.status.slice(0, 40))} while ${what}`);
+}
+
+export function createHetznerApi(deps: { endpoint: string; token: string; http: HttpClient; clock: Clock }): HetznerApi {
+  const call = createCall(deps);
   const enc = encodeURIComponent;
   const rrsetPath = (zone: string, name: string, type: RecordType): string => `/zones/${enc(zone)}/rrsets/${enc(name)}/${type}`;
-  /** An action answer: `error` is a refusal; `running` and `success` count as done (the zone is published within moments). */
-  const acted = (answer: Record<string, unknown> | undefined, what: string): void => {
-    const action = answer?.action as { status?: unknown; error?: { message?: unknown } | null } | undefined;
-    if (action === undefined || typeof action.status !== 'string') throw new DdnsError('bad-response', `Hetzner gave no action while ${what}`);
-    if (action.status === 'error') throw new DdnsError('fatal', `Hetzner could not finish ${what}: ${String(action.error?.message ?? 'no reason given')}`);
-  };
+  /** A change: its action answer, waited for until it ends. */
+  const acted = async (answer: Record<string, unknown> | undefined, what: string, signal: AbortSignal): Promise<void> =>
+    waitForAction(call, deps.clock, readAction(answer, what), what, signal);
 
   return {
     async hasZone(name, signal) {
@@ -86,16 +148,16 @@ export function createHetznerApi(deps: { endpoint: string; token: string; http: 
     },
     async setRecords(zone, name, type, values, signal) {
       const what = `setting the ${type} records of ${name} in ${zone}`;
-      acted(await call('POST', `${rrsetPath(zone, name, type)}/actions/set_records`, what, signal, { records: values.map((value) => ({ value })) }), what);
+      await acted(await call('POST', `${rrsetPath(zone, name, type)}/actions/set_records`, what, signal, { records: values.map((value) => ({ value })) }), what, signal);
     },
     async changeTtl(zone, name, type, ttl, signal) {
       const what = `changing the TTL of ${name} ${type} in ${zone}`;
-      acted(await call('POST', `${rrsetPath(zone, name, type)}/actions/change_ttl`, what, signal, { ttl }), what);
+      await acted(await call('POST', `${rrsetPath(zone, name, type)}/actions/change_ttl`, what, signal, { ttl }), what, signal);
     },
     async createRRSet(zone, rrset, signal) {
       const what = `creating the ${rrset.type} records of ${rrset.name} in ${zone}`;
       const body = { name: rrset.name, type: rrset.type, ...(rrset.ttl === null ? {} : { ttl: rrset.ttl }), records: rrset.values.map((value) => ({ value })) };
-      acted(await call('POST', `/zones/${enc(zone)}/rrsets`, what, signal, body), what);
+      await acted(await call('POST', `/zones/${enc(zone)}/rrsets`, what, signal, body), what, signal);
     },
   };
 }

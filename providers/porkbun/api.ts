@@ -3,8 +3,9 @@
  * carries `apikey` and `secretapikey`; every answer is
  * `{"status":"SUCCESS",…}` or `{"status":"ERROR","message":…}`. A rejected
  * key pair, and a domain whose API access is off (it is off until turned on
- * per domain), are `auth`; other refusals are `fatal`; 429 is rate-limited
- * with Retry-After, 5xx transient.
+ * per domain), are `auth`; Porkbun documents no other refusal as final, so
+ * the rest are `bad-response`, tried again after a growing pause; 429 is
+ * rate-limited with Retry-After, 5xx transient.
  */
 import { DdnsError, readPages, requestJson, statusFailure, unexpectedAnswer, type Clock, type HttpClient, type RecordType } from '../kit/index.js';
 
@@ -14,16 +15,26 @@ export interface PorkbunRecord {
   type: string;
   content: string;
   ttl: string;
+  notes: string;
+}
+
+/** What an edit sets: the address, and the TTL and notes to keep (editByNameType resets what it is not sent). */
+export interface EditFields {
+  content: string;
+  ttl: number;
+  notes: string;
 }
 
 export interface PorkbunApi {
   /** Every domain of the account (1,000 an answer). */
   listDomains(signal: AbortSignal): Promise<string[]>;
   /** The records of one subdomain ('' for the domain itself) and type. */
-  retrieve(domain: string, type: RecordType, subdomain: string, signal: AbortSignal): Promise<PorkbunRecord[]>;
-  /** Sets every record of one subdomain and type to `content`. */
-  edit(domain: string, type: RecordType, subdomain: string, content: string, ttl: number, signal: AbortSignal): Promise<void>;
+  retrieve(domain: string, type: RecordType | 'ALIAS' | 'CNAME', subdomain: string, signal: AbortSignal): Promise<PorkbunRecord[]>;
+  /** Sets every record of one subdomain and type to `fields`. */
+  edit(domain: string, type: RecordType, subdomain: string, fields: EditFields, signal: AbortSignal): Promise<void>;
   create(domain: string, type: RecordType, subdomain: string, content: string, ttl: number, signal: AbortSignal): Promise<void>;
+  /** Deletes every record of one subdomain and type. */
+  deleteByNameType(domain: string, type: 'ALIAS' | 'CNAME', subdomain: string, signal: AbortSignal): Promise<void>;
 }
 
 interface Answer {
@@ -46,7 +57,7 @@ function refusal(message: string, where: string, domain: string | undefined): Dd
       `${where}: API access is off for ${domain ?? 'this domain'} (${message}); Porkbun turns it on per domain: Domain Management → the domain's Details → API Access`,
     );
   }
-  return new DdnsError('fatal', `${where}: Porkbun refused: ${message}`);
+  return new DdnsError('bad-response', `${where}: Porkbun refused: ${message}`);
 }
 
 export function createPorkbunApi(deps: { endpoint: string; apiKey: string; secretApiKey: string; http: HttpClient; clock: Clock }): PorkbunApi {
@@ -90,12 +101,16 @@ export function createPorkbunApi(deps: { endpoint: string; apiKey: string; secre
       if (!Array.isArray(answer.records)) throw new DdnsError('bad-response', `Porkbun gave no record list while ${what}`);
       return answer.records.map((r: Partial<Record<keyof PorkbunRecord, unknown>>) => {
         if (typeof r?.content !== 'string') throw new DdnsError('bad-response', `Porkbun gave a record without content while ${what}`);
-        return { id: String(r.id), name: String(r.name), type: String(r.type), content: r.content, ttl: String(r.ttl) };
+        return { id: String(r.id), name: String(r.name), type: String(r.type), content: r.content, ttl: String(r.ttl), notes: typeof r.notes === 'string' ? r.notes : '' };
       });
     },
-    async edit(domain, type, subdomain, content, ttl, signal) {
+    async edit(domain, type, subdomain, fields, signal) {
       const what = `changing the ${type} record of ${subdomain === '' ? domain : `${subdomain}.${domain}`}`;
-      await call(`/dns/editByNameType/${enc(domain)}/${type}${sub(subdomain)}`, what, signal, domain, { content, ttl: String(ttl) });
+      await call(`/dns/editByNameType/${enc(domain)}/${type}${sub(subdomain)}`, what, signal, domain, { content: fields.content, ttl: String(fields.ttl), notes: fields.notes });
+    },
+    async deleteByNameType(domain, type, subdomain, signal) {
+      const what = `deleting the ${type} record of ${subdomain === '' ? domain : `${subdomain}.${domain}`}`;
+      await call(`/dns/deleteByNameType/${enc(domain)}/${type}${sub(subdomain)}`, what, signal, domain);
     },
     async create(domain, type, subdomain, content, ttl, signal) {
       const what = `creating the ${type} record of ${subdomain === '' ? domain : `${subdomain}.${domain}`}`;

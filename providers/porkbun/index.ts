@@ -1,10 +1,15 @@
 /**
  * Porkbun (API v3, an API key pair in each request's body). Each host's
  * domain is the configured `zone` or found in one listing of the account's
- * domains; its record of each type is read, and changed (editByNameType) or
- * created only when it does not already hold the address.
+ * domains; its record of each type is read, and changed (editByNameType,
+ * keeping its TTL and notes unless the entry sets a TTL) or created only when
+ * it does not already hold the address. Before a new apex or wildcard record,
+ * Porkbun's own parking records of a new domain (ALIAS @ and CNAME * to
+ * pixie.porkbun.com, which the new record would conflict with) are removed;
+ * nothing else is.
  */
 import {
+  type Logger,
   defineProvider,
   entrySchema,
   hostname,
@@ -17,7 +22,7 @@ import {
   z,
   zoneFinder,
 } from '../kit/index.js';
-import { createPorkbunApi } from './api.js';
+import { createPorkbunApi, type PorkbunApi, type PorkbunRecord } from './api.js';
 
 /** Porkbun's smallest TTL, and what it gives a new record. */
 export const MIN_TTL = 600;
@@ -34,6 +39,32 @@ export const schema = entrySchema(
 ).superRefine(hostsInZone);
 
 export type Settings = z.infer<typeof schema>;
+
+/** Where Porkbun's parking records of a new domain point. */
+export const PARKING_TARGET = 'pixie.porkbun.com';
+
+/** The parking records a new record at `sub` conflicts with (qdm12/ddns-updater `porkbun/provider.go`, deleteDefaultConflictingRecordsIfNeeded). */
+const CONFLICTING_DEFAULTS: Record<string, [type: 'ALIAS' | 'CNAME', sub: string][]> = {
+  '': [['ALIAS', '']],
+  '*': [['CNAME', '*'], ['ALIAS', '']],
+};
+
+/** Removes Porkbun's parking records that a new record at `sub` would conflict with: only a lone record pointing at pixie.porkbun.com. */
+async function removeParking(api: PorkbunApi, log: Logger, domain: string, sub: string, signal: AbortSignal): Promise<void> {
+  for (const [type, at] of CONFLICTING_DEFAULTS[sub] ?? []) {
+    const found = await api.retrieve(domain, type, at, signal);
+    const [only, ...more] = found;
+    if (only === undefined || more.length > 0 || only.content.toLowerCase().replace(/\.$/, '') !== PARKING_TARGET) continue;
+    await api.deleteByNameType(domain, type, at, signal);
+    log.info(`removed Porkbun's parking record ${type} ${at === '' ? domain : `${at}.${domain}`} → ${PARKING_TARGET}, which a new record there conflicts with`, { provider: 'porkbun' });
+  }
+}
+
+interface Found {
+  domain: string;
+  sub: string;
+  first: PorkbunRecord | undefined;
+}
 
 export default defineProvider({
   type: 'porkbun',
@@ -56,21 +87,27 @@ export default defineProvider({
     );
     const ttl = settings.ttl ?? MIN_TTL;
 
-    return recordProvider('porkbun', settings.hosts, {
+    return recordProvider<Found>('porkbun', settings.hosts, {
       async read(u, s) {
         const domain = await domainOf(u.host, s);
         const sub = relativeName(u.host, domain).replace(/^@$/, '');
         const records = await api.retrieve(domain, RECORD_TYPE[u.family], sub, s);
         return {
           values: records.map((r) => r.content),
-          record: { domain, sub, exists: records.length > 0 },
+          record: { domain, sub, first: records[0] },
           stale: settings.ttl !== undefined && records.some((r) => Number(r.ttl) !== settings.ttl),
         };
       },
       async write(u, current, s) {
-        const { domain, sub, exists } = current.record as { domain: string; sub: string; exists: boolean };
-        if (exists) await api.edit(domain, RECORD_TYPE[u.family], sub, u.address, ttl, s);
-        else await api.create(domain, RECORD_TYPE[u.family], sub, u.address, ttl, s);
+        const { domain, sub, first } = current.record as Found;
+        if (first !== undefined) {
+          // ddclient (nic_porkbun_update) sends the record's own TTL and notes back: an edit resets what it is not sent.
+          const kept = Number(first.ttl);
+          await api.edit(domain, RECORD_TYPE[u.family], sub, { content: u.address, ttl: settings.ttl ?? (kept >= MIN_TTL ? kept : MIN_TTL), notes: first.notes }, s);
+          return;
+        }
+        await removeParking(api, deps.log, domain, sub, s);
+        await api.create(domain, RECORD_TYPE[u.family], sub, u.address, ttl, s);
       },
     });
   },

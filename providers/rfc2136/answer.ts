@@ -32,7 +32,8 @@ function tsigFailure(error: number, otherData: Buffer, c: AnswerContext): DdnsEr
     case TSIG_ERROR.BADSIG:
       return new DdnsError('auth', `${c.server} answered BADSIG: the signature with ${key} does not verify: key_secret differs from the secret of that key in named.conf`);
     case TSIG_ERROR.BADTIME:
-      return new DdnsError('auth', clockMessage(c, otherData.length === 6 ? otherData.readUIntBE(0, 6) : undefined));
+      // A clock is put right without touching the config: tried again after a growing pause, not paused until the config changes.
+      return new DdnsError('bad-response', clockMessage(c, otherData.length === 6 ? otherData.readUIntBE(0, 6) : undefined));
     default:
       return new DdnsError('bad-response', `${c.server} answered with TSIG error ${error} for ${key}`);
   }
@@ -80,7 +81,7 @@ export function judgeSignature(check: TsigCheck, c: AnswerContext): DdnsError | 
     case 'unsigned':
       return new DdnsError('bad-response', `${c.server} answered without a TSIG signature, so the answer cannot be trusted; the update may or may not have been applied`);
     case 'bad-time':
-      return new DdnsError('auth', clockMessage(c, check.tsig.timeSigned));
+      return new DdnsError('bad-response', clockMessage(c, check.tsig.timeSigned));
     default:
       return new DdnsError('bad-response', `the signature on ${c.server}'s answer does not verify with key ${c.key.name}, so the answer cannot be trusted; the update may or may not have been applied`);
   }

@@ -4,8 +4,12 @@
  * name and type, and ChangeResourceRecordSets with one UPSERT. Errors are
  * `<ErrorResponse><Error><Code>…`: Throttling and PriorRequestNotComplete
  * are `transient` (retried with backoff), rejected or under-privileged keys
- * `auth`, NoSuchHostedZone and refused changes `fatal`, 429 rate-limited,
- * 5xx transient.
+ * `auth`, the errors these calls document as the request's own fault
+ * (NoSuchHostedZone, InvalidInput, InvalidDomainName) `fatal`, any other
+ * code `bad-response`, 429 rate-limited, 5xx transient. A refused change
+ * batch comes as its own document, `<InvalidChangeBatch><Messages><Message>`
+ * (API_ChangeResourceRecordSets, aws-sdk-go `service/route53/unmarshal_error.go`):
+ * `fatal`, with Route 53's messages.
  */
 import {
   DdnsError,
@@ -36,6 +40,8 @@ export interface Route53Api {
 
 const XMLNS = 'https://route53.amazonaws.com/doc/2013-04-01/';
 const SLOW_DOWN = new Set(['Throttling', 'ThrottlingException', 'PriorRequestNotComplete']);
+/** Errors ChangeResourceRecordSets, ListResourceRecordSets and ListHostedZonesByName document as the request's own fault. */
+const REFUSED = new Set(['NoSuchHostedZone', 'InvalidInput', 'InvalidDomainName', 'InvalidChangeBatch']);
 const AUTH = new Set(['InvalidClientTokenId', 'SignatureDoesNotMatch', 'AccessDenied', 'AccessDeniedException', 'ExpiredToken', 'UnrecognizedClientException', 'IncompleteSignature']);
 
 type Xml = Record<string, unknown>;
@@ -45,7 +51,18 @@ function path(doc: unknown, ...names: string[]): unknown {
   return names.reduce<unknown>((node, name) => (typeof node === 'object' && node !== null ? (node as Xml)[name] : undefined), doc);
 }
 
+/** A refused change batch: Route 53's messages, each naming the record set and why. */
+function invalidBatch(doc: Xml | undefined, where: string): DdnsError | undefined {
+  const batch = path(doc, 'InvalidChangeBatch');
+  if (batch === undefined) return undefined;
+  const messages = xmlList(path(batch, 'Messages', 'Message')).map((m) => String(m).slice(0, 300));
+  const said = messages.length > 0 ? messages.join('; ') : 'no message given';
+  return new DdnsError('fatal', `${where}: Route 53 refused the change (InvalidChangeBatch): ${said}`);
+}
+
 function failure(status: number, doc: Xml | undefined, where: string): DdnsError | undefined {
+  const refusedBatch = invalidBatch(doc, where);
+  if (refusedBatch) return refusedBatch;
   const code = String(path(doc, 'ErrorResponse', 'Error', 'Code') ?? '');
   if (code === '') return undefined;
   const detail = `${code}: ${String(path(doc, 'ErrorResponse', 'Error', 'Message') ?? '').slice(0, 200)}`;
@@ -57,7 +74,7 @@ function failure(status: number, doc: Xml | undefined, where: string): DdnsError
     );
   }
   if (status >= 500) return new DdnsError('transient', `${where}: server error (HTTP ${status}, ${detail})`);
-  return new DdnsError('fatal', `${where}: refused (HTTP ${status}, ${detail})`);
+  return new DdnsError(REFUSED.has(code) ? 'fatal' : 'bad-response', `${where}: refused (HTTP ${status}, ${detail})`);
 }
 
 export function createRoute53Api(deps: { endpoint: string; credentials: AwsCredentials; http: HttpClient; clock: Clock }): Route53Api {

@@ -1,13 +1,31 @@
 /**
- * A Cloudflare API v4 server (under /client/v4) following the documented
- * shapes: Bearer token auth, `{success, errors[{code,message}], messages,
- * result, result_info}` envelopes, zones looked up by name, DNS records
- * listed (filtered by type and name, paginated with `page` and `per_page`),
- * created (POST), changed (PATCH, only the fields sent), deleted, and changed
- * in one batch (`POST …/dns_records/batch`: deletes, patches, puts, posts,
- * applied in that order, all or nothing, at most `batchLimit` operations).
- * Unknown tokens get 401 with error 9109, tokens without permission on a
- * zone 403 with error 10000, unknown ids 404.
+ * A Cloudflare API v4 server (under /client/v4), rule by rule with its source.
+ * - Bearer token auth; `{success, errors[{code,message}], messages, result, result_info}` envelopes:
+ *   https://developers.cloudflare.com/fundamentals/api/how-to/make-api-calls/;
+ *   favonia/cloudflare-ddns `internal/api/cloudflare.go` reads the same envelope (through cloudflare-go).
+ * - Zones looked up by name, 20 a page by default, 50 at most:
+ *   https://developers.cloudflare.com/api/resources/zones/methods/list/.
+ * - DNS records listed (filtered by type and name, paginated with `page` and `per_page`), created
+ *   (POST), changed (PATCH, only the fields sent), deleted:
+ *   https://developers.cloudflare.com/api/resources/dns/subresources/records/;
+ *   favonia `internal/api/cloudflare_records.go` lists by name and type and patches the same way.
+ * - One batch (`POST …/dns_records/batch`: deletes, patches, puts, posts, applied in that order,
+ *   all or nothing, at most `batchLimit` operations, 200 on the Free plan):
+ *   https://developers.cloudflare.com/dns/manage-dns-records/how-to/batch-record-changes/.
+ * - Unknown tokens: 401 with error 9109; tokens without permission on a zone: 403 with error 10000;
+ *   unknown ids: 404 (7003, 81044): favonia `internal/api/cloudflare.go` and its tests meet the same codes.
+ * - A Bearer value that is not an OAuth2 bearer token (RFC 6750 b64token: a token cut at a quote,
+ *   pasted with a space): 400 with 6003 "Invalid request headers" and, nested in its `error_chain`,
+ *   6111 "Invalid format for Authorization header": favonia `internal/config/env_auth.go` (a malformed
+ *   token "would reach the gateway as … 6003/6111"; the same pattern); the body as quoted at
+ *   https://community.cloudflare.com/t/api-authentication-failing/110430.
+ * - TTL: 1 (automatic) or 60 to 86400, 30 on Enterprise zones (`enterprise`); else 400 with error 9021
+ *   (API schema `dns-records_ttl`: "Value must be between 60 and 86400, with the minimum reduced
+ *   to 30 for Enterprise zones"; the code 9021 as external-dns logs it).
+ * - A proxied record's TTL is always 1 (automatic) whatever is sent:
+ *   https://developers.cloudflare.com/dns/manage-dns-records/reference/ttl/ ("proxied records" have
+ *   an automatic TTL that cannot be changed); favonia treats the TTL of proxied records as not
+ *   its to set. guess: the API ignores a TTL sent with a proxied record rather than refusing it.
  */
 import type { ServerResponse } from 'node:http';
 import { httpFake, type Conformance, type ConformanceTable } from '../helpers/conformance.js';
@@ -46,6 +64,8 @@ export interface FakeCloudflare extends FakeServer {
   failNext(count: number, status: number, errors?: { code: number; message: string }[], headers?: Record<string, string>): void;
 }
 
+/** Cloudflare's error code for each refusal of invalidIn. */
+const codeOf = (problem: string): number => (problem.startsWith('DNS') ? 1004 : problem.startsWith('TTL') ? 9021 : 9005);
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 const IPV6 = /^[0-9a-f:]+$/i;
 
@@ -62,8 +82,11 @@ export async function startCloudflare(options: {
   maxPerPage?: number;
   /** The most operations one batch may hold (Cloudflare's Free plan: 200). */
   batchLimit?: number;
+  /** Enterprise zones allow TTLs from 30 s. */
+  enterprise?: boolean;
   latencyMs?: number;
 }): Promise<FakeCloudflare> {
+  const minTtl = options.enterprise ? 30 : 60;
   const maxPerPage = options.maxPerPage ?? 5_000_000;
   const batchLimit = options.batchLimit ?? 200;
   const zones = new Map(Object.entries(options.zones));
@@ -74,7 +97,10 @@ export async function startCloudflare(options: {
   const newId = (): string => (nextId++).toString(16).padStart(32, 'r');
   const zoneName = (id: string): string | undefined => [...zones].find(([, zid]) => zid === id)?.[0];
 
+  /** A record as Cloudflare keeps it: a proxied record's TTL is automatic. */
+  const kept = <R extends Partial<FakeRecord>>(r: R): R => (r.proxied ? { ...r, ttl: 1 } : r);
   const invalidIn = (zone: string, r: Partial<FakeRecord>): string | undefined => {
+    if (r.ttl !== undefined && r.ttl !== 1 && (r.ttl < minTtl || r.ttl > 86400)) return `TTL must be between ${minTtl} and 86400 seconds, or 1 for Automatic.`;
     if (r.type === 'A' && !IPV4.test(r.content ?? '')) return 'Content for A record is invalid.';
     if (r.type === 'AAAA' && !IPV6.test(r.content ?? '')) return 'Content for AAAA record is invalid.';
     if (r.name !== undefined && refused.has(r.name)) return 'DNS Validation Error';
@@ -109,18 +135,18 @@ export async function startCloudflare(options: {
         const r = own(p.id);
         if (!r) return envelope(res, 404, null, [{ code: 81044, message: 'Record does not exist.' }]);
         const updated: FakeRecord = replace
-          ? { id: r.id, zone_id: zoneId, type: String(p.type), name: String(p.name), content: String(p.content), ttl: p.ttl ?? 1, proxied: p.proxied ?? false }
-          : { ...r, ...p, id: r.id, zone_id: zoneId };
+          ? kept({ id: r.id, zone_id: zoneId, type: String(p.type), name: String(p.name), content: String(p.content), ttl: p.ttl ?? 1, proxied: p.proxied ?? false })
+          : kept({ ...r, ...p, id: r.id, zone_id: zoneId });
         const problem = invalidIn(zone, updated);
-        if (problem) return envelope(res, 400, null, [{ code: problem.startsWith('DNS') ? 1004 : 9005, message: problem }]);
+        if (problem) return envelope(res, 400, null, [{ code: codeOf(problem), message: problem }]);
         work.set(r.id, updated);
         (replace ? done.puts : done.patches).push(updated);
       }
     }
     for (const p of body.posts ?? []) {
-      const record: FakeRecord = { id: newId(), zone_id: zoneId, type: String(p.type), name: String(p.name), content: String(p.content), ttl: p.ttl ?? 1, proxied: p.proxied ?? false };
+      const record: FakeRecord = kept({ id: newId(), zone_id: zoneId, type: String(p.type), name: String(p.name), content: String(p.content), ttl: p.ttl ?? 1, proxied: p.proxied ?? false });
       const problem = invalidIn(zone, record);
-      if (problem) return envelope(res, 400, null, [{ code: problem.startsWith('DNS') ? 1004 : 9005, message: problem }]);
+      if (problem) return envelope(res, 400, null, [{ code: codeOf(problem), message: problem }]);
       work.set(record.id, record);
       done.posts.push(record);
     }
@@ -138,6 +164,9 @@ export async function startCloudflare(options: {
       });
     }
     const path = req.url.pathname.replace(/^\/client\/v4/, '');
+    if (!/^Bearer [A-Za-z0-9\-._~+/]+=*$/.test(req.headers.authorization ?? '')) {
+      return send(res, 400, JSON.stringify({ success: false, errors: [{ code: 6003, message: 'Invalid request headers', error_chain: [{ code: 6111, message: 'Invalid format for Authorization header' }] }], messages: [], result: null }), { 'content-type': 'application/json' });
+    }
     const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
     const allowed = token === undefined ? undefined : options.tokens[token];
     if (!allowed) return envelope(res, 401, null, [{ code: 9109, message: 'Invalid access token' }]);
@@ -173,7 +202,7 @@ export async function startCloudflare(options: {
     const body = req.body ? (JSON.parse(req.body) as Partial<FakeRecord>) : {};
     const invalid = (r: Partial<FakeRecord>): string | undefined => invalidIn(zone, r);
     if (recordId === undefined && req.method === 'POST') {
-      const record: FakeRecord = {
+      const record: FakeRecord = kept({
         id: newId(),
         zone_id: zoneId,
         type: String(body.type),
@@ -181,16 +210,16 @@ export async function startCloudflare(options: {
         content: String(body.content),
         ttl: body.ttl ?? 1,
         proxied: body.proxied ?? false,
-      };
+      });
       const problem = invalid(record);
-      if (problem) return envelope(res, 400, null, [{ code: problem.startsWith('DNS') ? 1004 : 9005, message: problem }]);
+      if (problem) return envelope(res, 400, null, [{ code: codeOf(problem), message: problem }]);
       records.set(record.id, record);
       return envelope(res, 200, record);
     }
     const existing = recordId === undefined ? undefined : records.get(recordId);
     if (!existing || existing.zone_id !== zoneId) return envelope(res, 404, null, [{ code: 81044, message: 'Record does not exist.' }]);
     if (req.method === 'PATCH') {
-      const updated = { ...existing, ...body, id: existing.id, zone_id: zoneId };
+      const updated = kept({ ...existing, ...body, id: existing.id, zone_id: zoneId });
       const problem = invalid(updated);
       if (problem) return envelope(res, 400, null, [{ code: 9005, message: problem }]);
       records.set(existing.id, updated);
@@ -211,7 +240,7 @@ export async function startCloudflare(options: {
     addRecord(record: Omit<FakeRecord, 'id' | 'zone_id'> & { zone: string }) {
       const { zone, ...rest } = record;
       const id = newId();
-      records.set(id, { ...rest, id, zone_id: zones.get(zone) ?? '' });
+      records.set(id, kept({ ...rest, id, zone_id: zones.get(zone) ?? '' }));
       return id;
     },
     find: (name: string, type: string) => [...records.values()].filter((r) => r.name === name && r.type === type),

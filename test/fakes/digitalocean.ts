@@ -1,10 +1,17 @@
 /**
- * A DigitalOcean API v2 server (under /v2) following the documented shapes:
- * Bearer tokens (read-only ones get 403 on writes), `GET /domains/{name}`,
- * `GET /domains/{d}/records?type=&name=<fqdn>&per_page=&page=` with
- * `links.pages.next` and `meta.total`, POST (201), PATCH, DELETE (204).
- * Errors are `{"id":…,"message":…}`; 429 carries the ratelimit-* headers and,
- * when told, Retry-After.
+ * A DigitalOcean API v2 server (under /v2), rule by rule with its source.
+ * - Bearer tokens; a read-only token gets 403 on writes (tokens have read or write scope):
+ *   https://docs.digitalocean.com/reference/api/create-personal-access-token/.
+ * - `GET /domains/{name}`; `GET /domains/{d}/records?type=&name=<fqdn>&per_page=&page=` (name is the
+ *   fully qualified name), with `links.pages.next` and `meta.total`; POST (201), PATCH, DELETE (204):
+ *   https://docs.digitalocean.com/reference/api/digitalocean/#tag/Domain-Records; qdm12/ddns-updater
+ *   `internal/provider/providers/digitalocean/provider.go` lists by type and fqdn the same way.
+ * - At most 200 records a page: the same reference (`per_page`, max 200).
+ * - Errors `{"id":…,"message":…}` (401 Unauthorized "Unable to authenticate you", 404 not_found,
+ *   422 unprocessable_entity, 429 too_many_requests): https://docs.digitalocean.com/reference/api/
+ *   (Responses, Errors); the 422 message text is a guess of its form.
+ * - 429 carries the ratelimit-limit/-remaining/-reset headers and, when told, Retry-After:
+ *   https://docs.digitalocean.com/reference/api/ (Rate Limit).
  */
 import type { ServerResponse } from 'node:http';
 import { httpFake, type ConformanceTable } from '../helpers/conformance.js';

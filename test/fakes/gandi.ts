@@ -1,9 +1,16 @@
 /**
- * A Gandi LiveDNS API v5 server (under /v5/livedns) following the documented
- * shapes: personal access tokens as Bearer (valid, expired, or without the
- * DNS permission), `GET /domains/{fqdn}`, `GET` and `PUT
- * /domains/{fqdn}/records/{name}/{type}` with `rrset_values` and `rrset_ttl`
- * (PUT creates or replaces, 201). Errors are `{"code","message","object","cause"}`.
+ * A Gandi LiveDNS API v5 server (under /v5/livedns), rule by rule with its source.
+ * - Personal access tokens as `Authorization: Bearer`; they expire (at most a year) and carry
+ *   permissions ("Manage domain name technical configurations" for DNS):
+ *   https://api.gandi.net/docs/authentication/; qdm12/ddns-updater
+ *   `internal/provider/providers/gandi/provider.go` sends the same header.
+ * - `GET /domains/{fqdn}`, `GET` and `PUT /domains/{fqdn}/records/{name}/{type}` with `rrset_values`
+ *   and `rrset_ttl`; PUT creates or replaces and answers 201:
+ *   https://api.gandi.net/docs/livedns/#v5-livedns-domains-fqdn-records; ddns-updater's gandi
+ *   provider PUTs the same body and expects 201.
+ * - TTL from 300 to 2,592,000 seconds, 10,800 when not given: the same LiveDNS page (rrset_ttl).
+ * - Errors `{"code","message","object","cause"}`: https://api.gandi.net/docs/reference/ (Errors).
+ * - The message of an expired token ("The access token expired."): guess of its wording.
  */
 import type { ServerResponse } from 'node:http';
 import { httpFake, type ConformanceTable } from '../helpers/conformance.js';
@@ -84,7 +91,7 @@ export async function startGandi(options: {
     find,
     calls: () => fake.requests.map((r) => `${r.method} ${r.url.pathname.replace(/^\/v5\/livedns/, '')}`),
     failNext(count: number, status: number, headers: Record<string, string> = {}) {
-      fake.misbehaveNext(count, { kind: 'answer', status, headers: { 'content-type': 'application/json', ...headers }, body: errorBody(status, 'Too many requests, slow down.') });
+      fake.misbehaveNext(count, { kind: 'answer', status, headers: { 'content-type': 'application/json', ...headers }, body: errorBody(status, status === 429 ? 'Too many requests, slow down.' : (CAUSES[status]?.[1] ?? 'Error')) });
     },
   });
 }

@@ -1,11 +1,24 @@
 /**
- * The DNS part of the Hetzner Cloud API (under /v1) following the documented
- * shapes: Bearer tokens of 64 characters (each with read or read-write
- * permission, per project), `GET /zones/{id_or_name}`,
- * `GET /zones/{z}/rrsets/{name}/{type}`, `POST /zones/{z}/rrsets`,
- * `POST …/actions/set_records` and `…/actions/change_ttl` answering an
- * action. Errors are `{"error":{"code","message","details"}}`; 429 carries
- * the RateLimit-* headers and, when told, Retry-After.
+ * The DNS part of the Hetzner Cloud API (under /v1), rule by rule with its source.
+ * - Bearer tokens of 64 characters, each read or read-write, per project:
+ *   https://docs.hetzner.cloud/reference/cloud#authentication.
+ * - `GET /zones/{id_or_name}`, `GET /zones/{z}/rrsets/{name}/{type}`, `POST /zones/{z}/rrsets`,
+ *   `POST …/actions/set_records`, `…/actions/change_ttl`: https://docs.hetzner.cloud/reference/cloud#zones
+ *   and #zone-rrset-actions; qdm12/ddns-updater `internal/provider/providers/hetznercloud/getrrset.go`,
+ *   `setrrset.go`, `createrrset.go` send the same paths and bodies.
+ * - Every change answers an action that is `running`, later `success` or `error`, read at
+ *   `GET /zones/actions/{id}`: ddns-updater `hetznercloud/waitaction.go` (it observed about
+ *   20 s to success and polls that endpoint). Here an action stays `running` for
+ *   `actionPolls` reads of it (guess: a count of polls instead of seconds, so tests need no time).
+ * - The change applies when its action succeeds, not when an action ends in `error`:
+ *   guess (an action that failed changed nothing, as its name says).
+ * - While an action of a zone runs, another change to that zone answers `locked` ("Item is
+ *   locked (Another action is running)", hcloud-go `hcloud/error.go`); HTTP 423: guess, from
+ *   the error table of https://docs.hetzner.cloud/reference/cloud#errors as remembered.
+ * - Errors are `{"error":{"code","message","details"}}` with the codes of hcloud-go
+ *   `hcloud/error.go`; their HTTP statuses follow the docs' error table (401, 403, 404, 400, 429, 409).
+ * - 429 carries the RateLimit-* headers and, when told, Retry-After:
+ *   https://docs.hetzner.cloud/reference/cloud#rate-limiting.
  */
 import type { ServerResponse } from 'node:http';
 import { httpFake, type ConformanceTable } from '../helpers/conformance.js';
@@ -27,6 +40,20 @@ export interface FakeHetzner extends FakeServer {
   /** `METHOD path` of each request, after /v1. */
   calls(): string[];
   failNext(count: number, status: number, headers?: Record<string, string>): void;
+  /** The next change's action ends in `error` with this code and message. */
+  failNextAction(code: string, message: string): void;
+}
+
+interface FakeAction {
+  id: number;
+  command: string;
+  zone: string;
+  /** Reads left that answer `running`. */
+  polls: number;
+  /** What happens when it ends: the change is applied, or the action fails. */
+  apply: () => void;
+  error: { code: string; message: string } | undefined;
+  status: 'running' | 'success' | 'error';
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {
@@ -40,19 +67,49 @@ const MESSAGES: Record<string, string> = {
   invalid_input: 'invalid input in field "records"',
   rate_limit_exceeded: 'limit of 3600 requests per hour reached',
   uniqueness_error: 'rrset already exists',
+  locked: 'Item is locked (Another action is running)',
 };
-const STATUS: Record<string, number> = { unauthorized: 401, forbidden: 403, not_found: 404, invalid_input: 400, rate_limit_exceeded: 429, uniqueness_error: 409 };
+const STATUS: Record<string, number> = { unauthorized: 401, forbidden: 403, not_found: 404, invalid_input: 400, rate_limit_exceeded: 429, uniqueness_error: 409, locked: 423 };
 
 function fail(res: ServerResponse, code: string): void {
   json(res, STATUS[code] ?? 500, { error: { code, message: MESSAGES[code] ?? code, details: {} } });
 }
 
-export async function startHetzner(options: { tokens: Record<string, 'read' | 'read_write'>; zones: string[] }): Promise<FakeHetzner> {
+function actionJson(a: FakeAction): Record<string, unknown> {
+  const finished = a.status === 'running' ? null : new Date(0).toISOString();
+  return { id: a.id, command: a.command, status: a.status, progress: a.status === 'running' ? 50 : 100, started: new Date(0).toISOString(), finished, resources: [], error: a.error ?? null };
+}
+
+export async function startHetzner(options: {
+  tokens: Record<string, 'read' | 'read_write'>;
+  zones: string[];
+  /** Reads of an action that answer `running` before it ends (default 1). */
+  actionPolls?: number;
+}): Promise<FakeHetzner> {
   const rrsets: FakeRRSet[] = [];
+  const actions: FakeAction[] = [];
+  const actionFailures: { code: string; message: string }[] = [];
   let actionId = 1;
   const find = (zone: string, name: string, type: string): FakeRRSet | undefined => rrsets.find((r) => r.zone === zone && r.name === name && r.type === type);
-  const action = (res: ServerResponse, command: string, extra: Record<string, unknown> = {}): void =>
-    json(res, 201, { action: { id: actionId++, command, status: 'running', progress: 0, started: new Date(0).toISOString(), finished: null, resources: [], error: null }, ...extra });
+  const finish = (a: FakeAction): void => {
+    a.error = actionFailures.shift();
+    a.status = a.error ? 'error' : 'success';
+    if (!a.error) a.apply();
+  };
+  /** Starts an action that applies `apply` when it succeeds; answered `running` (or at once done with actionPolls 0). */
+  const action = (res: ServerResponse, zone: string, command: string, apply: () => void, extra: Record<string, unknown> = {}): void => {
+    const a: FakeAction = { id: actionId++, command, zone, polls: options.actionPolls ?? 1, apply, error: undefined, status: 'running' };
+    actions.push(a);
+    if (a.polls === 0) finish(a);
+    json(res, 201, { action: actionJson(a), ...extra });
+  };
+  const readAction = (res: ServerResponse, id: number): void => {
+    const a = actions.find((x) => x.id === id);
+    if (!a) return fail(res, 'not_found');
+    if (a.status === 'running' && a.polls-- <= 1) finish(a);
+    json(res, 200, { action: actionJson(a) });
+  };
+  const busy = (zone: string): boolean => actions.some((a) => a.zone === zone && a.status === 'running');
   const validValues = (type: string, records: unknown): records is { value: string }[] =>
     Array.isArray(records) && records.length > 0 && records.every((r: { value?: unknown }) => typeof r?.value === 'string' && (type === 'A' ? /^\d+(\.\d+){3}$/.test(r.value) : /^[0-9a-f:]+$/i.test(r.value)));
 
@@ -60,6 +117,8 @@ export async function startHetzner(options: { tokens: Record<string, 'read' | 'r
     const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '';
     const scope = options.tokens[token];
     if (token.length !== 64 || !scope) return fail(res, 'unauthorized');
+    const actionPath = /^\/v1\/zones\/actions\/(\d+)$/.exec(req.url.pathname);
+    if (req.method === 'GET' && actionPath) return readAction(res, Number(actionPath[1]));
     const m = /^\/v1\/zones\/([^/]+)(?:\/rrsets(?:\/([^/]+)\/([A-Z]+)(?:\/actions\/([a-z_]+))?)?)?$/.exec(req.url.pathname);
     const zone = decodeURIComponent(m?.[1] ?? '');
     if (!m || !options.zones.includes(zone)) return fail(res, 'not_found');
@@ -67,25 +126,25 @@ export async function startHetzner(options: { tokens: Record<string, 'read' | 'r
     if (req.method !== 'GET' && scope !== 'read_write') return fail(res, 'forbidden');
     const body = req.body ? (JSON.parse(req.body) as { name?: string; type?: string; ttl?: number; records?: unknown }) : {};
     const [name, type, verb] = [m[2] === undefined ? undefined : decodeURIComponent(m[2]), m[3], m[4]];
+    if (req.method === 'POST' && busy(zone)) return fail(res, 'locked');
     if (name === undefined && req.method === 'POST') {
       const [n, t] = [String(body.name), String(body.type)];
       if (find(zone, n, t)) return fail(res, 'uniqueness_error');
       if (!validValues(t, body.records)) return fail(res, 'invalid_input');
       const rrset: FakeRRSet = { zone, name: n, type: t, ttl: body.ttl ?? null, records: body.records.map((r) => ({ value: r.value, comment: '' })) };
-      rrsets.push(rrset);
-      return action(res, 'create_rrset', { rrset: { id: `${n}/${t}`, ...rrset } });
+      return action(res, zone, 'create_rrset', () => rrsets.push(rrset), { rrset: { id: `${n}/${t}`, ...rrset } });
     }
     const rrset = name === undefined || type === undefined ? undefined : find(zone, name, type);
     if (!rrset) return fail(res, 'not_found');
     if (req.method === 'GET' && verb === undefined) return json(res, 200, { rrset: { id: `${rrset.name}/${rrset.type}`, ...rrset, zone: options.zones.indexOf(zone) + 1, labels: {}, protection: { change: false } } });
     if (req.method === 'POST' && verb === 'set_records') {
       if (!validValues(rrset.type, body.records)) return fail(res, 'invalid_input');
-      rrset.records = body.records.map((r) => ({ value: r.value, comment: '' }));
-      return action(res, 'set_rrset_records');
+      const records = body.records.map((r) => ({ value: r.value, comment: '' }));
+      return action(res, zone, 'set_rrset_records', () => (rrset.records = records));
     }
     if (req.method === 'POST' && verb === 'change_ttl') {
-      rrset.ttl = body.ttl ?? null;
-      return action(res, 'change_rrset_ttl');
+      const ttl = body.ttl ?? null;
+      return action(res, zone, 'change_rrset_ttl', () => (rrset.ttl = ttl));
     }
     return fail(res, 'not_found');
   });
@@ -99,6 +158,9 @@ export async function startHetzner(options: { tokens: Record<string, 'read' | 'r
       const code = Object.keys(STATUS).find((c) => STATUS[c] === status) ?? 'server_error';
       const body = JSON.stringify({ error: { code, message: MESSAGES[code] ?? 'server error', details: {} } });
       fake.misbehaveNext(count, { kind: 'answer', status, headers: { 'content-type': 'application/json', ...headers }, body });
+    },
+    failNextAction(code: string, message: string) {
+      actionFailures.push({ code, message });
     },
   });
 }

@@ -1,11 +1,25 @@
 /**
- * A Porkbun API v3 server (under /api/json/v3) following the documented
- * shapes: every call a POST with `apikey` and `secretapikey` in the JSON
- * body; answers `{"status":"SUCCESS",…}` or HTTP 400
- * `{"status":"ERROR","message":…}`. /domain/listAll (1,000 domains an answer
- * from `start`), /dns/retrieveByNameType, /dns/editByNameType and /dns/create.
- * A domain whose API access is off refuses every DNS call; TTLs below 600
- * become 600.
+ * A Porkbun API v3 server (under /api/json/v3), rule by rule with its source.
+ * - Every call a POST with `apikey` and `secretapikey` in the JSON body; answers
+ *   `{"status":"SUCCESS",…}` or HTTP 400 `{"status":"ERROR","message":…}`:
+ *   https://porkbun.com/api/json/v3/documentation; qdm12/ddns-updater
+ *   `internal/provider/providers/porkbun/api.go` sends and reads the same.
+ * - /domain/listAll, 1,000 domains an answer from `start`: the documentation page (Domain List All).
+ * - /dns/retrieveByNameType, /dns/editByNameType, /dns/deleteByNameType, /dns/create, records with
+ *   `id, name, type, content, ttl, prio, notes` as strings: the documentation page; ddclient
+ *   `ddclient.in` (nic_porkbun_update) reads `ttl` and `notes` from retrieveByNameType.
+ * - editByNameType resets a field it is not sent (TTL to 600, notes to empty): guess, the reason
+ *   ddclient sends the record's own `ttl` and `notes` back with every edit.
+ * - API access is off per domain until turned on; then every DNS call is refused:
+ *   https://kb.porkbun.com/article/190-getting-started-with-the-porkbun-dns-api; ddns-updater `docs/porkbun.md`.
+ * - TTLs below 600 become 600: guess; 600 is the lowest TTL Porkbun offers (its DNS panel and
+ *   libdns/porkbun, which raises lower TTLs to 600 before sending), whether the API raises or refuses is unverified.
+ * - A new domain (`parked`) holds ALIAS @ and CNAME * records pointing at pixie.porkbun.com:
+ *   ddns-updater `docs/porkbun.md` (Record creation) and `porkbun/provider.go`
+ *   (deleteDefaultConflictingRecordsIfNeeded); qdm12/ddns-updater pull request 774.
+ * - A record at a name that holds an ALIAS or CNAME is refused with HTTP 400
+ *   "Create error: We were unable to create the DNS record." (the answer quoted in
+ *   qdm12/ddns-updater issue 546; that the conflict is the reason: ddns-updater `docs/porkbun.md`).
  */
 import type { ServerResponse } from 'node:http';
 import { httpFake, type ConformanceTable } from '../helpers/conformance.js';
@@ -19,6 +33,7 @@ export interface FakePorkbunRecord {
   type: string;
   content: string;
   ttl: number;
+  notes: string;
 }
 
 export interface FakePorkbun extends FakeServer {
@@ -44,9 +59,18 @@ export async function startPorkbun(options: {
   secretapikey: string;
   /** Domain → whether its API access is on. */
   domains: Record<string, boolean>;
+  /** New domains that still hold Porkbun's parking records (ALIAS @ and CNAME * → pixie.porkbun.com). */
+  parked?: string[];
 }): Promise<FakePorkbun> {
   const records: FakePorkbunRecord[] = [];
   let nextId = 106926650;
+  for (const domain of options.parked ?? []) {
+    records.push({ id: String(nextId++), domain, name: '', type: 'ALIAS', content: 'pixie.porkbun.com', ttl: 600, notes: '' });
+    records.push({ id: String(nextId++), domain, name: '*', type: 'CNAME', content: 'pixie.porkbun.com', ttl: 600, notes: '' });
+  }
+  /** Whether a record of `type` at `name` conflicts with one already there (an ALIAS or CNAME shares its name with nothing). */
+  const conflicts = (domain: string, name: string, type: string): boolean =>
+    records.some((r) => r.domain === domain && r.name === name && (['ALIAS', 'CNAME'].includes(r.type) || ['ALIAS', 'CNAME'].includes(type)));
   const dns = (req: Recorded, res: ServerResponse, body: Record<string, unknown>): void => {
     const [, , verb = '', domain = '', type = '', sub = ''] = req.url.pathname.replace(/^\/api\/json\/v3/, '').split('/').map(decodeURIComponent);
     if (!(domain in options.domains)) return error(res, 'Invalid domain.');
@@ -54,16 +78,21 @@ export async function startPorkbun(options: {
     const ttl = Math.max(600, Number(body.ttl ?? 600));
     if (verb === 'retrieveByNameType') {
       const found = records.filter((r) => r.domain === domain && r.type === type && r.name === sub);
-      return answer(res, 200, { status: 'SUCCESS', records: found.map((r) => ({ id: r.id, name: r.name === '' ? domain : `${r.name}.${domain}`, type: r.type, content: r.content, ttl: String(r.ttl), prio: '0', notes: '' })) });
+      return answer(res, 200, { status: 'SUCCESS', records: found.map((r) => ({ id: r.id, name: r.name === '' ? domain : `${r.name}.${domain}`, type: r.type, content: r.content, ttl: String(r.ttl), prio: '0', notes: r.notes })) });
     }
     if (verb === 'editByNameType') {
       const found = records.filter((r) => r.domain === domain && r.type === type && r.name === sub);
       if (found.length === 0) return error(res, 'Edit error: We were unable to edit the DNS record.');
-      for (const r of found) Object.assign(r, { content: String(body.content), ttl });
+      for (const r of found) Object.assign(r, { content: String(body.content), ttl, notes: typeof body.notes === 'string' ? body.notes : '' });
+      return answer(res, 200, { status: 'SUCCESS' });
+    }
+    if (verb === 'deleteByNameType') {
+      for (const r of records.filter((x) => x.domain === domain && x.type === type && x.name === sub)) records.splice(records.indexOf(r), 1);
       return answer(res, 200, { status: 'SUCCESS' });
     }
     if (verb === 'create') {
-      const record = { id: String(nextId++), domain, name: String(body.name ?? ''), type: String(body.type), content: String(body.content), ttl };
+      if (conflicts(domain, String(body.name ?? ''), String(body.type))) return error(res, 'Create error: We were unable to create the DNS record.');
+      const record = { id: String(nextId++), domain, name: String(body.name ?? ''), type: String(body.type), content: String(body.content), ttl, notes: typeof body.notes === 'string' ? body.notes : '' };
       records.push(record);
       return answer(res, 200, { status: 'SUCCESS', id: Number(record.id) });
     }

@@ -1,8 +1,19 @@
 /**
  * An authoritative DNS server for one zone that accepts RFC 2136 UPDATE
- * signed with one TSIG key (RFC 8945) and answers plain A/AAAA queries, on
- * loopback UDP and TCP. Wrong keys get NOTAUTH with BADKEY or BADSIG, as BIND
- * answers them; good updates get a signed NOERROR. Counts what it received.
+ * signed with one TSIG key and answers plain A/AAAA queries, on loopback UDP
+ * and TCP. Counts what it received. Rule by rule:
+ * - UPDATE with a zone section, prerequisites and an update section; RCODEs NOERROR, FORMERR,
+ *   SERVFAIL, NOTIMP, REFUSED, NOTAUTH, NOTZONE: RFC 2136 sections 2 and 3 (rfc-editor.org/rfc/rfc2136).
+ * - TSIG: a wrong key is answered NOTAUTH with TSIG error BADKEY, a wrong signature BADSIG, a time
+ *   outside the fudge BADTIME with the server's time in "other data"; answers are signed with the
+ *   same key: RFC 8945 sections 5.2 and 5.3 (rfc-editor.org/rfc/rfc8945).
+ * - Those answers are what BIND's named sends: ddclient `ddclient.in` (nic_nsupdate_update) hands the
+ *   update to nsupdate against BIND; as BIND logs and answers them: guess from BIND's manual
+ *   (bind9.readthedocs.io, "Dynamic Update"), not from a captured exchange.
+ * - An UPDATE for a zone the server is not authoritative for: NOTAUTH (RFC 2136 section 3.1.1).
+ * - An unsigned UPDATE is REFUSED: guess, what BIND does when allow-update names only a key.
+ * - A query for a name that is a CNAME answers the CNAME (RFC 1034 section 3.6.2); queries for
+ *   names outside the zone are REFUSED (RFC 1035 section 4.1.1).
  */
 import dnsPacket, { type Packet } from 'dns-packet';
 import { appendTsig, decodeTsigSecret, signMessage, TSIG_ERROR, verifyMessage, type TsigKey } from '../../providers/kit/index.js';

@@ -1,12 +1,25 @@
 /**
- * An Amazon Route 53 API (2013-04-01) server following the documented shapes:
- * every request signed with SigV4 for route53 in us-east-1 (the signature is
- * checked by signing the request again with the known secret),
- * `GET /2013-04-01/hostedzonesbyname?dnsname=&maxitems=`,
- * `GET /2013-04-01/hostedzone/{id}/rrset?name=&type=&maxitems=` (the listing
- * starts at that name and type, in Route 53's order), and
- * `POST /2013-04-01/hostedzone/{id}/rrset/` with a ChangeBatch of UPSERTs.
- * Errors are `<ErrorResponse><Error><Type/><Code/><Message/></Error>`.
+ * An Amazon Route 53 API (2013-04-01) server, rule by rule with its source.
+ * - Every request signed with SigV4 for route53 in us-east-1; the signature is checked by signing
+ *   the request again with the known secret: https://docs.aws.amazon.com/general/latest/gr/sigv4_signing.html
+ *   and https://docs.aws.amazon.com/general/latest/gr/r53.html (route53 signs in us-east-1);
+ *   qdm12/ddns-updater `internal/provider/providers/route53/signer.go` signs the same way.
+ * - `GET /2013-04-01/hostedzonesbyname?dnsname=&maxitems=`, zones in Route 53's order (labels
+ *   reversed): https://docs.aws.amazon.com/Route53/latest/APIReference/API_ListHostedZonesByName.html.
+ * - `GET /2013-04-01/hostedzone/{id}/rrset?name=&type=&maxitems=`: the listing starts at that name
+ *   and type, in the same order: https://docs.aws.amazon.com/Route53/latest/APIReference/API_ListResourceRecordSets.html.
+ * - `POST /2013-04-01/hostedzone/{id}/rrset/` with a ChangeBatch of UPSERTs, answered with a PENDING
+ *   ChangeInfo: https://docs.aws.amazon.com/Route53/latest/APIReference/API_ChangeResourceRecordSets.html;
+ *   ddns-updater `route53/api.go` sends the same UPSERT.
+ * - Errors are `<ErrorResponse><Error><Type/><Code/><Message/></Error>`; InvalidClientTokenId and
+ *   SignatureDoesNotMatch are 403: https://docs.aws.amazon.com/Route53/latest/APIReference/CommonErrors.html.
+ * - A refused change batch is its own document, `<InvalidChangeBatch><Messages><Message>`
+ *   (API_ChangeResourceRecordSets, Errors; aws-sdk-go `service/route53/unmarshal_error.go`).
+ * - A CNAME at the name refuses an A/AAAA there (RFC 1034 section 3.6.2); the message's wording is
+ *   a guess of the form Route 53 uses.
+ * - A key whose IAM policy lacks route53:ChangeResourceRecordSets gets 403 AccessDenied on the change
+ *   ("… is not authorized to perform: route53:ChangeResourceRecordSets …"): guess of the message's form,
+ *   https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/access-control-overview.html for the permission.
  */
 import type { ServerResponse } from 'node:http';
 import aws4 from 'aws4';
@@ -38,6 +51,20 @@ function xml(res: ServerResponse, status: number, body: string): void {
   send(res, status, `<?xml version="1.0"?>\n${body}`, { 'content-type': 'text/xml', 'x-amzn-requestid': 'a1b2c3d4-0000-0000-0000-000000000000' });
 }
 
+/**
+ * A refused change batch: its own document, not ErrorResponse
+ * (https://docs.aws.amazon.com/Route53/latest/APIReference/API_ChangeResourceRecordSets.html, Errors;
+ * aws-sdk-go `service/route53/unmarshal_error.go` reads `InvalidChangeBatch/Messages/Message`).
+ */
+export function invalidBatchXml(messages: string[]): string {
+  const items = messages.map((m) => `<Message>${m}</Message>`).join('');
+  return `<?xml version="1.0"?>\n<InvalidChangeBatch xmlns="${XMLNS}"><Messages>${items}</Messages><RequestId>b2c3d4e5</RequestId></InvalidChangeBatch>`;
+}
+
+function invalidBatch(res: ServerResponse, messages: string[]): void {
+  send(res, 400, invalidBatchXml(messages), { 'content-type': 'text/xml' });
+}
+
 export function errorXml(code: string, message: string): string {
   return `<?xml version="1.0"?>\n<ErrorResponse xmlns="${XMLNS}"><Error><Type>Sender</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>a1b2c3d4</RequestId></ErrorResponse>`;
 }
@@ -65,6 +92,8 @@ export async function startRoute53(options: {
   keys: Record<string, string>;
   /** Zone name → id; `private` marks a private zone. */
   zones: Record<string, string | { id: string; private: true }>;
+  /** Access key ids whose policy allows reading but not route53:ChangeResourceRecordSets. */
+  readOnly?: string[];
 }): Promise<FakeRoute53> {
   const sets: FakeRecordSet[] = [];
   const zones = Object.entries(options.zones).map(([name, z]) => (typeof z === 'string' ? { name: `${name}.`, id: z, private: false } : { name: `${name}.`, ...z }));
@@ -81,7 +110,10 @@ export async function startRoute53(options: {
       const values = (s.ResourceRecords?.ResourceRecord ?? []).map((r) => r.Value);
       const valid = values.length > 0 && values.every((v) => (s.Type === 'A' ? /^\d+(\.\d+){3}$/.test(v) : /^[0-9a-f:]+$/i.test(v)));
       if (c.Action !== 'UPSERT' || !valid || !(s.Name === zone.name || s.Name.endsWith(`.${zone.name}`))) {
-        return fail(res, 400, 'InvalidChangeBatch', `[Invalid Resource Record: ${s.Name} ${s.Type}]`);
+        return invalidBatch(res, [`Invalid Resource Record: FATAL problem: ${s.Name} ${s.Type} encountered with '${values.join(' ')}'`]);
+      }
+      if (find(s.Name, 'CNAME') && s.Type !== 'CNAME') {
+        return invalidBatch(res, [`RRSet of type ${s.Type} with DNS name ${s.Name} is not permitted because a conflicting RRSet of type CNAME with the same DNS name already exists in zone ${zone.name}`]);
       }
       const existing = find(s.Name, s.Type);
       if (existing) Object.assign(existing, { ttl: Number(s.TTL), values });
@@ -108,6 +140,9 @@ export async function startRoute53(options: {
     const zone = zones.find((z) => z.id === m?.[1]);
     if (!m) return fail(res, 404, 'UnknownOperationException', 'Unknown operation');
     if (!zone) return fail(res, 404, 'NoSuchHostedZone', `No hosted zone found with ID: ${m[1]}`);
+    if (req.method === 'POST' && options.readOnly?.some((id) => String(req.headers.authorization).includes(`Credential=${id}/`))) {
+      return fail(res, 403, 'AccessDenied', `User: arn:aws:iam::123456789012:user/ddnsd is not authorized to perform: route53:ChangeResourceRecordSets on resource: arn:aws:route53:::hostedzone/${zone.id}`);
+    }
     if (req.method === 'POST') return change(res, zone, req.body);
     const key = order(q.get('name') ?? '', q.get('type') ?? '');
     const listed = sets.filter((s) => s.zoneId === zone.id).sort((a, b) => order(a.name, a.type).localeCompare(order(b.name, b.type))).filter((s) => order(s.name, s.type) >= key).slice(0, Number(q.get('maxitems') ?? 100));

@@ -2,7 +2,14 @@
  * A DNS zone on the loopback DNS fake: one server answers as the recursive
  * resolver and as the zone's own servers (NS names resolve to 127.0.0.1).
  * `records` and `published` can differ: what resolvers still cache and what
- * the zone's servers say now.
+ * the zone's servers say now. Rule by rule:
+ * - A query with recursion desired (RD) is a resolver's: it may answer from its cache
+ *   (RFC 1035 section 4.1.1, RD/RA; RFC 2308 on caching).
+ * - A query without RD is an authoritative server's: it answers its zone only, REFUSED for other
+ *   names (RFC 1035 section 4.1.1 RCODE 5; what BIND does with recursion off: guess from its manual).
+ * - A name with no address: NXDOMAIN with RA set (RFC 1035 section 4.1.1, RCODE 3).
+ * - NS of the zone lists its servers; their A records point here (guess: loopback glue, so that
+ *   nothing leaves the machine).
  */
 import dnsPacket from 'dns-packet';
 import { reply, startDnsFake, type FakeDns } from './dns.js';

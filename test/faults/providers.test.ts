@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCloudflare } from '../fakes/cloudflare.js';
+import { startCloudflare, type FakeCloudflare } from '../fakes/cloudflare.js';
 import { startDuckDns } from '../fakes/duckdns.js';
 import { PRESETS } from '../../providers/dyndns2/presets.js';
 import { domainOf } from '../../providers/dyndns2/protocol.js';
 import { startDyndns2, type Dyndns2Options } from '../fakes/dyndns2.js';
 import { startEcho, type EchoServer } from '../fakes/echo.js';
+import { startHetzner, type FakeHetzner } from '../fakes/hetzner.js';
+import { startRoute53, type FakeRoute53 } from '../fakes/route53.js';
 import type { Misbehaviour } from '../fakes/faulty.js';
 import type { FakeServer } from '../fakes/server.js';
 import { observeDaemon } from './daemon.js';
@@ -16,11 +18,15 @@ const SECRETS = {
   healthy: 'faults-other-token-77c1',
   noip: 'faults-noip-password-3f0c',
   cloudflare: 'faults-cf-token-5d86e1',
+  hetzner: 'faultsHetznerCloudToken0a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e7f8a9b0',
+  route53: 'faults/route53/secret+key0a1b2c3d4e5f6a7b8c9d',
   wrong: 'wrong-token-for-faults',
 };
+const ROUTE53_KEY_ID = 'AKIAFAULTS0TESTKEY01';
+const ROUTE53_ZONE = 'Z0FAULTS0EXAMPLE0COM';
 const ZONE_ID = '0123456789abcdef0123456789abcdef';
 
-type Kind = 'duckdns' | 'noip' | 'cloudflare';
+type Kind = 'duckdns' | 'noip' | 'cloudflare' | 'hetzner' | 'route53';
 
 interface Scenario {
   provider: Kind;
@@ -31,6 +37,10 @@ interface Scenario {
   answer?: string;
   /** Configure a wrong secret instead. */
   wrongSecret?: boolean;
+  /** More keys of the faulty entry, as YAML lines. */
+  extra?: string;
+  /** The service's state before ddnsd starts (records made by hand, an action that will fail). */
+  setup?: (fake: FakeServer) => void;
   expected: string;
   status: 'ok' | 'failing' | 'needs-attention';
   /** Requests the faulty provider's fake must count. */
@@ -91,10 +101,37 @@ const scenarios: Scenario[] = [
     provider: 'cloudflare',
     fault: 'an envelope with success: false',
     inject: [[Infinity, cfError(400, 1004, 'DNS Validation Error')]],
-    expected: 'one request, needs attention with Cloudflare\'s message',
-    status: 'needs-attention',
+    expected: 'one request, failing with Cloudflare\'s message, tried again after a growing pause (Cloudflare documents no refusal as final)',
+    status: 'failing',
     requests: 1,
     message: 'DNS Validation Error',
+  },
+  {
+    provider: 'cloudflare',
+    fault: 'a proxied record at the address, with proxied: true and ttl set',
+    extra: '    proxied: true\n    ttl: 300\n',
+    setup: (fake) => (fake as FakeCloudflare).addRecord({ zone: 'example.com', type: 'A', name: 'office.example.com', content: V4, ttl: 1, proxied: true }),
+    expected: 'one lookup and no write, as on every later run (a proxied record\'s TTL stays automatic)',
+    status: 'ok',
+    requests: 1,
+  },
+  {
+    provider: 'hetzner',
+    fault: 'a change whose action ends in error',
+    setup: (fake) => (fake as FakeHetzner).failNextAction('action_failed', 'zone could not be published'),
+    expected: 'the action is read until it ends (zone, record, create, one poll); failing with Hetzner\'s reason, not counted as done',
+    status: 'failing',
+    requests: 4,
+    message: 'ended in error: action_failed zone could not be published',
+  },
+  {
+    provider: 'route53',
+    fault: 'a change batch refused (InvalidChangeBatch: a CNAME holds the name)',
+    setup: (fake) => (fake as FakeRoute53).sets.push({ zoneId: ROUTE53_ZONE, name: 'office.example.com.', type: 'CNAME', ttl: 300, values: ['shop.example.net.'] }),
+    expected: 'a read and one change, never retried; needs attention with Route 53\'s message',
+    status: 'needs-attention',
+    requests: 2,
+    message: 'conflicting RRSet of type CNAME',
   },
   { provider: 'cloudflare', fault: 'an invalid token (401, error 9109)', wrongSecret: true, expected: 'one request, needs attention', status: 'needs-attention', requests: 1, message: '9109' },
   { provider: 'cloudflare', fault: 'a burst of two 503s', inject: [[2, cfError(503, 10001, 'service unavailable')]], expected: 'retried within the cycle, then ok (2 failed + list + create)', status: 'ok', requests: 4 },
@@ -123,11 +160,23 @@ async function startFaulty(s: Scenario): Promise<Faulty> {
       entry: `  - type: noip\n    username: office-user\n    password: \${FAULTY_SECRET}\n    endpoint: ${fake.url}\n    hosts: [office.ddns.net]\n${opts}`,
     };
   }
+  if (s.provider === 'hetzner') {
+    const fake = await startHetzner({ tokens: { [SECRETS.hetzner]: 'read_write' }, zones: ['example.com'] });
+    return { fake, host: 'office.example.com', entry: `  - type: hetzner\n    token: \${FAULTY_SECRET}\n    endpoint: ${fake.endpoint}\n    zone: example.com\n    hosts: [office.example.com]\n${opts}` };
+  }
+  if (s.provider === 'route53') {
+    const fake = await startRoute53({ keys: { [ROUTE53_KEY_ID]: SECRETS.route53 }, zones: { 'example.com': ROUTE53_ZONE } });
+    return {
+      fake,
+      host: 'office.example.com',
+      entry: `  - type: route53\n    access_key_id: ${ROUTE53_KEY_ID}\n    secret_access_key: \${FAULTY_SECRET}\n    endpoint: ${fake.url}\n    hosted_zone_id: ${ROUTE53_ZONE}\n    hosts: [office.example.com]\n${opts}`,
+    };
+  }
   const fake = await startCloudflare({ tokens: { [SECRETS.cloudflare]: ['example.com'] }, zones: { 'example.com': ZONE_ID } });
   return {
     fake,
     host: 'office.example.com',
-    entry: `  - type: cloudflare\n    token: \${FAULTY_SECRET}\n    endpoint: ${fake.endpoint}\n    zone_id: ${ZONE_ID}\n    hosts: [office.example.com]\n${opts}`,
+    entry: `  - type: cloudflare\n    token: \${FAULTY_SECRET}\n    endpoint: ${fake.endpoint}\n    zone_id: ${ZONE_ID}\n    hosts: [office.example.com]\n${opts}${s.extra ?? ''}`,
   };
 }
 
@@ -144,7 +193,8 @@ describe('faulty providers, with a healthy provider beside each', () => {
     const faulty = await startFaulty(s);
     const healthy = await startDuckDns({ token: SECRETS.healthy, domains: ['lab'] });
     for (const [count, m] of s.inject ?? []) faulty.fake.misbehaveNext(count, m);
-    const secret = s.wrongSecret ? SECRETS.wrong : { duckdns: SECRETS.duck, noip: SECRETS.noip, cloudflare: SECRETS.cloudflare }[s.provider];
+    s.setup?.(faulty.fake);
+    const secret = s.wrongSecret ? SECRETS.wrong : { duckdns: SECRETS.duck, noip: SECRETS.noip, cloudflare: SECRETS.cloudflare, hetzner: SECRETS.hetzner, route53: SECRETS.route53 }[s.provider];
     try {
       const observed = await observeDaemon(
         `interval: 1h\ndetect:\n  ipv4: [${echo.url}/]\n  agree: 1\nserver:\n  listen: 127.0.0.1:0\nproviders:\n${faulty.entry}` +

@@ -49,7 +49,7 @@ export const BAD_CONFIGS: BadConfig[] = [
   ['duplicate YAML key', 'interval: 5m\ninterval: 6m\n', /line 2, column 1: YAML syntax error/],
   ['No-IP without a password', 'providers:\n  - type: noip\n    username: u\n    hosts: [a.ddns.net]\n', 'providers[0].password (line 2): missing'],
   ['dyndns2 without an endpoint', 'providers:\n  - type: dyndns2\n    username: u\n    password: p\n    hosts: [a.example.net]\n', 'providers[0].endpoint (line 2): missing'],
-  ['Cloudflare ttl out of range', 'providers:\n  - type: cloudflare\n    token: t12345678\n    hosts: [a.example.com]\n    ttl: 5\n', 'providers[0].ttl (line 5): expected 1 (automatic) or 30 to 86400'],
+  ['Cloudflare ttl below its lowest (60 s outside Enterprise)', 'providers:\n  - type: cloudflare\n    token: t12345678\n    hosts: [a.example.com]\n    ttl: 45\n', "providers[0].ttl (line 5): expected 1 (automatic) or 60 to 86400 seconds: Cloudflare's lowest TTL is 60 s"],
   ['hosts as a string', duck('', 'office'), 'providers[0].hosts (line 4): expected a list of hostnames'],
   ['timeout not a duration', 'detect:\n  timeout: fast\n', 'detect.timeout (line 2): expected a duration'],
   ['listen as a list', 'server:\n  listen: [1, 2]\n', 'server.listen (line 2): expected an address and port'],

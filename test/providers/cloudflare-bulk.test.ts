@@ -21,6 +21,17 @@ const BATCH = `/client/v4/zones/${ZONE_ID}/dns_records/batch`;
 
 const names = (n: number): string[] => Array.from({ length: n }, (_, i) => `h${i}.example.com`);
 
+/** A config with one IPv4 source and one cloudflare entry, whose other keys are `entry` (YAML lines indented four spaces). */
+const config = (echoUrl: string, endpoint: string, entry: string): string => `state: ./state.json
+detect:
+  ipv4: ["${echoUrl}/"]
+  agree: 1
+providers:
+  - type: cloudflare
+    endpoint: ${endpoint}
+    token: \${CF}
+${entry}`;
+
 describe('Cloudflare adapter with many hosts', () => {
   let echo: EchoServer;
   let cf: FakeCloudflare;
@@ -33,20 +44,7 @@ describe('Cloudflare adapter with many hosts', () => {
   });
 
   const start = (hosts: string[], extra = '') =>
-    startRuntime(
-      `state: ./state.json
-detect:
-  ipv4: ["${echo.url}/"]
-  agree: 1
-providers:
-  - type: cloudflare
-    endpoint: ${cf.endpoint}
-    token: \${CF}
-    zone_id: ${ZONE_ID}
-    hosts: [${hosts.join(', ')}]
-${extra}`,
-      { CF: TOKEN },
-    );
+    startRuntime(config(echo.url, cf.endpoint, `    zone_id: ${ZONE_ID}\n    hosts: [${hosts.join(', ')}]\n${extra}`), { CF: TOKEN });
 
   it('lists the zone once over every page, writes in one batch, and sends nothing when nothing changed', async () => {
     cf = await startCloudflare({ tokens: { [TOKEN]: ['example.com'] }, zones: { 'example.com': ZONE_ID }, maxPerPage: 5 });
@@ -99,14 +97,14 @@ ${extra}`,
     await t.runtime.close();
   });
 
-  it('sends a refused batch again one write at a time, so only the refused host needs attention', async () => {
+  it('sends a refused batch again one write at a time, so only the refused host fails', async () => {
     cf = await startCloudflare({ tokens: { [TOKEN]: ['example.com'] }, zones: { 'example.com': ZONE_ID } });
     cf.refused.add('h1.example.com');
     const t = await start(names(3));
     const report = await t.cycle();
     expect(report.hosts.map((h) => `${h.host} ${h.action}`)).toEqual([
       'h0.example.com updated',
-      'h1.example.com needs-attention',
+      'h1.example.com failed',
       'h2.example.com updated',
     ]);
     expect(report.hosts[1]?.message).toContain('1004 DNS Validation Error');
@@ -137,19 +135,7 @@ describe('Cloudflare zones found from host names', () => {
     const zones = { ...filler, 'example.com': ZONE_ID, 'branch.example.com': BRANCH_ID };
     const cf = await startCloudflare({ tokens: { [TOKEN]: Object.keys(zones) }, zones });
     const echo = await startEcho(V4);
-    const t = await startRuntime(
-      `state: ./state.json
-detect:
-  ipv4: ["${echo.url}/"]
-  agree: 1
-providers:
-  - type: cloudflare
-    endpoint: ${cf.endpoint}
-    token: \${CF}
-    hosts: [a.example.com, b.branch.example.com, c.branch.example.com, d.example.net]
-`,
-      { CF: TOKEN },
-    );
+    const t = await startRuntime(config(echo.url, cf.endpoint, '    hosts: [a.example.com, b.branch.example.com, c.branch.example.com, d.example.net]\n'), { CF: TOKEN });
     try {
       const report = await t.cycle();
       // 57 zones, 50 a page: two requests, and no lookup by name.

@@ -133,7 +133,59 @@ ${extra}`,
     await t.cycle();
     expect(cf.writes().map((r) => `${r.method} ${r.url.pathname}`)).toEqual([`PATCH /client/v4/zones/${ZONE_ID}/dns_records/${id}`]);
     expect(JSON.parse(cf.writes()[0]?.body ?? '{}')).toEqual({ content: V4 });
-    expect(cf.records.get(id)).toMatchObject({ content: V4, ttl: 300, proxied: true });
+    expect(cf.records.get(id)).toMatchObject({ content: V4, ttl: 1, proxied: true });
+    await t.runtime.close();
+  });
+
+  it('sends no TTL for a proxied record, whose TTL Cloudflare keeps automatic: a second cycle sends nothing, and the log says why once', async () => {
+    cf.addRecord({ zone: 'example.com', type: 'A', name: 'office.example.com', content: '81.2.69.1', ttl: 1, proxied: true });
+    cf.addRecord({ zone: 'example.com', type: 'A', name: 'portal.example.com', content: V4, ttl: 1, proxied: true });
+    const t = await start('    ipv6: false\n    proxied: true\n    ttl: 300\n');
+    const first = await t.cycle();
+    expect(first.hosts.map((h) => `${h.host} ${h.action}`)).toEqual(['office.example.com updated', 'portal.example.com unchanged']);
+    expect(cf.writes().map((r) => JSON.parse(r.body) as unknown)).toEqual([{ content: V4 }]);
+    t.clock.advance(24 * 3600_000);
+    const second = await t.cycle();
+    expect(second.hosts.every((h) => h.action === 'unchanged' || h.action === 'current')).toBe(true);
+    expect(cf.writes()).toHaveLength(1);
+    expect(t.logs.filter((l) => l.includes('ttl: 300 is not applied'))).toHaveLength(1);
+    await t.runtime.close();
+  });
+
+  it('creates a proxied record with the automatic TTL, and keeps the TTL of a record proxied in the dashboard', async () => {
+    cf.addRecord({ zone: 'example.com', type: 'A', name: 'portal.example.com', content: V4, ttl: 1, proxied: true });
+    const t = await start('    ipv6: false\n    ttl: 300\n');
+    const report = await t.cycle();
+    expect(report.hosts.map((h) => `${h.host} ${h.action}`)).toEqual(['office.example.com updated', 'portal.example.com unchanged']);
+    expect(cf.find('office.example.com', 'A')[0]).toMatchObject({ ttl: 300, proxied: false });
+    await t.runtime.close();
+
+    const proxied = await start('    ipv6: false\n    proxied: true\n    ttl: 300\n', '[www.example.com]');
+    await proxied.cycle();
+    expect(JSON.parse(cf.writes().at(-1)?.body ?? '{}')).toMatchObject({ ttl: 1, proxied: true });
+    await proxied.runtime.close();
+  });
+
+  it('refuses a TTL of 30 to 59 seconds at config check, naming the lowest Cloudflare accepts', async () => {
+    await expect(start('    ttl: 45\n')).rejects.toThrow(/providers\[0\]\.ttl.*1 \(automatic\) or 60 to 86400 seconds: Cloudflare's lowest TTL is 60 s/);
+    const t = await start('    ipv6: false\n    ttl: 60\n', '[office.example.com]');
+    expect((await t.cycle()).ok).toBe(true);
+    await t.runtime.close();
+  });
+
+  it('refuses a token with a character no token has at config check, before Cloudflare answers 6003/6111 for it', async () => {
+    await expect(start('', '[office.example.com]', 'cf-token-cut "short')).rejects.toThrow(/providers\[0\]\.token.*a character no token has.*copy it again/);
+    await expect(start('', '[office.example.com]', 'cf-token-cut "short')).rejects.not.toThrow(/short/);
+  });
+
+  it('shows the nested error of an error_chain first: 6111 under 6003 is a rejected token that needs attention', async () => {
+    const body = JSON.stringify({ success: false, errors: [{ code: 6003, message: 'Invalid request headers', error_chain: [{ code: 6111, message: 'Invalid format for Authorization header' }] }], messages: [], result: null });
+    cf.misbehaveNext(Infinity, { kind: 'answer', status: 400, body, headers: { 'content-type': 'application/json' } });
+    const t = await start('', '[office.example.com]');
+    const report = await t.cycle();
+    expect(report.hosts.every((h) => h.action === 'needs-attention')).toBe(true);
+    expect(report.hosts[0]?.message).toContain('6111 Invalid format for Authorization header (in 6003 Invalid request headers)');
+    expect(cf.requests).toHaveLength(1);
     await t.runtime.close();
   });
 
@@ -236,13 +288,14 @@ ${extra}`,
     await t.runtime.close();
   });
 
-  it('a record Cloudflare refuses needs attention for that host only, without retries', async () => {
+  it('a record Cloudflare refuses fails that host only, with the reason, to try again later', async () => {
     cf.addRecord({ zone: 'example.com', type: 'A', name: 'portal.example.com', content: V4, ttl: 1, proxied: false });
     cf.refused.add('office.example.com');
     const t = await start('    ipv6: false\n    zone: example.com\n');
     const report = await t.cycle();
-    expect(report.hosts.map((h) => `${h.host} ${h.action}`)).toEqual(['office.example.com needs-attention', 'portal.example.com unchanged']);
+    expect(report.hosts.map((h) => `${h.host} ${h.action}`)).toEqual(['office.example.com failed', 'portal.example.com unchanged']);
     expect(report.hosts[0]?.message).toContain('1004 DNS Validation Error');
+    expect(t.runtime.state.hosts['cloudflare office.example.com ipv4']?.errorKind).toBe('bad-response');
     expect(cf.writes()).toHaveLength(1);
     await t.runtime.close();
   });
@@ -250,6 +303,6 @@ ${extra}`,
   it('rejects zone together with zone_id, and hosts outside the zone', async () => {
     await expect(start(`    zone: example.com\n    zone_id: ${ZONE_ID}\n`)).rejects.toThrow(/providers\[0\]\.zone_id.*set either zone or zone_id/);
     await expect(start('    zone: example.org\n')).rejects.toThrow(/office\.example\.com is not in the zone example\.org/);
-    await expect(start('    ttl: 5\n')).rejects.toThrow(/providers\[0\]\.ttl.*1 \(automatic\) or 30 to 86400/);
+    await expect(start('    ttl: 5\n')).rejects.toThrow(/providers\[0\]\.ttl.*1 \(automatic\) or 60 to 86400/);
   });
 });

@@ -1,71 +1,114 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startHetzner, type FakeHetzner } from '../fakes/hetzner.js';
-import { startHarness, V4, V4_NEXT, V6, type Harness } from '../helpers/provider-harness.js';
+import { quietThenNewAddress, useHarness, V4, V4_NEXT, V6 } from '../helpers/provider-harness.js';
+import { zoneProviderCases } from '../helpers/zone-cases.js';
 
 const TOKEN = 'hcloudTestTokenA1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8S9t0U1v2W3x4Y';
 const READ_ONLY = 'hcloudReadOnlyTokenZ9y8X7w6V5u4T3s2R1q0P9o8N7m6L5k4J3i2H1g0F9e8D';
 const OLD_DNS_TOKEN = 'Xq3n8V2kLm9pR4tW7yZ1aB5cD6eF0gH2';
 
 describe('Hetzner adapter against a local Cloud API (zones and RRSets)', () => {
-  let h: Harness;
-  let fake: FakeHetzner;
-  beforeEach(async () => {
-    h = await startHarness();
-    fake = await startHetzner({ tokens: { [TOKEN]: 'read_write', [READ_ONLY]: 'read' }, zones: ['example.com'] });
-  });
-  afterEach(async () => {
-    await Promise.all([h.close(), fake.close()]);
-  });
+  const s = useHarness(() => startHetzner({ tokens: { [TOKEN]: 'read_write', [READ_ONLY]: 'read' }, zones: ['example.com'] }));
 
   const start = (extra: Record<string, unknown> = {}, token = TOKEN) =>
-    h.start({ type: 'hetzner', endpoint: fake.endpoint, token: '${HCLOUD_TOKEN}', hosts: ['office.example.com'], ...extra }, { HCLOUD_TOKEN: token });
+    s.h.start({ type: 'hetzner', endpoint: s.fake.endpoint, token: '${HCLOUD_TOKEN}', hosts: ['office.example.com'], ...extra }, { HCLOUD_TOKEN: token });
 
   it('creates the A and AAAA RRSets, sends nothing while nothing changes, then sets the A records', async () => {
     expect(TOKEN).toHaveLength(64);
     const t = await start();
     const report = await t.cycle();
     expect(report.hosts.map((r) => `${r.family} ${r.action}`)).toEqual(['ipv4 updated', 'ipv6 updated']);
-    expect(fake.find('example.com', 'office', 'A')?.records).toEqual([{ value: V4, comment: '' }]);
-    expect(fake.find('example.com', 'office', 'AAAA')?.records).toEqual([{ value: V6, comment: '' }]);
-    expect(fake.calls()).toEqual([
+    expect(s.fake.find('example.com', 'office', 'A')?.records).toEqual([{ value: V4, comment: '' }]);
+    expect(s.fake.find('example.com', 'office', 'AAAA')?.records).toEqual([{ value: V6, comment: '' }]);
+    expect(s.fake.calls()).toEqual([
       'GET /zones/office.example.com',
       'GET /zones/example.com',
       'GET /zones/example.com/rrsets/office/A',
       'POST /zones/example.com/rrsets',
+      'GET /zones/actions/1',
       'GET /zones/example.com/rrsets/office/AAAA',
       'POST /zones/example.com/rrsets',
+      'GET /zones/actions/2',
     ]);
-    expect(fake.requests.every((r) => r.headers.authorization === `Bearer ${TOKEN}` && r.headers['user-agent']?.startsWith('ddnsd/'))).toBe(true);
+    expect(s.fake.requests.every((r) => r.headers.authorization === `Bearer ${TOKEN}` && r.headers['user-agent']?.startsWith('ddnsd/'))).toBe(true);
 
-    const sent = fake.requests.length;
-    t.clock.advance(5 * 60_000);
-    await t.cycle();
-    expect(fake.requests).toHaveLength(sent);
-
-    h.newAddress();
-    t.clock.advance(5 * 60_000);
-    await t.cycle();
-    expect(fake.calls().slice(sent)).toEqual(['GET /zones/example.com/rrsets/office/A', 'POST /zones/example.com/rrsets/office/A/actions/set_records']);
-    expect(JSON.parse(fake.requests.at(-1)?.body ?? '{}')).toEqual({ records: [{ value: V4_NEXT }] });
+    const { sent } = await quietThenNewAddress(s, t);
+    expect(s.fake.calls().slice(sent)).toEqual(['GET /zones/example.com/rrsets/office/A', 'POST /zones/example.com/rrsets/office/A/actions/set_records', 'GET /zones/actions/3']);
+    expect(JSON.parse(s.fake.requests.at(-2)?.body ?? '{}')).toEqual({ records: [{ value: V4_NEXT }] });
     expect(t.logs.join('') + JSON.stringify(t.runtime.status())).not.toContain(TOKEN);
     await t.runtime.close();
   });
 
   it('reports an RRSet already at the address as unchanged; the apex is @', async () => {
-    fake.rrsets.push({ zone: 'example.com', name: '@', type: 'A', ttl: null, records: [{ value: V4, comment: 'router' }] });
+    s.fake.rrsets.push({ zone: 'example.com', name: '@', type: 'A', ttl: null, records: [{ value: V4, comment: 'router' }] });
     const t = await start({ hosts: ['example.com'], zone: 'example.com', ipv6: false });
     const report = await t.cycle();
     expect(report.hosts.map((r) => r.action)).toEqual(['unchanged']);
-    expect(fake.calls()).toEqual(['GET /zones/example.com', 'GET /zones/example.com/rrsets/%40/A']);
+    expect(s.fake.calls()).toEqual(['GET /zones/example.com', 'GET /zones/example.com/rrsets/%40/A']);
     await t.runtime.close();
   });
 
   it('changes only the TTL when the address is right and the TTL is not', async () => {
-    fake.rrsets.push({ zone: 'example.com', name: 'office', type: 'A', ttl: 3600, records: [{ value: V4, comment: '' }] });
+    s.fake.rrsets.push({ zone: 'example.com', name: 'office', type: 'A', ttl: 3600, records: [{ value: V4, comment: '' }] });
     const t = await start({ zone: 'example.com', ipv6: false, ttl: 60 });
     await t.cycle();
-    expect(fake.calls().at(-1)).toBe('POST /zones/example.com/rrsets/office/A/actions/change_ttl');
-    expect(fake.find('example.com', 'office', 'A')?.ttl).toBe(60);
+    expect(s.fake.calls().slice(-2)).toEqual(['POST /zones/example.com/rrsets/office/A/actions/change_ttl', 'GET /zones/actions/1']);
+    expect(s.fake.find('example.com', 'office', 'A')?.ttl).toBe(60);
+    await t.runtime.close();
+  });
+
+  it('waits for each change to finish before the next, so an address and a TTL change in a row never meet locked', async () => {
+    await s.fake.close();
+    s.fake = await startHetzner({ tokens: { [TOKEN]: 'read_write' }, zones: ['example.com'], actionPolls: 3 });
+    s.fake.rrsets.push({ zone: 'example.com', name: 'office', type: 'A', ttl: 3600, records: [{ value: '192.0.2.1', comment: '' }] });
+    const t = await start({ zone: 'example.com', ipv6: false, ttl: 60 });
+    const report = await t.cycle();
+    expect(report.hosts.map((r) => r.action)).toEqual(['updated']);
+    expect(s.fake.calls().filter((c) => !c.startsWith('GET /zones/example.com'))).toEqual([
+      'POST /zones/example.com/rrsets/office/A/actions/set_records',
+      'GET /zones/actions/1',
+      'GET /zones/actions/1',
+      'GET /zones/actions/1',
+      'POST /zones/example.com/rrsets/office/A/actions/change_ttl',
+      'GET /zones/actions/2',
+      'GET /zones/actions/2',
+      'GET /zones/actions/2',
+    ]);
+    expect(s.fake.find('example.com', 'office', 'A')).toMatchObject({ ttl: 60, records: [{ value: V4 }] });
+    expect(t.clock.slept.filter((ms) => ms === 2000)).toHaveLength(6);
+    await t.runtime.close();
+  });
+
+  it('does not count a change whose action ends in error as done: the host fails with Hetzner\'s reason and is tried again later', async () => {
+    s.fake.rrsets.push({ zone: 'example.com', name: 'office', type: 'A', ttl: null, records: [{ value: '192.0.2.1', comment: '' }] });
+    s.fake.failNextAction('action_failed', 'zone could not be published');
+    const t = await start({ zone: 'example.com', ipv6: false });
+    const report = await t.cycle();
+    expect(report.hosts[0]?.action).toBe('failed');
+    expect(report.hosts[0]?.message).toMatch(/action 1 ended in error: action_failed zone could not be published/);
+    expect(t.runtime.state.hosts['hetzner office.example.com ipv4']?.errorKind).toBe('server');
+    expect(s.fake.find('example.com', 'office', 'A')?.records).toEqual([{ value: '192.0.2.1', comment: '' }]);
+    await t.runtime.close();
+  });
+
+  it('gives up waiting for an action after a minute on the clock, without counting it as done', async () => {
+    await s.fake.close();
+    s.fake = await startHetzner({ tokens: { [TOKEN]: 'read_write' }, zones: ['example.com'], actionPolls: 1000 });
+    const t = await start({ zone: 'example.com', ipv6: false });
+    const report = await t.cycle();
+    expect(report.hosts[0]?.action).toBe('failed');
+    expect(report.hosts[0]?.message).toMatch(/had not finished .* after 60 s/);
+    expect(s.fake.calls().filter((c) => c.startsWith('GET /zones/actions/'))).toHaveLength(30);
+    await t.runtime.close();
+  });
+
+  it.each(['locked', 'conflict', 'timeout'])('tries again within the cycle when Hetzner answers %s, as hcloud-go says to', async (code) => {
+    const t = await start({ zone: 'example.com', ipv6: false });
+    const body = JSON.stringify({ error: { code, message: 'try again', details: {} } });
+    s.fake.misbehaveNext(1, { kind: 'answer', status: code === 'locked' ? 423 : code === 'conflict' ? 409 : 504, body, headers: { 'content-type': 'application/json' } });
+    const report = await t.cycle();
+    expect(report.hosts.map((r) => r.action)).toEqual(['updated']);
+    expect(s.fake.find('example.com', 'office', 'A')?.records).toEqual([{ value: V4, comment: '' }]);
     await t.runtime.close();
   });
 
@@ -74,48 +117,38 @@ describe('Hetzner adapter against a local Cloud API (zones and RRSets)', () => {
     const report = await t.cycle();
     expect(report.hosts.every((r) => r.action === 'needs-attention')).toBe(true);
     expect(report.hosts[0]?.message).toMatch(/old DNS Console \(32 characters\).*dns\.hetzner\.com\) was shut down.*Read & Write/);
-    const sent = fake.requests.length;
+    const sent = s.fake.requests.length;
     expect(sent).toBe(1);
     t.clock.advance(5 * 60_000);
     await t.cycle();
-    expect(fake.requests).toHaveLength(sent);
+    expect(s.fake.requests).toHaveLength(sent);
     expect(JSON.stringify(t.runtime.status())).not.toContain(OLD_DNS_TOKEN);
     await t.runtime.close();
   });
 
-  it('needs attention with a read-only token, asking for Read & Write', async () => {
-    const t = await start({ zone: 'example.com', ipv6: false }, READ_ONLY);
-    const report = await t.cycle();
-    expect(report.hosts[0]?.action).toBe('needs-attention');
-    expect(report.hosts[0]?.message).toMatch(/HTTP 403.*Read & Write/);
-    expect(fake.rrsets).toHaveLength(0);
-    await t.runtime.close();
-  });
-
-  it('fails a host whose zone is not in the project, alone', async () => {
-    const t = await start({ hosts: ['office.example.com', 'office.example.net'], ipv6: false });
-    const report = await t.cycle();
-    expect(report.hosts.map((r) => `${r.host} ${r.action}`)).toEqual(['office.example.com updated', 'office.example.net needs-attention']);
-    expect(report.hosts[1]?.message).toContain("no zone for office.example.net in the token's project");
-    await t.runtime.close();
-  });
-
-  it('waits out Retry-After, or the RateLimit-Reset time, on 429', async () => {
+  it('waits out the RateLimit-Reset time on a 429 after one with Retry-After', async () => {
     const t = await start({ zone: 'example.com', ipv6: false });
-    fake.failNext(1, 429, { 'retry-after': '6' });
-    fake.failNext(1, 429, { 'ratelimit-remaining': '0', 'ratelimit-reset': String(Math.floor(t.clock.now() / 1000) + 20) });
+    s.fake.failNext(1, 429, { 'retry-after': '6' });
+    s.fake.failNext(1, 429, { 'ratelimit-remaining': '0', 'ratelimit-reset': String(Math.floor(t.clock.now() / 1000) + 20) });
     const report = await t.cycle();
     expect(report.hosts.map((r) => r.action)).toEqual(['updated']);
     expect(t.clock.slept.slice(0, 2)).toEqual([6000, 14_000]);
     await t.runtime.close();
   });
+});
 
-  it('fails an answer without an rrset, to retry later', async () => {
-    const t = await start({ zone: 'example.com', ipv6: false });
-    fake.misbehaveNext(Infinity, { kind: 'answer', status: 200, body: '{"zone":{"name":"example.com"}}', headers: { 'content-type': 'application/json' } });
-    const report = await t.cycle();
-    expect(report.hosts[0]?.action).toBe('failed');
-    expect(t.runtime.state.hosts['hetzner office.example.com ipv4']?.errorKind).toBe('bad-response');
-    await t.runtime.close();
-  });
+zoneProviderCases({
+  type: 'hetzner',
+  noZone: (host) => `no zone for ${host} in the token's project`,
+  readOnly: /HTTP 403.*Read & Write/,
+  async start() {
+    const fake = await startHetzner({ tokens: { [TOKEN]: 'read_write', [READ_ONLY]: 'read' }, zones: ['example.com'] });
+    return {
+      server: fake,
+      entry: (hosts, extra = {}, credential = 'right') => ({ type: 'hetzner', endpoint: fake.endpoint, token: credential === 'right' ? TOKEN : READ_ONLY, hosts, ...extra }),
+      record: (host, family) => fake.find('example.com', host.replace(/\.?example\.com$/, '') || '@', family === 'ipv4' ? 'A' : 'AAAA')?.records[0]?.value,
+      writes: () => fake.requests.filter((r) => r.method === 'POST'),
+      rateLimitNext: (headers) => fake.failNext(1, 429, headers),
+    };
+  },
 });

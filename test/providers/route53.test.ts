@@ -1,25 +1,20 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startRoute53, type FakeRoute53 } from '../fakes/route53.js';
-import { startHarness, V4, V4_NEXT, V6, type Harness } from '../helpers/provider-harness.js';
+import { quietThenNewAddress, useHarness, V4, V4_NEXT, V6 } from '../helpers/provider-harness.js';
+import { zoneProviderCases } from '../helpers/zone-cases.js';
 
 const KEY_ID = 'AKIAIOSFODNN7TESTKEY';
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYTESTSECRET';
 const ZONE = 'Z0PUBLIC0EXAMPLE0COM';
+const READER_ID = 'AKIAREADONLY0TESTKEY';
+const READER_SECRET = 'readOnly/Secret/Key+0123456789abcdefghij';
 
 describe('Route 53 adapter against a local API server (SigV4, XML)', () => {
-  let h: Harness;
-  let fake: FakeRoute53;
-  beforeEach(async () => {
-    h = await startHarness();
-    fake = await startRoute53({ keys: { [KEY_ID]: SECRET }, zones: { 'example.com': ZONE, 'branch.example.com': { id: 'Z0PRIVATE0BRANCH', private: true } } });
-  });
-  afterEach(async () => {
-    await Promise.all([h.close(), fake.close()]);
-  });
+  const s = useHarness(() => startRoute53({ keys: { [KEY_ID]: SECRET }, zones: { 'example.com': ZONE, 'branch.example.com': { id: 'Z0PRIVATE0BRANCH', private: true } } }));
 
   const start = (extra: Record<string, unknown> = {}, secret = SECRET) =>
-    h.start(
-      { type: 'route53', endpoint: fake.url, access_key_id: '${AWS_ACCESS_KEY_ID}', secret_access_key: '${AWS_SECRET_ACCESS_KEY}', hosts: ['office.branch.example.com'], ...extra },
+    s.h.start(
+      { type: 'route53', endpoint: s.fake.url, access_key_id: '${AWS_ACCESS_KEY_ID}', secret_access_key: '${AWS_SECRET_ACCESS_KEY}', hosts: ['office.branch.example.com'], ...extra },
       { AWS_ACCESS_KEY_ID: KEY_ID, AWS_SECRET_ACCESS_KEY: secret },
     );
 
@@ -27,45 +22,38 @@ describe('Route 53 adapter against a local API server (SigV4, XML)', () => {
     const t = await start();
     const report = await t.cycle();
     expect(report.hosts.map((r) => `${r.family} ${r.action}`)).toEqual(['ipv4 updated', 'ipv6 updated']);
-    expect(fake.find('office.branch.example.com', 'A')).toMatchObject({ zoneId: ZONE, ttl: 300, values: [V4] });
-    expect(fake.find('office.branch.example.com', 'AAAA')).toMatchObject({ values: [V6] });
-    const lookups = fake.requests.filter((r) => r.url.pathname.endsWith('/hostedzonesbyname')).map((r) => r.url.searchParams.get('dnsname'));
+    expect(s.fake.find('office.branch.example.com', 'A')).toMatchObject({ zoneId: ZONE, ttl: 300, values: [V4] });
+    expect(s.fake.find('office.branch.example.com', 'AAAA')).toMatchObject({ values: [V6] });
+    const lookups = s.fake.requests.filter((r) => r.url.pathname.endsWith('/hostedzonesbyname')).map((r) => r.url.searchParams.get('dnsname'));
     expect(lookups).toEqual(['office.branch.example.com', 'branch.example.com', 'example.com']);
-    expect(fake.calls().slice(3)).toEqual([
+    expect(s.fake.calls().slice(3)).toEqual([
       `GET /2013-04-01/hostedzone/${ZONE}/rrset`,
       `POST /2013-04-01/hostedzone/${ZONE}/rrset/`,
       `GET /2013-04-01/hostedzone/${ZONE}/rrset`,
       `POST /2013-04-01/hostedzone/${ZONE}/rrset/`,
     ]);
-    const post = fake.requests[4];
+    const post = s.fake.requests[4];
     expect(post?.body).toContain('<Action>UPSERT</Action>');
     expect(post?.headers.authorization).toMatch(new RegExp(`^AWS4-HMAC-SHA256 Credential=${KEY_ID}/20261129/us-east-1/route53/aws4_request, SignedHeaders=content-length;content-type;host;x-amz-date, Signature=`));
     expect(post?.headers['x-amz-date']).toBe('20261129T080000Z');
     expect(post?.headers['user-agent']).toMatch(/^ddnsd\//);
 
-    const sent = fake.requests.length;
-    t.clock.advance(5 * 60_000);
-    await t.cycle();
-    expect(fake.requests).toHaveLength(sent);
-
-    h.newAddress();
-    t.clock.advance(5 * 60_000);
-    await t.cycle();
-    expect(fake.calls().slice(sent)).toEqual([`GET /2013-04-01/hostedzone/${ZONE}/rrset`, `POST /2013-04-01/hostedzone/${ZONE}/rrset/`]);
-    expect(fake.find('office.branch.example.com', 'A')?.values).toEqual([V4_NEXT]);
+    const { sent } = await quietThenNewAddress(s, t);
+    expect(s.fake.calls().slice(sent)).toEqual([`GET /2013-04-01/hostedzone/${ZONE}/rrset`, `POST /2013-04-01/hostedzone/${ZONE}/rrset/`]);
+    expect(s.fake.find('office.branch.example.com', 'A')?.values).toEqual([V4_NEXT]);
     expect(t.logs.join('') + JSON.stringify(t.runtime.status())).not.toContain(SECRET);
     await t.runtime.close();
   });
 
   it('with hosted_zone_id, looks up no zone; a set at the address is unchanged, the next name in the listing is not mistaken for it', async () => {
-    fake.sets.push({ zoneId: ZONE, name: 'office.example.com.', type: 'A', ttl: 60, values: [V4] });
-    fake.sets.push({ zoneId: ZONE, name: 'portal.example.com.', type: 'AAAA', ttl: 60, values: [V6] });
+    s.fake.sets.push({ zoneId: ZONE, name: 'office.example.com.', type: 'A', ttl: 60, values: [V4] });
+    s.fake.sets.push({ zoneId: ZONE, name: 'portal.example.com.', type: 'AAAA', ttl: 60, values: [V6] });
     const t = await start({ hosted_zone_id: `/hostedzone/${ZONE}`, hosts: ['office.example.com'] });
     const report = await t.cycle();
     expect(report.hosts.map((r) => `${r.family} ${r.action}`)).toEqual(['ipv4 unchanged', 'ipv6 updated']);
-    expect(fake.calls().filter((c) => c.includes('hostedzonesbyname'))).toEqual([]);
-    expect(fake.calls().filter((c) => c.startsWith('POST'))).toHaveLength(1);
-    expect(fake.find('office.example.com', 'AAAA')).toMatchObject({ ttl: 300, values: [V6] });
+    expect(s.fake.calls().filter((c) => c.includes('hostedzonesbyname'))).toEqual([]);
+    expect(s.fake.calls().filter((c) => c.startsWith('POST'))).toHaveLength(1);
+    expect(s.fake.find('office.example.com', 'AAAA')).toMatchObject({ ttl: 300, values: [V6] });
     await t.runtime.close();
   });
 
@@ -73,20 +61,14 @@ describe('Route 53 adapter against a local API server (SigV4, XML)', () => {
     const t = await start({}, 'not/the/right/secret');
     const report = await t.cycle();
     expect(report.hosts.every((r) => r.action === 'needs-attention' && r.message?.includes('SignatureDoesNotMatch') && r.message.includes('route53:ChangeResourceRecordSets'))).toBe(true);
-    const sent = fake.requests.length;
+    const sent = s.fake.requests.length;
     t.clock.advance(5 * 60_000);
     await t.cycle();
-    expect(fake.requests).toHaveLength(sent);
+    expect(s.fake.requests).toHaveLength(sent);
     await t.runtime.close();
   });
 
-  it('fails a host without a public hosted zone alone, and an unknown hosted_zone_id needs attention', async () => {
-    const t = await start({ hosts: ['office.example.com', 'office.example.net'], ipv6: false });
-    const report = await t.cycle();
-    expect(report.hosts.map((r) => `${r.host} ${r.action}`)).toEqual(['office.example.com updated', 'office.example.net needs-attention']);
-    expect(report.hosts[1]?.message).toContain('no public hosted zone for office.example.net');
-    await t.runtime.close();
-
+  it('needs attention for a hosted_zone_id Route 53 does not know', async () => {
     const wrongId = await start({ hosted_zone_id: 'Z0NOSUCHZONE', ipv6: false });
     const second = await wrongId.cycle();
     expect(second.hosts[0]?.action).toBe('needs-attention');
@@ -94,32 +76,60 @@ describe('Route 53 adapter against a local API server (SigV4, XML)', () => {
     await wrongId.runtime.close();
   });
 
-  it('backs off and retries on Throttling and PriorRequestNotComplete (HTTP 400)', async () => {
-    fake.failNext(1, 400, 'Throttling');
-    fake.failNext(1, 400, 'PriorRequestNotComplete');
+  it('reads a refused change batch (InvalidChangeBatch), shows Route 53\'s message, and does not send it again every cycle', async () => {
+    s.fake.sets.push({ zoneId: ZONE, name: 'office.branch.example.com.', type: 'CNAME', ttl: 300, values: ['office.example.net.'] });
     const t = await start({ hosted_zone_id: ZONE, ipv6: false });
     const report = await t.cycle();
-    expect(report.hosts.map((r) => r.action)).toEqual(['updated']);
-    expect(fake.requests).toHaveLength(4);
-    expect(t.logs.some((l) => l.includes('Route 53 asks to slow down'))).toBe(true);
-    await t.runtime.close();
-  });
-
-  it('waits out Retry-After on 429', async () => {
-    fake.failNext(1, 429, 'Throttling', { 'retry-after': '8' });
-    const t = await start({ hosted_zone_id: ZONE, ipv6: false });
+    expect(report.hosts[0]?.action).toBe('needs-attention');
+    expect(report.hosts[0]?.message).toMatch(/refused the change \(InvalidChangeBatch\): RRSet of type A with DNS name office\.branch\.example\.com\. is not permitted because a conflicting RRSet of type CNAME/);
+    expect(s.fake.calls().filter((c) => c.startsWith('POST'))).toHaveLength(1);
+    t.clock.advance(24 * 3600_000);
     await t.cycle();
-    expect(t.clock.slept).toContain(8000);
-    expect(fake.find('office.branch.example.com', 'A')?.values).toEqual([V4]);
+    expect(s.fake.calls().filter((c) => c.startsWith('POST'))).toHaveLength(1);
     await t.runtime.close();
   });
 
-  it('fails an answer that is not Route 53 XML, to retry later', async () => {
+  it('fails an error code the calls do not document for later, not for good', async () => {
+    s.fake.failNext(1, 400, 'SomethingNew');
     const t = await start({ hosted_zone_id: ZONE, ipv6: false });
-    fake.misbehaveNext(Infinity, { kind: 'answer', status: 200, body: '<html><body>Sign in</body></html>', headers: { 'content-type': 'text/html' } });
     const report = await t.cycle();
     expect(report.hosts[0]?.action).toBe('failed');
+    expect(report.hosts[0]?.message).toContain('SomethingNew');
     expect(t.runtime.state.hosts['route53 office.branch.example.com ipv4']?.errorKind).toBe('bad-response');
     await t.runtime.close();
   });
+
+  it('backs off and retries on Throttling and PriorRequestNotComplete (HTTP 400)', async () => {
+    s.fake.failNext(1, 400, 'Throttling');
+    s.fake.failNext(1, 400, 'PriorRequestNotComplete');
+    const t = await start({ hosted_zone_id: ZONE, ipv6: false });
+    const report = await t.cycle();
+    expect(report.hosts.map((r) => r.action)).toEqual(['updated']);
+    expect(s.fake.requests).toHaveLength(4);
+    expect(t.logs.some((l) => l.includes('Route 53 asks to slow down'))).toBe(true);
+    await t.runtime.close();
+  });
+});
+
+zoneProviderCases({
+  type: 'route53',
+  noZone: (host) => `no public hosted zone for ${host}`,
+  readOnly: /AccessDenied.*route53:ChangeResourceRecordSets/,
+  async start() {
+    const fake = await startRoute53({ keys: { [KEY_ID]: SECRET, [READER_ID]: READER_SECRET }, readOnly: [READER_ID], zones: { 'example.com': ZONE } });
+    return {
+      server: fake,
+      entry: (hosts, extra = {}, credential = 'right') => ({
+        type: 'route53',
+        endpoint: fake.url,
+        access_key_id: credential === 'right' ? KEY_ID : READER_ID,
+        secret_access_key: credential === 'right' ? SECRET : READER_SECRET,
+        hosts,
+        ...extra,
+      }),
+      record: (host, family) => fake.find(host, family === 'ipv4' ? 'A' : 'AAAA')?.values[0],
+      writes: () => fake.requests.filter((r) => r.method === 'POST'),
+      rateLimitNext: (headers) => fake.failNext(1, 429, 'Throttling', headers),
+    };
+  },
 });
