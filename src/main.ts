@@ -3,6 +3,7 @@
  * detector and provider adapters are built here and handed down.
  */
 import { networkInterfaces } from 'node:os';
+import { dirname } from 'node:path';
 import { Agent, type Dispatcher } from 'undici';
 import { createDnsClient } from '../providers/kit/dns.js';
 import type { ConfiguredProvider, CycleReport, Events, RetryPolicy } from './cycle/index.js';
@@ -193,7 +194,14 @@ export async function startDaemon(config: Config, options: WiringOptions): Promi
   const clock = options.clock ?? systemClock;
   // The status server (fastify, prom-client) is loaded only for `ddnsd run`:
   // `once` and `check` start faster and smaller without it.
-  const [{ buildServer }, { createMetrics }] = await Promise.all([import('./server/index.js'), import('./server/metrics.js')]);
+  const [{ buildServer }, { createMetrics }, { openSessions }] = await Promise.all([
+    import('./server/index.js'),
+    import('./server/metrics.js'),
+    import('./server/session.js'),
+  ]);
+  // Page sign-ins (auth: token) outlive a restart: the key and the signed-out sessions are kept next to the state.
+  const sessions = config.server.auth === 'token' ? await openSessions(dirname(config.statePath), { now: clock.now, log }) : undefined;
+  if (sessions) options.redactor.add(sessions.key);
   const status = (): Status => runtime.status(loop.nextCheck());
   const metrics = createMetrics(status, runtime.events);
   let running: number | undefined;
@@ -223,6 +231,7 @@ export async function startDaemon(config: Config, options: WiringOptions): Promi
     metrics,
     now: clock.now,
     runNow,
+    sessions,
     nicUpdate: nicUpdateDeps(runtime, () => runNow().done.catch(() => {}), log),
   });
   const { host, port } = config.server.listen;

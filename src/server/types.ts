@@ -4,6 +4,7 @@ import type { Logger } from '../log.js';
 import type { Status } from '../status.js';
 import type { Metrics } from './metrics.js';
 import type { NicUpdateDeps } from './nic-update.js';
+import type { Sessions } from './session.js';
 
 export interface RunNow {
   /** The cycle's id. */
@@ -37,6 +38,10 @@ export interface ServerDeps {
   ownAddresses?: () => string[];
   /** How often the TLS files are checked for a change (default 10 s). */
   tlsCheckMs?: number;
+  /** The page's sessions; by default in memory (main.ts keeps them in the state folder). */
+  sessions?: Sessions | undefined;
+  /** Open connections at most, overall and per client (IPv4 address or IPv6 /64). */
+  connections?: { max: number; perClient: number };
   /** `server.nic_update`: the dyndns2 endpoint routers push their address to; absent: off (404). */
   nicUpdate?: NicUpdateDeps | undefined;
 }
