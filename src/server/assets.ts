@@ -28,8 +28,8 @@ header, main, footer { max-width: 72rem; margin: 0 auto; padding: 0 1rem; }
 header { display: flex; flex-wrap: wrap; align-items: baseline; gap: 0 1rem; padding-top: 1rem; }
 h1 { font-size: 1.5rem; margin: 0; }
 h2 { font-size: 1.1rem; margin: 0 0 .5rem; }
-section { min-width: 0; overflow-wrap: anywhere; background: var(--card); border: 1px solid var(--line); border-radius: .5rem; padding: 1rem; margin: 1rem 0; }
-code { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; font-size: .95em; overflow-wrap: anywhere; }
+section { min-width: 0; overflow-wrap: break-word; background: var(--card); border: 1px solid var(--line); border-radius: .5rem; padding: 1rem; margin: 1rem 0; }
+code { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; font-size: .95em; overflow-wrap: break-word; }
 .muted { color: var(--muted); }
 .problem { color: var(--attention-fg); }
 .summary { font-weight: 600; padding: .75rem 1rem; border-radius: .5rem; margin: 1rem 0 0; }
@@ -47,7 +47,8 @@ ol.history { max-height: 20rem; overflow-y: auto; }
 table.hosts { width: 100%; border-collapse: collapse; }
 table.hosts th, table.hosts td { text-align: left; vertical-align: top; padding: .5rem; border-top: 1px solid var(--line); }
 table.hosts thead th { border-top: 0; font-size: .85rem; color: var(--muted); }
-/* overflow-wrap: anywhere (from section) lets a long error or URL break, so it wraps in its cell instead of widening the page */
+/* A long error, URL or answer may break anywhere, so it wraps in its cell instead of widening the table and the page. */
+td.error, td[data-label="Details"], .sources { overflow-wrap: anywhere; }
 td.error { max-width: 28rem; }
 .badge { display: inline-block; white-space: nowrap; font-weight: 600; font-size: .9rem; padding: .1rem .5rem; border-radius: 1rem; }
 .badge-ok { background: var(--ok-bg); color: var(--ok-fg); }
