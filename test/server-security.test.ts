@@ -256,6 +256,9 @@ describe('rotating addresses', () => {
       }
       console.log(`rotating addresses: ${counts[401]} checked, ${counts[429]} answered 429`);
       expect(counts).toEqual({ 401: 50, 429: 950, other: 0 });
+      // The health check from this machine still gets its verdict, without the reasons.
+      const health = await request(`http://127.0.0.1:${port}/healthz`, { headers: { host: `127.0.0.1:${port}`, authorization: `Bearer ${TOKEN}` } });
+      expect([health.statusCode, await health.body.json()]).toEqual([503, { ok: false }]);
       const session = await request(`http://127.0.0.1:${port}/api/status`, { headers: { host: `127.0.0.1:${port}`, cookie } });
       await session.body.dump();
       expect(session.statusCode).toBe(200);

@@ -143,9 +143,13 @@ export function registerGuard(app: FastifyInstance, deps: GuardDeps): Guard {
     }
     const access = req.routeOptions.config?.access ?? 'read';
     // A session cookie is not limited: it cannot be guessed, so a wrong one is never counted.
-    if (req.headers.authorization !== undefined) {
-      const wait = guard.blockedFor(req);
-      if (wait > 0) return guard.tooMany(reply, wait);
+    const wait = req.headers.authorization === undefined ? 0 : guard.blockedFor(req);
+    if (wait > 0) {
+      // A public route answers as if no credentials came (/healthz gives its verdict, so `ddnsd health`
+      // keeps working while someone else spends the shared budget); the rest get 429.
+      if (access !== 'public' || req.routeOptions.config?.ownCredentials) return guard.tooMany(reply, wait);
+      identities.set(req, NOBODY);
+      return undefined;
     }
     if (access === 'public' && req.routeOptions.config?.ownCredentials) return undefined;
     const result = await authenticate(req);
