@@ -18,6 +18,7 @@ import { startDuckDns, type FakeDuckDns } from '../fakes/duckdns.js';
 import { runCli, startCli, tempDir, writeConfig } from '../helpers/cli.js';
 import { until } from '../helpers/wait.js';
 import { NOW, sampleStatus } from '../helpers/status.js';
+import { cycleTotals as cycleTotalsIn } from './daemon.js';
 import { record } from './report.js';
 
 const PAGE_TOKEN = 'faults-lan-page-token-8e41d2';
@@ -48,7 +49,8 @@ async function ask(port: number, path: string, init: { method?: 'GET' | 'POST'; 
 const seen = (answers: Answer[]): string[] => answers.map((a) => `${a.status} ${JSON.stringify(a.headers)} ${a.body}`);
 const leaked = (answers: Answer[]): string[] => seen(answers).flatMap((text) => PRIVATE.filter((p) => text.includes(p)));
 
-describe('the status server on the LAN', () => {
+/** Starts the fake source and DuckDNS around a describe block; `config` makes a config around a `server:` body. */
+function useFakes(): { echo: () => EchoServer; duck: () => FakeDuckDns; config: (server: string) => string } {
   let echo: EchoServer;
   let duck: FakeDuckDns;
   beforeAll(async () => {
@@ -58,9 +60,14 @@ describe('the status server on the LAN', () => {
   afterAll(async () => {
     await Promise.all([echo.close(), duck.close()]);
   });
-
   const config = (server: string) =>
     `interval: 1h\ndetect:\n  ipv4: [${echo.url}/]\n  agree: 1\nserver:\n${server}providers:\n  - type: duckdns\n    token: \${DUCK_TOKEN}\n    endpoint: ${duck.url}\n    hosts: [office]\n`;
+  return { echo: () => echo, duck: () => duck, config };
+}
+
+describe('the status server on the LAN', () => {
+  const fakes = useFakes();
+  const config = fakes.config;
   const env = { DUCK_TOKEN, PAGE_TOKEN, METRICS_TOKEN };
 
   it('refuses to start beyond loopback with open reads, or with a bad certificate file, naming the fix or the file', async () => {
@@ -83,7 +90,7 @@ describe('the status server on the LAN', () => {
       expect(result.stderr, name).toMatch(expected);
       expect(result.stderr).not.toContain('Status page on');
     }
-    expect(duck.requests).toHaveLength(0);
+    expect(fakes.duck().requests).toHaveLength(0);
     record({
       area: 'LAN exposure',
       fault: `${cases.length} unsafe or broken server configs: 0.0.0.0 without a token, auth: none on 0.0.0.0, a garbage, a missing and a mismatched TLS file`,
@@ -311,23 +318,12 @@ async function stop(cli: ReturnType<typeof startCli>): Promise<string[]> {
 
 /** The cycle-duration sum and count from /metrics. */
 async function cycleTotals(port: number, bearer: string): Promise<{ sum: number; count: number }> {
-  const text = (await ask(port, '/metrics', { headers: { host: `127.0.0.1:${port}`, authorization: bearer } })).body;
-  const value = (name: string): number => Number(new RegExp(`^${name} ([\\d.e+-]+)$`, 'm').exec(text)?.[1] ?? NaN);
-  return { sum: value('ddnsd_cycle_duration_seconds_sum'), count: value('ddnsd_cycle_duration_seconds_count') };
+  return cycleTotalsIn((await ask(port, '/metrics', { headers: { host: `127.0.0.1:${port}`, authorization: bearer } })).body);
 }
 
 describe('the status server on the LAN: sessions, guessing and floods', () => {
-  let echo: EchoServer;
-  let duck: FakeDuckDns;
-  beforeAll(async () => {
-    echo = await startEcho(ADDRESS);
-    duck = await startDuckDns({ token: DUCK_TOKEN, domains: ['office'] });
-  });
-  afterAll(async () => {
-    await Promise.all([echo.close(), duck.close()]);
-  });
-  const config = (server: string) =>
-    `interval: 1h\ndetect:\n  ipv4: [${echo.url}/]\n  agree: 1\nserver:\n  listen: 0.0.0.0:0\n${server}providers:\n  - type: duckdns\n    token: \${DUCK_TOKEN}\n    endpoint: ${duck.url}\n    hosts: [office]\n`;
+  const fakes = useFakes();
+  const config = (server: string) => fakes.config(`  listen: 0.0.0.0:0\n${server}`);
   const env = { DUCK_TOKEN, PAGE_TOKEN, METRICS_TOKEN };
   const bearer = `Bearer ${PAGE_TOKEN}`;
   const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
@@ -435,7 +431,7 @@ describe('the status server on the LAN: sessions, guessing and floods', () => {
       const guesses = Array.from({ length: 200 }, (_, i) =>
         ask(run.port, '/api/status', { from: '127.0.0.5', headers: { ...host, authorization: `Basic ${Buffer.from(`office:guess-${i}`).toString('base64')}` } }).catch(() => closed),
       );
-      echo.answer = '81.2.69.170';
+      fakes.echo().answer = '81.2.69.170';
       const started = performance.now();
       const trigger = await ask(run.port, '/api/update', { method: 'POST', headers: { ...host, authorization: bearer } });
       expect(trigger.status).toBe(202);
@@ -456,13 +452,13 @@ describe('the status server on the LAN: sessions, guessing and floods', () => {
         fault: '200 parallel wrong Basic passwords from one address while a cycle is started (auth: basic, scrypt 2^15)',
         expected: 'at most 10 checked (counted before scrypt runs, at most 2 at once), the rest 429/503 or closed; the cycle as fast as without them',
         observed: `${checked} × 401, ${refused} × 429/503, ${cut} connections closed; the cycle took ${Math.round(cycleMs)} ms (${Math.round(quietMs)} ms unloaded), its result visible after ${Math.round(waitedMs)} ms`,
-        requests: `provider ${duck.requests.length}`,
+        requests: `provider ${fakes.duck().requests.length}`,
         inputs: 200,
         outputs: [...seen(answers), ...outputs],
         secrets: [...SECRETS, 'office basic password 77'],
       });
     } finally {
-      echo.answer = ADDRESS;
+      fakes.echo().answer = ADDRESS;
       run.cli.kill('SIGKILL');
     }
   }, 120_000);

@@ -5,7 +5,7 @@ import type { Status } from '../../src/status.js';
 import { startEcho, type EchoServer } from '../fakes/echo.js';
 import { send, startFake, type FakeServer } from '../fakes/server.js';
 import { until } from '../helpers/wait.js';
-import { observeDaemon } from './daemon.js';
+import { cycleTotals as cycleTotalsIn, observeDaemon } from './daemon.js';
 import { record } from './report.js';
 
 const SERVER_TOKEN = 'faults-server-token-0d5f2c';
@@ -44,8 +44,7 @@ function concurrentReads(url: string, count: number): Promise<{ ok: number; samp
 async function cycleTotals(url: string, outputs: string[]): Promise<{ sum: number; count: number }> {
   const text = await (await fetch(`${url}/metrics`)).text();
   outputs.push(text);
-  const value = (name: string): number => Number(new RegExp(`^${name} ([\\d.e+-]+)$`, 'm').exec(text)?.[1] ?? NaN);
-  return { sum: value('ddnsd_cycle_duration_seconds_sum'), count: value('ddnsd_cycle_duration_seconds_count') };
+  return cycleTotalsIn(text);
 }
 
 describe('the status server under abuse', () => {
