@@ -126,7 +126,7 @@ export function registerGuard(app: FastifyInstance, deps: GuardDeps): Guard {
       return reply
         .code(429)
         .header('retry-after', String(Math.max(1, Math.ceil(ms / 1000))))
-        .send({ error: 'too many failed attempts from this address; wait and try again' });
+        .send({ error: 'too many failed attempts from this address, or from everyone together; wait and try again' });
     },
   };
 

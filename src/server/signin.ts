@@ -47,7 +47,7 @@ function signInRoutes(app: FastifyInstance, guard: Guard, now: () => number): vo
     if (settings.auth !== 'token') return reply.code(404).send({ error: 'not found: signing in on the page is for server.auth: token' });
     const wait = guard.blockedFor(req);
     if (wait > 0) {
-      return page(429, `Too many failed sign-ins from this address; try again in ${Math.ceil(wait / 1000)} s.`)(reply.header('retry-after', String(Math.ceil(wait / 1000))));
+      return page(429, `Too many failed sign-ins (from this address, or from everyone together); try again in ${Math.ceil(wait / 1000)} s.`)(reply.header('retry-after', String(Math.ceil(wait / 1000))));
     }
     const given = typeof req.body?.token === 'string' ? req.body.token.trim() : '';
     if (!secretMatches(given, settings.token)) {
