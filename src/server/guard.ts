@@ -162,6 +162,7 @@ export function registerGuard(app: FastifyInstance, deps: GuardDeps): Guard {
   });
   return guard;
 }
+
 function decide(
   access: Access,
   who: Identity,
