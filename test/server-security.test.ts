@@ -6,7 +6,7 @@
  * injected remote addresses stand in for other machines.
  */
 import { execFileSync } from 'node:child_process';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { connect as tcpConnect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
@@ -139,6 +139,23 @@ describe('sessions', () => {
     // Signing in again gives a new, working session.
     const again = cookieOf(await third.inject({ method: 'POST', url: '/login', headers: { ...HOST, ...FORM }, payload: `token=${TOKEN}` }));
     expect((await third.inject({ url: '/api/status', headers: { ...HOST, cookie: again } })).statusCode).toBe(200);
+  });
+
+  it('starts with a new key, and says so, when session.json is not one ddnsd wrote or cannot be written', async () => {
+    const dir = tempDir();
+    await writeFile(join(dir, SESSION_FILE), '{"key": "not hex"}');
+    const { lines, log } = captureLog();
+    const sessions = await openSessions(dir, { now: () => NOW, log });
+    expect(lines).toEqual([expect.stringMatching(/^warn .*session\.json is not a session file ddnsd wrote: starting with a new session key/)]);
+    expect(JSON.parse(await readFile(join(dir, SESSION_FILE), 'utf8')).key).toBe(sessions.key);
+    // A state folder that is a file: sessions work, and end at a restart.
+    const blocked = join(dir, 'not-a-folder');
+    await writeFile(blocked, '');
+    const unwritable = captureLog();
+    const memory = await openSessions(join(blocked, 'state'), { now: () => NOW, log: unwritable.log });
+    expect(memory.check(memory.sign(NOW), NOW)).toBe('valid');
+    expect(unwritable.lines.at(-1)).toMatch(/^warn Cannot write .*sign-ins on the status page will end when ddnsd restarts/);
+    expect([...lines, ...unwritable.lines].join('\n')).not.toContain(sessions.key);
   });
 
   it('under TLS the cookie is __Host-ddnsd_session: a planted ddnsd_session neither shadows it nor signs anyone in; HSTS is sent', async () => {
