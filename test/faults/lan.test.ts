@@ -446,7 +446,8 @@ describe('the status server on the LAN: sessions, guessing and floods', () => {
       outputs.push(...(await stop(run.cli)));
       expect(checked).toBeLessThanOrEqual(10);
       expect(checked + refused + cut).toBe(200);
-      expect(cycleMs).toBeLessThan(quietMs * 3 + 500);
+      // Before, the burst held the thread pool and a cycle took 34.8 s instead of 0.07 s; a busy machine gets some slack.
+      expect(cycleMs).toBeLessThan(quietMs * 5 + 2000);
       record({
         area: 'LAN exposure',
         fault: '200 parallel wrong Basic passwords from one address while a cycle is started (auth: basic, scrypt 2^15)',
