@@ -14,7 +14,7 @@ import { Agent, request } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { hashPassword } from '../src/password.js';
 import { buildServer, type ServerDeps } from '../src/server/index.js';
-import { clientKey } from '../src/server/limiter.js';
+import { clientKey, prefixKey } from '../src/server/limiter.js';
 import { openSessions, SESSION_FILE } from '../src/server/session.js';
 import { tempDir } from './helpers/cli.js';
 import { NOW, sampleStatus } from './helpers/status.js';
@@ -239,19 +239,20 @@ describe('auth: basic', () => {
 });
 
 describe('rotating addresses', () => {
-  it('limits an IPv6 /64 as one client', async () => {
+  it('limits an IPv6 address to 10 failures a minute and its /64 to 30, however many addresses it rotates through', async () => {
     const a = app({});
-    const codes: number[] = [];
-    for (let i = 1; i <= 15; i++) {
-      const res = await a.inject({ url: '/api/status', headers: { ...HOST, authorization: 'Bearer wrong-token-guess' }, remoteAddress: `2001:db8:1:2::${i.toString(16)}` });
-      codes.push(res.statusCode);
-    }
-    expect(codes.filter((c) => c === 401)).toHaveLength(10);
-    expect(codes.slice(10)).toEqual([429, 429, 429, 429, 429]);
-    // Another /64 is another client; an IPv4-mapped address is its IPv4 address.
+    const guess = (remoteAddress: string) => a.inject({ url: '/api/status', headers: { ...HOST, authorization: 'Bearer wrong-token-guess' }, remoteAddress });
+    const one: number[] = [];
+    for (let i = 0; i < 12; i++) one.push((await guess('2001:db8:1:2::1')).statusCode);
+    expect(one).toEqual([...Array.from({ length: 10 }, () => 401), 429, 429]);
+    const rotating: number[] = [];
+    for (let i = 2; i <= 30; i++) rotating.push((await guess(`2001:db8:1:2::${i.toString(16)}`)).statusCode);
+    // 10 from the first address and 20 from the others fill the /64's 30.
+    expect(rotating.filter((c) => c === 401)).toHaveLength(20);
+    expect(rotating.slice(20).every((c) => c === 429)).toBe(true);
+    // Another /64 is another client.
     expect((await a.inject({ url: '/api/status', headers: { ...HOST, authorization: `Bearer ${TOKEN}` }, remoteAddress: '2001:db8:1:3::1' })).statusCode).toBe(200);
-    expect(clientKey('::ffff:192.0.2.7')).toBe('192.0.2.7');
-    expect(clientKey('2001:db8:1:2:aaaa::1')).toBe('2001:db8:1:2::/64');
+    expect([clientKey('::ffff:192.0.2.7'), clientKey('2001:DB8:0:0::1'), prefixKey('2001:db8:1:2:aaaa::1'), prefixKey('192.0.2.7')]).toEqual(['192.0.2.7', '2001:db8::1', '2001:db8:1:2::/64', undefined]);
   });
 
   it('stops 1,000 guesses from 100 loopback addresses with a global budget of 50 failures a minute; a signed-in session keeps reading', async () => {

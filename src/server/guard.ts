@@ -18,8 +18,8 @@
  * site that resolves its own name to this machine is refused with 421) and,
  * for unsafe methods, the same-site check of origin.ts (403, logged once a
  * minute per client). Wrong credentials anywhere count towards the limits of
- * limiter.ts (10 a minute per address or IPv6 /64, 50 a minute from
- * everyone), after which such clients get 429 with Retry-After for any
+ * limiter.ts (10 a minute per address, 30 per IPv6 /64, 50 from everyone),
+ * after which such clients get 429 with Retry-After for any
  * request carrying an Authorization header. Session cookies are not limited:
  * one that does not verify is cleared and counts as no session.
  */
