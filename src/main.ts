@@ -3,6 +3,7 @@
  * detector and provider adapters are built here and handed down.
  */
 import { networkInterfaces } from 'node:os';
+import { dirname } from 'node:path';
 import { Agent, type Dispatcher } from 'undici';
 import { createDnsClient } from '../providers/kit/dns.js';
 import type { ConfiguredProvider, CycleReport, Events, RetryPolicy } from './cycle/index.js';
@@ -194,7 +195,14 @@ export async function startDaemon(config: Config, options: WiringOptions): Promi
   const clock = options.clock ?? systemClock;
   // The status server (fastify, prom-client) is loaded only for `ddnsd run`:
   // `once` and `check` start faster and smaller without it.
-  const [{ buildServer }, { createMetrics }] = await Promise.all([import('./server/index.js'), import('./server/metrics.js')]);
+  const [{ buildServer }, { createMetrics }, { openSessions }] = await Promise.all([
+    import('./server/index.js'),
+    import('./server/metrics.js'),
+    import('./server/session.js'),
+  ]);
+  // Page sign-ins (auth: token) outlive a restart: the key and the signed-out sessions are kept next to the state.
+  const sessions = config.server.auth === 'token' ? await openSessions(dirname(config.statePath), { now: clock.now, log }) : undefined;
+  if (sessions) options.redactor.add(sessions.key);
   const status = (): Status => runtime.status(loop.nextCheck());
   const metrics = createMetrics(status, runtime.events);
   // "Update now": a forced cycle (hosts paused by ddnsd's own backoff are sent too), and the
@@ -218,6 +226,7 @@ export async function startDaemon(config: Config, options: WiringOptions): Promi
     metrics,
     now: clock.now,
     runNow,
+    sessions,
     nicUpdate: nicUpdateDeps(runtime, () => loop.runNow().done.catch(() => {}), log),
   });
   const { host, port } = config.server.listen;

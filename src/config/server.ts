@@ -29,7 +29,7 @@ export interface ServerSettings {
   /** Extra Host names the server answers to (a reverse proxy's name, a DNS name on the LAN). */
   hosts: string[];
   tls: { certFile: string; keyFile: string } | undefined;
-  /** Signs session cookies; made at start and kept in memory, so a restart signs everyone out. */
+  /** Signs session cookies when no state folder keeps a key (`ddnsd run` keeps one there: server/session.ts); made at start. */
   sessionKey: string;
 }
 

@@ -22,11 +22,13 @@ export const STYLE_CSS = `:root {
 }
 * { box-sizing: border-box; }
 body { margin: 0; background: var(--bg); color: var(--fg); font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
-header, main, #actions, footer { max-width: 72rem; margin: 0 auto; padding: 0 1rem; }
+header, main, footer { max-width: 72rem; margin: 0 auto; padding: 0 1rem; }
+#sign-out { margin-left: auto; }
+#sign-out button { background: transparent; color: var(--accent); border: 1px solid var(--line); }
 header { display: flex; flex-wrap: wrap; align-items: baseline; gap: 0 1rem; padding-top: 1rem; }
 h1 { font-size: 1.5rem; margin: 0; }
 h2 { font-size: 1.1rem; margin: 0 0 .5rem; }
-section { background: var(--card); border: 1px solid var(--line); border-radius: .5rem; padding: 1rem; margin: 1rem 0; }
+section { min-width: 0; overflow-wrap: break-word; background: var(--card); border: 1px solid var(--line); border-radius: .5rem; padding: 1rem; margin: 1rem 0; }
 code { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; font-size: .95em; overflow-wrap: break-word; }
 .muted { color: var(--muted); }
 .problem { color: var(--attention-fg); }
@@ -45,6 +47,8 @@ ol.history { max-height: 20rem; overflow-y: auto; }
 table.hosts { width: 100%; border-collapse: collapse; }
 table.hosts th, table.hosts td { text-align: left; vertical-align: top; padding: .5rem; border-top: 1px solid var(--line); }
 table.hosts thead th { border-top: 0; font-size: .85rem; color: var(--muted); }
+/* A long error, URL or answer may break anywhere, so it wraps in its cell instead of widening the table and the page. */
+td.error, td[data-label="Details"], .sources { overflow-wrap: anywhere; }
 td.error { max-width: 28rem; }
 .badge { display: inline-block; white-space: nowrap; font-weight: 600; font-size: .9rem; padding: .1rem .5rem; border-radius: 1rem; }
 .badge-ok { background: var(--ok-bg); color: var(--ok-fg); }
@@ -108,14 +112,16 @@ export const STATUS_JS = `'use strict';
   }
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
-    const token = form.elements.namedItem('token').value.trim();
-    if (!token) {
+    // Signed in on the page, the form has no token field: the session cookie goes along (same origin).
+    const field = form.elements.namedItem('token');
+    const token = field ? field.value.trim() : '';
+    if (field && !token) {
       message.textContent = 'Enter the token (server.token in the config).';
       return;
     }
     message.textContent = 'Starting…';
     try {
-      const res = await fetch('/api/update', { method: 'POST', headers: { authorization: 'Bearer ' + token } });
+      const res = await fetch('/api/update', { method: 'POST', credentials: 'same-origin', headers: token ? { authorization: 'Bearer ' + token } : {} });
       const body = await res.json().catch(() => ({}));
       if (res.status === 202) {
         const started = body.joined
@@ -125,7 +131,7 @@ export const STATUS_JS = `'use strict';
         setTimeout(refresh, 500);
         setTimeout(refresh, 2000);
       } else if (res.status === 401) {
-        message.textContent = 'Wrong token: use the value of server.token from the config.';
+        message.textContent = field ? 'Wrong token: use the value of server.token from the config.' : 'The sign-in has ended: reload the page and sign in again.';
       } else {
         message.textContent = 'ddnsd answered HTTP ' + res.status + (body.error ? ': ' + body.error : '');
       }

@@ -12,22 +12,26 @@
  * - `read` (the default, so a route that says nothing is protected): a reader;
  *   with `signIn: true` an unauthenticated browser gets the sign-in page.
  * - `metrics`: `server.metrics_token`, or a reader.
- * - `act`: the bearer `server.token`.
+ * - `act`: the bearer `server.token`, or a session signed in with it.
  *
  * Every request first passes the Host check (DNS rebinding: a page on another
  * site that resolves its own name to this machine is refused with 421) and,
- * for unsafe methods, an Origin check (403). Wrong credentials anywhere count
- * towards the per-address limit (10 a minute), after which that address gets
- * 429 with Retry-After for any request carrying credentials.
+ * for unsafe methods, the same-site check of origin.ts (403, logged once a
+ * minute per client). Wrong credentials anywhere count towards the limits of
+ * limiter.ts (10 a minute per address, 30 per IPv6 /64, 50 from everyone),
+ * after which such clients get 429 with Retry-After for any
+ * request carrying an Authorization header. Session cookies are not limited:
+ * one that does not verify is cleared and counts as no session.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { hostname, networkInterfaces } from 'node:os';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Counter, type Registry } from 'prom-client';
 import { silentLogger, type Logger } from '../log.js';
-import { parsePasswordHash, verifyPassword, type PasswordHash } from '../password.js';
+import { basicChecker } from './basic.js';
 import { createLimiter, type Limiter } from './limiter.js';
-import { checkSession, readCookie, SESSION_COOKIE, sessionCookie } from './session.js';
+import { crossSiteReason, oncePerMinute } from './origin.js';
+import { memorySessions, readCookie, sessionCookie, sessionCookieName, type Sessions } from './session.js';
 import type { AccessSettings } from './types.js';
 
 export type Access = 'public' | 'read' | 'metrics' | 'act';
@@ -59,6 +63,8 @@ export interface Guard {
   /** Answers 429 with Retry-After. */
   tooMany(reply: FastifyReply, ms: number): FastifyReply;
   settings: GuardSettings;
+  /** Signs, checks and ends the page's sessions (auth: token). */
+  sessions: Sessions;
 }
 
 export type GuardSettings = AccessSettings & { token: string | undefined };
@@ -71,6 +77,8 @@ export interface GuardDeps {
   ownAddresses?: (() => string[]) | undefined;
   /** The sign-in page for `signIn` routes (auth: token). */
   signInPage?: () => string;
+  /** By default kept in memory with `settings.sessionKey`. */
+  sessions?: Sessions | undefined;
 }
 
 const NOBODY: Identity = { reader: false, actor: false, metrics: false, session: false };
@@ -89,29 +97,36 @@ export function registerGuard(app: FastifyInstance, deps: GuardDeps): Guard {
   const limiter = createLimiter({ now });
   const counters = authCounters(deps.registry);
   const allowed = hostAllowList(settings, deps.ownAddresses ?? machineAddresses, now);
-  const authenticate = authenticator(settings, now);
+  const sessions = deps.sessions ?? memorySessions(settings.sessionKey);
+  const cookieName = sessionCookieName(Boolean(settings.tls));
+  const authenticate = authenticator(settings, sessions, cookieName, limiter, now);
   const identities = new WeakMap<FastifyRequest, Identity>();
+  const logRefusal = oncePerMinute(now);
 
+  const report = (req: FastifyRequest, reason: string, count: number): void => {
+    counters.failures.inc({ reason });
+    const message =
+      count >= limiter.max
+        ? `Failed authentication from ${req.ip} (${reason}), ${count} within a minute: refusing its attempts for up to a minute`
+        : `Failed authentication from ${req.ip} (${reason}) on ${req.method} ${req.url.split('?')[0]}`;
+    // The first failure and the one that trips the limit are worth a warning; a burst in between is not.
+    (count === 1 || count === limiter.max ? log.warn : log.debug)(message);
+    if (limiter.globalBlockedFor() > 0 && logRefusal('global budget')) {
+      log.warn(`${limiter.globalMax} failed authentications within a minute from all addresses together: refusing every sign-in attempt for up to a minute (signed-in sessions keep working)`);
+    }
+  };
   const guard: Guard = {
     settings,
+    sessions,
     identity: (req) => identities.get(req) ?? NOBODY,
-    blockedFor: (req) => limiter.blockedFor(req.ip),
-    failed(req, reason) {
-      const count = limiter.fail(req.ip);
-      counters.failures.inc({ reason });
-      const message =
-        count >= limiter.max
-          ? `Failed authentication from ${req.ip} (${reason}), ${count} within a minute: refusing its attempts for up to a minute`
-          : `Failed authentication from ${req.ip} (${reason}) on ${req.method} ${req.url.split('?')[0]}`;
-      // The first failure and the one that trips the limit are worth a warning; a burst in between is not.
-      (count === 1 || count === limiter.max ? log.warn : log.debug)(message);
-    },
+    blockedFor: (req) => Math.max(limiter.blockedFor(req.ip), limiter.globalBlockedFor()),
+    failed: (req, reason) => report(req, reason, limiter.fail(req.ip)),
     tooMany(reply, ms) {
       counters.limited.inc();
       return reply
         .code(429)
         .header('retry-after', String(Math.max(1, Math.ceil(ms / 1000))))
-        .send({ error: 'too many failed attempts from this address; wait and try again' });
+        .send({ error: 'too many failed attempts from this address, or from everyone together; wait and try again' });
     },
   };
 
@@ -119,17 +134,29 @@ export function registerGuard(app: FastifyInstance, deps: GuardDeps): Guard {
     if (!allowed(req.headers.host)) {
       return reply.code(421).send({ error: 'misdirected request: this server does not answer to that Host name; if it is this machine\'s name, add it to server.hosts' });
     }
-    if (!sameOrigin(req)) return reply.code(403).send({ error: 'forbidden: a request from another site' });
+    const crossSite = crossSiteReason(req);
+    if (crossSite) {
+      if (logRefusal(`403 ${req.ip}`)) {
+        log.warn(`Refused ${req.method} ${req.url.split('?')[0]} from ${req.ip} with 403 as a request from another site (${crossSite}); if this was ddnsd's own page, open it by a name in server.hosts and check that no proxy or extension rewrites Origin`);
+      }
+      return reply.code(403).send({ error: 'forbidden: a request from another site' });
+    }
     const access = req.routeOptions.config?.access ?? 'read';
-    const presented = req.headers.authorization !== undefined || readCookie(req.headers.cookie, SESSION_COOKIE) !== undefined;
-    if (presented) {
-      const wait = limiter.blockedFor(req.ip);
-      if (wait > 0) return guard.tooMany(reply, wait);
+    // A session cookie is not limited: it cannot be guessed, so a wrong one is never counted.
+    const wait = req.headers.authorization === undefined ? 0 : guard.blockedFor(req);
+    if (wait > 0) {
+      // A public route answers as if no credentials came (/healthz gives its verdict, so `ddnsd health`
+      // keeps working while someone else spends the shared budget); the rest get 429.
+      if (access !== 'public' || req.routeOptions.config?.ownCredentials) return guard.tooMany(reply, wait);
+      identities.set(req, NOBODY);
+      return undefined;
     }
     if (access === 'public' && req.routeOptions.config?.ownCredentials) return undefined;
     const result = await authenticate(req);
-    if (result.expired) reply.header('set-cookie', sessionCookie('', Boolean(settings.tls)));
-    if (result.failure) guard.failed(req, result.failure);
+    if (result.clear) reply.header('set-cookie', sessionCookie('', Boolean(settings.tls)));
+    if (result.refused?.code === 429) return guard.tooMany(reply, result.refused.ms);
+    if (result.refused) return reply.code(503).header('retry-after', '1').send({ error: 'busy checking other sign-ins; try again in a second' });
+    if (result.failure && result.counted !== 0) report(req, result.failure, result.counted ?? limiter.fail(req.ip));
     identities.set(req, result.identity);
     return decide(access, result.identity, settings, req, reply, deps.signInPage);
   });
@@ -172,60 +199,53 @@ function decide(
 interface AuthResult {
   identity: Identity;
   failure?: string;
-  expired?: boolean;
+  /** The client's failures counted before the check (Basic), this one included; 0 for a guess already counted. */
+  counted?: number;
+  /** Clear the session cookie: expired, signed out, or not one this ddnsd signed. */
+  clear?: boolean;
+  refused?: { code: 429 | 503; ms: number };
 }
 
-/** Checks whatever credential the request carries. Verified Basic headers are remembered (by hash) so scrypt runs once per browser. */
-function authenticator(settings: GuardSettings, now: () => number): (req: FastifyRequest) => Promise<AuthResult> {
-  const hash: PasswordHash | undefined = settings.basic ? (parsePasswordHash(settings.basic.passwordHash) as PasswordHash) : undefined;
-  const verified = new Set<string>();
+/**
+ * Checks whatever credential the request carries. A session cookie that does
+ * not verify (a key from before a restart without the state folder, signed
+ * out, expired) is no session: it is cleared, not counted as a failure.
+ */
+function authenticator(
+  settings: GuardSettings,
+  sessions: Sessions,
+  cookieName: string,
+  limiter: Limiter,
+  now: () => number,
+): (req: FastifyRequest) => Promise<AuthResult> {
+  const basic = settings.basic ? basicChecker(settings.basic, limiter, secretMatches) : undefined;
   return async (req) => {
     const header = req.headers.authorization;
-    const cookie = readCookie(req.headers.cookie, SESSION_COOKIE);
     if (header !== undefined) {
       const bearer = /^Bearer[ ]+(\S+)[ ]*$/i.exec(header)?.[1];
-      const basic = /^Basic[ ]+([A-Za-z0-9+/=]+)[ ]*$/i.exec(header)?.[1];
+      const basicValue = /^Basic[ ]+([A-Za-z0-9+/=]+)[ ]*$/i.exec(header)?.[1];
       if (bearer !== undefined) {
         const actor = secretMatches(bearer, settings.token);
         const metrics = secretMatches(bearer, settings.metricsToken);
         if (actor || metrics) return { identity: { reader: actor, actor, metrics, session: false } };
         return { identity: NOBODY, failure: 'wrong token' };
       }
-      if (basic !== undefined && settings.basic && hash) {
-        const key = createHash('sha256').update(basic).digest('hex');
-        if (verified.has(key)) return { identity: { ...NOBODY, reader: true } };
-        const text = Buffer.from(basic, 'base64').toString('utf8');
-        const colon = text.indexOf(':');
-        const userOk = secretMatches(colon < 0 ? '' : text.slice(0, colon), settings.basic.username);
-        const passOk = await verifyPassword(colon < 0 ? '' : text.slice(colon + 1), hash);
-        if (!userOk || !passOk) return { identity: NOBODY, failure: 'wrong user name or password' };
-        if (verified.size >= 32) verified.clear();
-        verified.add(key);
-        return { identity: { ...NOBODY, reader: true } };
+      if (basicValue !== undefined && basic) {
+        const verdict = await basic(req.ip, basicValue);
+        if (verdict.ok) return { identity: { ...NOBODY, reader: true } };
+        if (verdict.refused) return { identity: NOBODY, refused: verdict.refused };
+        return { identity: NOBODY, failure: 'wrong user name or password', counted: verdict.count ?? 0 };
       }
       return { identity: NOBODY, failure: 'an Authorization header ddnsd does not accept here' };
     }
+    const cookie = readCookie(req.headers.cookie, cookieName);
     if (cookie !== undefined && settings.auth === 'token') {
-      const check = checkSession(settings.sessionKey, cookie, now());
-      if (check === 'valid') return { identity: { ...NOBODY, reader: true, session: true } };
-      if (check === 'expired') return { identity: NOBODY, expired: true };
-      return { identity: NOBODY, failure: 'a tampered session cookie' };
+      // Signing in proved the token, so a session may also start a cycle (same Origin checks, SameSite=Strict).
+      if (sessions.check(cookie, now()) === 'valid') return { identity: { reader: true, actor: true, metrics: false, session: true } };
+      return { identity: NOBODY, clear: true };
     }
     return { identity: NOBODY };
   };
-}
-
-/** For POST and other unsafe methods: a browser's Origin (or Sec-Fetch-Site) must be this very site. */
-function sameOrigin(req: FastifyRequest): boolean {
-  if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') return true;
-  if (req.headers['sec-fetch-site'] === 'cross-site') return false;
-  const origin = req.headers.origin;
-  if (origin === undefined) return true;
-  try {
-    return new URL(origin).host.toLowerCase() === (req.headers.host ?? '').toLowerCase();
-  } catch {
-    return false;
-  }
 }
 
 function authCounters(registry: Registry): { failures: Counter<'reason'>; limited: Counter } {

@@ -13,7 +13,9 @@ import { createMetrics } from './metrics.js';
 import { registerNicUpdate } from './nic-update.js';
 import { renderPage } from './page.js';
 import { registerSignIn, renderSignIn } from './signin.js';
-import { readTlsPair, watchTls } from './tls.js';
+import { limitConnections, CONNECTION_LIMITS } from './connections.js';
+import { readTlsPair, TLS_OPTIONS, watchTls } from './tls.js';
+import { formatListen, isLoopback } from '../config/server.js';
 import { silentLogger } from '../log.js';
 import type { ServerDeps } from './types.js';
 
@@ -46,37 +48,55 @@ export const CONTENT_SECURITY_POLICY = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-/** Sent with every answer. There are deliberately no CORS headers. */
+/**
+ * Sent with every answer. There are deliberately no CORS headers.
+ * `same-origin`: no Referer leaves for another site, and the browser still
+ * names this origin on the page's own POSTs (with `no-referrer`, Chromium
+ * sends `Origin: null`, which the same-site check must refuse).
+ */
 const SECURITY_HEADERS = {
   'content-security-policy': CONTENT_SECURITY_POLICY,
   'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
+  'referrer-policy': 'same-origin',
   'x-frame-options': 'DENY',
   'cache-control': 'no-store',
 };
+/** Over TLS: browsers that saw it once use https only for a year (no sub-domains: ddnsd does not own them). */
+const HSTS = 'max-age=31536000';
 
 export function buildServer(deps: ServerDeps): FastifyInstance {
   const settings: GuardSettings = { ...DEFAULT_ACCESS, ...deps.access, token: deps.token };
+  const headers = settings.tls ? { ...SECURITY_HEADERS, 'strict-transport-security': HSTS } : SECURITY_HEADERS;
   const app = Fastify({
     logger: false,
     bodyLimit: BODY_LIMIT,
     // A client must send its whole request within 10 s: slow-loris connections are closed, not kept forever.
     requestTimeout: 10_000,
+    // A connection with nothing to say for 30 s is closed (the page asks every 5 s on the same connection).
+    connectionTimeout: 30_000,
     // A URL that cannot be decoded: answered like every other bad request.
     // Hooks do not run for these, hence the headers here.
     frameworkErrors: (error, _req, reply) =>
-      (reply as FastifyReply).code(400).headers(SECURITY_HEADERS).send({ error: `bad request: ${error.message}` }),
-    ...(settings.tls ? { https: readTlsPair(settings.tls) } : {}),
+      (reply as FastifyReply).code(400).headers(headers).send({ error: `bad request: ${error.message}` }),
+    ...(settings.tls ? { https: { ...readTlsPair(settings.tls), ...TLS_OPTIONS } } : {}),
   }) as unknown as FastifyInstance;
   const now = deps.now ?? Date.now;
   const metrics = deps.metrics ?? createMetrics(deps.status, createEvents());
 
+  limitConnections(app, deps.connections ?? CONNECTION_LIMITS);
+  // Only JSON bodies (and the sign-in forms, signin.ts): a text/plain POST is what another site's form can send.
+  app.removeContentTypeParser('text/plain');
   app.addHook('onSend', async (_req, reply) => {
-    reply.headers(SECURITY_HEADERS);
+    reply.headers(headers);
   });
+  if (!settings.tls && !isLoopback(settings.listen.host)) {
+    (deps.log ?? silentLogger).warn(
+      `The status page is served over plain HTTP on ${formatListen(settings.listen)}, beyond loopback: the token, the password and the session cookie cross the network readable; set server.tls, or put a reverse proxy with https in front`,
+    );
+  }
   if (settings.tls) {
     const server = app.server as unknown as HttpsServer;
-    const watcher = watchTls(settings.tls, (pair) => server.setSecureContext(pair), {
+    const watcher = watchTls(settings.tls, (pair) => server.setSecureContext({ ...pair, ...TLS_OPTIONS }), {
       log: deps.log ?? silentLogger,
       intervalMs: deps.tlsCheckMs ?? 10_000,
     });
@@ -84,7 +104,15 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     app.decorate('reloadTls', () => watcher.check());
     app.addHook('onClose', async () => watcher.stop());
   }
-  const guard = registerGuard(app, { settings, now, log: deps.log, registry: metrics.registry, ownAddresses: deps.ownAddresses, signInPage: () => renderSignIn() });
+  const guard = registerGuard(app, {
+    settings,
+    now,
+    log: deps.log,
+    registry: metrics.registry,
+    ownAddresses: deps.ownAddresses,
+    signInPage: () => renderSignIn(),
+    sessions: deps.sessions,
+  });
   registerSignIn(app, guard, now);
 
   // `/?refresh=2` refreshes every 2 s (1 to 300), e.g. for a wall display.

@@ -29,25 +29,32 @@ export interface PageOptions {
 }
 
 export function renderPage(status: Status, options: PageOptions): string {
-  const update = options.canUpdate
-    ? `<div id="actions"><section id="update-now" aria-labelledby="h-update"><h2 id="h-update">Update now</h2>
-<form id="update-form" autocomplete="off">
-<label for="token">Token (server.token)</label>
+  // Signed in on the page, the session itself may start a cycle; otherwise the form asks for the token.
+  const tokenField = options.signOut
+    ? ''
+    : `<label for="token">Token (server.token)</label>
 <input id="token" name="token" type="password" required autocomplete="off">
-<button type="submit">Update now</button>
+`;
+  const update = options.canUpdate
+    ? `<section id="update-now" aria-labelledby="h-update"><h2 id="h-update">Update now</h2>
+<form id="update-form" autocomplete="off">
+${tokenField}<button type="submit">Update now</button>
 </form>
 <p id="update-message" role="status"></p>
 <noscript><p>Updating from the page needs JavaScript; or run: curl -X POST -H "Authorization: Bearer $TOKEN" this-address/api/update</p></noscript>
-</section></div>`
+</section>`
     : '';
+  const signOut = options.signOut ? '<form id="sign-out" method="post" action="/logout"><button type="submit">Sign out</button></form>' : '';
   return `${htmlHead('ddnsd status')}
 <body data-refresh-ms="${escAttr(String(options.refreshMs))}">
-<header><h1>ddnsd status</h1><span class="muted">version ${escAttr(status.version)}</span><p id="connection" role="status"></p></header>
-<main id="status" aria-live="polite">
+<header><h1>ddnsd status</h1><span class="muted">version ${escAttr(status.version)}</span>${signOut}<p id="connection" role="status"></p></header>
+<main>
+<div id="status" aria-live="polite">
 ${renderer.main(status, options.now)}
-</main>
+</div>
 ${update}
-${options.signOut ? '<form id="sign-out" method="post" action="/logout"><button type="submit">Sign out</button></form>\n' : ''}<footer>Also as JSON: <a href="/api/status">/api/status</a> · health: <a href="/healthz">/healthz</a> · Prometheus: <a href="/metrics">/metrics</a></footer>
+</main>
+<footer>Also as JSON: <a href="/api/status">/api/status</a> · health: <a href="/healthz">/healthz</a> · Prometheus: <a href="/metrics">/metrics</a></footer>
 <script src="/assets/status.js" defer></script>
 </body>
 </html>

@@ -9,13 +9,15 @@
 import type { Status } from '../status.js';
 
 export interface Renderer {
-  /** Everything that refreshes: summary, external addresses, LAN, hosts, history. */
+  /** Everything that refreshes: summary, hosts, external addresses, LAN, reachability, history. */
   main(status: Status, now: number): string;
 }
 
 export function createRenderer(): Renderer {
   const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
   const esc = (value: unknown): string => String(value ?? '').replace(/[&<>"']/g, (c) => ENTITIES[c] ?? c);
+  /** Escaped text in which `a command or key` between backticks shows as code. */
+  const prose = (value: unknown): string => esc(value).replace(/`([^`]+)`/g, '<code>$1</code>');
 
   const span = (ms: number): string => {
     const s = Math.round(ms / 1000);
@@ -153,12 +155,12 @@ ${items.length ? `<ol class="history">${items.join('')}</ol>` : '<p class="muted
     if (!s.reach) return '';
     const rows = s.reach.results.map((r) => {
       const [symbol, text, cls] = VERDICT[r.verdict] ?? ['?', r.verdict, 'pending'];
-      const details = r.details.length ? `<ul class="muted">${r.details.map((d) => `<li>${esc(d)}</li>`).join('')}</ul>` : '';
+      const details = r.details.length ? `<ul class="muted">${r.details.map((d) => `<li>${prose(d)}</li>`).join('')}</ul>` : '';
       return `<tr data-check="${esc(r.check)}" data-verdict="${esc(r.verdict)}">
 <th scope="row" data-label="Check">${esc(CHECK[r.check] ?? r.check)}${r.required ? ' <span class="muted">(required)</span>' : ''}</th>
 <td data-label="What">${esc(r.subject)}</td>
 <td data-label="Result"><span class="badge badge-${cls}"><span aria-hidden="true">${symbol}</span> ${text}</span></td>
-<td data-label="Details">${esc(r.summary)}${r.fix ? `<p><strong>What to do:</strong> ${esc(r.fix)}</p>` : ''}${details}</td></tr>`;
+<td data-label="Details">${prose(r.summary)}${r.fix ? `<p><strong>What to do:</strong> ${prose(r.fix)}</p>` : ''}${details}</td></tr>`;
     });
     const table = rows.length
       ? `<table class="hosts"><thead><tr><th scope="col">Check</th><th scope="col">What</th><th scope="col">Result</th><th scope="col">Details</th></tr></thead><tbody>${rows.join('')}</tbody></table>`
@@ -174,6 +176,7 @@ ${table}</section>`;
           .join('');
 
   return {
-    main: (s, now) => [summary(s), notifyFailures(s, now), external(s, now), lan(s, now), reach(s, now), hosts(s, now), history(s, now)].join('\n'),
+    // What people open the page for comes first: the hosts, then the address, then the longer reachability rows.
+    main: (s, now) => [summary(s), notifyFailures(s, now), hosts(s, now), external(s, now), lan(s, now), reach(s, now), history(s, now)].join('\n'),
   };
 }

@@ -1,13 +1,14 @@
 /**
  * Signing in on the page (`auth: token`): a form that posts the token to
  * /login, which answers with a signed session cookie (HttpOnly,
- * SameSite=Strict, Secure over TLS) and sends the browser back to the page.
+ * SameSite=Strict, Secure and `__Host-` over TLS) and sends the browser back
+ * to the page. /logout ends the session on the server too (session.ts).
  * Works without JavaScript.
  */
 import type { FastifyInstance } from 'fastify';
 import { secretMatches, type Guard } from './guard.js';
 import { htmlHead } from './page.js';
-import { sessionCookie, signSession } from './session.js';
+import { readCookie, sessionCookie, sessionCookieName } from './session.js';
 
 const esc = (v: string): string => v.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
@@ -46,17 +47,19 @@ function signInRoutes(app: FastifyInstance, guard: Guard, now: () => number): vo
     if (settings.auth !== 'token') return reply.code(404).send({ error: 'not found: signing in on the page is for server.auth: token' });
     const wait = guard.blockedFor(req);
     if (wait > 0) {
-      return page(429, `Too many failed sign-ins from this address; try again in ${Math.ceil(wait / 1000)} s.`)(reply.header('retry-after', String(Math.ceil(wait / 1000))));
+      return page(429, `Too many failed sign-ins (from this address, or from everyone together); try again in ${Math.ceil(wait / 1000)} s.`)(reply.header('retry-after', String(Math.ceil(wait / 1000))));
     }
     const given = typeof req.body?.token === 'string' ? req.body.token.trim() : '';
     if (!secretMatches(given, settings.token)) {
       guard.failed(req, 'wrong token on the sign-in page');
       return page(401, 'That is not the token: use the value of server.token from the config.')(reply);
     }
-    return reply.code(303).header('set-cookie', sessionCookie(signSession(settings.sessionKey, now()), secure)).header('location', '/').send();
+    return reply.code(303).header('set-cookie', sessionCookie(guard.sessions.sign(now()), secure)).header('location', '/').send();
   });
 
-  app.post('/logout', { config: { access: 'public' } }, async (_req, reply) =>
-    reply.code(303).header('set-cookie', sessionCookie('', secure)).header('location', '/').send(),
-  );
+  app.post('/logout', { config: { access: 'public' } }, async (req, reply) => {
+    const cookie = readCookie(req.headers.cookie, sessionCookieName(secure));
+    if (cookie !== undefined) await guard.sessions.revoke(cookie, now());
+    return reply.code(303).header('set-cookie', sessionCookie('', secure)).header('location', '/').send();
+  });
 }

@@ -8,6 +8,26 @@ import { readFileSync, statSync } from 'node:fs';
 import { readTls } from '../config/server.js';
 import type { Logger } from '../log.js';
 
+/**
+ * TLS 1.2 with ECDHE key exchange and AEAD ciphers only (forward secrecy, no
+ * static-RSA or CBC suites), and TLS 1.3 (all of its suites qualify).
+ */
+export const TLS_OPTIONS = {
+  minVersion: 'TLSv1.2',
+  ciphers: [
+    'TLS_AES_128_GCM_SHA256',
+    'TLS_AES_256_GCM_SHA384',
+    'TLS_CHACHA20_POLY1305_SHA256',
+    'ECDHE-ECDSA-AES128-GCM-SHA256',
+    'ECDHE-RSA-AES128-GCM-SHA256',
+    'ECDHE-ECDSA-AES256-GCM-SHA384',
+    'ECDHE-RSA-AES256-GCM-SHA384',
+    'ECDHE-ECDSA-CHACHA20-POLY1305',
+    'ECDHE-RSA-CHACHA20-POLY1305',
+  ].join(':'),
+  honorCipherOrder: true,
+} as const;
+
 export interface TlsFiles {
   certFile: string;
   keyFile: string;

@@ -5,6 +5,8 @@ import type { Logger } from '../log.js';
 import type { Status } from '../status.js';
 import type { Metrics } from './metrics.js';
 import type { NicUpdateDeps } from './nic-update.js';
+import type { Sessions } from './session.js';
+import type { ConnectionLimits } from './connections.js';
 
 export interface RunNow {
   /** The cycle's id. */
@@ -40,6 +42,10 @@ export interface ServerDeps {
   ownAddresses?: () => string[];
   /** How often the TLS files are checked for a change (default 10 s). */
   tlsCheckMs?: number;
+  /** The page's sessions; by default in memory (main.ts keeps them in the state folder). */
+  sessions?: Sessions | undefined;
+  /** Open connections at most: overall, per client address and per IPv6 /64 (connections.ts). */
+  connections?: ConnectionLimits;
   /** `server.nic_update`: the dyndns2 endpoint routers push their address to; absent: off (404). */
   nicUpdate?: NicUpdateDeps | undefined;
 }

@@ -56,3 +56,9 @@ export async function observeDaemon(yaml: string, options: DaemonOptions = {}): 
     cli.kill('SIGKILL');
   }
 }
+
+/** Seconds spent in cycles so far, and how many, from the text of /metrics. */
+export function cycleTotals(metrics: string): { sum: number; count: number } {
+  const value = (name: string): number => Number(new RegExp(`^${name} ([\\d.e+-]+)$`, 'm').exec(metrics)?.[1] ?? NaN);
+  return { sum: value('ddnsd_cycle_duration_seconds_sum'), count: value('ddnsd_cycle_duration_seconds_count') };
+}

@@ -6,16 +6,19 @@
  */
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Agent, request } from 'undici';
 import { buildServer } from '../../src/server/index.js';
-import { SESSION_MS } from '../../src/server/session.js';
+import { hashPassword } from '../../src/password.js';
+import { SESSION_MS, signSession } from '../../src/server/session.js';
 import { startEcho, type EchoServer } from '../fakes/echo.js';
 import { startDuckDns, type FakeDuckDns } from '../fakes/duckdns.js';
 import { runCli, startCli, tempDir, writeConfig } from '../helpers/cli.js';
 import { until } from '../helpers/wait.js';
 import { NOW, sampleStatus } from '../helpers/status.js';
+import { cycleTotals as cycleTotalsIn } from './daemon.js';
 import { record } from './report.js';
 
 const PAGE_TOKEN = 'faults-lan-page-token-8e41d2';
@@ -46,7 +49,8 @@ async function ask(port: number, path: string, init: { method?: 'GET' | 'POST'; 
 const seen = (answers: Answer[]): string[] => answers.map((a) => `${a.status} ${JSON.stringify(a.headers)} ${a.body}`);
 const leaked = (answers: Answer[]): string[] => seen(answers).flatMap((text) => PRIVATE.filter((p) => text.includes(p)));
 
-describe('the status server on the LAN', () => {
+/** Starts the fake source and DuckDNS around a describe block; `config` makes a config around a `server:` body. */
+function useFakes(): { echo: () => EchoServer; duck: () => FakeDuckDns; config: (server: string) => string } {
   let echo: EchoServer;
   let duck: FakeDuckDns;
   beforeAll(async () => {
@@ -56,9 +60,14 @@ describe('the status server on the LAN', () => {
   afterAll(async () => {
     await Promise.all([echo.close(), duck.close()]);
   });
-
   const config = (server: string) =>
     `interval: 1h\ndetect:\n  ipv4: [${echo.url}/]\n  agree: 1\nserver:\n${server}providers:\n  - type: duckdns\n    token: \${DUCK_TOKEN}\n    endpoint: ${duck.url}\n    hosts: [office]\n`;
+  return { echo: () => echo, duck: () => duck, config };
+}
+
+describe('the status server on the LAN', () => {
+  const fakes = useFakes();
+  const config = fakes.config;
   const env = { DUCK_TOKEN, PAGE_TOKEN, METRICS_TOKEN };
 
   it('refuses to start beyond loopback with open reads, or with a bad certificate file, naming the fix or the file', async () => {
@@ -81,7 +90,7 @@ describe('the status server on the LAN', () => {
       expect(result.stderr, name).toMatch(expected);
       expect(result.stderr).not.toContain('Status page on');
     }
-    expect(duck.requests).toHaveLength(0);
+    expect(fakes.duck().requests).toHaveLength(0);
     record({
       area: 'LAN exposure',
       fault: `${cases.length} unsafe or broken server configs: 0.0.0.0 without a token, auth: none on 0.0.0.0, a garbage, a missing and a mismatched TLS file`,
@@ -222,9 +231,14 @@ async function rebinding(port: number): Promise<Scenario> {
 async function bruteForce(port: number, stderr: () => string): Promise<Scenario> {
   const host = { host: `127.0.0.1:${port}` };
   const from = '127.0.0.2';
-  const burst = await Promise.all(Array.from({ length: 200 }, (_, i) => ask(port, '/api/status', { from, headers: { ...host, authorization: `Bearer guess-${i}-${'x'.repeat(8)}` } })));
+  // Each guess on its own connection: beyond 64 open connections from one client the server closes them unanswered.
+  const closed: Answer = { status: 0, headers: {}, body: '' };
+  const burst = await Promise.all(
+    Array.from({ length: 200 }, (_, i) => ask(port, '/api/status', { from, headers: { ...host, authorization: `Bearer guess-${i}-${'x'.repeat(8)}` } }).catch(() => closed)),
+  );
   const refused = burst.filter((a) => a.status === 401).length;
   const limited = burst.filter((a) => a.status === 429);
+  const cut = burst.filter((a) => a.status === 0).length;
   const right = await ask(port, '/api/status', { from, headers: { ...host, authorization: `Bearer ${PAGE_TOKEN}` } });
   const signIn = await ask(port, '/login', { method: 'POST', from, headers: { ...host, 'content-type': 'application/x-www-form-urlencoded' }, body: `token=${PAGE_TOKEN}` });
   const other = await ask(port, '/api/status', { from: '127.0.0.1', headers: { ...host, authorization: `Bearer ${PAGE_TOKEN}` } });
@@ -232,7 +246,7 @@ async function bruteForce(port: number, stderr: () => string): Promise<Scenario>
   const failures = Number(/ddnsd_auth_failures_total\{reason="wrong token"\} (\d+)/.exec(metrics.body)?.[1]);
   const warnings = stderr().split('\n').filter((l) => l.includes('Failed authentication from 127.0.0.2')).length;
   expect(refused).toBe(10);
-  expect(limited).toHaveLength(190);
+  expect(limited.length + cut).toBe(190);
   expect(limited.every((a) => Number(a.headers['retry-after']) >= 1 && Number(a.headers['retry-after']) <= 60)).toBe(true);
   expect([right.status, signIn.status, other.status]).toEqual([429, 429, 200]);
   expect(signIn.headers['set-cookie']).toBeUndefined();
@@ -241,9 +255,9 @@ async function bruteForce(port: number, stderr: () => string): Promise<Scenario>
   const answers = [...burst, right, signIn];
   expect(leaked(answers)).toEqual([]);
   return {
-    fault: '200 concurrent wrong bearer tokens from one client, then the right token and the sign-in form from it',
-    expected: '10 answered 401, the rest 429 with Retry-After; the right token refused too until the minute ends; other clients unaffected; a metric and a log line',
-    observed: `${refused} × 401, ${limited.length} × 429 (Retry-After ${limited[0]?.headers['retry-after']} s); right token ${right.status}, sign-in ${signIn.status}; another client ${other.status}; ddnsd_auth_failures_total ${failures}; ${warnings} warnings logged`,
+    fault: '200 concurrent wrong bearer tokens from one client (a connection each), then the right token and the sign-in form from it',
+    expected: '10 answered 401, the rest 429 with Retry-After or closed unanswered (more than 64 connections from one client); the right token refused too until the minute ends; other clients unaffected; a metric and a log line',
+    observed: `${refused} × 401, ${limited.length} × 429 (Retry-After ${limited[0]?.headers['retry-after']} s), ${cut} connections closed; right token ${right.status}, sign-in ${signIn.status}; another client ${other.status}; ddnsd_auth_failures_total ${failures}; ${warnings} warnings logged`,
     requests: 'none to providers',
     inputs: burst.length,
     outputs: seen([...answers, metrics]),
@@ -270,15 +284,263 @@ async function tamperedCookies(port: number): Promise<Scenario> {
   ];
   const answers = await Promise.all(forged.map((v) => ask(port, '/api/status', { from, headers: { ...host, cookie: `ddnsd_session=${v}` } })));
   const good = await ask(port, '/api/status', { from, headers: { ...host, cookie: `ddnsd_session=${value}` } });
+  // A cookie cannot be guessed, so one that does not verify is no session: not a failed sign-in that could lock the address out.
+  const token = await ask(port, '/api/status', { from, headers: { ...host, authorization: `Bearer ${PAGE_TOKEN}` } });
   expect(answers.every((a) => a.status === 401)).toBe(true);
+  expect(answers.filter((a) => String(a.headers['set-cookie']).startsWith('ddnsd_session=; Path=/; Max-Age=0'))).toHaveLength(forged.length);
   expect(good.status).toBe(200);
+  expect(token.status).toBe(200);
   expect(leaked(answers)).toEqual([]);
   return {
     fault: `${forged.length} forged session cookies (later expiry, changed nonce or signature, truncated, doubled, empty)`,
-    expected: '401 for each, counted as failed attempts; the genuine cookie still works',
-    observed: `${answers.filter((a) => a.status === 401).length} of ${forged.length} answered 401; the genuine cookie ${good.status}; 0 private strings found`,
+    expected: '401 for each and the cookie cleared, not counted as failed sign-ins; the genuine cookie and the token from that client still work',
+    observed: `${answers.filter((a) => a.status === 401).length} of ${forged.length} answered 401; the genuine cookie ${good.status}, the token ${token.status}; 0 private strings found`,
     requests: 'none to providers',
     inputs: forged.length,
     outputs: seen([...answers, login]),
   };
 }
+
+/** `ddnsd run` on 0.0.0.0 in `dir`, started and stopped by the caller; resolves with the port once the first update is in. */
+async function daemonIn(dir: string, env: Record<string, string>, bearer: string): Promise<{ cli: ReturnType<typeof startCli>; port: number }> {
+  const cli = startCli(['run'], { cwd: dir, env });
+  const [, portText] = await cli.waitFor(/Status page on http:\/\/0\.0\.0\.0:(\d+)\//, 30_000);
+  const port = Number(portText);
+  await until(async () => JSON.parse((await ask(port, '/api/status', { headers: { host: `127.0.0.1:${port}`, authorization: bearer } })).body).hosts[0]?.status === 'ok', 20_000, 'the first update');
+  return { cli, port };
+}
+
+async function stop(cli: ReturnType<typeof startCli>): Promise<string[]> {
+  cli.kill('SIGTERM');
+  await cli.exited;
+  return [cli.stdout(), cli.stderr()];
+}
+
+/** The cycle-duration sum and count from /metrics. */
+async function cycleTotals(port: number, bearer: string): Promise<{ sum: number; count: number }> {
+  return cycleTotalsIn((await ask(port, '/metrics', { headers: { host: `127.0.0.1:${port}`, authorization: bearer } })).body);
+}
+
+describe('the status server on the LAN: sessions, guessing and floods', () => {
+  const fakes = useFakes();
+  const config = (server: string) => fakes.config(`  listen: 0.0.0.0:0\n${server}`);
+  const env = { DUCK_TOKEN, PAGE_TOKEN, METRICS_TOKEN };
+  const bearer = `Bearer ${PAGE_TOKEN}`;
+  const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
+
+  it('keeps a session across restarts, ends it on sign-out for good, never locks out a stale cookie, and stops rotating addresses', async () => {
+    const dir = tempDir();
+    writeConfig(dir, config('  token: ${PAGE_TOKEN}\n'));
+    const outputs: string[] = [];
+    const answers: Answer[] = [];
+    const kept = (a: Answer): Answer => (answers.push(a), a);
+    let run = await daemonIn(dir, env, bearer);
+    let host = { host: `127.0.0.1:${run.port}` };
+    const login = kept(await ask(run.port, '/login', { method: 'POST', from: '127.0.0.7', headers: { ...host, ...FORM }, body: `token=${PAGE_TOKEN}` }));
+    const cookie = String(login.headers['set-cookie']).split(';')[0] as string;
+    outputs.push(...(await stop(run.cli)));
+
+    try {
+      // Restart: the tab's cookie still reads; sign-out ends it; a copy of it is refused.
+      run = await daemonIn(dir, env, bearer);
+      host = { host: `127.0.0.1:${run.port}` };
+      const afterRestart = kept(await ask(run.port, '/api/status', { from: '127.0.0.7', headers: { ...host, cookie } })).status;
+      const signOut = kept(await ask(run.port, '/logout', { method: 'POST', from: '127.0.0.7', headers: { ...host, ...FORM, cookie }, body: '' })).status;
+      const reused = kept(await ask(run.port, '/api/status', { from: '127.0.0.7', headers: { ...host, cookie } })).status;
+      expect([afterRestart, signOut, reused]).toEqual([200, 303, 401]);
+
+      // A tab whose cookie another key signed (a restart without the state folder): two minutes of polls.
+      const stale = `ddnsd_session=${signSession('ee'.repeat(32), Date.now())}`;
+      const polls: number[] = [];
+      for (let i = 0; i < 24; i++) polls.push(kept(await ask(run.port, '/api/status', { from: '127.0.0.8', headers: { ...host, cookie: stale } })).status);
+      const tokenAfter = kept(await ask(run.port, '/api/status', { from: '127.0.0.8', headers: { ...host, authorization: bearer } })).status;
+      expect(new Set(polls)).toEqual(new Set([401]));
+      expect(tokenAfter).toBe(200);
+      record({
+        area: 'LAN exposure',
+        fault: 'a tab left open across a restart whose key it does not know: 24 polls with a cookie signed by another key',
+        expected: 'each 401 with the cookie cleared, never counted: no 429, and the token from that address still works',
+        observed: `answered ${[...new Set(polls)].join(', ')} to all 24; the token from the same address ${tokenAfter}`,
+        requests: 'none to providers',
+        inputs: polls.length,
+        outputs: [...seen(answers), ...outputs],
+        secrets: SECRETS,
+      });
+
+      // 1,000 wrong tokens from 100 addresses, ten rounds; a signed-in session reads throughout.
+      const fresh = kept(await ask(run.port, '/login', { method: 'POST', from: '127.0.0.9', headers: { ...host, ...FORM }, body: `token=${PAGE_TOKEN}` }));
+      const session = String(fresh.headers['set-cookie']).split(';')[0] as string;
+      const codes: Record<string, number> = {};
+      for (let round = 0; round < 10; round++) {
+        const batch = await Promise.all(
+          Array.from({ length: 100 }, (_, i) => ask(run.port, '/api/status', { from: `127.0.1.${i + 1}`, headers: { ...host, authorization: `Bearer guess-${round}-${i}-xxxxxxxx` } })),
+        );
+        for (const a of batch) codes[a.status] = (codes[a.status] ?? 0) + 1;
+      }
+      const sessionRead = kept(await ask(run.port, '/api/status', { from: '127.0.0.9', headers: { ...host, cookie: session } })).status;
+      const rightToken = kept(await ask(run.port, '/api/status', { from: '127.0.2.1', headers: { ...host, authorization: bearer } })).status;
+      expect(codes['401']).toBeLessThanOrEqual(50);
+      expect((codes['401'] ?? 0) + (codes['429'] ?? 0)).toBe(1000);
+      expect([sessionRead, rightToken]).toEqual([200, 429]);
+      record({
+        area: 'LAN exposure',
+        fault: '1,000 wrong tokens from 100 loopback addresses (10 rounds of 100 in parallel)',
+        expected: 'at most 50 checked (the budget for all addresses together), the rest 429; signed-in sessions keep reading; a new sign-in waits for the minute',
+        observed: `${codes['401'] ?? 0} × 401, ${codes['429'] ?? 0} × 429; a session read ${sessionRead}; the right token from a new address ${rightToken}`,
+        requests: 'none to providers',
+        inputs: 1000,
+        outputs: [...seen(answers), ...outputs],
+        secrets: SECRETS,
+      });
+      outputs.push(...(await stop(run.cli)));
+
+      // Another restart: the signed-out cookie stays refused.
+      run = await daemonIn(dir, env, bearer);
+      host = { host: `127.0.0.1:${run.port}` };
+      const afterSecondRestart = kept(await ask(run.port, '/api/status', { from: '127.0.0.7', headers: { ...host, cookie } }));
+      expect(afterSecondRestart.status).toBe(401);
+      expect(afterSecondRestart.body).not.toContain('office.duckdns.org');
+      outputs.push(...(await stop(run.cli)));
+      record({
+        area: 'LAN exposure',
+        fault: 'a session cookie used after a restart, then signed out, then reused (a copy), also after another restart',
+        expected: 'read after the restart; after sign-out 401, also after the next restart (the key and the sign-out are kept in the state folder)',
+        observed: `after the restart ${afterRestart}; sign-out ${signOut}; the copy ${reused}, after another restart ${afterSecondRestart.status}`,
+        requests: 'none to providers',
+        inputs: 3,
+        outputs: [...seen(answers), ...outputs],
+        secrets: SECRETS,
+      });
+    } finally {
+      run.cli.kill('SIGKILL');
+    }
+  }, 120_000);
+
+  it('checks at most 10 of 200 parallel Basic guesses, and a cycle meanwhile takes as long as without them', async () => {
+    const dir = tempDir();
+    const hash = await hashPassword('office basic password 77');
+    writeConfig(dir, config(`  auth: basic\n  username: office\n  password_hash: "${hash}"\n  token: \${PAGE_TOKEN}\n`));
+    const run = await daemonIn(dir, env, bearer);
+    const outputs: string[] = [];
+    try {
+      const host = { host: `127.0.0.1:${run.port}` };
+      await until(async () => (await cycleTotals(run.port, bearer)).count >= 1, 20_000, 'the first cycle in the metrics');
+      const before = await cycleTotals(run.port, bearer);
+      const quietMs = (before.sum / before.count) * 1000;
+      const closed: Answer = { status: 0, headers: {}, body: '' };
+      const guesses = Array.from({ length: 200 }, (_, i) =>
+        ask(run.port, '/api/status', { from: '127.0.0.5', headers: { ...host, authorization: `Basic ${Buffer.from(`office:guess-${i}`).toString('base64')}` } }).catch(() => closed),
+      );
+      fakes.echo().answer = '81.2.69.170';
+      const started = performance.now();
+      const trigger = await ask(run.port, '/api/update', { method: 'POST', headers: { ...host, authorization: bearer } });
+      expect(trigger.status).toBe(202);
+      await until(async () => (await cycleTotals(run.port, bearer)).count > before.count, 60_000, 'the cycle started during the burst');
+      const waitedMs = performance.now() - started;
+      const after = await cycleTotals(run.port, bearer);
+      const cycleMs = (after.sum - before.sum) * 1000;
+      const answers = await Promise.all(guesses);
+      const checked = answers.filter((a) => a.status === 401).length;
+      const refused = answers.filter((a) => a.status === 429 || a.status === 503).length;
+      const cut = answers.filter((a) => a.status === 0).length;
+      outputs.push(...(await stop(run.cli)));
+      expect(checked).toBeLessThanOrEqual(10);
+      expect(checked + refused + cut).toBe(200);
+      // Unbounded, such a burst held the thread pool and a cycle took tens of seconds; a busy machine gets some slack.
+      expect(cycleMs).toBeLessThan(quietMs * 5 + 2000);
+      record({
+        area: 'LAN exposure',
+        fault: '200 parallel wrong Basic passwords from one address while a cycle is started (auth: basic, scrypt 2^15)',
+        expected: 'at most 10 checked (counted before scrypt runs, at most 2 at once), the rest 429/503 or closed; the cycle as fast as without them',
+        observed: `${checked} × 401, ${refused} × 429/503, ${cut} connections closed; the cycle took ${Math.round(cycleMs)} ms (${Math.round(quietMs)} ms unloaded), its result visible after ${Math.round(waitedMs)} ms`,
+        requests: `provider ${fakes.duck().requests.length}`,
+        inputs: 200,
+        outputs: [...seen(answers), ...outputs],
+        secrets: [...SECRETS, 'office basic password 77'],
+      });
+    } finally {
+      fakes.echo().answer = ADDRESS;
+      run.cli.kill('SIGKILL');
+    }
+  }, 120_000);
+
+  it('keeps serving other clients while one holds 2,000 idle sockets; under TLS a planted ddnsd_session cookie changes nothing', async () => {
+    const dir = tempDir();
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '2', '-subj', '/CN=ddnsd', '-keyout', join(dir, 'tls.key'), '-out', join(dir, 'tls.crt')], { stdio: 'ignore' });
+    const app = buildServer({
+      status: sampleStatus,
+      token: PAGE_TOKEN,
+      access: { auth: 'token', publicRead: false, sessionKey: 'cd'.repeat(32), listen: { host: '0.0.0.0', port: 0 } },
+    });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const port = (app.server.address() as { port: number }).port;
+    const sockets: Socket[] = [];
+    try {
+      // In batches of 100, so the kernel's accept queue does not overflow and leave connects retrying.
+      const connected = new Set<Socket>();
+      let opened = 0;
+      for (let batch = 0; batch < 20; batch++) {
+        const results = await Promise.all(
+          Array.from({ length: 100 }, () =>
+            new Promise<boolean>((resolve) => {
+              const s = connect({ host: '127.0.0.1', port, localAddress: '127.0.3.1' }, () => {
+                connected.add(s);
+                resolve(true);
+              });
+              s.on('error', () => resolve(false));
+              s.on('close', () => connected.delete(s));
+              s.on('end', () => s.destroy());
+              sockets.push(s);
+            }),
+          ),
+        );
+        opened += results.filter(Boolean).length;
+      }
+      await until(() => connected.size <= 64, 20_000, 'the server closing sockets beyond 64 from one client');
+      const held = connected.size;
+      const started = performance.now();
+      const other = await ask(port, '/api/status', { from: '127.0.3.2', headers: { host: `127.0.0.1:${port}`, authorization: bearer } });
+      const answeredMs = performance.now() - started;
+      expect(other.status).toBe(200);
+      record({
+        area: 'LAN exposure',
+        fault: `one client opens 2,000 idle connections (${opened} connected at first)`,
+        expected: 'at most 64 kept per client (512 overall, idle ones closed after 30 s); another client answered at once',
+        observed: `${held} kept open; another client's /api/status answered ${other.status} in ${Math.round(answeredMs)} ms`,
+        requests: 'none to providers',
+        inputs: 2000,
+        outputs: seen([other]),
+        secrets: SECRETS,
+      });
+    } finally {
+      for (const s of sockets) s.destroy();
+      await app.close();
+    }
+
+    const tls = buildServer({
+      status: sampleStatus,
+      token: PAGE_TOKEN,
+      access: { auth: 'token', publicRead: false, sessionKey: 'cd'.repeat(32), listen: { host: '0.0.0.0', port: 8443 }, tls: { certFile: join(dir, 'tls.crt'), keyFile: join(dir, 'tls.key') } },
+    });
+    const headers = { host: '127.0.0.1:8443' };
+    const login = await tls.inject({ method: 'POST', url: '/login', headers: { ...headers, ...FORM }, payload: `token=${PAGE_TOKEN}` });
+    const real = String(login.headers['set-cookie']).split(';')[0] as string;
+    // Another app on this host name (another port, plain http) set its own ddnsd_session first.
+    const planted = 'ddnsd_session=1.AAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
+    const both = await tls.inject({ url: '/api/status', headers: { ...headers, cookie: `${planted}; ${real}` } });
+    const alone = await tls.inject({ url: '/api/status', headers: { ...headers, cookie: planted } });
+    await tls.close();
+    expect(real.startsWith('__Host-ddnsd_session=')).toBe(true);
+    expect([both.statusCode, alone.statusCode]).toEqual([200, 401]);
+    record({
+      area: 'LAN exposure',
+      fault: 'under TLS, another app on the host plants a ddnsd_session cookie ahead of the real one',
+      expected: 'the real cookie is __Host-ddnsd_session and still reads; the planted one alone signs nobody in',
+      observed: `planted + real ${both.statusCode}, planted alone ${alone.statusCode}; the session cookie is ${real.split('=')[0]}`,
+      requests: 'none to providers',
+      inputs: 2,
+      outputs: [both, alone].map((r) => `${r.statusCode} ${JSON.stringify(r.headers)} ${r.body}`),
+      secrets: SECRETS,
+    });
+  }, 90_000);
+});
