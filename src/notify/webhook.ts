@@ -26,6 +26,9 @@ interface Generic {
   messageKey: string;
 }
 
+/** `acceptLanguage` (Shoutrrr's spelling) or `Accept-Language` as a header name. */
+const headerName = (key: string): string => (key.includes('-') ? key : key.replace(/(?<=[a-z0-9])([A-Z])/g, '-$1')).toLowerCase();
+
 /** A generic URL as the plain request it stands for; a message when it is not one. */
 export function parseGeneric(raw: string): Generic | string {
   const m = /^generic(\+https?)?:\/\//i.exec(raw);
@@ -41,7 +44,7 @@ export function parseGeneric(raw: string): Generic | string {
   const scheme = m[1] ? m[1].slice(1).toLowerCase() : yes(u.searchParams.get('disabletls')) ? 'http' : 'https';
   for (const [key, value] of u.searchParams) {
     const k = key.toLowerCase();
-    if (key.startsWith('@')) out.headers[key.slice(1).replace(/[A-Z]/g, (c) => `-${c}`).toLowerCase()] = value;
+    if (key.startsWith('@')) out.headers[headerName(key.slice(1))] = value;
     else if (key.startsWith('$')) out.fields[key.slice(1)] = value;
     else if (key.startsWith('_')) kept.append(key.slice(1), value);
     else if (k === 'contenttype') out.contentType = value;
