@@ -139,7 +139,7 @@ describe('notification URLs (Shoutrrr syntax)', () => {
     const [ntfy, generic] = hook.requests;
     expect(ntfy?.url.pathname).toBe('/office-alerts');
     expect(ntfy?.headers.authorization).toBe(`Basic ${Buffer.from('office:ntfy-password-1').toString('base64')}`);
-    expect(generic?.url.pathname + generic?.url.search).toBe('/hooks/chat?room=7');
+    expect(`${generic?.url.pathname}${generic?.url.search}`).toBe('/hooks/chat?room=7');
     expect(generic?.headers['x-room']).toBe('it-office');
     const text = (JSON.parse(generic?.body ?? '{}') as { text: string }).text;
     expect(text).toBe('critical: office.duckdns.org A needs attention — credentials rejected <badauth> & paused. ddnsd sends nothing more for it until providers[0] in the config is fixed. (host-needs-attention at 2026-11-29T08:00:00.000Z)');
