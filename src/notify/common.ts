@@ -62,14 +62,17 @@ export function urlTarget<T extends string, P>(type: T, form: string, parse: (u:
     }
     return u?.protocol === `${type}:` ? parse(u) : `expected a URL like ${form}`;
   };
-  const schema = z
-    .strictObject({ type: z.literal(type), url: z.string({ error: expected(`a ${type} URL like ${form}`) }), ...apiSetting, ...common })
-    .superRefine((c, ctx) => {
-      const parsed = read(c.url);
-      if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed, path: ['url'] });
-    });
+  const schema = z.strictObject({ type: z.literal(type), url: z.string({ error: expected(`a ${type} URL like ${form}`) }), ...apiSetting, ...common }).superRefine(urlCheck(read));
   return { schema, endpoint: (c: { url: string }): P => checked(read(c.url)) };
 }
+
+/** Checks a target's `url` with `parse`, which returns a message for a URL it cannot use. */
+export const urlCheck =
+  (parse: (raw: string) => unknown) =>
+  (c: { url: string }, ctx: z.RefinementCtx): void => {
+    const parsed = parse(c.url);
+    if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed, path: ['url'] });
+  };
 
 /** A URL the schema has checked, parsed again. */
 export function checked<P>(parsed: P | string): P {

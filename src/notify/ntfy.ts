@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 import { expected } from '../config/schema.js';
-import { checked, common, describeByHost, expectOk, tokenParts } from './common.js';
+import { checked, common, describeByHost, expectOk, tokenParts, urlCheck } from './common.js';
 import type { MessageKind, Severity } from './types.js';
 
 const PRIORITY: Record<Severity, string> = { info: '3', warning: '4', critical: '5' };
@@ -45,10 +45,7 @@ const schema = z
     token: z.string({ error: expected('an access token') }).min(1).optional(),
     ...common,
   })
-  .superRefine((c, ctx) => {
-    const topic = parseTopic(c.url);
-    if (typeof topic === 'string') ctx.addIssue({ code: 'custom', message: topic, path: ['url'] });
-  });
+  .superRefine(urlCheck(parseTopic));
 
 export type NtfyConfig = z.output<typeof schema>;
 
@@ -62,17 +59,19 @@ export const ntfyTarget: MessageKind<NtfyConfig> = {
     return [c.url, ...tokenParts(c.url), topic.url, ...tokenParts(topic.url), ...basic, ...(c.token ? [c.token] : [])];
   },
   describe: (c) => describeByHost('ntfy', checked(parseTopic(c.url)).url),
-  create: (config, { http }) => async (n, signal) => {
+  create: (config, { http }) => {
     const topic = checked(parseTopic(config.url));
-    const headers: Record<string, string> = {
-      'content-type': 'text/plain; charset=utf-8',
-      title: ascii(n.title),
-      priority: PRIORITY[n.severity],
-      tags: TAGS[n.severity],
+    return async (n, signal) => {
+      const headers: Record<string, string> = {
+        'content-type': 'text/plain; charset=utf-8',
+        title: ascii(n.title),
+        priority: PRIORITY[n.severity],
+        tags: TAGS[n.severity],
+      };
+      if (config.token) headers.authorization = `Bearer ${config.token}`;
+      else if (topic.basic) headers.authorization = `Basic ${Buffer.from(topic.basic).toString('base64')}`;
+      const res = await http.request({ url: topic.url, method: 'POST', headers, body: n.message, signal, maxBytes: 16 * 1024 });
+      expectOk(res.status, 'the ntfy server');
     };
-    if (config.token) headers.authorization = `Bearer ${config.token}`;
-    else if (topic.basic) headers.authorization = `Basic ${Buffer.from(topic.basic).toString('base64')}`;
-    const res = await http.request({ url: topic.url, method: 'POST', headers, body: n.message, signal, maxBytes: 16 * 1024 });
-    expectOk(res.status, 'the ntfy server');
   },
 };

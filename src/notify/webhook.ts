@@ -11,7 +11,7 @@
 import { z } from 'zod';
 import { expected } from '../config/schema.js';
 import { VERSION } from '../version.js';
-import { checked, common, describeByHost, expectOk, tokenParts, yes } from './common.js';
+import { checked, common, describeByHost, expectOk, tokenParts, urlCheck, yes } from './common.js';
 import type { MessageKind, Notification } from './types.js';
 
 const RESERVED = new Set(['template', 'contenttype', 'disabletls', 'method', 'titlekey', 'messagekey', 'title']);
@@ -70,10 +70,7 @@ const schema = z
     content_type: z.string({ error: expected('a content type') }).min(3).optional(),
     ...common,
   })
-  .superRefine((c, ctx) => {
-    const endpoint = parseGeneric(c.url);
-    if (typeof endpoint === 'string') ctx.addIssue({ code: 'custom', message: endpoint, path: ['url'] });
-  });
+  .superRefine(urlCheck(parseGeneric));
 
 export type WebhookConfig = z.output<typeof schema>;
 
