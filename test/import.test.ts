@@ -87,6 +87,17 @@ describe('ddnsd import on the command line', () => {
     expect(check.code, check.stderr).toBe(0);
   });
 
+  it("favonia's Shoutrrr and Healthchecks URLs become notify targets, typed by their scheme and shown redacted by ddnsd check", async () => {
+    const dir = tempDir();
+    const env = write(dir, 'ddns.env', 'CLOUDFLARE_API_TOKEN=cf-token-4f2a9c1e\nDOMAINS=office.example.org\nIP6_PROVIDER=none\nSHOUTRRR=discord://Dtoken-abcdefgh12345@693853386302554172\nHEALTHCHECKS=https://hc-ping.com/5f8a1b2c-0000-4a5b-9c8d-123456789abc\n');
+    expect((await runCli(['import', env, '--write', join(dir, 'out')], { cwd: dir })).code).toBe(0);
+    expect(parse(readFileSync(join(dir, 'out/config.yaml'), 'utf8')).notify).toEqual([{ url: '${NOTIFY_URL}' }, { type: 'healthchecks', url: '${HEALTHCHECKS_URL}' }]);
+    const check = await runCli(['check'], { cwd: join(dir, 'out') });
+    expect(check.code, check.stderr).toBe(0);
+    expect(check.stdout).toMatch(/- type: discord\n\s+url: "\[redacted\]"/);
+    expect(check.stdout + check.stderr).not.toMatch(/Dtoken-abcdefgh12345|5f8a1b2c-0000|cf-token-4f2a9c1e/);
+  });
+
   it('every documented example imports to a config ddnsd check accepts (the DuckDNS one keeps its YOUR_DOMAIN placeholder, which is no hostname)', async () => {
     for (const name of readdirSync(FIXTURES).filter((f) => f !== 'SOURCES.md')) {
       const dir = tempDir();
