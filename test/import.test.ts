@@ -64,6 +64,13 @@ describe('ddnsd import: the formats, from their projects\' own examples (fixture
       { host: 'office', options: { daemon: '600', protocol: 'duckdns', server: 'members.dyndns.org', login: 'dummy', password: 'tok3n' } },
     ]);
   });
+
+  it('ddclient: usev4/usev6 as detection sources, a fixed address told as not carried over', () => {
+    const text = 'usev4=webv4, webv4=ipify-ipv4\nusev6=ifv6, ifv6=eth0\nprotocol=duckdns, password=t office\n';
+    expect(importConfig(text, formatOf(text, 'ddclient', 'f')).detect).toEqual({ ipv4: ['ipify'], ipv6: ['interface:eth0'] });
+    const fixed = 'use=ip, ip=81.2.69.160\nprotocol=duckdns, password=t office\n';
+    expect(importConfig(fixed, formatOf(fixed, 'ddclient', 'f')).skipped[0]?.setting).toBe('use=ip, ip=81.2.69.160');
+  });
 });
 
 describe('ddnsd import on the command line', () => {
@@ -126,6 +133,10 @@ describe('ddnsd import on the command line', () => {
       expect(res.stderr).toContain(message);
     }
     expect(existsSync(out)).toBe(false);
+    writeFileSync(join(dir, '.env'), 'KEEP=me\n');
+    const envTaken = await runCli(['import', write(dir, 'e.conf', 'protocol=duckdns, password=t office\n'), '--write', dir], { cwd: dir });
+    expect(envTaken.stderr).toContain(`${join(dir, '.env')} already exists`);
+    expect(readFileSync(join(dir, '.env'), 'utf8')).toBe('KEEP=me\n');
     writeFileSync(join(dir, 'config.yaml'), 'providers: []\n');
     const taken = await runCli(['import', write(dir, 'd.conf', 'protocol=duckdns, password=t office\n'), '--write', dir], { cwd: dir });
     expect(taken.code).toBe(2);

@@ -50,7 +50,8 @@ const importCommand: Command = async (line, io) => {
     if (dir === undefined) io.stdout(config);
     else {
       const target = join(dir, 'config.yaml');
-      if (existsSync(target)) throw new ImportError(`${target} already exists; move it away or choose another --write directory`);
+      const taken = [target, join(dir, '.env')].find((f) => existsSync(f));
+      if (taken) throw new ImportError(`${taken} already exists; move it away or choose another --write directory`);
       await mkdir(dir, { recursive: true });
       if (imported.secrets.size > 0) await writeAtomic(join(dir, '.env'), renderEnv(imported), 0o600);
       await writeAtomic(target, config, 0o644);
