@@ -52,21 +52,25 @@ export function startDiscord(id: string, token: string): Promise<ChatFake> {
 export function startSlack(hookPath: string, botToken: string): Promise<ChatFake> {
   return chatFake((req, res, accept) => {
     const body = parseJson(req);
+    // Block Kit: a header block's text is plain_text of at most 150 characters (reference/block-kit/blocks#header).
     const blocksOk = (b: Record<string, unknown>): boolean =>
-      // Block Kit: a header block's text is plain_text of at most 150 characters (reference/block-kit/blocks#header).
-      Array.isArray(b.blocks) && (b.blocks as { type: string; text?: { type: string; text: string } }[]).every((x) => x.type !== 'header' || (x.text?.type === 'plain_text' && x.text.text.length <= 150));
+      b.blocks === undefined || (Array.isArray(b.blocks) && (b.blocks as { type: string; text?: { type: string; text: string } }[]).every((x) => x.type !== 'header' || (x.text?.type === 'plain_text' && x.text.text.length <= 150)));
+    // A message needs text or blocks (no_text otherwise).
+    const hasText = (b: Record<string, unknown>): boolean => typeof b.text === 'string' || Array.isArray(b.blocks);
     if (req.url.pathname.startsWith('/services/')) {
-      // Incoming webhooks: 404 no_service for an unknown URL, 400 invalid_payload for a body that is not a message, 200 "ok".
+      // Incoming webhooks ("Handling errors"): 404 no_service for an unknown URL, 400 no_text, 400 invalid_payload for a body it cannot read, 200 "ok".
       if (req.url.pathname !== `/services/${hookPath}`) return send(res, 404, 'no_service');
-      if (!body || typeof body.text !== 'string' || !blocksOk(body)) return send(res, 400, 'invalid_payload');
+      if (!body || !blocksOk(body)) return send(res, 400, 'invalid_payload');
+      if (!hasText(body)) return send(res, 400, 'no_text');
       accept(body);
       return send(res, 200, 'ok');
     }
     if (req.url.pathname !== '/api/chat.postMessage') return send(res, 404, 'not found');
-    // Web API: HTTP 200 with ok:false and an error code (invalid_auth, channel_not_found, no_text).
+    // Web API: HTTP 200 with ok:false and an error code (invalid_auth, channel_not_found, no_text, invalid_blocks).
     if (req.headers.authorization !== `Bearer ${botToken}`) return json(res, 200, { ok: false, error: 'invalid_auth' });
     if (!body || typeof body.channel !== 'string') return json(res, 200, { ok: false, error: 'channel_not_found' });
-    if (typeof body.text !== 'string' || !blocksOk(body)) return json(res, 200, { ok: false, error: 'no_text' });
+    if (!hasText(body)) return json(res, 200, { ok: false, error: 'no_text' });
+    if (!blocksOk(body)) return json(res, 200, { ok: false, error: 'invalid_blocks' });
     accept(body);
     return json(res, 200, { ok: true, channel: body.channel, ts: '1700000000.000100' });
   });
