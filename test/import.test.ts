@@ -40,6 +40,15 @@ describe('ddnsd import: the formats, from their projects\' own examples (fixture
     expect(imported('inadyn-dyndns.conf').providers[0]).toMatchObject({ type: 'dyndns2', endpoint: 'https://members.dyndns.org', hosts: ['example.dyndns.org'] });
   });
 
+  it("inadyn custom sections as url entries, filled in as inadyn's generic plugin does; one without %i is told, not guessed", () => {
+    const text = 'custom ydns {\n  username = me\n  password = "pw 1"\n  ddns-server = ydns.io\n  ddns-path = "/api/v1/update/?host=%h&ip=%i"\n  ddns-response = { ok, nochg }\n  hostname = { a.ydns.eu, b.ydns.eu }\n}\ncustom old {\n  ddns-server = update.example.com\n  ddns-path = "/update?hostname="\n  hostname = c.example.net\n}\n';
+    const out = importConfig(text, formatOf(text, undefined, 'inadyn.conf'));
+    expect(out.providers).toEqual([{ type: 'url', url: 'https://ydns.io/api/v1/update/?host={host}&ip={ip}', success: 'ok|nochg', hosts: ['a.ydns.eu', 'b.ydns.eu'], username: 'me', password: '${YDNS_PASSWORD}' }]);
+    expect(out.secrets.get('YDNS_PASSWORD')).toBe('pw 1');
+    expect(out.skipped[0]?.setting).toBe('custom old');
+    expect(out.skipped[0]?.why).toContain('url: https://update.example.com/update?hostname={host}&…={ip}');
+  });
+
   it('ddns-updater: settings[] with ip_version; a zone_identifier that is not one is told, not carried', () => {
     expect(imported('ddns-updater-duckdns.json').providers).toEqual([{ type: 'duckdns', token: '${DUCKDNS_TOKEN}', hosts: ['sub.duckdns.org'], ipv4: true, ipv6: false }]);
     const cf = imported('ddns-updater-cloudflare.json');

@@ -64,22 +64,33 @@ const no = (v: string | undefined): boolean => v !== undefined && /^(false|no|of
 /** The provider plugin a section's name stands for: `default@dyndns.org`, `dyndns.org` and `dyn` alike. */
 const plugin = (name: string): string => name.replace(/:\d+$/, '').replace(/^default@/, '').toLowerCase();
 
-function customEntry(b: Builder, s: Settings, hosts: string[], name: string): Record<string, unknown> {
+const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * A `custom` section as a `url` entry. As inadyn's generic plugin (plugins/generic.c): %h, %i, %u and %p in
+ * ddns-path are filled in; a path without any is followed by the hostname (the address with append-myip);
+ * an answer is good when it holds one of ddns-response, by default OK, good, true, updated, success or nochg.
+ */
+function customEntry(b: Builder, s: Settings, hosts: string[], name: string): Record<string, unknown> | undefined {
   const server = s['ddns-server'] ?? '';
   if (/park-your-domain\.com$/i.test(server)) return namecheapEntry(b, s.username ?? '', s.password ?? '', hosts);
   const base = serverUrl(b, server, !no(s.ssl), `custom ${name} ssl`);
-  const path = (s['ddns-path'] ?? '/').replace(/%h/g, '{host}').replace(/%i/g, '{ip}').replace(/%u/g, s.username ?? '');
-  const uses = (s['ddns-path'] ?? '').includes('%p');
-  const url = uses ? `${base}${path.replace(/%p/g, b.secret(`${name}_password`, s.password ?? ''))}` : `${base}${path}`;
-  // guess: inadyn's generic plugin takes these words as success when ddns-response is not set.
-  const success = s['ddns-response'] ? s['ddns-response'].replace(/[.*+?^${}()|[\]\\]/g, '\\$&') : '(good|nochg|OK|true|updated)';
-  const entry: Record<string, unknown> = { type: 'url', url, success, hosts };
+  const raw = s['ddns-path'] ?? '/';
+  const uses = raw.includes('%p');
+  const filled = raw.includes('%')
+    ? raw.replace(/%h/g, '{host}').replace(/%i/g, '{ip}').replace(/%u/g, s.username ?? '').replace(/%p/g, uses ? b.secret(`${name}_password`, s.password ?? '') : '')
+    : `${raw}${/^(true|yes|on)$/i.test(s['append-myip'] ?? '') ? '{ip}' : '{host}'}`;
+  const words = s['ddns-response'] ? list(s['ddns-response']) : ['OK', 'good', 'true', 'updated', 'success', 'nochg'];
+  const entry: Record<string, unknown> = { type: 'url', url: `${base}${filled}`, success: words.map(escape).join('|'), hosts };
+  if (!filled.includes('{ip}')) {
+    b.skip(`custom ${name}`, `its ddns-path has no %i, so the service takes the address the request comes from; ddnsd sends the address it detected: add this entry as type: url with {ip} where the service takes it (url: ${base}${filled}&…={ip})`);
+    return undefined;
+  }
   if (!uses && s.username) Object.assign(entry, { username: s.username, password: b.secret(`${name}_password`, s.password ?? '') });
-  if (!url.includes('{ip}')) b.skip(`custom ${name} ddns-path`, 'has no %i: ddnsd sends the address it detected, so add {ip} to the url where the service takes it');
   return entry;
 }
 
-function sectionEntry(b: Builder, section: Section): Record<string, unknown> {
+function sectionEntry(b: Builder, section: Section): Record<string, unknown> | undefined {
   const s = section.settings;
   const hosts = list(s.hostname);
   if (section.kind === 'custom') return customEntry(b, s, hosts, section.name);
@@ -138,7 +149,10 @@ function parse(text: string, b: Builder): void {
   for (const [key, value] of [...Object.entries(globals), ...sections.flatMap((s) => Object.entries(s.settings))]) {
     if (IGNORED[key] && !b.imported.skipped.some((k) => k.setting.startsWith(`${key} =`))) b.skip(`${key} = ${value}`, IGNORED[key]);
   }
-  for (const section of sections) b.imported.providers.push(sectionEntry(b, section));
+  for (const section of sections) {
+    const entry = sectionEntry(b, section);
+    if (entry) b.imported.providers.push(entry);
+  }
   mergeSameHosts(b);
 }
 
