@@ -66,11 +66,12 @@ describe('ddnsd import: the formats, from their projects\' own examples (fixture
   });
 
   it('ddclient: globals, continuation lines, quoted values, comments, host lists and the old "host login password" form', () => {
-    const conf = ['daemon=600  # ten minutes', 'protocol=dyndns2, \\', "  server=members.dyndns.org, login=me, password='p#ss w,rd'", 'a.example.net, b.example.net', 'protocol=duckdns', 'office dummy tok3n', ''].join('\n');
+    const conf = ['daemon=600  # ten minutes', 'protocol=dyndns2, \\', "  server=members.dyndns.org, login=me, password='p#ss w,rd'", 'a.example.net, b.example.net', 'protocol=duckdns', 'office dummy tok3n', 'protocol=noip, login=n, password=x#y # a comment', 'n.ddns.net', ''].join('\n');
     expect(readDdclient(conf).hosts).toEqual([
       { host: 'a.example.net', options: { daemon: '600', protocol: 'dyndns2', server: 'members.dyndns.org', login: 'me', password: 'p#ss w,rd' } },
       { host: 'b.example.net', options: { daemon: '600', protocol: 'dyndns2', server: 'members.dyndns.org', login: 'me', password: 'p#ss w,rd' } },
       { host: 'office', options: { daemon: '600', protocol: 'duckdns', server: 'members.dyndns.org', login: 'dummy', password: 'tok3n' } },
+      { host: 'n.ddns.net', options: { daemon: '600', protocol: 'noip', server: 'members.dyndns.org', login: 'n', password: 'x#y' } },
     ]);
   });
 

@@ -34,7 +34,8 @@ function words(line: string): Word[] {
       else word += c;
     } else if (c === '\\') word += line[++i] ?? '';
     else if (c === "'" || c === '"') quote = c;
-    else if (c === '#') break;
+    // ddclient reads a password value up to whitespace, '#' included (its _read_config treats passwords apart).
+    else if (c === '#' && !/^[a-z0-9_-]*password[a-z0-9_-]*=/.test(word)) break;
     else if (/[\s,]/.test(c)) {
       comma = c === ',';
       end();
