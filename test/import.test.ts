@@ -135,6 +135,7 @@ describe('ddnsd import on the command line', () => {
       [['import', write(dir, 'b.conf', 'protocol=zoneedit1, login=me, password=pw x.example.net\n'), '--write', out], 'uses the protocol "zoneedit1" for x.example.net, which ddnsd has no provider for'],
       [['import', write(dir, 'c.json', '{"settings": [ {"provider": "cloudflare", '), '--from', 'ddns-updater', '--write', out], 'not valid JSON'],
       [['import'], 'usage: ddnsd import FILE'],
+      [['import', join(dir, 'a.conf'), '--dry-run'], '--dry-run does not go with import'],
       [['once', '--from', 'ddclient'], '--from goes with import'],
     ];
     for (const [args, message] of cases) {

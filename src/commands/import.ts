@@ -36,8 +36,9 @@ async function readInput(path: string): Promise<string> {
 
 const importCommand: Command = async (line, io) => {
   const [, file, ...extra] = line.positionals;
-  if (!file || extra.length > 0) {
-    io.stderr(`ddnsd: ${USAGE}\n`);
+  const foreign = Object.keys(line.values).find((k) => k !== 'from' && k !== 'write');
+  if (!file || extra.length > 0 || foreign) {
+    io.stderr(`ddnsd: ${foreign ? `--${foreign} does not go with import; ` : ''}${USAGE}\n`);
     return 2;
   }
   const path = resolve(io.cwd, file);
