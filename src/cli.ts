@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The command line: `ddnsd run | once [--dry-run] [--force] | check [--reach] | doctor | health | hash-password | service`, with exit codes
+ * The command line: `ddnsd run | once [--dry-run] [--force] | check [--reach] | doctor | health | hash-password | service | import`, with exit codes
  * 0 (fine), 1 (a host or detection failed, or ddnsd could not start) and
  * 2 (the config is invalid).
  *
@@ -37,6 +37,8 @@ const OPTIONS = {
   user: { type: 'string' },
   print: { type: 'boolean' },
   root: { type: 'string' },
+  from: { type: 'string' },
+  write: { type: 'string' },
 } as const;
 
 export type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
@@ -63,10 +65,11 @@ const COMMANDS: Record<string, () => Promise<{ default: Command }>> = {
   health: () => import('./commands/health.js'),
   'hash-password': () => import('./commands/hash-password.js'),
   service: () => import('./commands/service.js'),
+  import: () => import('./commands/import.js'),
 };
 
 /** Commands that take their own words and options after the name (checked by the command). */
-const OWN_ARGUMENTS = new Set(['service']);
+const OWN_ARGUMENTS = new Set(['service', 'import']);
 
 function commandList(): string {
   const names = Object.keys(COMMANDS);
@@ -85,6 +88,11 @@ function parseCommandLine(io: CliIo): CommandLine | number {
   const { values, positionals } = parsed;
   const command = positionals[0] ?? 'run';
   const alone = OWN_ARGUMENTS.has(command) || (command === 'hash-password' && positionals.length === 1);
+  const importOnly = (['from', 'write'] as const).find((k) => values[k] !== undefined);
+  if (importOnly && command !== 'import') {
+    io.stderr(`ddnsd: --${importOnly} goes with import.\n`);
+    return 2;
+  }
   if (values.help || values.version || alone) return { command, values, positionals };
   const serviceOnly = (['launchd', 'systemd', 'user', 'print', 'root'] as const).find((k) => values[k] !== undefined);
   if (serviceOnly) {

@@ -19,6 +19,10 @@ Usage:
                           and print the commands that start it; --print only shows the file
   ddnsd service uninstall [--launchd | --systemd] [--root DIR]
                           remove it again (state, config and logs are kept)
+  ddnsd import FILE [--from ddclient|inadyn|ddns-updater|favonia|noip-duc] [--write DIR]
+                          print a config.yaml equivalent to another tool's config (the format is detected
+                          when --from is not given) and list what could not be carried over; --write DIR
+                          writes DIR/config.yaml and DIR/.env (the secrets, mode 0600) instead
 
 Options:
   -c, --config FILE       config file (default: $DDNSD_CONFIG, else ./config.yaml)

@@ -63,8 +63,8 @@ describe('config.example.yaml checks and notify', () => {
     expect(config.checks?.port?.ports).toEqual([{ host: 'office.example.com', port: 1234, protocol: 'tcp' }]);
     expect(config.checks?.dns?.resolvers.map((r) => r.host)).toEqual(['1.1.1.1', '8.8.8.8', '9.9.9.9']);
     expect(config.checks?.forward).toEqual({ required: false });
-    expect(config.notify.map((t) => t.type)).toEqual(['ntfy', 'email', 'webhook', 'healthchecks']);
-    const targetSecrets = [env.SMTP_PASSWORD, env.NTFY_TOKEN, env.WEBHOOK_SECRET, env.NTFY_TOPIC, env.HEALTHCHECKS_UUID];
+    expect(config.notify.map((t) => t.type)).toEqual(['ntfy', 'email', 'webhook', 'healthchecks', 'discord']);
+    const targetSecrets = [env.SMTP_PASSWORD, env.NTFY_TOKEN, env.WEBHOOK_SECRET, env.NTFY_TOPIC, env.HEALTHCHECKS_UUID, env.DISCORD_TOKEN];
     expect(targetSecrets.every((v) => typeof v === 'string' && v.length > 0)).toBe(true);
     expect(config.secrets).toEqual(expect.arrayContaining([env.SMTP_PASSWORD, env.NTFY_TOKEN, env.WEBHOOK_SECRET]));
     // ddnsd check shows the checks and targets, never a target's URL, token or password.

@@ -68,7 +68,9 @@ describe('the npm package', () => {
     // The copy-me adapter is for contributors, not users.
     expect(paths.filter((p) => p.includes('_example'))).toEqual([]);
     expect(paths).toContain('config.example.yaml');
-    expect(paths.filter((p) => !/^(dist\/bundle\/(bin\.cjs|cli\.mjs|chunks\/[\w-]+\.mjs|THIRD-PARTY-LICENSES\.txt)|config\.example\.yaml|compose\.yaml|deploy\/kubernetes\/[\w-]+\.yaml|README\.md|package\.json|LICENSE)$/.test(p))).toEqual([]);
+    expect(paths.filter((p) => !/^(dist\/bundle\/(bin\.cjs|cli\.mjs|chunks\/[\w-]+\.mjs|THIRD-PARTY-LICENSES\.txt)|config\.example\.yaml|compose\.yaml|deploy\/kubernetes\/[\w-]+\.yaml|deploy\/prometheus\/ddnsd-alerts\.yaml|deploy\/grafana\/ddnsd\.json|README\.md|package\.json|LICENSE)$/.test(p))).toEqual([]);
+    // The alert rules and the dashboard for many sites, without their rule tests.
+    expect(paths.filter((p) => /^deploy\/(prometheus|grafana)\//.test(p)).sort()).toEqual(['deploy/grafana/ddnsd.json', 'deploy/prometheus/ddnsd-alerts.yaml']);
     expect(paths.some((p) => p.startsWith('test/') || p.endsWith('.ts') || p.endsWith('.map'))).toBe(false);
     expect(pkg.scripts.prepack).toContain('npm run build');
     // The bundle holds its libraries: installing it fetches nothing else.

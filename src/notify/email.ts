@@ -4,10 +4,27 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Transporter } from 'nodemailer';
-import type { TargetConfig } from './config.js';
-import type { Sender } from './index.js';
+import { z } from 'zod';
+import { expected } from '../config/schema.js';
+import { common } from './common.js';
+import type { MessageKind, Sender } from './types.js';
 
-type EmailConfig = Extract<TargetConfig, { type: 'email' }>;
+const schema = z.strictObject({
+  type: z.literal('email'),
+  host: z.string({ error: expected('the SMTP server name') }).min(1),
+  port: z.int({ error: expected('a port number') }).min(1).max(65535).optional(),
+  /** starttls (port 587, the default), tls (port 465), or none (a relay on the LAN). */
+  security: z.enum(['starttls', 'tls', 'none'], { error: 'expected starttls, tls or none' }).default('starttls'),
+  username: z.string({ error: expected('the SMTP user name') }).optional(),
+  password: z.string({ error: expected('the SMTP password') }).optional(),
+  from: z.string({ error: expected('the sender address') }).min(3),
+  to: z.union([z.string().min(3), z.array(z.string().min(3)).min(1)], { error: expected('an address or a list of addresses') }),
+  /** A PEM file of the CA that signed the server's certificate, for an office mail server with its own certificate. */
+  ca_file: z.string({ error: expected('a file path') }).optional(),
+  ...common,
+});
+
+export type EmailConfig = z.output<typeof schema>;
 
 const DEFAULT_PORT = { starttls: 587, tls: 465, none: 25 } as const;
 
@@ -19,7 +36,7 @@ function readCa(file: string): string {
   }
 }
 
-export function emailSender(config: EmailConfig): Sender {
+function emailSender(config: EmailConfig): Sender {
   // Read now, so a wrong path is told at start; nodemailer itself loads at the first message.
   const ca = config.ca_file ? readCa(config.ca_file) : undefined;
   let transport: Promise<Transporter> | undefined;
@@ -49,3 +66,12 @@ export function emailSender(config: EmailConfig): Sender {
     });
   };
 }
+
+export const emailTarget: MessageKind<EmailConfig> = {
+  kind: 'message',
+  type: 'email',
+  schema,
+  secrets: (c) => (c.password ? [c.password] : []),
+  describe: (c) => `email via ${c.host}`,
+  create: (config) => emailSender(config),
+};

@@ -7,20 +7,15 @@
  * a slow or failing target never delays or fails it, and shows in the status.
  */
 import type { Clock } from '../clock.js';
-import type { CycleReport, Events } from '../cycle/index.js';
+import type { Events } from '../cycle/index.js';
 import type { HttpClient } from '../http.js';
 import type { Logger, Redactor } from '../log.js';
-import { DEFAULT_EVENTS, describeTarget, SEVERITIES, type TargetConfig } from './config.js';
-import { emailSender } from './email.js';
-import { createHealthchecks } from './healthchecks.js';
-import { toNotification, type Notification } from './message.js';
-import { ntfySender } from './ntfy.js';
-import { webhookSender } from './webhook.js';
+import { DEFAULT_EVENTS, describeTarget, type TargetConfig } from './config.js';
+import { toNotification } from './message.js';
+import { kindOf } from './registry.js';
+import { SEVERITIES, type Heartbeat, type Notification, type Sender } from './types.js';
 
-export type { Notification } from './message.js';
-
-/** Sends one notification; throws when the target refused it. */
-export type Sender = (n: Notification, signal: AbortSignal) => Promise<void>;
+export type { Notification, Sender } from './types.js';
 
 export interface NotifyTargetStatus {
   name: string;
@@ -123,11 +118,11 @@ export function createNotifier(deps: NotifyDeps): Notifier {
   };
 
   const senders = new Map<Slot, Sender>();
-  const pings = new Map<Slot, (report: CycleReport, signal: AbortSignal) => Promise<void>>();
+  const pings = new Map<Slot, Heartbeat>();
   for (const slot of slots) {
-    const c = slot.config;
-    if (c.type === 'healthchecks') pings.set(slot, createHealthchecks(c, deps.http));
-    else senders.set(slot, c.type === 'email' ? emailSender(c) : c.type === 'ntfy' ? ntfySender(c, deps.http) : webhookSender(c, deps.http));
+    const kind = kindOf(slot.config.type);
+    if (kind?.kind === 'heartbeat') pings.set(slot, kind.create(slot.config, { http: deps.http }));
+    else if (kind) senders.set(slot, kind.create(slot.config, { http: deps.http }));
   }
 
   const offs = [

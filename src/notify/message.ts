@@ -5,20 +5,9 @@
 import { FAMILY_LABEL } from '../detect/address.js';
 import type { CycleEvent } from '../cycle/events.js';
 import { isFailing } from '../reach/result.js';
-import type { NotifyEvent, Severity } from './config.js';
+import type { Notification } from './types.js';
 
-export interface Notification {
-  event: NotifyEvent;
-  severity: Severity;
-  /** What it is about; with `state`, what repeats are collapsed on. */
-  subject: string;
-  state: string;
-  /** Ends a problem: sent only where the problem was told. */
-  recovery: boolean;
-  title: string;
-  message: string;
-  at: number;
-}
+export type { Notification } from './types.js';
 
 const RECORD = { ipv4: 'A', ipv6: 'AAAA' } as const;
 

@@ -6,6 +6,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Events } from '../cycle/index.js';
 import type { Status } from '../status.js';
+import { hostStatusGauge } from './host-metrics.js';
 
 export interface Metrics {
   registry: Registry;
@@ -69,6 +70,7 @@ export function createMetrics(status: () => Status, events: Events): Metrics {
   collectDefaultMetrics({ register: registry });
   statusGauges(registry, status);
   reachGauges(registry, status);
+  hostStatusGauge(registry, status);
 
   const detections = new Counter({
     name: 'ddnsd_detections_total',
