@@ -185,7 +185,7 @@ providers:
     const run = () =>
       new Promise<{ status: number | null; out: string }>((resolve) => {
         // spawnSync would block the daemon in this process; run it asynchronously.
-        import('node:child_process').then(({ execFile }) =>
+        void import('node:child_process').then(({ execFile }) =>
           execFile(DDCLIENT, ['-file', conf, '-cache', join(dir, 'ddclient.cache'), '-foreground', '-daemon=0', '-noquiet', '-verbose', '-force'], { timeout: 30_000, env: { PATH: '/usr/bin:/bin', HOME: dir } }, (error, stdout, stderr) =>
             resolve({ status: error ? ((error as { code?: number }).code ?? 1) : 0, out: `${stdout}${stderr}` }),
           ),

@@ -124,7 +124,8 @@ async function detectFamily(
       resolve(result);
     };
     for (const source of sources) {
-      askSource(source, family, deps, signal).then((answer) => {
+      // askSource turns every failure into an answer: it never rejects.
+      void askSource(source, family, deps, signal).then((answer) => {
         if (settled) return;
         answers.push(answer);
         if (answer.address) {

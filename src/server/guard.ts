@@ -26,7 +26,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Counter, type Registry } from 'prom-client';
 import { silentLogger, type Logger } from '../log.js';
 import { parsePasswordHash, verifyPassword, type PasswordHash } from '../password.js';
-import { createLimiter, type Limiter } from './limiter.js';
+import { createLimiter } from './limiter.js';
 import { checkSession, readCookie, SESSION_COOKIE, sessionCookie } from './session.js';
 import type { AccessSettings } from './types.js';
 

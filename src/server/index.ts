@@ -64,8 +64,9 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     requestTimeout: 10_000,
     // A URL that cannot be decoded: answered like every other bad request.
     // Hooks do not run for these, hence the headers here.
-    frameworkErrors: (error, _req, reply) =>
-      (reply as FastifyReply).code(400).headers(SECURITY_HEADERS).send({ error: `bad request: ${error.message}` }),
+    frameworkErrors: (error, _req, reply) => {
+      void (reply as FastifyReply).code(400).headers(SECURITY_HEADERS).send({ error: `bad request: ${error.message}` });
+    },
     ...(settings.tls ? { https: readTlsPair(settings.tls) } : {}),
   }) as unknown as FastifyInstance;
   const now = deps.now ?? Date.now;

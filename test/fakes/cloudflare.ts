@@ -10,7 +10,7 @@
  * zone 403 with error 10000, unknown ids 404.
  */
 import type { ServerResponse } from 'node:http';
-import { httpFake, type Conformance, type ConformanceTable } from '../helpers/conformance.js';
+import { httpFake, type ConformanceTable } from '../helpers/conformance.js';
 import { send, startFake, type FakeServer, type Recorded } from './server.js';
 
 export interface FakeRecord {
