@@ -3,9 +3,9 @@
  * `runNow` starts a cycle at once, or joins the one in flight, so two
  * cycles never overlap. `stop` aborts in-flight work and waits for it.
  */
-import type { Clock } from './clock.js';
+import type { Clock } from './base/clock.js';
 import type { CycleReport } from './cycle/index.js';
-import type { Logger } from './log.js';
+import type { Logger } from './base/log.js';
 
 export interface LoopOptions {
   intervalMs: number;

@@ -7,9 +7,9 @@
 import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
-import type { Family } from './detect/address.js';
-import type { FailureKind } from './errors.js';
-import type { Logger } from './log.js';
+import type { Family } from './base/address.js';
+import type { FailureKind } from './base/errors.js';
+import type { Logger } from './base/log.js';
 
 const family = z.enum(['ipv4', 'ipv6']);
 

@@ -3,7 +3,7 @@
  * from the config and the state: one row per host and family.
  */
 import type { Config } from './config/load.js';
-import type { Family } from './detect/address.js';
+import type { Family } from './base/address.js';
 import type { SourceAnswer } from './detect/index.js';
 import { recentLanChange } from './lan.js';
 import type { NotifyTargetStatus } from './notify/index.js';

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { effectiveConfig, loadConfig, type Config } from '../src/config/load.js';
 import { PROVIDERS } from '../providers/index.js';
-import { formatDuration, humanDuration, parseDuration } from '../src/config/duration.js';
-import { ConfigError } from '../src/errors.js';
+import { formatDuration, humanDuration, parseDuration } from '../src/base/duration.js';
+import { ConfigError } from '../src/base/errors.js';
 import { BAD_CONFIGS, duck } from './helpers/bad-configs.js';
 import { tempDir } from './helpers/cli.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Provider } from '../providers/kit/types.js';
+import type { Provider } from '../src/base/provider.js';
 import type { ProviderEntry } from '../src/config/load.js';
 import { planEntry } from '../src/cycle/plan.js';
 import { hostKey, type HostState, type State } from '../src/state.js';

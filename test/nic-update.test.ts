@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { PROVIDERS } from '../providers/index.js';
 import { loadConfig } from '../src/config/load.js';
 import { createPushStore } from '../src/detect/push.js';
-import { createLogger, createRedactor } from '../src/log.js';
+import { createLogger, createRedactor } from '../src/base/log.js';
 import { startDaemon, type Daemon } from '../src/main.js';
 import { buildServer, type ServerDeps } from '../src/server/index.js';
 import { hashPassword } from '../src/password.js';

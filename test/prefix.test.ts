@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { PROVIDERS } from '../providers/index.js';
 import { effectiveConfig, loadConfig } from '../src/config/load.js';
 import { eui64, parseSuffix, withSuffix } from '../src/detect/prefix.js';
-import { createLogger, createRedactor } from '../src/log.js';
+import { createLogger, createRedactor } from '../src/base/log.js';
 import { createRuntime, type Runtime } from '../src/main.js';
 import { startDyndns2, type FakeDyndns2 } from './fakes/dyndns2.js';
 import { startEcho, type EchoServer } from './fakes/echo.js';

@@ -1,9 +1,9 @@
 import { createServer, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createDnsClient } from '../providers/kit/dns.js';
+import { createDnsClient } from '../src/base/dns.js';
 import { createEvents, type CycleEvent } from '../src/cycle/events.js';
-import { createHttpClient } from '../src/http.js';
-import { createLogger, createRedactor } from '../src/log.js';
+import { createHttpClient } from '../src/base/http.js';
+import { createLogger, createRedactor } from '../src/base/log.js';
 import { checksSchema } from '../src/reach/config.js';
 import { checkDns } from '../src/reach/dns.js';
 import { checkForward, type PortMapper } from '../src/reach/forward.js';

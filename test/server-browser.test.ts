@@ -12,7 +12,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/load.js';
 import { PROVIDERS } from '../providers/index.js';
-import { createLogger, createRedactor } from '../src/log.js';
+import { createLogger, createRedactor } from '../src/base/log.js';
 import { startDaemon, type Daemon } from '../src/main.js';
 import { startDuckDns, type FakeDuckDns } from './fakes/duckdns.js';
 import { startEcho, type EchoServer } from './fakes/echo.js';

@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/load.js';
 import { PROVIDERS } from '../providers/index.js';
 import type { LanAddress } from '../src/lan.js';
-import { createLogger, createRedactor } from '../src/log.js';
+import { createLogger, createRedactor } from '../src/base/log.js';
 import { startDaemon, type Daemon } from '../src/main.js';
 import type { Status } from '../src/status.js';
 import { startDuckDns, type FakeDuckDns } from './fakes/duckdns.js';

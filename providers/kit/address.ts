@@ -1,6 +1,6 @@
 /** Addresses as adapters see them: record types, and one address in two spellings. */
 import ipaddr from 'ipaddr.js';
-import type { Family } from '../../src/detect/address.js';
+import type { Family } from '../../src/base/address.js';
 
 /** The DNS record type that holds an address of each family. */
 export const RECORD_TYPE = { ipv4: 'A', ipv6: 'AAAA' } as const satisfies Record<Family, string>;

@@ -7,7 +7,7 @@
 import { exchangeText, type AnswerRule } from './answer.js';
 import { endpoint, entrySchema, hostList, limitFamilies, secret, type z } from './schema.js';
 import { resultOf, sendInTurn } from './results.js';
-import type { HostUpdate, Provider, ProviderDeps } from './types.js';
+import type { HostUpdate, Provider, ProviderDeps } from '../../src/base/provider.js';
 
 export interface RecordTokens {
   type: string;

@@ -4,7 +4,7 @@
  */
 import type { CliIo, Command } from '../cli.js';
 import type { Config } from '../config/load.js';
-import type { Logger, Redactor } from '../log.js';
+import type { Logger, Redactor } from '../base/log.js';
 import { createRuntime } from '../main.js';
 import { doctorDefaults } from '../reach/config.js';
 import { doctorReport } from '../reach/doctor.js';

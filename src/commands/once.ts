@@ -2,8 +2,8 @@
 import type { CliIo, Command } from '../cli.js';
 import type { Config } from '../config/load.js';
 import type { CycleReport } from '../cycle/index.js';
-import { FAMILY_LABEL } from '../detect/address.js';
-import type { Logger, Redactor } from '../log.js';
+import { FAMILY_LABEL } from '../base/address.js';
+import type { Logger, Redactor } from '../base/log.js';
 import { createRuntime } from '../main.js';
 import { withConfig } from './setup.js';
 

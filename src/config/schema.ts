@@ -3,7 +3,7 @@
  * Provider entries are validated by their own adapter's schema (providers/).
  */
 import { z } from 'zod';
-import { parseDuration } from './duration.js';
+import { parseDuration } from '../base/duration.js';
 import { parseListen } from './listen.js';
 import { serverSchema } from './server.js';
 

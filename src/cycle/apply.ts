@@ -3,10 +3,10 @@
  * (confirmed, failing with a backoff, or needing attention) and is told as
  * an event; a host the provider did not answer for counts as failed.
  */
-import type { HostResult, HostUpdate } from '../../providers/kit/types.js';
+import type { HostResult, HostUpdate } from '../base/provider.js';
 import type { ProviderEntry } from '../config/load.js';
-import { DdnsError, needsAttention } from '../errors.js';
-import type { Redactor } from '../log.js';
+import { DdnsError, needsAttention } from '../base/errors.js';
+import type { Redactor } from '../base/log.js';
 import { hostKey, type HostState, type State } from '../state.js';
 import type { Events } from './events.js';
 import { retryDelay } from './policy.js';

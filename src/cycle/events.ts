@@ -4,8 +4,8 @@
  * ("this host failed"); deciding what is worth saying again is each
  * subscriber's business. A subscriber that throws never breaks a cycle.
  */
-import type { FailureKind } from '../errors.js';
-import type { Family } from '../detect/address.js';
+import type { FailureKind } from '../base/errors.js';
+import type { Family } from '../base/address.js';
 import type { SourceAnswer } from '../detect/index.js';
 import type { CycleReport } from './report.js';
 import type { LanAddress } from '../state.js';

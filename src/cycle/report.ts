@@ -1,5 +1,5 @@
 /** What a cycle did, as values: one report per host and family. */
-import type { Family } from '../detect/address.js';
+import type { Family } from '../base/address.js';
 import type { Detection } from '../detect/index.js';
 
 /** What a cycle did about one host and family. */

@@ -5,7 +5,7 @@
  * or fail; an Uptime Kuma push URL fits too (its fail_url with status=down).
  */
 import type { CycleReport } from '../cycle/index.js';
-import type { HttpClient } from '../http.js';
+import type { HttpClient } from '../base/http.js';
 import type { TargetConfig } from './config.js';
 import { expectOk } from './webhook.js';
 

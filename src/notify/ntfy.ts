@@ -3,7 +3,7 @@
  * priority as headers (https://docs.ntfy.sh/publish/), an access token as a
  * bearer token.
  */
-import type { HttpClient } from '../http.js';
+import type { HttpClient } from '../base/http.js';
 import type { Severity, TargetConfig } from './config.js';
 import type { Sender } from './index.js';
 import { expectOk } from './webhook.js';

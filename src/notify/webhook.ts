@@ -1,5 +1,5 @@
 /** The webhook target: the notification as JSON, POSTed with an optional secret header. */
-import type { HttpClient } from '../http.js';
+import type { HttpClient } from '../base/http.js';
 import { VERSION } from '../version.js';
 import type { TargetConfig } from './config.js';
 import type { Sender } from './index.js';

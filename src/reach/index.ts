@@ -4,11 +4,11 @@
  * change. Each run's results are kept for the status; a subject that starts
  * or stops failing is told as a `reachability-changed` event.
  */
-import type { DnsClient } from '../../providers/kit/dns.js';
-import type { Clock } from '../clock.js';
+import type { DnsClient } from '../base/dns.js';
+import type { Clock } from '../base/clock.js';
 import type { ConfiguredProvider, Events } from '../cycle/index.js';
-import type { HttpClient } from '../http.js';
-import type { Logger } from '../log.js';
+import type { HttpClient } from '../base/http.js';
+import type { Logger } from '../base/log.js';
 import { hostKey, type LanAddress, type State } from '../state.js';
 import type { ChecksConfig } from './config.js';
 import { checkDns, type DnsResult, type DnsTarget } from './dns.js';

@@ -7,7 +7,7 @@
  */
 import { connect } from 'node:net';
 import ipaddr from 'ipaddr.js';
-import { describeUrl, type HttpClient } from '../http.js';
+import { describeUrl, type HttpClient } from '../base/http.js';
 import type { PortEntry } from './config.js';
 import { result, type CheckResult } from './result.js';
 

@@ -24,7 +24,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { hostname, networkInterfaces } from 'node:os';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Counter, type Registry } from 'prom-client';
-import { silentLogger, type Logger } from '../log.js';
+import { silentLogger, type Logger } from '../base/log.js';
 import { parsePasswordHash, verifyPassword, type PasswordHash } from '../password.js';
 import { createLimiter } from './limiter.js';
 import { checkSession, readCookie, SESSION_COOKIE, sessionCookie } from './session.js';

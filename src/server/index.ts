@@ -14,7 +14,7 @@ import { registerNicUpdate } from './nic-update.js';
 import { renderPage } from './page.js';
 import { registerSignIn, renderSignIn } from './signin.js';
 import { readTlsPair, watchTls } from './tls.js';
-import { silentLogger } from '../log.js';
+import { silentLogger } from '../base/log.js';
 import type { ServerDeps } from './types.js';
 
 export type { RunNow, ServerDeps } from './types.js';

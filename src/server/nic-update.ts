@@ -14,7 +14,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ANSWER_CODES } from '../../providers/dyndns2/protocol.js';
-import { checkAddress, type Family } from '../detect/address.js';
+import { checkAddress, type Family } from '../base/address.js';
 import type { PushStore } from '../detect/push.js';
 import { secretMatches, type Guard } from './guard.js';
 

@@ -1,6 +1,6 @@
 /** What the status server is given. Shared by index.ts, api.ts and guard.ts so none imports another's module for types. */
 import type { ServerSettings } from '../config/server.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../base/log.js';
 import type { Status } from '../status.js';
 import type { Metrics } from './metrics.js';
 import type { NicUpdateDeps } from './nic-update.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../../src/config/load.js';
 import { PROVIDERS } from '../../providers/index.js';
 import type { AnyProviderDefinition } from '../../providers/kit/index.js';
-import { createLogger, createRedactor } from '../../src/log.js';
+import { createLogger, createRedactor } from '../../src/base/log.js';
 import { createRuntime, type Runtime } from '../../src/main.js';
 import { fakeClock, type FakeClock } from './clock.js';
 import { tempDir } from './cli.js';

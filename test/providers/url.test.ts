@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PROVIDERS } from '../../providers/index.js';
 import { loadConfig } from '../../src/config/load.js';
-import { ConfigError } from '../../src/errors.js';
+import { ConfigError } from '../../src/base/errors.js';
 import { startUrlService, urlEntry, type FakeUrlService } from '../fakes/url.js';
 import { tempDir, writeConfig } from '../helpers/cli.js';
 import { ADDRESS, providerCases, startEchoes, type Echoes } from '../helpers/provider-cases.js';
