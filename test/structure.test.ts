@@ -66,7 +66,7 @@ describe('the provider boundary', () => {
   });
 
   it('the check itself catches a reach into src/ and a package', () => {
-    expect(boundaryProblem('providers/duckdns/index.ts', '../../src/http.js')).toMatch(/imports src\/http\.js/);
+    expect(boundaryProblem('providers/duckdns/index.ts', '../../src/base/http.js')).toMatch(/imports src\/base\/http\.js/);
     expect(boundaryProblem('providers/duckdns/index.ts', 'undici')).toMatch(/package "undici"/);
     expect(boundaryProblem('providers/duckdns/index.ts', '../cloudflare/api.js')).toMatch(/imports providers\/cloudflare\/api\.js/);
     expect(boundaryProblem('providers/cloudflare/index.ts', './api.js')).toBeUndefined();

@@ -7,6 +7,7 @@ export { DdnsError, type FailureKind } from '../../src/base/errors.js';
 export { FAMILIES, FAMILY_LABEL } from '../../src/base/address.js';
 export { formatDuration, humanDuration } from '../../src/base/duration.js';
 export * from '../../src/base/provider.js';
+export * from '../../src/base/dyndns2.js';
 export * from './schema.js';
 export * from './address.js';
 export * from './results.js';

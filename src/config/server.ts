@@ -11,7 +11,7 @@ import { createSecureContext } from 'node:tls';
 import { z } from 'zod';
 import { parsePasswordHash } from '../password.js';
 import { REDACTED } from '../base/log.js';
-import type { Listen } from './schema.js';
+import type { Listen } from './listen.js';
 
 export type AuthMode = 'none' | 'token' | 'basic';
 

@@ -13,7 +13,7 @@
  * later, the log says why) and `911` for trouble on ddnsd's side.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ANSWER_CODES } from '../../providers/dyndns2/protocol.js';
+import { ANSWER_CODES } from '../base/dyndns2.js';
 import { checkAddress, type Family } from '../base/address.js';
 import type { PushStore } from '../detect/push.js';
 import { secretMatches, type Guard } from './guard.js';
