@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { effectiveConfig, loadConfig } from '../src/config/load.js';
+import { effectiveConfig } from '../src/config/effective.js';
+import { loadConfig } from '../src/config/load.js';
 import { PROVIDERS } from '../providers/index.js';
 import { tempDir, writeConfig } from './helpers/cli.js';
 

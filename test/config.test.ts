@@ -1,7 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { effectiveConfig, loadConfig, type Config } from '../src/config/load.js';
+import { effectiveConfig } from '../src/config/effective.js';
+import { loadConfig, type Config } from '../src/config/load.js';
 import { PROVIDERS } from '../providers/index.js';
 import { formatDuration, humanDuration, parseDuration } from '../src/base/duration.js';
 import { ConfigError } from '../src/base/errors.js';

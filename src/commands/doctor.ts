@@ -2,7 +2,7 @@
  * `ddnsd doctor` (and `ddnsd check --reach`): detect once (nothing sent, no
  * state written), run every reachability check once, print the chain.
  */
-import type { CliIo, Command } from '../cli.js';
+import type { CliIo, Command } from './types.js';
 import type { Config } from '../config/load.js';
 import type { Logger, Redactor } from '../base/log.js';
 import { createRuntime } from '../main.js';

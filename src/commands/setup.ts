@@ -3,7 +3,7 @@
  * config, loaded and validated, with the exit status 2 for an invalid config.
  */
 import { loadProviders } from '../../providers/registry.js';
-import type { CliIo, CommandLine } from '../cli.js';
+import type { CliIo, CommandLine } from './types.js';
 import { loadConfigFor, type Config } from '../config/load.js';
 import { ConfigError } from '../base/errors.js';
 import { createLogger, createRedactor, parseLevel, type Logger, type Redactor } from '../base/log.js';

@@ -26,7 +26,6 @@ import { notifySchema, notifySecrets, type TargetConfig } from '../notify/config
 const fileSchema = configSchema.extend({ checks: checksSchema, notify: notifySchema });
 import { resolveServer, serverSecrets, type ServerSettings } from './server.js';
 
-export { effectiveConfig } from './effective.js';
 export { formatPath } from './lines.js';
 export type { ProviderEntry } from './entries.js';
 

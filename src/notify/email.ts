@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import type { Transporter } from 'nodemailer';
 import type { TargetConfig } from './config.js';
-import type { Sender } from './index.js';
+import type { Sender } from './types.js';
 
 type EmailConfig = Extract<TargetConfig, { type: 'email' }>;
 

@@ -20,7 +20,9 @@ import { webhookSender } from './webhook.js';
 export type { Notification } from './message.js';
 
 /** Sends one notification; throws when the target refused it. */
-export type Sender = (n: Notification, signal: AbortSignal) => Promise<void>;
+import type { Sender } from './types.js';
+
+export type { Sender };
 
 export interface NotifyTargetStatus {
   name: string;

@@ -5,7 +5,7 @@
  */
 import type { HttpClient } from '../base/http.js';
 import type { Severity, TargetConfig } from './config.js';
-import type { Sender } from './index.js';
+import type { Sender } from './types.js';
 import { expectOk } from './webhook.js';
 
 const PRIORITY: Record<Severity, string> = { info: '3', warning: '4', critical: '5' };

@@ -2,7 +2,7 @@
 import type { HttpClient } from '../base/http.js';
 import { VERSION } from '../version.js';
 import type { TargetConfig } from './config.js';
-import type { Sender } from './index.js';
+import type { Sender } from './types.js';
 
 /** A refused send: a status other than 2xx, in words. */
 export function expectOk(status: number, what: string): void {
