@@ -23,7 +23,7 @@ import { lanAddresses, noteLan, type LanAddress } from './lan.js';
 import { createLoop, type Loop } from './loop.js';
 import type { Logger, Redactor } from './base/log.js';
 import type { Notifier } from './notify/index.js';
-import type { ChecksConfig } from './reach/config.js';
+import type { ChecksConfig } from './config/checks.js';
 import type { PortMapper, Reach } from './reach/index.js';
 import { createStateStore, type State, type StateStore } from './state.js';
 import { buildStatus, type Status } from './status.js';

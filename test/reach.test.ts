@@ -4,7 +4,7 @@ import { createDnsClient } from '../src/base/dns.js';
 import { createEvents, type CycleEvent } from '../src/cycle/events.js';
 import { createHttpClient } from '../src/base/http.js';
 import { createLogger, createRedactor } from '../src/base/log.js';
-import { checksSchema } from '../src/reach/config.js';
+import { checksSchema } from '../src/config/checks.js';
 import { checkDns } from '../src/reach/dns.js';
 import { checkForward, type PortMapper } from '../src/reach/forward.js';
 import { createReach } from '../src/reach/index.js';

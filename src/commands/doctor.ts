@@ -6,7 +6,7 @@ import type { CliIo, Command } from './types.js';
 import type { Config } from '../config/load.js';
 import type { Logger, Redactor } from '../base/log.js';
 import { createRuntime } from '../main.js';
-import { doctorDefaults } from '../reach/config.js';
+import { doctorDefaults } from '../config/checks.js';
 import { doctorReport } from '../reach/doctor.js';
 import { withConfig } from './setup.js';
 

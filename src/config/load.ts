@@ -19,7 +19,7 @@ import { loadEnv, resolveValues } from './expand.js';
 import { formatPath, lineOf, type PathKey, type Problem, type YamlSource } from './lines.js';
 import { zodProblems } from './problems.js';
 import { configSchema, parseListen, type Listen } from './schema.js';
-import { checksSchema, type ChecksConfig } from '../reach/config.js';
+import { checksSchema, type ChecksConfig } from './checks.js';
 import { notifySchema, notifySecrets, type TargetConfig } from '../notify/config.js';
 
 /** The whole file's contract: the top level plus the reachability checks and notification targets. */

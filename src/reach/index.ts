@@ -10,7 +10,7 @@ import type { ConfiguredProvider, Events } from '../cycle/index.js';
 import type { HttpClient } from '../base/http.js';
 import type { Logger } from '../base/log.js';
 import { hostKey, type LanAddress, type State } from '../state.js';
-import type { ChecksConfig } from './config.js';
+import type { ChecksConfig } from '../config/checks.js';
 import { checkDns, type DnsResult, type DnsTarget } from './dns.js';
 import { checkForward, type PortMapper } from './forward.js';
 import { checkPort } from './port.js';

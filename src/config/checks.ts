@@ -4,7 +4,7 @@
  * Without `checks:` no check runs (they ask public resolvers and a probe).
  */
 import { z } from 'zod';
-import { duration, expected } from '../config/schema.js';
+import { duration, expected } from './schema.js';
 import { parseDnsServer, type DnsServer } from '../base/dns.js';
 
 /** The public resolvers asked when `checks.dns.resolvers` is not set. */
