@@ -6,13 +6,13 @@ import { networkInterfaces } from 'node:os';
 import { Agent, type Dispatcher } from 'undici';
 import { createDnsClient } from './base/dns.js';
 import type { ConfiguredProvider, CycleReport, Events, RetryPolicy } from './cycle/index.js';
-import { createEvents, DEFAULT_RETRY, runCycle } from './cycle/index.js';
+import { createEvents, DEFAULT_RETRY, invalidate, runCycle } from './cycle/index.js';
 import { logEvents } from './cycle/log.js';
 import { systemClock, type Clock } from './base/clock.js';
 import type { Config } from './config/load.js';
 import { formatDuration } from './base/duration.js';
 import { FAMILY_LABEL, type Family } from './base/address.js';
-import { createDetector, type Detector, type SourceAnswer } from './detect/index.js';
+import { createDetector, type Detector } from './detect/index.js';
 import type { InterfaceReader } from './detect/interface.js';
 import { createPushStore, type PushStore } from './detect/push.js';
 import { upnpPortMapper } from './detect/upnp.js';
@@ -26,7 +26,7 @@ import type { Notifier } from './notify/index.js';
 import type { ChecksConfig } from './config/checks.js';
 import type { PortMapper, Reach } from './reach/index.js';
 import { createStateStore, type State, type StateStore } from './state.js';
-import { buildStatus, type Status } from './status.js';
+import { buildStatus, watchDetection, type Status } from './status.js';
 import { USER_AGENT, VERSION } from './version.js';
 
 export interface WiringOptions {
@@ -72,65 +72,20 @@ export async function createRuntime(config: Config, options: WiringOptions): Pro
 
   const ownAgent = options.dispatcher ? undefined : new Agent();
   const dispatcher = options.dispatcher ?? (ownAgent as Agent);
-  const providers = config.providers.map((entry) => ({
-    entry,
-    provider: entry.definition.create(entry.settings, {
-      http: createHttpClient({ userAgent: USER_AGENT, dispatcher, timeoutMs: entry.settings.timeout }),
-      dns: createDnsClient({ timeoutMs: entry.settings.timeout }),
-      clock,
-      log,
-    }),
-  }));
+  const providers = createProviders(config, dispatcher, clock, log);
   const events = createEvents((error, event) => log.error(`A listener of ${event.type} failed: ${(error as Error).message}`));
   logEvents(events, log);
-  const detectionErrors: Partial<Record<Family, string | null>> = {};
-  // Detection results reach the status as soon as they are known, before any provider is called.
-  const detectionAnswers: Partial<Record<Family, SourceAnswer[]>> = {};
-  events.on('detected', (e) => {
-    detectionErrors[e.family] = null;
-    if (e.answers) detectionAnswers[e.family] = e.answers;
-  });
-  events.on('detection-failed', (e) => {
-    detectionErrors[e.family] = e.error;
-    if (e.answers) detectionAnswers[e.family] = e.answers;
-  });
+  const detection = watchDetection(events);
   const nic = config.server.nicUpdate;
   const push = nic ? createPushStore(clock.now, nic.maxAgeMs) : undefined;
-  const detector = createDetector({
-    ...(push ? { push } : {}),
-    ...(options.interfaces ? { interfaces: options.interfaces } : {}),
-    sources: config.detect.sources,
-    agree: config.detect.agree,
-    timeoutMs: config.detect.timeoutMs,
-    userAgent: USER_AGENT,
-    ...(options.detectDispatchers ? { dispatchers: options.detectDispatchers } : {}),
-  });
+  const detector = detectorFor(config, options, push);
   const store = createStateStore(config.statePath, log, clock.now);
   const state = await store.load();
   const lookupLan = options.lan ?? (() => lanAddresses(networkInterfaces()));
-  const checkLan = (): void => {
-    try {
-      const change = noteLan(state, lookupLan(), clock.now());
-      if (change) events.emit({ type: 'lan-address-changed', ...change });
-    } catch (error) {
-      log.debug(`cannot list the network interfaces: ${(error as Error).message}`);
-    }
-  };
+  const checkLan = lanWatcher(state, lookupLan, events, clock, log);
   checkLan();
   const { reach, notifier } = await watchers(config, options, { dispatcher, clock, events, state, providers, lookupLan });
-
-  let stateError: string | undefined;
-  const persist = async (s: State): Promise<void> => {
-    try {
-      await store.save(s);
-      if (stateError) log.info(`The state file ${store.path} is written again`);
-      stateError = undefined;
-    } catch (error) {
-      const message = `cannot write the state file ${store.path}: ${(error as Error).message}; will try again next cycle`;
-      if (message !== stateError) log.error(message);
-      stateError = message;
-    }
-  };
+  const saver = stateSaver(store, log);
 
   return {
     config,
@@ -145,7 +100,7 @@ export async function createRuntime(config: Config, options: WiringOptions): Pro
     async cycle(id, signal, dryRun = false, force = false) {
       if (!dryRun) checkLan();
       return runCycle(
-        { providers, detector, refreshMs: config.refreshMs, clock, log, redactor, retry: options.retry ?? DEFAULT_RETRY, persist, events },
+        { providers, detector, refreshMs: config.refreshMs, clock, log, redactor, retry: options.retry ?? DEFAULT_RETRY, persist: saver.persist, events },
         state,
         { id, signal, dryRun, force },
       );
@@ -155,10 +110,10 @@ export async function createRuntime(config: Config, options: WiringOptions): Pro
         version: VERSION,
         config,
         state,
-        detectionErrors,
-        detectionAnswers,
+        detectionErrors: detection.errors,
+        detectionAnswers: detection.answers,
         nextCheck,
-        stateError,
+        stateError: saver.error(),
         labels: providers.map((p) => p.provider.label),
         hosts: providers.map((p) => p.provider.hosts),
         now: clock.now(),
@@ -171,6 +126,63 @@ export async function createRuntime(config: Config, options: WiringOptions): Pro
       notifier?.close();
       await Promise.all([detector.close(), ownAgent?.close()]);
     },
+  };
+}
+
+/** The detector of `detect:`, with the pushed addresses when /nic/update is on. */
+function detectorFor(config: Config, options: WiringOptions, push: PushStore | undefined): Detector {
+  return createDetector({
+    ...(push ? { push } : {}),
+    ...(options.interfaces ? { interfaces: options.interfaces } : {}),
+    sources: config.detect.sources,
+    agree: config.detect.agree,
+    timeoutMs: config.detect.timeoutMs,
+    userAgent: USER_AGENT,
+    ...(options.detectDispatchers ? { dispatchers: options.detectDispatchers } : {}),
+  });
+}
+
+/** Each provider entry's adapter, with its own HTTP and DNS clients (the entry's timeout). */
+function createProviders(config: Config, dispatcher: Dispatcher, clock: Clock, log: Logger): ConfiguredProvider[] {
+  return config.providers.map((entry) => ({
+    entry,
+    provider: entry.definition.create(entry.settings, {
+      http: createHttpClient({ userAgent: USER_AGENT, dispatcher, timeoutMs: entry.settings.timeout }),
+      dns: createDnsClient({ timeoutMs: entry.settings.timeout }),
+      clock,
+      log,
+    }),
+  }));
+}
+
+/** Notes the LAN addresses in the state and tells when they changed; called before each cycle. */
+function lanWatcher(state: State, lookupLan: () => LanAddress[], events: Events, clock: Clock, log: Logger): () => void {
+  return () => {
+    try {
+      const change = noteLan(state, lookupLan(), clock.now());
+      if (change) events.emit({ type: 'lan-address-changed', ...change });
+    } catch (error) {
+      log.debug(`cannot list the network interfaces: ${(error as Error).message}`);
+    }
+  };
+}
+
+/** Writes the state after each provider answers; a failed write is said once, kept for the status, and tried again. */
+function stateSaver(store: StateStore, log: Logger): { persist(s: State): Promise<void>; error(): string | undefined } {
+  let stateError: string | undefined;
+  return {
+    async persist(s) {
+      try {
+        await store.save(s);
+        if (stateError) log.info(`The state file ${store.path} is written again`);
+        stateError = undefined;
+      } catch (error) {
+        const message = `cannot write the state file ${store.path}: ${(error as Error).message}; will try again next cycle`;
+        if (message !== stateError) log.error(message);
+        stateError = message;
+      }
+    },
+    error: () => stateError,
   };
 }
 
@@ -319,7 +331,7 @@ async function watchers(config: Config, options: WiringOptions, deps: WatcherDep
   };
   const dns = createDnsClient({ timeoutMs: config.checks.timeout });
   const { createReach } = await import('./reach/index.js');
-  const reach = createReach({ config: config.checks, http, dns, clock, log, events, state, providers: deps.providers, lan, mapper: options.portMapper ?? routerMapper(config.checks, http), ...options.reachLoopback });
+  const reach = createReach({ config: config.checks, http, dns, clock, log, events, state, invalidate: (key, address) => invalidate(state, key, address), providers: deps.providers, lan, mapper: options.portMapper ?? routerMapper(config.checks, http), ...options.reachLoopback });
   return { reach, notifier };
 }
 

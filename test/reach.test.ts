@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDnsClient } from '../src/base/dns.js';
 import { createEvents, type CycleEvent } from '../src/cycle/events.js';
+import { invalidate } from '../src/cycle/apply.js';
 import { createHttpClient } from '../src/base/http.js';
 import { createLogger, createRedactor } from '../src/base/log.js';
 import { checksSchema } from '../src/config/checks.js';
@@ -180,7 +181,7 @@ describe('reach runs', () => {
     events.on('reachability-changed', (e) => seen.push(e));
     const clock = fakeClock();
     const providers = [{ entry: { families: ['ipv4'], settings: {}, definition: { type: 'x' } }, provider: { label: 'x', hosts: ['office.example.com'] } }] as never;
-    const reach = createReach({ config, http, dns, clock, log: createLogger({ format: 'json', level: 'error', redactor: createRedactor(), write: () => {} }), events, state, providers, lan: () => [] });
+    const reach = createReach({ config, http, dns, clock, log: createLogger({ format: 'json', level: 'error', redactor: createRedactor(), write: () => {} }), events, state, invalidate: () => false, providers, lan: () => [] });
     for (let i = 0; i < 3; i++) await reach.run();
     expect(seen).toHaveLength(1);
     expect(seen[0]).toMatchObject({ check: 'port', verdict: 'fail', previous: undefined, required: true });
@@ -207,7 +208,7 @@ describe('drift', () => {
     const providers = [{ entry: { families: ['ipv4'], settings: {}, definition: { type: 'duckdns' } }, provider: { label: 'duckdns', hosts: ['office.example.com'] } }] as never;
     const logs: string[] = [];
     const log = createLogger({ format: 'json', level: 'warn', redactor: createRedactor(), write: (l) => logs.push(l) });
-    const reach = createReach({ config, http, dns, clock: fakeClock(), log, events: createEvents(), state, providers, lan: () => [] });
+    const reach = createReach({ config, http, dns, clock: fakeClock(), log, events: createEvents(), state, invalidate: (k, a) => invalidate(state, k, a), providers, lan: () => [] });
     const looked = await reach.check();
     expect(looked[0]?.verdict).toBe('fail');
     expect(state.hosts[key]?.address).toBe(EXTERNAL);

@@ -34,6 +34,18 @@ export function clearFailure(hs: HostState): void {
   delete hs.errorKind;
 }
 
+/**
+ * Forgets that `key`'s record holds `address` (a check saw the zone's servers
+ * hold another), so the next cycle sends it again. False when the host's
+ * confirmed address is no longer `address`: nothing to forget.
+ */
+export function invalidate(state: State, key: string, address: string): boolean {
+  const hs = state.hosts[key];
+  if (!hs || hs.address !== address) return false;
+  delete hs.address;
+  return true;
+}
+
 export function hostState(state: State, type: string, host: string, family: HostState['family']): HostState {
   return (state.hosts[hostKey(type, host, family)] ??= { provider: type, host, family, failures: 0 });
 }

@@ -25,6 +25,7 @@ import { send } from './send.js';
 export * from './events.js';
 export * from './policy.js';
 export * from './report.js';
+export { invalidate } from './apply.js';
 
 export interface ConfiguredProvider {
   entry: ProviderEntry;

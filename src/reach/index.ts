@@ -26,7 +26,10 @@ export interface ReachDeps {
   clock: Clock;
   log: Logger;
   events: Events;
+  /** Read only: the detected addresses, the LAN. */
   state: State;
+  /** Forgets that a host's record holds `address`, so the next cycle sends it (false: it no longer does). */
+  invalidate(key: string, address: string): boolean;
   providers: readonly ConfiguredProvider[];
   lan: () => LanAddress[];
   /** The router over UPnP IGD, for the forward check. */
@@ -70,10 +73,9 @@ function dnsTargets(deps: ReachDeps): Target[] {
  */
 function forgetDrifted(deps: ReachDeps, targets: Target[], results: DnsResult[]): void {
   results.forEach((r, i) => {
-    const hs = r.drift ? deps.state.hosts[targets[i]?.key ?? ''] : undefined;
-    if (!hs || hs.address !== targets[i]?.address) return;
-    delete hs.address;
-    deps.log.warn(`${r.subject}: the zone's DNS servers do not hold ${targets[i]?.address}, which the provider confirmed; sending it again at the next check`);
+    const target = targets[i];
+    if (!r.drift || !target || !deps.invalidate(target.key, target.address)) return;
+    deps.log.warn(`${r.subject}: the zone's DNS servers do not hold ${target.address}, which the provider confirmed; sending it again at the next check`);
   });
 }
 
