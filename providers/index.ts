@@ -3,7 +3,3 @@ import type { AnyProviderDefinition } from './kit/index.js';
 import { loadProviders } from './registry.js';
 
 export const PROVIDERS: readonly AnyProviderDefinition[] = await loadProviders();
-
-export function findProvider(type: string): AnyProviderDefinition | undefined {
-  return PROVIDERS.find((p) => p.type === type);
-}

@@ -57,7 +57,6 @@ export type HostState = z.infer<typeof hostStateSchema>;
 export type State = z.infer<typeof stateSchema>;
 export type HistoryEntry = z.infer<typeof historySchema>;
 export type LanAddress = z.infer<typeof lanAddressSchema>;
-export type LanState = z.infer<typeof lanSchema>;
 export type { FailureKind };
 
 /** The most address changes kept, so the file stays small forever. */

@@ -7,11 +7,6 @@ export const RECORD_TYPE = { ipv4: 'A', ipv6: 'AAAA' } as const satisfies Record
 
 export type RecordType = (typeof RECORD_TYPE)[Family];
 
-/** The family a record type holds. */
-export function familyOf(type: RecordType): Family {
-  return type === 'A' ? 'ipv4' : 'ipv6';
-}
-
 /** Whether two texts name the same IP address (`2a02:8010:1::1` and `2A02:8010:0001:0:0:0:0:1` do). */
 export function sameAddress(a: string, b: string): boolean {
   if (a === b) return true;

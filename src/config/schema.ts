@@ -46,5 +46,3 @@ export const configSchema = z.strictObject(
   },
   { error: expected('a mapping of settings') },
 );
-
-export type RawConfig = z.infer<typeof configSchema>;

@@ -8,9 +8,10 @@ import { join } from 'node:path';
 
 const dist = new URL('../../dist/src/', import.meta.url);
 const { loadConfig } = await import(new URL('config/load.js', dist).href);
-const { PROVIDERS } = await import(new URL('../providers/index.js', dist).href);
+const { loadProviders } = await import(new URL('../providers/registry.js', dist).href);
+const PROVIDERS = await loadProviders();
 const { createRuntime } = await import(new URL('main.js', dist).href);
-const { createLogger, createRedactor } = await import(new URL('log.js', dist).href);
+const { createLogger, createRedactor } = await import(new URL('base/log.js', dist).href);
 
 const CYCLES = Number(process.env.CYCLES ?? 10_000);
 const TOKEN = 'longrun-token-6a0f3e';
