@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { effectiveConfig } from '../src/config/effective.js';
 import { loadConfig, type Config } from '../src/config/load.js';
-import { PROVIDERS } from '../providers/index.js';
+import { PROVIDERS } from './helpers/providers.js';
 import { formatDuration, humanDuration, parseDuration } from '../src/base/duration.js';
 import { ConfigError } from '../src/base/errors.js';
 import { BAD_CONFIGS, duck } from './helpers/bad-configs.js';

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { loadConfig } from '../src/config/load.js';
-import { PROVIDERS } from '../providers/index.js';
+import { PROVIDERS } from './helpers/providers.js';
 import { tempDir } from './helpers/cli.js';
 
 const DIR = resolve(import.meta.dirname, '../deploy/kubernetes');

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { PROVIDERS } from '../providers/index.js';
+import { PROVIDERS } from './helpers/providers.js';
 import { loadConfig } from '../src/config/load.js';
 import { createPushStore } from '../src/detect/push.js';
 import { createLogger, createRedactor } from '../src/base/log.js';

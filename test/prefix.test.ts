@@ -5,7 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { PROVIDERS } from '../providers/index.js';
+import { PROVIDERS } from './helpers/providers.js';
 import { effectiveConfig } from '../src/config/effective.js';
 import { loadConfig } from '../src/config/load.js';
 import { eui64, parseSuffix, withSuffix } from '../src/detect/prefix.js';

@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/load.js';
-import { PROVIDERS } from '../providers/index.js';
+import { PROVIDERS } from './helpers/providers.js';
 import { createLogger, createRedactor } from '../src/base/log.js';
 import { startDaemon, type Daemon } from '../src/main.js';
 import { startDuckDns, type FakeDuckDns } from './fakes/duckdns.js';

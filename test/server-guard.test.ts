@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { request as httpsRequest } from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import { describe, expect, it } from 'vitest';
-import { PROVIDERS } from '../providers/index.js';
+import { PROVIDERS } from './helpers/providers.js';
 import { loadConfig } from '../src/config/load.js';
 import { hashPassword } from '../src/password.js';
 import { buildServer, type ServerDeps } from '../src/server/index.js';

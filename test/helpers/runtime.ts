@@ -2,7 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/load.js';
-import { PROVIDERS } from '../../providers/index.js';
+import { PROVIDERS } from './providers.js';
 import type { AnyProviderDefinition } from '../../providers/kit/index.js';
 import { createLogger, createRedactor } from '../../src/base/log.js';
 import { createRuntime, type Runtime } from '../../src/main.js';

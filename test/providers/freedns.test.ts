@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { PROVIDERS } from '../../providers/index.js';
+import { PROVIDERS } from '../helpers/providers.js';
 import { loadConfig } from '../../src/config/load.js';
 import { startFreedns, type FakeFreedns } from '../fakes/freedns.js';
 import { tempDir, writeConfig } from '../helpers/cli.js';
