@@ -22,7 +22,7 @@ describe('the example adapter on the kit', () => {
   const adapter = (endpoint: string, extra: Record<string, unknown> = {}) =>
     example.create(example.schema.parse({ type: 'example', endpoint, token: 'example-token', hosts: ['office.branch.example.com'], ...extra }), {
       http: createHttpClient({ userAgent: 'ddnsd-test' }),
-      dns: createDnsClient({}),
+      dns: createDnsClient({ timeoutMs: 5000 }),
       clock: fakeClock(),
       log: silentLogger,
     });
