@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { effectiveConfig } from '../src/config/effective.js';
-import { loadConfig } from '../src/config/load.js';
+import { loadConfig } from './helpers/config.js';
 import { PROVIDERS } from './helpers/providers.js';
 import { tempDir, writeConfig } from './helpers/cli.js';
 

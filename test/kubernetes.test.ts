@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { loadConfig } from '../src/config/load.js';
+import { loadConfig } from './helpers/config.js';
 import { PROVIDERS } from './helpers/providers.js';
 import { tempDir } from './helpers/cli.js';
 

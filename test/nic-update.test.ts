@@ -8,7 +8,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PROVIDERS } from './helpers/providers.js';
-import { loadConfig } from '../src/config/load.js';
+import { loadConfig } from './helpers/config.js';
 import { createPushStore } from '../src/detect/push.js';
 import { createLogger, createRedactor } from '../src/base/log.js';
 import { startDaemon, type Daemon } from '../src/main.js';

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PROVIDERS } from './helpers/providers.js';
 import { effectiveConfig } from '../src/config/effective.js';
-import { loadConfig } from '../src/config/load.js';
+import { loadConfig } from './helpers/config.js';
 import { eui64, parseSuffix, withSuffix } from '../src/detect/prefix.js';
 import { createLogger, createRedactor } from '../src/base/log.js';
 import { createRuntime, type Runtime } from '../src/main.js';

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/config/load.js';
+import { loadConfig } from './helpers/config.js';
 import { PROVIDERS } from './helpers/providers.js';
 import { createLogger, createRedactor } from '../src/base/log.js';
 import { startDaemon, type Daemon } from '../src/main.js';

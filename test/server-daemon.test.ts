@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/config/load.js';
+import { loadConfig } from './helpers/config.js';
 import { PROVIDERS } from './helpers/providers.js';
 import type { LanAddress } from '../src/lan.js';
 import { createLogger, createRedactor } from '../src/base/log.js';

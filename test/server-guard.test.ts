@@ -5,7 +5,7 @@ import { request as httpsRequest } from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import { describe, expect, it } from 'vitest';
 import { PROVIDERS } from './helpers/providers.js';
-import { loadConfig } from '../src/config/load.js';
+import { loadConfig } from './helpers/config.js';
 import { hashPassword } from '../src/password.js';
 import { buildServer, type ServerDeps } from '../src/server/index.js';
 import { SESSION_MS } from '../src/server/session.js';

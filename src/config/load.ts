@@ -75,13 +75,9 @@ export function locateConfig(options: Pick<LoadOptions, 'path' | 'env' | 'cwd'>)
   return { path: resolve(options.cwd, 'config.yaml'), explicit: false };
 }
 
-/** Loads the config, or throws ConfigError listing every problem. */
-export function loadConfig(options: LoadOptions): Config {
-  return buildConfig(readConfig(options), options.providers);
-}
-
 /**
- * loadConfig with only the provider adapters the file asks for: `load` gets
+ * Loads the config with only the provider adapters the file asks for, or
+ * throws ConfigError listing every problem: `load` gets
  * the types its entries name, or undefined when an entry's type is missing
  * or not plain text (every adapter is then needed, for the message).
  */
@@ -102,7 +98,7 @@ function typesNamed(raw: unknown): string[] | undefined {
 }
 
 /** The file read and parsed as YAML, not yet checked. */
-interface Read {
+export interface Read {
   raw: unknown;
   file: string | undefined;
   dir: string;
@@ -110,7 +106,8 @@ interface Read {
   yaml: YamlSource | undefined;
 }
 
-function readConfig(options: Omit<LoadOptions, 'providers'>): Read {
+/** Finds and reads the file (readConfig then buildConfig is loadConfigFor with the adapters at hand). */
+export function readConfig(options: Omit<LoadOptions, 'providers'>): Read {
   const located = locateConfig(options);
   const exists = existsSync(located.path);
   if (!exists && located.explicit) {
@@ -142,7 +139,8 @@ function readConfig(options: Omit<LoadOptions, 'providers'>): Read {
   return { raw: doc.toJS() ?? {}, file: located.path, dir, env, yaml: { doc, lines } };
 }
 
-function buildConfig(read: Read, registry: readonly AnyProviderDefinition[]): Config {
+/** Checks what was read against the adapters its entries may name; throws ConfigError listing every problem. */
+export function buildConfig(read: Read, registry: readonly AnyProviderDefinition[]): Config {
   const { raw, file, yaml } = read;
   const input = { dir: read.dir, env: read.env, registry };
   const overrides = envOverrides(input.env, file);

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import type { AnyProviderDefinition } from '../../providers/kit/index.js';
 import { effectiveConfig } from '../../src/config/effective.js';
-import { loadConfig } from '../../src/config/load.js';
+import { loadConfig } from './config.js';
 import type { Family } from '../../src/base/address.js';
 import { ConfigError } from '../../src/base/errors.js';
 import { startEcho, type EchoServer } from '../fakes/echo.js';

@@ -1,7 +1,7 @@
 /** An in-process ddnsd runtime (no CLI, no listening server) over a config written to a temp folder, with a fake clock, instant retries and captured logs. */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadConfig } from '../../src/config/load.js';
+import { loadConfig } from './config.js';
 import { PROVIDERS } from './providers.js';
 import type { AnyProviderDefinition } from '../../providers/kit/index.js';
 import { createLogger, createRedactor } from '../../src/base/log.js';

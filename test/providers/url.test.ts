@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PROVIDERS } from '../helpers/providers.js';
-import { loadConfig } from '../../src/config/load.js';
+import { loadConfig } from '../helpers/config.js';
 import { ConfigError } from '../../src/base/errors.js';
 import { startUrlService, urlEntry, type FakeUrlService } from '../fakes/url.js';
 import { tempDir, writeConfig } from '../helpers/cli.js';
