@@ -33,7 +33,6 @@ import {
   type AnswerCode,
   type Clock,
   type Family,
-  type FailureKind,
   type HostResult,
   type HttpClient,
   type UpdateRequest,
