@@ -216,4 +216,15 @@ describe('drift', () => {
     expect(state.hosts[key]?.address).toBeUndefined();
     expect(logs.join('\n')).toContain('sending it again at the next check');
   });
+
+  it('invalidate forgets only the address the check saw: a host confirmed at another since keeps it', () => {
+    const state = emptyState();
+    const key = hostKey('duckdns', 'office.example.com', 'ipv4');
+    state.hosts[key] = { provider: 'duckdns', host: 'office.example.com', family: 'ipv4', address: '198.51.100.8', confirmedAt: 0, failures: 0 };
+    expect(invalidate(state, key, EXTERNAL)).toBe(false);
+    expect(state.hosts[key]?.address).toBe('198.51.100.8');
+    expect(invalidate(state, 'duckdns missing.example.com ipv4', EXTERNAL)).toBe(false);
+    expect(invalidate(state, key, '198.51.100.8')).toBe(true);
+    expect(state.hosts[key]?.address).toBeUndefined();
+  });
 });
