@@ -7,7 +7,7 @@
  */
 import { readdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { systemClock, type Clock } from '../src/clock.js';
+import { systemClock, type Clock } from '../src/base/clock.js';
 import type { CycleReport } from '../src/cycle/index.js';
 
 export interface Sample {
@@ -48,7 +48,7 @@ async function main(): Promise<void> {
   const [{ loadConfigFor }, { loadProviders }, { createLogger, createRedactor }, { startDaemon }] = await Promise.all([
     import('../src/config/load.js'),
     import('../providers/registry.js'),
-    import('../src/log.js'),
+    import('../src/base/log.js'),
     import('../src/main.js'),
   ]);
   const config = await loadConfigFor({ path: configPath, env: {}, cwd: dirname(configPath) }, loadProviders);

@@ -9,49 +9,11 @@
  * else and `health` does not load what `run` needs.
  */
 import { parseArgs } from 'node:util';
+import { OPTIONS, type CliIo, type Command, type CommandLine } from './commands/types.js';
 import { HELP } from './help.js';
 import { VERSION } from './version.js';
 
-export interface CliIo {
-  argv: string[];
-  env: Record<string, string | undefined>;
-  cwd: string;
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-  stderrIsTTY: boolean;
-  /** The file the running `ddnsd` started from (bin.js), for the services that start it again. */
-  program: string;
-  /** Read by hash-password. */
-  stdin?: AsyncIterable<Buffer | string>;
-}
-
-const OPTIONS = {
-  config: { type: 'string', short: 'c' },
-  'dry-run': { type: 'boolean', short: 'n' },
-  reach: { type: 'boolean' },
-  force: { type: 'boolean', short: 'f' },
-  version: { type: 'boolean', short: 'v' },
-  help: { type: 'boolean', short: 'h' },
-  launchd: { type: 'boolean' },
-  systemd: { type: 'boolean' },
-  user: { type: 'string' },
-  print: { type: 'boolean' },
-  root: { type: 'string' },
-  from: { type: 'string' },
-  write: { type: 'string' },
-} as const;
-
-export type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
-
-/** The command line as understood: the command's name, the options and the words after the command. */
-export interface CommandLine {
-  command: string;
-  values: Values;
-  positionals: string[];
-}
-
-/** A command: runs and gives the exit status. Its module's default export. */
-export type Command = (line: CommandLine, io: CliIo) => Promise<number>;
+export type { CliIo, Command, CommandLine, Values } from './commands/types.js';
 
 /**
  * Every command and how to load it. To add one: a module in src/commands/

@@ -5,8 +5,8 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { parseListen } from './config/listen.js';
 import type { Listen } from './config/schema.js';
-import type { HttpClient, HttpResponse } from './http.js';
-import { DdnsError } from './errors.js';
+import type { HttpClient, HttpResponse } from './base/http.js';
+import { DdnsError } from './base/errors.js';
 import { USER_AGENT } from './version.js';
 
 export interface HealthProbe {

@@ -4,9 +4,9 @@
  * cycles never overlap; a forced run asked while an unforced cycle is in
  * flight runs right after it. `stop` aborts in-flight work and waits for it.
  */
-import type { Clock } from './clock.js';
+import type { Clock } from './base/clock.js';
 import type { CycleReport } from './cycle/index.js';
-import type { Logger } from './log.js';
+import type { Logger } from './base/log.js';
 
 export interface LoopOptions {
   intervalMs: number;

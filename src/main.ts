@@ -5,30 +5,30 @@
 import { networkInterfaces } from 'node:os';
 import { dirname } from 'node:path';
 import { Agent, type Dispatcher } from 'undici';
-import { createDnsClient } from '../providers/kit/dns.js';
+import { createDnsClient } from './base/dns.js';
 import type { ConfiguredProvider, CycleReport, Events, RetryPolicy } from './cycle/index.js';
-import { createEvents, DEFAULT_RETRY, runCycle } from './cycle/index.js';
+import { createEvents, DEFAULT_RETRY, invalidate, runCycle } from './cycle/index.js';
 import { logEvents } from './cycle/log.js';
 import { notRetried } from './cycle/plan.js';
-import { systemClock, type Clock } from './clock.js';
+import { systemClock, type Clock } from './base/clock.js';
 import type { Config } from './config/load.js';
-import { formatDuration } from './config/duration.js';
-import { FAMILY_LABEL, type Family } from './detect/address.js';
-import { createDetector, type Detector, type SourceAnswer } from './detect/index.js';
+import { formatDuration } from './base/duration.js';
+import { FAMILY_LABEL, type Family } from './base/address.js';
+import { createDetector, type Detector } from './detect/index.js';
 import type { InterfaceReader } from './detect/interface.js';
 import { createPushStore, type PushStore } from './detect/push.js';
 import { upnpPortMapper } from './detect/upnp.js';
 import type { NicUpdateDeps } from './server/nic-update.js';
 import type { RunNow } from './server/index.js';
-import { createHttpClient, type HttpClient } from './http.js';
+import { createHttpClient, type HttpClient } from './base/http.js';
 import { lanAddresses, noteLan, type LanAddress } from './lan.js';
 import { createLoop, type Loop } from './loop.js';
-import type { Logger, Redactor } from './log.js';
+import type { Logger, Redactor } from './base/log.js';
 import type { Notifier } from './notify/index.js';
-import type { ChecksConfig } from './reach/config.js';
+import type { ChecksConfig } from './config/checks.js';
 import type { PortMapper, Reach } from './reach/index.js';
 import { createStateStore, type State, type StateStore } from './state.js';
-import { buildStatus, type Status } from './status.js';
+import { buildStatus, watchDetection, type Status } from './status.js';
 import { USER_AGENT, VERSION } from './version.js';
 
 export interface WiringOptions {
@@ -74,65 +74,20 @@ export async function createRuntime(config: Config, options: WiringOptions): Pro
 
   const ownAgent = options.dispatcher ? undefined : new Agent();
   const dispatcher = options.dispatcher ?? (ownAgent as Agent);
-  const providers = config.providers.map((entry) => ({
-    entry,
-    provider: entry.definition.create(entry.settings, {
-      http: createHttpClient({ userAgent: USER_AGENT, dispatcher, timeoutMs: entry.settings.timeout }),
-      dns: createDnsClient({ timeoutMs: entry.settings.timeout }),
-      clock,
-      log,
-    }),
-  }));
+  const providers = createProviders(config, dispatcher, clock, log);
   const events = createEvents((error, event) => log.error(`A listener of ${event.type} failed: ${(error as Error).message}`));
   logEvents(events, log);
-  const detectionErrors: Partial<Record<Family, string | null>> = {};
-  // Detection results reach the status as soon as they are known, before any provider is called.
-  const detectionAnswers: Partial<Record<Family, SourceAnswer[]>> = {};
-  events.on('detected', (e) => {
-    detectionErrors[e.family] = null;
-    if (e.answers) detectionAnswers[e.family] = e.answers;
-  });
-  events.on('detection-failed', (e) => {
-    detectionErrors[e.family] = e.error;
-    if (e.answers) detectionAnswers[e.family] = e.answers;
-  });
+  const detection = watchDetection(events);
   const nic = config.server.nicUpdate;
   const push = nic ? createPushStore(clock.now, nic.maxAgeMs) : undefined;
-  const detector = createDetector({
-    ...(push ? { push } : {}),
-    ...(options.interfaces ? { interfaces: options.interfaces } : {}),
-    sources: config.detect.sources,
-    agree: config.detect.agree,
-    timeoutMs: config.detect.timeoutMs,
-    userAgent: USER_AGENT,
-    ...(options.detectDispatchers ? { dispatchers: options.detectDispatchers } : {}),
-  });
+  const detector = detectorFor(config, options, push);
   const store = createStateStore(config.statePath, log, clock.now);
   const state = await store.load();
   const lookupLan = options.lan ?? (() => lanAddresses(networkInterfaces()));
-  const checkLan = (): void => {
-    try {
-      const change = noteLan(state, lookupLan(), clock.now());
-      if (change) events.emit({ type: 'lan-address-changed', ...change });
-    } catch (error) {
-      log.debug(`cannot list the network interfaces: ${(error as Error).message}`);
-    }
-  };
+  const checkLan = lanWatcher(state, lookupLan, events, clock, log);
   checkLan();
   const { reach, notifier } = await watchers(config, options, { dispatcher, clock, events, state, providers, lookupLan });
-
-  let stateError: string | undefined;
-  const persist = async (s: State): Promise<void> => {
-    try {
-      await store.save(s);
-      if (stateError) log.info(`The state file ${store.path} is written again`);
-      stateError = undefined;
-    } catch (error) {
-      const message = `cannot write the state file ${store.path}: ${(error as Error).message}; will try again next cycle`;
-      if (message !== stateError) log.error(message);
-      stateError = message;
-    }
-  };
+  const saver = stateSaver(store, log);
 
   return {
     config,
@@ -147,7 +102,7 @@ export async function createRuntime(config: Config, options: WiringOptions): Pro
     async cycle(id, signal, dryRun = false, force = false) {
       if (!dryRun) checkLan();
       return runCycle(
-        { providers, detector, refreshMs: config.refreshMs, clock, log, redactor, retry: options.retry ?? DEFAULT_RETRY, persist, events },
+        { providers, detector, refreshMs: config.refreshMs, clock, log, redactor, retry: options.retry ?? DEFAULT_RETRY, persist: saver.persist, events },
         state,
         { id, signal, dryRun, force },
       );
@@ -157,10 +112,10 @@ export async function createRuntime(config: Config, options: WiringOptions): Pro
         version: VERSION,
         config,
         state,
-        detectionErrors,
-        detectionAnswers,
+        detectionErrors: detection.errors,
+        detectionAnswers: detection.answers,
         nextCheck,
-        stateError,
+        stateError: saver.error(),
         labels: providers.map((p) => p.provider.label),
         hosts: providers.map((p) => p.provider.hosts),
         now: clock.now(),
@@ -173,6 +128,63 @@ export async function createRuntime(config: Config, options: WiringOptions): Pro
       notifier?.close();
       await Promise.all([detector.close(), ownAgent?.close()]);
     },
+  };
+}
+
+/** The detector of `detect:`, with the pushed addresses when /nic/update is on. */
+function detectorFor(config: Config, options: WiringOptions, push: PushStore | undefined): Detector {
+  return createDetector({
+    ...(push ? { push } : {}),
+    ...(options.interfaces ? { interfaces: options.interfaces } : {}),
+    sources: config.detect.sources,
+    agree: config.detect.agree,
+    timeoutMs: config.detect.timeoutMs,
+    userAgent: USER_AGENT,
+    ...(options.detectDispatchers ? { dispatchers: options.detectDispatchers } : {}),
+  });
+}
+
+/** Each provider entry's adapter, with its own HTTP and DNS clients (the entry's timeout). */
+function createProviders(config: Config, dispatcher: Dispatcher, clock: Clock, log: Logger): ConfiguredProvider[] {
+  return config.providers.map((entry) => ({
+    entry,
+    provider: entry.definition.create(entry.settings, {
+      http: createHttpClient({ userAgent: USER_AGENT, dispatcher, timeoutMs: entry.settings.timeout }),
+      dns: createDnsClient({ timeoutMs: entry.settings.timeout }),
+      clock,
+      log,
+    }),
+  }));
+}
+
+/** Notes the LAN addresses in the state and tells when they changed; called before each cycle. */
+function lanWatcher(state: State, lookupLan: () => LanAddress[], events: Events, clock: Clock, log: Logger): () => void {
+  return () => {
+    try {
+      const change = noteLan(state, lookupLan(), clock.now());
+      if (change) events.emit({ type: 'lan-address-changed', ...change });
+    } catch (error) {
+      log.debug(`cannot list the network interfaces: ${(error as Error).message}`);
+    }
+  };
+}
+
+/** Writes the state after each provider answers; a failed write is said once, kept for the status, and tried again. */
+function stateSaver(store: StateStore, log: Logger): { persist(s: State): Promise<void>; error(): string | undefined } {
+  let stateError: string | undefined;
+  return {
+    async persist(s) {
+      try {
+        await store.save(s);
+        if (stateError) log.info(`The state file ${store.path} is written again`);
+        stateError = undefined;
+      } catch (error) {
+        const message = `cannot write the state file ${store.path}: ${(error as Error).message}; will try again next cycle`;
+        if (message !== stateError) log.error(message);
+        stateError = message;
+      }
+    },
+    error: () => stateError,
   };
 }
 
@@ -323,7 +335,7 @@ async function watchers(config: Config, options: WiringOptions, deps: WatcherDep
   };
   const dns = createDnsClient({ timeoutMs: config.checks.timeout });
   const { createReach } = await import('./reach/index.js');
-  const reach = createReach({ config: config.checks, http, dns, clock, log, events, state, providers: deps.providers, lan, mapper: options.portMapper ?? routerMapper(config.checks, http), ...options.reachLoopback });
+  const reach = createReach({ config: config.checks, http, dns, clock, log, events, state, invalidate: (key, address) => invalidate(state, key, address), providers: deps.providers, lan, mapper: options.portMapper ?? routerMapper(config.checks, http), ...options.reachLoopback });
   return { reach, notifier };
 }
 

@@ -7,9 +7,9 @@
 import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
-import type { Family } from './detect/address.js';
-import type { FailureKind } from './errors.js';
-import type { Logger } from './log.js';
+import type { Family } from './base/address.js';
+import type { FailureKind } from './base/errors.js';
+import type { Logger } from './base/log.js';
 
 const family = z.enum(['ipv4', 'ipv6']);
 
@@ -57,7 +57,6 @@ export type HostState = z.infer<typeof hostStateSchema>;
 export type State = z.infer<typeof stateSchema>;
 export type HistoryEntry = z.infer<typeof historySchema>;
 export type LanAddress = z.infer<typeof lanAddressSchema>;
-export type LanState = z.infer<typeof lanSchema>;
 export type { FailureKind };
 
 /** The most address changes kept, so the file stays small forever. */

@@ -3,7 +3,8 @@
  * from the config and the state: one row per host and family.
  */
 import type { Config } from './config/load.js';
-import type { Family } from './detect/address.js';
+import type { Events } from './cycle/events.js';
+import type { Family } from './base/address.js';
 import type { SourceAnswer } from './detect/index.js';
 import { recentLanChange } from './lan.js';
 import type { NotifyTargetStatus } from './notify/index.js';
@@ -149,4 +150,26 @@ export function judgeHealth(status: Status): Health {
     if (r.required && r.verdict === 'fail') reasons.push(`reachability ${r.check} ${r.subject}: ${r.summary}`);
   }
   return { ok: reasons.length === 0, reasons };
+}
+
+/** What the status keeps from the cycle's events: each family's latest detection, known before any provider is called. */
+export interface DetectionView {
+  /** Per family, the error of the latest detection, or null when it worked. */
+  errors: Partial<Record<Family, string | null>>;
+  /** Per family, what each source answered in the latest detection. */
+  answers: Partial<Record<Family, SourceAnswer[]>>;
+}
+
+/** The status subscribes to the detection events, as the metrics do (server/metrics.ts). */
+export function watchDetection(events: Events): DetectionView {
+  const view: DetectionView = { errors: {}, answers: {} };
+  events.on('detected', (e) => {
+    view.errors[e.family] = null;
+    if (e.answers) view.answers[e.family] = e.answers;
+  });
+  events.on('detection-failed', (e) => {
+    view.errors[e.family] = e.error;
+    if (e.answers) view.answers[e.family] = e.answers;
+  });
+  return view;
 }

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/config/load.js';
-import { PROVIDERS } from '../providers/index.js';
-import { ConfigError } from '../src/errors.js';
+import { loadConfig } from './helpers/config.js';
+import { PROVIDERS } from './helpers/providers.js';
+import { ConfigError } from '../src/base/errors.js';
 import { runCli, tempDir, writeConfig } from './helpers/cli.js';
 
 const CONFIG = `server:

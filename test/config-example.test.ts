@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { effectiveConfig, loadConfig } from '../src/config/load.js';
-import { PROVIDERS } from '../providers/index.js';
+import { effectiveConfig } from '../src/config/effective.js';
+import { loadConfig } from './helpers/config.js';
+import { PROVIDERS } from './helpers/providers.js';
 import { tempDir, writeConfig } from './helpers/cli.js';
 
 const EXAMPLE = readFileSync(join(import.meta.dirname, '../config.example.yaml'), 'utf8');

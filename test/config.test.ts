@@ -1,10 +1,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { effectiveConfig, loadConfig, type Config } from '../src/config/load.js';
-import { PROVIDERS } from '../providers/index.js';
-import { formatDuration, humanDuration, parseDuration } from '../src/config/duration.js';
-import { ConfigError } from '../src/errors.js';
+import { effectiveConfig } from '../src/config/effective.js';
+import type { Config } from '../src/config/load.js';
+import { loadConfig } from './helpers/config.js';
+import { PROVIDERS } from './helpers/providers.js';
+import { formatDuration, humanDuration, parseDuration } from '../src/base/duration.js';
+import { ConfigError } from '../src/base/errors.js';
 import { BAD_CONFIGS, duck } from './helpers/bad-configs.js';
 import { tempDir } from './helpers/cli.js';
 

@@ -4,7 +4,7 @@
  * its row in test/fakes/ starts. A provider without a row fails here.
  */
 import { describe } from 'vitest';
-import { PROVIDERS } from '../providers/index.js';
+import { PROVIDERS } from './helpers/providers.js';
 import type { ConformanceTable } from './helpers/conformance.js';
 import { conformanceSuite } from './helpers/conformance-suite.js';
 

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { Provider } from '../providers/kit/types.js';
+import type { Provider } from '../src/base/provider.js';
 import type { ProviderEntry } from '../src/config/load.js';
 import { applyResults } from '../src/cycle/apply.js';
 import { createEvents } from '../src/cycle/events.js';
 import { notRetried, planEntry } from '../src/cycle/plan.js';
 import { retryDelay } from '../src/cycle/policy.js';
-import { DdnsError, type FailureKind } from '../src/errors.js';
-import { createRedactor } from '../src/log.js';
+import { DdnsError, type FailureKind } from '../src/base/errors.js';
+import { createRedactor } from '../src/base/log.js';
 import { hostKey, type HostState, type State } from '../src/state.js';
 import { fakeClock } from './helpers/clock.js';
 

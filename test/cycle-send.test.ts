@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { Provider } from '../providers/kit/types.js';
+import type { Provider } from '../src/base/provider.js';
 import { send } from '../src/cycle/send.js';
-import { DdnsError } from '../src/errors.js';
-import { createRedactor, silentLogger } from '../src/log.js';
+import { DdnsError } from '../src/base/errors.js';
+import { createRedactor, silentLogger } from '../src/base/log.js';
 import { fakeClock } from './helpers/clock.js';
 
 const UPDATE = { host: 'a.example.com', family: 'ipv4' as const, address: '203.0.113.7' };

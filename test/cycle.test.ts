@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PROVIDER_CONCURRENCY, retryDelay, SERVER_TROUBLE_PAUSE_MS } from '../src/cycle/index.js';
-import { DdnsError } from '../src/errors.js';
+import { DdnsError } from '../src/base/errors.js';
 import { startDuckDns, type FakeDuckDns } from './fakes/duckdns.js';
 import { startEcho, type EchoServer } from './fakes/echo.js';
 import { fakeClock, type FakeClock } from './helpers/clock.js';

@@ -7,7 +7,7 @@ import { parseNetstat, parseProcRoute } from '../src/detect/natpmp.js';
 import { createPushStore } from '../src/detect/push.js';
 import { BUILT_IN_SOURCES, resolveSource, type Source } from '../src/detect/sources.js';
 import { findService, getSpecificPortMapping } from '../src/detect/upnp.js';
-import { createHttpClient } from '../src/http.js';
+import { createHttpClient } from '../src/base/http.js';
 import { reply, startDnsFake, type FakeDns } from './fakes/dns.js';
 import { startNatpmp, type NatpmpFake } from './fakes/natpmp.js';
 import { startIgd, type IgdFake } from './fakes/upnp.js';
@@ -96,7 +96,7 @@ describe('DNS sources', () => {
     const silent = await dns(() => 'drop');
     const good = await dns((q) => reply(q, [{ name: 'myip.opendns.com', type: 'A', class: 'IN', ttl: 0, data: V4 }]));
     const source: Source = { kind: 'dns', name: 'opendns', servers: [{ host: '127.0.0.1', port: silent.port }, { host: '127.0.0.1', port: good.port }], question: { name: 'myip.opendns.com', type: 'A', class: 'IN' } };
-    detector = createDetector({ sources: { ipv4: [source] }, agree: 1, timeoutMs: 1500, userAgent: 't', dns: { exchange: (s, m, o) => import('../providers/kit/dns.js').then(({ createDnsClient }) => createDnsClient({ timeoutMs: 300 }).exchange(s, m, o)) }, ...noNetwork });
+    detector = createDetector({ sources: { ipv4: [source] }, agree: 1, timeoutMs: 1500, userAgent: 't', dns: { exchange: (s, m, o) => import('../src/base/dns.js').then(({ createDnsClient }) => createDnsClient({ timeoutMs: 300 }).exchange(s, m, o)) }, ...noNetwork });
     const result = await detector.detect('ipv4');
     expect(result.address).toBe(V4);
     expect([silent.queries.length, good.queries.length]).toEqual([1, 1]);

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { checkAddress } from '../src/detect/address.js';
+import { checkAddress } from '../src/base/address.js';
 import { createDetector, type Detector } from '../src/detect/index.js';
 import { resolveSource, type Source } from '../src/detect/sources.js';
 import { startEcho } from './fakes/echo.js';

@@ -2,7 +2,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { healthUrl, probeHealth } from '../src/health.js';
-import { createHttpClient } from '../src/http.js';
+import { createHttpClient } from '../src/base/http.js';
 import { startEcho } from './fakes/echo.js';
 import { send, startFake } from './fakes/server.js';
 import { BIN, childEnv, runCli, tempDir, writeConfig } from './helpers/cli.js';

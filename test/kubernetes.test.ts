@@ -2,8 +2,8 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { loadConfig } from '../src/config/load.js';
-import { PROVIDERS } from '../providers/index.js';
+import { loadConfig } from './helpers/config.js';
+import { PROVIDERS } from './helpers/providers.js';
 import { tempDir } from './helpers/cli.js';
 
 const DIR = resolve(import.meta.dirname, '../deploy/kubernetes');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createLogger, createRedactor } from '../src/log.js';
+import { createLogger, createRedactor } from '../src/base/log.js';
 
 describe('logging', () => {
   const secret = 'p@ss word/with"quotes';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { CycleReport } from '../src/cycle/index.js';
 import { createLoop } from '../src/loop.js';
-import { silentLogger } from '../src/log.js';
-import type { Clock } from '../src/clock.js';
+import { silentLogger } from '../src/base/log.js';
+import type { Clock } from '../src/base/clock.js';
 import { until } from './helpers/wait.js';
 
 /** A clock whose sleeps wait until the test releases them. */

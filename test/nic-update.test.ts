@@ -7,10 +7,10 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { PROVIDERS } from '../providers/index.js';
-import { loadConfig } from '../src/config/load.js';
+import { PROVIDERS } from './helpers/providers.js';
+import { loadConfig } from './helpers/config.js';
 import { createPushStore } from '../src/detect/push.js';
-import { createLogger, createRedactor } from '../src/log.js';
+import { createLogger, createRedactor } from '../src/base/log.js';
 import { startDaemon, type Daemon } from '../src/main.js';
 import { buildServer, type ServerDeps } from '../src/server/index.js';
 import { hashPassword } from '../src/password.js';
@@ -185,7 +185,7 @@ providers:
     const run = () =>
       new Promise<{ status: number | null; out: string }>((resolve) => {
         // spawnSync would block the daemon in this process; run it asynchronously.
-        import('node:child_process').then(({ execFile }) =>
+        void import('node:child_process').then(({ execFile }) =>
           execFile(DDCLIENT, ['-file', conf, '-cache', join(dir, 'ddclient.cache'), '-foreground', '-daemon=0', '-noquiet', '-verbose', '-force'], { timeout: 30_000, env: { PATH: '/usr/bin:/bin', HOME: dir } }, (error, stdout, stderr) =>
             resolve({ status: error ? ((error as { code?: number }).code ?? 1) : 0, out: `${stdout}${stderr}` }),
           ),

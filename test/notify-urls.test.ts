@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createEvents, type CycleEvent } from '../src/cycle/events.js';
-import { createHttpClient } from '../src/http.js';
-import { createLogger, createRedactor } from '../src/log.js';
+import { createHttpClient } from '../src/base/http.js';
+import { createLogger, createRedactor } from '../src/base/log.js';
 import { notifySchema, notifySecrets } from '../src/notify/config.js';
 import { createNotifier } from '../src/notify/index.js';
 import { startDiscord, startGotify, startMatrix, startPushover, startSlack, startTelegram } from './fakes/chat.js';

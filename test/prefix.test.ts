@@ -5,10 +5,11 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { PROVIDERS } from '../providers/index.js';
-import { effectiveConfig, loadConfig } from '../src/config/load.js';
+import { PROVIDERS } from './helpers/providers.js';
+import { effectiveConfig } from '../src/config/effective.js';
+import { loadConfig } from './helpers/config.js';
 import { eui64, parseSuffix, withSuffix } from '../src/detect/prefix.js';
-import { createLogger, createRedactor } from '../src/log.js';
+import { createLogger, createRedactor } from '../src/base/log.js';
 import { createRuntime, type Runtime } from '../src/main.js';
 import { startDyndns2, type FakeDyndns2 } from './fakes/dyndns2.js';
 import { startEcho, type EchoServer } from './fakes/echo.js';

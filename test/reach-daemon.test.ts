@@ -6,9 +6,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PROVIDERS } from '../providers/index.js';
-import { loadConfig } from '../src/config/load.js';
-import { createLogger, createRedactor } from '../src/log.js';
+import { PROVIDERS } from './helpers/providers.js';
+import { loadConfig } from './helpers/config.js';
+import { createLogger, createRedactor } from '../src/base/log.js';
 import { startDaemon, type Daemon } from '../src/main.js';
 import type { PortMapper } from '../src/reach/index.js';
 import type { Status } from '../src/status.js';

@@ -1,10 +1,11 @@
 import { createServer, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createDnsClient } from '../providers/kit/dns.js';
+import { createDnsClient } from '../src/base/dns.js';
 import { createEvents, type CycleEvent } from '../src/cycle/events.js';
-import { createHttpClient } from '../src/http.js';
-import { createLogger, createRedactor } from '../src/log.js';
-import { checksSchema } from '../src/reach/config.js';
+import { invalidate } from '../src/cycle/apply.js';
+import { createHttpClient } from '../src/base/http.js';
+import { createLogger, createRedactor } from '../src/base/log.js';
+import { checksSchema } from '../src/config/checks.js';
 import { checkDns } from '../src/reach/dns.js';
 import { checkForward, type PortMapper } from '../src/reach/forward.js';
 import { createReach } from '../src/reach/index.js';
@@ -180,7 +181,7 @@ describe('reach runs', () => {
     events.on('reachability-changed', (e) => seen.push(e));
     const clock = fakeClock();
     const providers = [{ entry: { families: ['ipv4'], settings: {}, definition: { type: 'x' } }, provider: { label: 'x', hosts: ['office.example.com'] } }] as never;
-    const reach = createReach({ config, http, dns, clock, log: createLogger({ format: 'json', level: 'error', redactor: createRedactor(), write: () => {} }), events, state, providers, lan: () => [] });
+    const reach = createReach({ config, http, dns, clock, log: createLogger({ format: 'json', level: 'error', redactor: createRedactor(), write: () => {} }), events, state, invalidate: () => false, providers, lan: () => [] });
     for (let i = 0; i < 3; i++) await reach.run();
     expect(seen).toHaveLength(1);
     expect(seen[0]).toMatchObject({ check: 'port', verdict: 'fail', previous: undefined, required: true });
@@ -207,12 +208,23 @@ describe('drift', () => {
     const providers = [{ entry: { families: ['ipv4'], settings: {}, definition: { type: 'duckdns' } }, provider: { label: 'duckdns', hosts: ['office.example.com'] } }] as never;
     const logs: string[] = [];
     const log = createLogger({ format: 'json', level: 'warn', redactor: createRedactor(), write: (l) => logs.push(l) });
-    const reach = createReach({ config, http, dns, clock: fakeClock(), log, events: createEvents(), state, providers, lan: () => [] });
+    const reach = createReach({ config, http, dns, clock: fakeClock(), log, events: createEvents(), state, invalidate: (k, a) => invalidate(state, k, a), providers, lan: () => [] });
     const looked = await reach.check();
     expect(looked[0]?.verdict).toBe('fail');
     expect(state.hosts[key]?.address).toBe(EXTERNAL);
     await reach.run();
     expect(state.hosts[key]?.address).toBeUndefined();
     expect(logs.join('\n')).toContain('sending it again at the next check');
+  });
+
+  it('invalidate forgets only the address the check saw: a host confirmed at another since keeps it', () => {
+    const state = emptyState();
+    const key = hostKey('duckdns', 'office.example.com', 'ipv4');
+    state.hosts[key] = { provider: 'duckdns', host: 'office.example.com', family: 'ipv4', address: '198.51.100.8', confirmedAt: 0, failures: 0 };
+    expect(invalidate(state, key, EXTERNAL)).toBe(false);
+    expect(state.hosts[key]?.address).toBe('198.51.100.8');
+    expect(invalidate(state, 'duckdns missing.example.com ipv4', EXTERNAL)).toBe(false);
+    expect(invalidate(state, key, '198.51.100.8')).toBe(true);
+    expect(state.hosts[key]?.address).toBeUndefined();
   });
 });

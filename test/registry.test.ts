@@ -4,10 +4,10 @@
  * config asks for exactly the types the file names.
  */
 import { describe, expect, it } from 'vitest';
-import { PROVIDERS } from '../providers/index.js';
+import { PROVIDERS } from './helpers/providers.js';
 import { loadProviders, PROVIDER_TYPES } from '../providers/registry.js';
 import { loadConfigFor } from '../src/config/load.js';
-import { ConfigError } from '../src/errors.js';
+import { ConfigError } from '../src/base/errors.js';
 import { tempDir, writeConfig } from './helpers/cli.js';
 
 describe('the provider registry', () => {

@@ -2,7 +2,7 @@ import { runInNewContext, Script } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { createEvents, type CycleReport } from '../src/cycle/index.js';
 import { createLoop } from '../src/loop.js';
-import { createLogger, createRedactor } from '../src/log.js';
+import { createLogger, createRedactor } from '../src/base/log.js';
 import { STATUS_JS } from '../src/server/assets.js';
 import { bearerMatches } from '../src/server/api.js';
 import { buildServer, CONTENT_SECURITY_POLICY, type ServerDeps } from '../src/server/index.js';

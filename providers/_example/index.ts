@@ -1,91 +1,69 @@
 /**
- * A copy-me adapter for a REST service, not registered (see
- * docs/adding-a-provider.md). Its made-up API, as a provider's docs would
- * give it:
+ * A copy-me adapter for a REST service whose records live in zones, built
+ * like the real ones (digitalocean/, hetzner/, porkbun/, gandi/, route53/).
+ * Not registered; see docs/adding-a-provider.md. To start a new provider:
+ * copy this folder, rename the type, write api.ts after the provider's
+ * documentation, and add one line to providers/registry.ts.
  *
- *   GET  {endpoint}/records?name=office.example.com&type=A  → {"records": [{"id": "r1", "content": "81.2.69.160"}]}
- *   POST {endpoint}/records        {"name", "type", "content"} → {"record": {...}}
- *   PUT  {endpoint}/records/{id}   {"content"}                 → {"record": {...}}
- *   Authorization: Bearer <token>; errors: {"error": "..."} with 401, 404, 429 (Retry-After), 5xx.
- *
- * Copy the folder, rename the type, and change what the service does differently.
+ * The kit does the rest the same way for every adapter: zoneByName finds
+ * each host's zone (its parent names, longest first, cached) unless the
+ * entry names one; recordProvider reads each host's record, sends nothing
+ * when it already holds exactly the address, and writes it otherwise; a
+ * failure of one host (`fatal`, `bad-response`) fails that host alone,
+ * anything else (auth, rate limit, network) fails the call and the cycle's
+ * policy retries or pauses it.
  */
-import {
-  DdnsError,
-  defineProvider,
-  entrySchema,
-  RECORD_TYPE,
-  requestJson,
-  resultOf,
-  sameAddress,
-  secret,
-  statusFailure,
-  unexpectedAnswer,
-  type HostResult,
-  type HostUpdate,
-  type JsonResponse,
-  type ProviderDeps,
-  type z,
-} from '../kit/index.js';
+import { defineProvider, entrySchema, hostname, hostsInZone, RECORD_TYPE, recordProvider, relativeName, secret, z, zoneByName } from '../kit/index.js';
+import { createExampleApi, type ExampleRecord } from './api.js';
 
-export const schema = entrySchema('example', { token: secret('the Example DNS API token') }, { endpoint: 'https://api.example-dns.invalid/v1' });
+/**
+ * One providers[] entry: `type`, `hosts` and the common keys come from
+ * entrySchema; these are the service's own. `secret` keeps the token out of
+ * logs and messages; `zone` is optional (found by name when absent), and
+ * hostsInZone checks that every host is in it.
+ */
+export const schema = entrySchema(
+  'example',
+  {
+    token: secret('the Example DNS API token'),
+    zone: hostname.optional(),
+  },
+  { endpoint: 'https://api.example-dns.invalid/v1' },
+).superRefine(hostsInZone);
 
 type Settings = z.infer<typeof schema>;
 
-interface ExampleRecord {
-  id: string;
-  content: string;
-}
-
-/** Throws the failure an answer means: the kit maps 401/403, 429 and 5xx; the rest is this service's own. */
-function check(res: JsonResponse, what: string, now: number): void {
-  const failure = statusFailure(res, what, now);
-  if (failure?.kind === 'auth') throw new DdnsError('auth', `${what}: the token was refused (HTTP ${res.status}); create a token with DNS write access and put it in the config`);
-  if (failure) throw failure;
-  if (res.status === 404) throw new DdnsError('fatal', `${what}: no such record or zone (HTTP 404); check hosts`);
-  if (res.status >= 300 || typeof res.json !== 'object' || res.json === null) throw unexpectedAnswer(what, res);
-}
-
-async function updateOne(settings: Settings, deps: ProviderDeps, u: HostUpdate, signal: AbortSignal): Promise<HostResult> {
-  const headers = { authorization: `Bearer ${settings.token}` };
-  const type = RECORD_TYPE[u.family];
-  const what = `Example DNS, ${type} record of ${u.host}`;
-  const query = new URLSearchParams({ name: u.host, type });
-  const found = await requestJson(deps.http, { url: `${settings.endpoint}/records?${query}`, headers, signal });
-  check(found, what, deps.clock.now());
-  const records = (found.json as { records?: ExampleRecord[] }).records;
-  if (!Array.isArray(records)) throw unexpectedAnswer(what, found);
-  const current = records[0];
-  // Nothing to send: the service already has the address.
-  if (current && sameAddress(current.content, u.address)) return resultOf(u, 'unchanged');
-  const write = current
-    ? await requestJson(deps.http, { url: `${settings.endpoint}/records/${encodeURIComponent(current.id)}`, method: 'PUT', headers, json: { content: u.address }, signal })
-    : await requestJson(deps.http, { url: `${settings.endpoint}/records`, method: 'POST', headers, json: { name: u.host, type, content: u.address }, signal });
-  check(write, what, deps.clock.now());
-  return resultOf(u, 'updated');
+/** What read() finds and write() needs: the zone and the record to change, if there is one. */
+interface Found {
+  zone: string;
+  record: ExampleRecord | undefined;
 }
 
 export default defineProvider({
   type: 'example',
   schema,
+  // Keys of the entry whose values are secrets: redacted everywhere.
   secrets: ['token'],
   create(settings: Settings, deps) {
-    return {
-      label: 'example',
-      hosts: settings.hosts,
-      async update({ updates, signal }) {
-        const results: HostResult[] = [];
-        for (const u of updates) {
-          try {
-            results.push(await updateOne(settings, deps, u, signal));
-          } catch (error) {
-            // A host the service refuses fails alone; anything else (auth, rate limit, network) fails the call.
-            if (error instanceof DdnsError && error.kind === 'fatal') results.push(resultOf(u, error));
-            else throw error;
-          }
-        }
-        return results;
+    const api = createExampleApi({ endpoint: settings.endpoint, token: settings.token, http: deps.http, clock: deps.clock });
+    const zoneOf = zoneByName(
+      (name, signal) => api.hasZone(name, signal),
+      // Said when no parent of the host is a zone this token sees: a `fatal` failure of that host.
+      (host) => `Example DNS has no zone for ${host} that this token can see; add the zone in its dashboard, or set zone`,
+      settings.zone,
+    );
+    return recordProvider<Found>('example', settings.hosts, {
+      async read(u, signal) {
+        const zone = await zoneOf(u.host, signal);
+        const records = await api.findRecords(zone, relativeName(u.host, zone), RECORD_TYPE[u.family], signal);
+        // values: what the record holds now (none: missing). More than one value counts as different and is written.
+        return { values: records.map((r) => r.content), record: { zone, record: records[0] } };
       },
-    };
+      async write(u, current, signal) {
+        const { zone, record } = current.record as Found;
+        if (record) await api.updateRecord(zone, record.id, u.address, signal);
+        else await api.createRecord(zone, { name: relativeName(u.host, zone), type: RECORD_TYPE[u.family], content: u.address }, signal);
+      },
+    });
   },
 });

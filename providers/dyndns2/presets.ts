@@ -4,8 +4,7 @@
  * the preset types without loading the adapter. A service that speaks dyndns2
  * is one row of PRESETS.
  */
-import type { Family } from '../kit/index.js';
-import type { AnswerCode } from './protocol.js';
+import type { AnswerCode, Family } from '../kit/index.js';
 
 export interface Variant {
   /** The update path under the endpoint. */

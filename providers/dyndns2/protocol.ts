@@ -13,10 +13,12 @@
  * The answer has one line per hostname, in the order they were sent:
  * `good <ip>` or `nochg <ip>` for success, otherwise a code saying why not.
  * A code that concerns the whole request (`badauth`, `911`, …) may come as a
- * single line for all hosts. ANSWER_CODES is the one table of those codes,
- * shared with ddnsd's own dyndns2 endpoint for routers.
+ * single line for all hosts. ANSWER_CODES (src/base/dyndns2.ts, through the
+ * kit) is the one table of those codes, shared with ddnsd's own dyndns2
+ * endpoint for routers.
  */
 import {
+  ANSWER_CODES,
   DdnsError,
   describeUrl,
   FAMILIES,
@@ -30,9 +32,9 @@ import {
   withLimitHint,
   statusFailure,
   type Addresses,
+  type AnswerCode,
   type Clock,
   type Family,
-  type FailureKind,
   type HostResult,
   type HttpClient,
   type UpdateRequest,
@@ -86,36 +88,8 @@ export interface Answer {
   detail: string;
 }
 
-export interface AnswerCode {
-  /** `ok` for success; otherwise the failure kind it means. */
-  kind: 'ok' | FailureKind;
-  /** Whether the code is about one host (else about the whole request). */
-  perHost: boolean;
-  /** For failures: what it means and what the user can do about it. */
-  why: string;
-}
-
 /** No-IP and the dyndns2 specification: after `911`, wait at least 30 minutes. */
 export const TROUBLE_PAUSE_MS = 30 * 60_000;
-
-/** Every code of the protocol: what it means, for clients and for ddnsd's endpoint alike. */
-export const ANSWER_CODES: Readonly<Record<string, AnswerCode>> = {
-  good: { kind: 'ok', perHost: true, why: 'the address was updated' },
-  nochg: { kind: 'ok', perHost: true, why: 'the host already had this address' },
-  badauth: { kind: 'auth', perHost: false, why: 'the username or password is wrong; fix them in the config' },
-  badagent: {
-    kind: 'fatal',
-    perHost: false,
-    why: "the service refuses ddnsd's User-Agent; for No-IP set contact_email on the entry, otherwise update ddnsd, and report it if the newest version is refused too",
-  },
-  '!donator': { kind: 'fatal', perHost: false, why: 'the request uses a feature this account does not have; check the account type' },
-  nohost: { kind: 'fatal', perHost: true, why: 'the hostname does not exist on this account; check hosts and the account' },
-  notfqdn: { kind: 'fatal', perHost: true, why: 'the hostname is not a fully qualified domain name; write it in full, e.g. office.ddns.net' },
-  numhost: { kind: 'fatal', perHost: false, why: 'too many hosts in one request; split the hosts over several entries' },
-  abuse: { kind: 'fatal', perHost: false, why: 'the service blocked the hostname for abuse; unblock it in the account before ddnsd tries again' },
-  '911': { kind: 'server', perHost: false, why: 'the service reports trouble on its side' },
-  dnserr: { kind: 'server', perHost: false, why: 'the service reports a DNS error on its side' },
-};
 
 /** A service's codes: its own table over the standard one. */
 function codeOf(code: string, codes: Variant['codes']): AnswerCode | undefined {

@@ -1,16 +1,11 @@
 /** Addresses as adapters see them: record types, and one address in two spellings. */
 import ipaddr from 'ipaddr.js';
-import type { Family } from '../../src/detect/address.js';
+import type { Family } from '../../src/base/address.js';
 
 /** The DNS record type that holds an address of each family. */
 export const RECORD_TYPE = { ipv4: 'A', ipv6: 'AAAA' } as const satisfies Record<Family, string>;
 
 export type RecordType = (typeof RECORD_TYPE)[Family];
-
-/** The family a record type holds. */
-export function familyOf(type: RecordType): Family {
-  return type === 'A' ? 'ipv4' : 'ipv6';
-}
 
 /** Whether two texts name the same IP address (`2a02:8010:1::1` and `2A02:8010:0001:0:0:0:0:1` do). */
 export function sameAddress(a: string, b: string): boolean {

@@ -5,8 +5,8 @@
  * small table; `exchangeText` sends, judges the status and the words, and
  * returns `updated` or `unchanged`, or throws the DdnsError the answer means.
  */
-import { DdnsError, type FailureKind } from '../../src/errors.js';
-import type { HttpClient, HttpRequest, HttpResponse } from '../../src/http.js';
+import { DdnsError, type FailureKind } from '../../src/base/errors.js';
+import type { HttpClient, HttpRequest, HttpResponse } from '../../src/base/http.js';
 import { quoteAnswer, statusFailure, unexpectedAnswer } from './http.js';
 
 /** What one kind of answer means. */

@@ -2,12 +2,12 @@
  * HTTP for adapters: the shared client (deadline, size cap, User-Agent,
  * failures as kinds), status mapping, and JSON requests with paging.
  */
-import { DdnsError } from '../../src/errors.js';
-import type { HttpClient, HttpRequest, HttpResponse } from '../../src/http.js';
+import { DdnsError } from '../../src/base/errors.js';
+import type { HttpClient, HttpRequest, HttpResponse } from '../../src/base/http.js';
 
-import { parseRetryAfter } from '../../src/http.js';
+import { parseRetryAfter } from '../../src/base/http.js';
 
-export { describeOrigin, describeUrl, parseRetryAfter, statusFailure } from '../../src/http.js';
+export { describeOrigin, describeUrl, parseRetryAfter, statusFailure } from '../../src/base/http.js';
 export type { HttpClient, HttpRequest, HttpResponse };
 
 export interface JsonResponse extends HttpResponse {

@@ -4,12 +4,12 @@
  * holds the address, else write it. A failure that concerns one host only
  * (`fatal`, `bad-response`) fails that host; anything else fails the call.
  */
-import { DdnsError } from '../../src/errors.js';
+import { DdnsError } from '../../src/base/errors.js';
 import { sameAddress } from './address.js';
 import { resultOf } from './results.js';
-import type { HostResult, HostUpdate, Provider } from './types.js';
+import type { HostResult, HostUpdate, Provider } from '../../src/base/provider.js';
 import type { z } from 'zod';
-import { zoneCandidates } from './zones.js';
+import { zoneCandidates } from '../../src/base/zones.js';
 
 /** Failures that concern one host only: its result. Auth, rate limits and transient trouble fail the whole call. */
 export function failsOneHost(error: unknown): error is DdnsError {

@@ -4,12 +4,12 @@
  * optionally, the AAAA record's `ipv6_token`, each family sent to its own
  * server, one request per record, the answer read by the service's rules.
  */
-import { DdnsError } from '../../src/errors.js';
+import { DdnsError } from '../../src/base/errors.js';
 import { readAnswer, type AnswerRule } from './answer.js';
 import { sameAddress } from './address.js';
 import { endpoint, entrySchema, hostList, limitFamilies, secret, type z } from './schema.js';
 import { resultOf, sendInTurn } from './results.js';
-import type { HostUpdate, Provider, ProviderDeps } from './types.js';
+import type { HostUpdate, Provider, ProviderDeps } from '../../src/base/provider.js';
 
 export interface RecordTokens {
   type: string;

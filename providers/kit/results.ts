@@ -1,7 +1,7 @@
 /** Building the per-host, per-family results an adapter returns. */
-import { DdnsError as DdnsErrorClass, type DdnsError } from '../../src/errors.js';
-import { FAMILIES } from '../../src/detect/address.js';
-import type { Addresses, HostResult, HostUpdate } from './types.js';
+import { DdnsError as DdnsErrorClass, type DdnsError } from '../../src/base/errors.js';
+import { FAMILIES } from '../../src/base/address.js';
+import type { Addresses, HostResult, HostUpdate } from '../../src/base/provider.js';
 
 /** The distinct hosts of some updates, in order. */
 export function hostsOf(updates: readonly HostUpdate[]): string[] {

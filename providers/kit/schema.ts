@@ -4,7 +4,7 @@
  * per-family switches, the timeout and non-empty secrets.
  */
 import { z } from 'zod';
-import { duration, expected } from '../../src/config/schema.js';
+import { duration, expected } from '../../src/base/schema.js';
 
 export { duration, expected, z };
 

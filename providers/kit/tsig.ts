@@ -5,7 +5,7 @@
  * any DNS message ddnsd sends or a test server answers can be signed.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { encodeName } from './dns.js';
+import { encodeName } from '../../src/base/dns.js';
 
 /** The algorithms a key may use, as named in named.conf, with their wire names and digests. */
 export const TSIG_ALGORITHMS = {

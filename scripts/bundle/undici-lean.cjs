@@ -13,7 +13,7 @@ const util = require('undici/lib/core/util');
 
 let fallback;
 
-/** undici's request(url, options), for callers that always give a method (src/http.ts does). */
+/** undici's request(url, options), for callers that always give a method (src/base/http.ts does). */
 function request(url, options = {}) {
   const { dispatcher = (fallback ??= new Agent()), ...rest } = options;
   const parsed = util.parseURL(url);

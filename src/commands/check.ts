@@ -1,7 +1,7 @@
 /** `ddnsd check [--reach]`: the config validated and printed as understood, secrets redacted; with --reach, as doctor. */
 import { stringify } from 'yaml';
-import type { Command } from '../cli.js';
-import { effectiveConfig } from '../config/load.js';
+import type { Command } from './types.js';
+import { effectiveConfig } from '../config/effective.js';
 import { withConfig } from './setup.js';
 
 const check: Command = (line, io) =>

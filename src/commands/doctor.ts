@@ -2,11 +2,11 @@
  * `ddnsd doctor` (and `ddnsd check --reach`): detect once (nothing sent, no
  * state written), run every reachability check once, print the chain.
  */
-import type { CliIo, Command } from '../cli.js';
+import type { CliIo, Command } from './types.js';
 import type { Config } from '../config/load.js';
-import type { Logger, Redactor } from '../log.js';
+import type { Logger, Redactor } from '../base/log.js';
 import { createRuntime } from '../main.js';
-import { doctorDefaults } from '../reach/config.js';
+import { doctorDefaults } from '../config/checks.js';
 import { doctorReport } from '../reach/doctor.js';
 import { withConfig } from './setup.js';
 

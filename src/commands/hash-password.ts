@@ -1,5 +1,5 @@
 /** `ddnsd hash-password`: the password from stdin (one line, or a pipe), its scrypt hash on stdout. */
-import type { Command } from '../cli.js';
+import type { Command } from './types.js';
 import { hashPassword } from '../password.js';
 
 const hashPasswordCommand: Command = async (_line, io) => {

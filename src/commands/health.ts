@@ -1,6 +1,6 @@
 /** `ddnsd health`: asks the running daemon's /healthz; exit 0 healthy, 1 not. */
 import { readFileSync } from 'node:fs';
-import type { CliIo, Command } from '../cli.js';
+import type { CliIo, Command } from './types.js';
 import { checkHealth, quickHealth } from '../health.js';
 
 const health: Command = async (line, io) => {

@@ -1,9 +1,9 @@
 /** `ddnsd once [--dry-run] [--force]`: one cycle and a summary of every host; exit 0 when all are up to date. */
-import type { CliIo, Command } from '../cli.js';
+import type { CliIo, Command } from './types.js';
 import type { Config } from '../config/load.js';
 import type { CycleReport } from '../cycle/index.js';
-import { FAMILY_LABEL } from '../detect/address.js';
-import type { Logger, Redactor } from '../log.js';
+import { FAMILY_LABEL } from '../base/address.js';
+import type { Logger, Redactor } from '../base/log.js';
 import { createRuntime } from '../main.js';
 import { withConfig } from './setup.js';
 

@@ -1,7 +1,7 @@
 /** `ddnsd run`: the daemon (the loop and the status server) until SIGTERM or SIGINT. */
-import type { Command } from '../cli.js';
+import type { Command } from './types.js';
 import type { Config } from '../config/load.js';
-import type { Logger, Redactor } from '../log.js';
+import type { Logger, Redactor } from '../base/log.js';
 import { startDaemon, STOP_GRACE_MS } from '../main.js';
 import { withConfig } from './setup.js';
 

@@ -1,7 +1,7 @@
 /** `ddnsd service install | uninstall`: the plan comes from src/service/, this only prints and applies it. */
 import { existsSync, realpathSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import type { CliIo, Command } from '../cli.js';
+import type { CliIo, Command } from './types.js';
 import { applyPlan, defaultConfigPath, installPlan, uninstallPlan, type ServiceManager, type ServicePlan } from '../service/index.js';
 
 const serviceCommand: Command = async (line, io) => service(line.positionals.slice(1), line.values, io);

@@ -3,10 +3,10 @@
  * config, loaded and validated, with the exit status 2 for an invalid config.
  */
 import { loadProviders } from '../../providers/registry.js';
-import type { CliIo, CommandLine } from '../cli.js';
+import type { CliIo, CommandLine } from './types.js';
 import { loadConfigFor, type Config } from '../config/load.js';
-import { ConfigError } from '../errors.js';
-import { createLogger, createRedactor, parseLevel, type Logger, type Redactor } from '../log.js';
+import { ConfigError } from '../base/errors.js';
+import { createLogger, createRedactor, parseLevel, type Logger, type Redactor } from '../base/log.js';
 
 export interface Setup {
   config: Config;

@@ -1,7 +1,7 @@
 /** The config as `ddnsd check` prints it. */
 import { describeSource } from '../detect/sources.js';
-import { REDACTED } from '../log.js';
-import { formatDuration } from './duration.js';
+import { REDACTED } from '../base/log.js';
+import { formatDuration } from '../base/duration.js';
 import type { Config } from './load.js';
 import { effectiveServer } from './server.js';
 

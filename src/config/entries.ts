@@ -4,8 +4,8 @@
  * changes whenever its settings do.
  */
 import { createHash } from 'node:crypto';
-import type { AnyProviderDefinition, CommonSettings } from '../../providers/kit/types.js';
-import { FAMILIES, FAMILY_LABEL, type Family } from '../detect/address.js';
+import type { AnyProviderDefinition, CommonSettings } from '../base/provider.js';
+import { FAMILIES, FAMILY_LABEL, type Family } from '../base/address.js';
 import type { PathKey, Problem } from './lines.js';
 import { describeValue } from './schema.js';
 import { zodProblems } from './problems.js';

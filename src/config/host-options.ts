@@ -5,7 +5,7 @@
  * `ipv6_prefix_length` (default 64). The adapter gets plain hostnames, as
  * always; the cycle asks `hostAddress` for each host's address.
  */
-import type { Family } from '../detect/address.js';
+import type { Family } from '../base/address.js';
 import { DEFAULT_PREFIX_LENGTH, eui64, parseSuffix, withSuffix } from '../detect/prefix.js';
 import type { PathKey, Problem } from './lines.js';
 import { describeValue } from './schema.js';

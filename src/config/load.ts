@@ -10,23 +10,22 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
-import type { AnyProviderDefinition } from '../../providers/kit/types.js';
-import { FAMILIES, type Family } from '../detect/address.js';
+import type { AnyProviderDefinition } from '../base/provider.js';
+import { FAMILIES, type Family } from '../base/address.js';
 import { DEFAULT_SOURCES, resolveSource, type Source } from '../detect/sources.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../base/errors.js';
 import { entrySecrets, parseProviders, type ProviderEntry } from './entries.js';
 import { loadEnv, resolveValues } from './expand.js';
 import { formatPath, lineOf, type PathKey, type Problem, type YamlSource } from './lines.js';
 import { zodProblems } from './problems.js';
 import { configSchema, parseListen, type Listen } from './schema.js';
-import { checksSchema, type ChecksConfig } from '../reach/config.js';
+import { checksSchema, type ChecksConfig } from './checks.js';
 import { notifySchema, notifySecrets, type TargetConfig } from '../notify/config.js';
 
 /** The whole file's contract: the top level plus the reachability checks and notification targets. */
 const fileSchema = configSchema.extend({ checks: checksSchema, notify: notifySchema });
 import { resolveServer, serverSecrets, type ServerSettings } from './server.js';
 
-export { effectiveConfig } from './effective.js';
 export { formatPath } from './lines.js';
 export type { ProviderEntry } from './entries.js';
 
@@ -76,13 +75,9 @@ export function locateConfig(options: Pick<LoadOptions, 'path' | 'env' | 'cwd'>)
   return { path: resolve(options.cwd, 'config.yaml'), explicit: false };
 }
 
-/** Loads the config, or throws ConfigError listing every problem. */
-export function loadConfig(options: LoadOptions): Config {
-  return buildConfig(readConfig(options), options.providers);
-}
-
 /**
- * loadConfig with only the provider adapters the file asks for: `load` gets
+ * Loads the config with only the provider adapters the file asks for, or
+ * throws ConfigError listing every problem: `load` gets
  * the types its entries name, or undefined when an entry's type is missing
  * or not plain text (every adapter is then needed, for the message).
  */
@@ -103,7 +98,7 @@ function typesNamed(raw: unknown): string[] | undefined {
 }
 
 /** The file read and parsed as YAML, not yet checked. */
-interface Read {
+export interface Read {
   raw: unknown;
   file: string | undefined;
   dir: string;
@@ -111,7 +106,8 @@ interface Read {
   yaml: YamlSource | undefined;
 }
 
-function readConfig(options: Omit<LoadOptions, 'providers'>): Read {
+/** Finds and reads the file (readConfig then buildConfig is loadConfigFor with the adapters at hand). */
+export function readConfig(options: Omit<LoadOptions, 'providers'>): Read {
   const located = locateConfig(options);
   const exists = existsSync(located.path);
   if (!exists && located.explicit) {
@@ -143,7 +139,8 @@ function readConfig(options: Omit<LoadOptions, 'providers'>): Read {
   return { raw: doc.toJS() ?? {}, file: located.path, dir, env, yaml: { doc, lines } };
 }
 
-function buildConfig(read: Read, registry: readonly AnyProviderDefinition[]): Config {
+/** Checks what was read against the adapters its entries may name; throws ConfigError listing every problem. */
+export function buildConfig(read: Read, registry: readonly AnyProviderDefinition[]): Config {
   const { raw, file, yaml } = read;
   const input = { dir: read.dir, env: read.env, registry };
   const overrides = envOverrides(input.env, file);

@@ -1,6 +1,6 @@
 /** zod's issues as problems a person can act on. */
 import type { z } from 'zod';
-import type { AnyProviderDefinition } from '../../providers/kit/types.js';
+import type { AnyProviderDefinition } from '../base/provider.js';
 import type { PathKey, Problem } from './lines.js';
 import { suggest } from './suggest.js';
 

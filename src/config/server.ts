@@ -10,8 +10,8 @@ import { isAbsolute, resolve } from 'node:path';
 import { createSecureContext } from 'node:tls';
 import { z } from 'zod';
 import { parsePasswordHash } from '../password.js';
-import { REDACTED } from '../log.js';
-import type { Listen } from './schema.js';
+import { REDACTED } from '../base/log.js';
+import type { Listen } from './listen.js';
 
 export type AuthMode = 'none' | 'token' | 'basic';
 

@@ -1,5 +1,5 @@
 /** "Did you mean": the known key nearest to an unknown one. */
-import type { AnyProviderDefinition } from '../../providers/kit/types.js';
+import type { AnyProviderDefinition } from '../base/provider.js';
 import { configSchema } from './schema.js';
 
 interface SchemaNode {

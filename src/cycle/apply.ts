@@ -3,10 +3,10 @@
  * (confirmed, failing with a backoff, or needing attention) and is told as
  * an event; a host the provider did not answer for counts as failed.
  */
-import type { HostResult, HostUpdate } from '../../providers/kit/types.js';
+import type { HostResult, HostUpdate } from '../base/provider.js';
 import type { ProviderEntry } from '../config/load.js';
-import { DdnsError, needsAttention } from '../errors.js';
-import type { Redactor } from '../log.js';
+import { DdnsError, needsAttention } from '../base/errors.js';
+import type { Redactor } from '../base/log.js';
 import { hostKey, type HostState, type State } from '../state.js';
 import type { Events } from './events.js';
 import { retryDelay } from './policy.js';
@@ -32,6 +32,18 @@ export function clearFailure(hs: HostState): void {
   delete hs.retryAt;
   delete hs.lastError;
   delete hs.errorKind;
+}
+
+/**
+ * Forgets that `key`'s record holds `address` (a check saw the zone's servers
+ * hold another), so the next cycle sends it again. False when the host's
+ * confirmed address is no longer `address`: nothing to forget.
+ */
+export function invalidate(state: State, key: string, address: string): boolean {
+  const hs = state.hosts[key];
+  if (!hs || hs.address !== address) return false;
+  delete hs.address;
+  return true;
 }
 
 export function hostState(state: State, type: string, host: string, family: HostState['family']): HostState {

@@ -4,12 +4,17 @@
  * ("this host failed"); deciding what is worth saying again is each
  * subscriber's business. A subscriber that throws never breaks a cycle.
  */
-import type { FailureKind } from '../errors.js';
-import type { Family } from '../detect/address.js';
+import type { FailureKind } from '../base/errors.js';
+import type { Family } from '../base/address.js';
 import type { SourceAnswer } from '../detect/index.js';
 import type { CycleReport } from './report.js';
 import type { LanAddress } from '../state.js';
-import type { CheckName, Verdict } from '../reach/result.js';
+
+/** The reachability checks (src/reach/), named here so the events need nothing from there. */
+export type CheckName = 'dns' | 'port' | 'forward';
+
+/** `warn`: works, but something is worth knowing (propagating, could not ask). `skip`: not checkable, with the reason. */
+export type Verdict = 'pass' | 'warn' | 'fail' | 'skip';
 
 interface HostFields {
   /** The provider's label, e.g. `cloudflare`. */

@@ -6,13 +6,13 @@
  * provider answers, so a crash loses at most the answers in flight.
  */
 import pLimit from 'p-limit';
-import type { Addresses, HostUpdate, Provider } from '../../providers/kit/types.js';
-import type { Clock } from '../clock.js';
+import type { Addresses, HostUpdate, Provider } from '../base/provider.js';
+import type { Clock } from '../base/clock.js';
 import type { ProviderEntry } from '../config/load.js';
-import { FAMILY_LABEL, type Family } from '../detect/address.js';
+import { FAMILY_LABEL, type Family } from '../base/address.js';
 import type { Detection, Detector } from '../detect/index.js';
 import { withSuffix } from '../detect/prefix.js';
-import type { Logger, Redactor } from '../log.js';
+import type { Logger, Redactor } from '../base/log.js';
 import { byText } from '../order.js';
 import { HISTORY_LIMIT, hostKey, type State } from '../state.js';
 import { applyResults, clearFailure, hostState } from './apply.js';
@@ -25,6 +25,7 @@ import { send } from './send.js';
 export * from './events.js';
 export * from './policy.js';
 export * from './report.js';
+export { invalidate } from './apply.js';
 
 export interface ConfiguredProvider {
   entry: ProviderEntry;

@@ -2,9 +2,9 @@
  * The cycle's events as log lines. A problem that repeats cycle after cycle
  * is logged once (then at debug level) until it changes or goes away.
  */
-import { humanDuration } from '../config/duration.js';
-import { FAMILY_LABEL } from '../detect/address.js';
-import type { Logger } from '../log.js';
+import { humanDuration } from '../base/duration.js';
+import { FAMILY_LABEL } from '../base/address.js';
+import type { Logger } from '../base/log.js';
 import type { Events } from './events.js';
 
 const RECORD = { ipv4: 'A', ipv6: 'AAAA' } as const;

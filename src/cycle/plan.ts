@@ -2,9 +2,10 @@
  * Planning, without side effects: for one provider entry, which hosts and
  * families are due and why the others are not.
  */
-import type { HostUpdate, Provider } from '../../providers/kit/types.js';
+import type { HostUpdate, Provider } from '../base/provider.js';
 import type { ProviderEntry } from '../config/load.js';
-import type { Family } from '../detect/address.js';
+import { humanDuration } from '../base/duration.js';
+import type { Family } from '../base/address.js';
 import { hostKey, type HostState, type State } from '../state.js';
 import { nextTry, type HostReport } from './report.js';
 

@@ -1,5 +1,5 @@
 /** How hard ddnsd tries: retries within a cycle, pauses across cycles, and how many requests at once. */
-import { DdnsError } from '../errors.js';
+import { DdnsError } from '../base/errors.js';
 
 export interface RetryPolicy {
   /** Retries within one cycle for transient failures. */

@@ -1,6 +1,6 @@
 /** What a cycle did, as values: one report per host and family. */
-import { humanDuration } from '../config/duration.js';
-import type { Family } from '../detect/address.js';
+import { humanDuration } from '../base/duration.js';
+import type { Family } from '../base/address.js';
 import type { Detection } from '../detect/index.js';
 
 /** What a cycle did about one host and family. */

@@ -1,10 +1,10 @@
 /** One provider call, with transient failures retried inside the cycle (p-retry, Retry-After honoured, one wait per retry). */
 import pRetry from 'p-retry';
-import type { HostUpdate, Provider } from '../../providers/kit/types.js';
-import type { Clock } from '../clock.js';
-import type { Family } from '../detect/address.js';
-import { asDdnsError } from '../errors.js';
-import type { Logger, Redactor } from '../log.js';
+import type { HostUpdate, Provider } from '../base/provider.js';
+import type { Clock } from '../base/clock.js';
+import type { Family } from '../base/address.js';
+import { asDdnsError, DdnsError } from '../base/errors.js';
+import type { Logger, Redactor } from '../base/log.js';
 import type { SendResult } from './apply.js';
 import { retryableNow, retryWait, type RetryPolicy } from './policy.js';
 

@@ -4,9 +4,9 @@
  * then judged the same way for every kind (./address.ts).
  */
 import dnsPacket from 'dns-packet';
-import { describeServer, queryDns, type DnsClient, type DnsServer } from '../../providers/kit/dns.js';
-import type { HttpClient } from '../http.js';
-import type { Family } from './address.js';
+import { describeServer, queryDns, type DnsClient, type DnsServer } from '../base/dns.js';
+import type { HttpClient } from '../base/http.js';
+import type { Family } from '../base/address.js';
 import { interfaceAddress, type InterfaceReader } from './interface.js';
 import { defaultGateway, NATPMP_PORT, natpmpExternalAddress } from './natpmp.js';
 import type { PushStore } from './push.js';

@@ -4,12 +4,12 @@
  */
 import { networkInterfaces } from 'node:os';
 import { Agent, type Dispatcher } from 'undici';
-import { deadline } from '../../providers/kit/deadline.js';
-import { createDnsClient, type DnsClient } from '../../providers/kit/dns.js';
-import { formatDuration } from '../config/duration.js';
-import { DdnsError } from '../errors.js';
-import { createHttpClient, HttpTimeout, type HttpClient } from '../http.js';
-import { checkAddress, FAMILY_LABEL, type Family } from './address.js';
+import { deadline } from '../base/deadline.js';
+import { createDnsClient, type DnsClient } from '../base/dns.js';
+import { formatDuration } from '../base/duration.js';
+import { DdnsError } from '../base/errors.js';
+import { createHttpClient, HttpTimeout, type HttpClient } from '../base/http.js';
+import { checkAddress, FAMILY_LABEL, type Family } from '../base/address.js';
 import { ask, systemDeps, type SourceDeps } from './ask.js';
 import { systemInterfaces, type InterfaceReader } from './interface.js';
 import type { PushStore } from './push.js';
@@ -124,7 +124,8 @@ async function detectFamily(
       resolve(result);
     };
     for (const source of sources) {
-      askSource(source, family, deps, signal).then((answer) => {
+      // askSource turns every failure into an answer: it never rejects.
+      void askSource(source, family, deps, signal).then((answer) => {
         if (settled) return;
         answers.push(answer);
         if (answer.address) {

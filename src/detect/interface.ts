@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import ipaddr from 'ipaddr.js';
 import type { InterfaceTable } from '../lan.js';
 import { byText } from '../order.js';
-import { checkAddress, type Family } from './address.js';
+import { checkAddress, type Family } from '../base/address.js';
 
 /** Flags of /proc/net/if_inet6 (linux/if_addr.h). */
 export const IFA_F_TEMPORARY = 0x01;

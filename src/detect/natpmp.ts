@@ -7,8 +7,8 @@
  */
 import { createSocket } from 'node:dgram';
 import { readFile } from 'node:fs/promises';
-import { exchangeOnce, type DnsServer } from '../../providers/kit/dns.js';
-import { DdnsError } from '../errors.js';
+import { exchangeOnce, type DnsServer } from '../base/dns.js';
+import { DdnsError } from '../base/errors.js';
 
 export const NATPMP_PORT = 5351;
 

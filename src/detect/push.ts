@@ -3,8 +3,8 @@
  * latest per family with its time. The `push` source answers it while it is
  * fresh, so a router that stopped pushing does not hold the address forever.
  */
-import { humanDuration } from '../config/duration.js';
-import type { Family } from './address.js';
+import { humanDuration } from '../base/duration.js';
+import type { Family } from '../base/address.js';
 
 export interface Pushed {
   address: string;

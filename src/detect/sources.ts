@@ -6,8 +6,8 @@
  * pushed to ddnsd's dyndns2 endpoint. ./ask.ts turns a source into a call.
  */
 import { isIP } from 'node:net';
-import { parseDnsServer, type DnsServer, type Question } from '../../providers/kit/dns.js';
-import type { Family } from './address.js';
+import { parseDnsServer, type DnsServer, type Question } from '../base/dns.js';
+import type { Family } from '../base/address.js';
 
 export type AnswerFormat = 'text' | 'trace';
 export type SourceKind = Source['kind'];

@@ -7,10 +7,10 @@
  */
 import { createSocket } from 'node:dgram';
 import ipaddr from 'ipaddr.js';
-import { deadline } from '../../providers/kit/deadline.js';
-import { exchangeOnce } from '../../providers/kit/dns.js';
-import { DdnsError } from '../errors.js';
-import type { HttpClient } from '../http.js';
+import { deadline } from '../base/deadline.js';
+import { exchangeOnce } from '../base/dns.js';
+import { DdnsError } from '../base/errors.js';
+import type { HttpClient } from '../base/http.js';
 
 export const SSDP_ADDRESS = '239.255.255.250';
 export const SSDP_PORT = 1900;

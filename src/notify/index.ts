@@ -6,10 +6,10 @@
  * back); each send retried with backoff. Sending happens beside the cycle:
  * a slow or failing target never delays or fails it, and shows in the status.
  */
-import type { Clock } from '../clock.js';
+import type { Clock } from '../base/clock.js';
 import type { Events } from '../cycle/index.js';
-import type { HttpClient } from '../http.js';
-import type { Logger, Redactor } from '../log.js';
+import type { HttpClient } from '../base/http.js';
+import type { Logger, Redactor } from '../base/log.js';
 import { DEFAULT_EVENTS, describeTarget, type TargetConfig } from './config.js';
 import { toNotification } from './message.js';
 import { kindOf } from './registry.js';

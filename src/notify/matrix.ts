@@ -11,7 +11,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
-import type { HttpClient } from '../http.js';
+import type { HttpClient } from '../base/http.js';
 import { describeByHost, expectOk, urlTarget, yes } from './common.js';
 import type { MessageKind } from './types.js';
 

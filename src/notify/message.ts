@@ -2,7 +2,7 @@
  * The cycle's events as notifications: what happened in words, how bad it
  * is, and the subject and state that repeats are collapsed on.
  */
-import { FAMILY_LABEL } from '../detect/address.js';
+import { FAMILY_LABEL } from '../base/address.js';
 import type { CycleEvent } from '../cycle/events.js';
 import { isFailing } from '../reach/result.js';
 import type { Notification } from './types.js';

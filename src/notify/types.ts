@@ -8,7 +8,7 @@
  */
 import type { ZodType } from 'zod';
 import type { CycleReport } from '../cycle/report.js';
-import type { HttpClient } from '../http.js';
+import type { HttpClient } from '../base/http.js';
 
 export const NOTIFY_EVENTS = [
   'address-changed',

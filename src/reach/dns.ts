@@ -5,9 +5,9 @@
  * still hold the old answer until its TTL runs out.
  */
 import ipaddr from 'ipaddr.js';
-import { describeServer, queryDns, type DnsClient, type DnsServer, type Packet } from '../../providers/kit/dns.js';
-import { zoneCandidates } from '../../providers/kit/zones.js';
-import type { Family } from '../detect/address.js';
+import { describeServer, queryDns, type DnsClient, type DnsServer, type Packet } from '../base/dns.js';
+import { zoneCandidates } from '../base/zones.js';
+import type { Family } from '../base/address.js';
 import { result, type CheckResult } from './result.js';
 
 export interface DnsTarget {

@@ -4,7 +4,7 @@
  * to do: address detected → DNS published → port reachable from outside →
  * router forward → this machine's LAN address.
  */
-import { FAMILY_LABEL } from '../detect/address.js';
+import { FAMILY_LABEL } from '../base/address.js';
 import type { Detection } from '../detect/index.js';
 import { recentLanChange } from '../lan.js';
 import type { State } from '../state.js';

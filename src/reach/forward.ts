@@ -4,7 +4,7 @@
  * The router is asked through an injected PortMapper.
  */
 import type { LanAddress } from '../state.js';
-import type { PortEntry } from './config.js';
+import type { PortEntry } from '../config/checks.js';
 import { result, type CheckResult } from './result.js';
 
 export interface PortMapping {

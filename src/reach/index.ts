@@ -4,13 +4,13 @@
  * change. Each run's results are kept for the status; a subject that starts
  * or stops failing is told as a `reachability-changed` event.
  */
-import type { DnsClient } from '../../providers/kit/dns.js';
-import type { Clock } from '../clock.js';
+import type { DnsClient } from '../base/dns.js';
+import type { Clock } from '../base/clock.js';
 import type { ConfiguredProvider, Events } from '../cycle/index.js';
-import type { HttpClient } from '../http.js';
-import type { Logger } from '../log.js';
+import type { HttpClient } from '../base/http.js';
+import type { Logger } from '../base/log.js';
 import { hostKey, type LanAddress, type State } from '../state.js';
-import type { ChecksConfig } from './config.js';
+import type { ChecksConfig } from '../config/checks.js';
 import { checkDns, type DnsResult, type DnsTarget } from './dns.js';
 import { checkForward, type PortMapper } from './forward.js';
 import { checkPort } from './port.js';
@@ -26,7 +26,10 @@ export interface ReachDeps {
   clock: Clock;
   log: Logger;
   events: Events;
+  /** Read only: the detected addresses, the LAN. */
   state: State;
+  /** Forgets that a host's record holds `address`, so the next cycle sends it (false: it no longer does). */
+  invalidate(key: string, address: string): boolean;
   providers: readonly ConfiguredProvider[];
   lan: () => LanAddress[];
   /** The router over UPnP IGD, for the forward check. */
@@ -70,10 +73,9 @@ function dnsTargets(deps: ReachDeps): Target[] {
  */
 function forgetDrifted(deps: ReachDeps, targets: Target[], results: DnsResult[]): void {
   results.forEach((r, i) => {
-    const hs = r.drift ? deps.state.hosts[targets[i]?.key ?? ''] : undefined;
-    if (!hs || hs.address !== targets[i]?.address) return;
-    delete hs.address;
-    deps.log.warn(`${r.subject}: the zone's DNS servers do not hold ${targets[i]?.address}, which the provider confirmed; sending it again at the next check`);
+    const target = targets[i];
+    if (!r.drift || !target || !deps.invalidate(target.key, target.address)) return;
+    deps.log.warn(`${r.subject}: the zone's DNS servers do not hold ${target.address}, which the provider confirmed; sending it again at the next check`);
   });
 }
 

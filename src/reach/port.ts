@@ -7,8 +7,8 @@
  */
 import { connect } from 'node:net';
 import ipaddr from 'ipaddr.js';
-import { describeUrl, type HttpClient } from '../http.js';
-import type { PortEntry } from './config.js';
+import { describeUrl, type HttpClient } from '../base/http.js';
+import type { PortEntry } from '../config/checks.js';
 import { result, type CheckResult } from './result.js';
 
 export interface PortCheckOptions {

@@ -1,9 +1,8 @@
 /** What a reachability check finds: one result per subject (a host and record, a port), as values. */
 
-export type CheckName = 'dns' | 'port' | 'forward';
+import type { CheckName, Verdict } from '../cycle/events.js';
 
-/** `warn`: works, but something is worth knowing (propagating, could not ask). `skip`: not checkable, with the reason. */
-export type Verdict = 'pass' | 'warn' | 'fail' | 'skip';
+export type { CheckName, Verdict };
 
 export interface CheckResult {
   check: CheckName;

@@ -27,7 +27,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { hostname, networkInterfaces } from 'node:os';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Counter, type Registry } from 'prom-client';
-import { silentLogger, type Logger } from '../log.js';
+import { silentLogger, type Logger } from '../base/log.js';
 import { basicChecker } from './basic.js';
 import { createLimiter, type Limiter } from './limiter.js';
 import { crossSiteReason, oncePerMinute } from './origin.js';

@@ -16,7 +16,7 @@ import { registerSignIn, renderSignIn } from './signin.js';
 import { limitConnections, CONNECTION_LIMITS } from './connections.js';
 import { readTlsPair, TLS_OPTIONS, watchTls } from './tls.js';
 import { formatListen, isLoopback } from '../config/server.js';
-import { silentLogger } from '../log.js';
+import { silentLogger } from '../base/log.js';
 import type { ServerDeps } from './types.js';
 
 export type { RunNow, ServerDeps } from './types.js';
@@ -76,8 +76,9 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     connectionTimeout: 30_000,
     // A URL that cannot be decoded: answered like every other bad request.
     // Hooks do not run for these, hence the headers here.
-    frameworkErrors: (error, _req, reply) =>
-      (reply as FastifyReply).code(400).headers(headers).send({ error: `bad request: ${error.message}` }),
+    frameworkErrors: (error, _req, reply) => {
+      void (reply as FastifyReply).code(400).headers(headers).send({ error: `bad request: ${error.message}` });
+    },
     ...(settings.tls ? { https: { ...readTlsPair(settings.tls), ...TLS_OPTIONS } } : {}),
   }) as unknown as FastifyInstance;
   const now = deps.now ?? Date.now;

@@ -13,22 +13,12 @@
  * later, the log says why) and `911` for trouble on ddnsd's side.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ANSWER_CODES } from '../../providers/dyndns2/protocol.js';
-import { checkAddress, type Family } from '../detect/address.js';
-import type { PushStore } from '../detect/push.js';
+import { ANSWER_CODES } from '../base/dyndns2.js';
+import { checkAddress, type Family } from '../base/address.js';
 import { secretMatches, type Guard } from './guard.js';
+import type { NicUpdateDeps } from './types.js';
 
-export interface NicUpdateDeps {
-  username: string;
-  password: string;
-  /** The hostnames a router may push for: the configured hosts. */
-  hosts: ReadonlySet<string>;
-  push: PushStore;
-  /** A push changed an address: start a cycle now. */
-  changed(family: Family, address: string): void;
-  /** Tells what a push was refused for (the answer code alone says little). */
-  refused?(reason: string): void;
-}
+export type { NicUpdateDeps } from './types.js';
 
 export const NIC_UPDATE_PATHS = ['/nic/update', '/update'] as const;
 

@@ -6,7 +6,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { readTls } from '../config/server.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../base/log.js';
 
 /**
  * TLS 1.2 with ECDHE key exchange and AEAD ciphers only (forward secrecy, no

@@ -1,10 +1,11 @@
 /** What the status server is given. Shared by index.ts, api.ts and guard.ts so none imports another's module for types. */
 import type { ServerSettings } from '../config/server.js';
 import type { NotRetried } from '../cycle/plan.js';
-import type { Logger } from '../log.js';
+import type { Family } from '../base/address.js';
+import type { Logger } from '../base/log.js';
+import type { PushStore } from '../detect/push.js';
 import type { Status } from '../status.js';
 import type { Metrics } from './metrics.js';
-import type { NicUpdateDeps } from './nic-update.js';
 import type { Sessions } from './session.js';
 import type { ConnectionLimits } from './connections.js';
 
@@ -48,4 +49,17 @@ export interface ServerDeps {
   connections?: ConnectionLimits;
   /** `server.nic_update`: the dyndns2 endpoint routers push their address to; absent: off (404). */
   nicUpdate?: NicUpdateDeps | undefined;
+}
+
+/** What GET /nic/update needs (nic-update.ts): the router's credentials, the hosts it may push for, where pushes go. */
+export interface NicUpdateDeps {
+  username: string;
+  password: string;
+  /** The hostnames a router may push for: the configured hosts. */
+  hosts: ReadonlySet<string>;
+  push: PushStore;
+  /** A push changed an address: start a cycle now. */
+  changed(family: Family, address: string): void;
+  /** Tells what a push was refused for (the answer code alone says little). */
+  refused?(reason: string): void;
 }

@@ -2,7 +2,7 @@
  * The launchd daemon for a Mac server: a plist in /Library/LaunchDaemons that
  * starts `ddnsd run` at boot and keeps it running. Pure: returns file content.
  */
-import { NODE_FLAGS } from '../v8.js';
+import { NODE_FLAGS } from '../base/v8.js';
 export const LAUNCHD_LABEL = 'org.ddnsd.daemon';
 export const LAUNCHD_PLIST = `/Library/LaunchDaemons/${LAUNCHD_LABEL}.plist`;
 export const LAUNCHD_HOME = '/Library/Application Support/ddnsd';

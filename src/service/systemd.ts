@@ -3,7 +3,7 @@
  * with a private state directory and a read-only view of the system. Pure:
  * returns file content.
  */
-import { NODE_FLAGS } from '../v8.js';
+import { NODE_FLAGS } from '../base/v8.js';
 export const SYSTEMD_UNIT_NAME = 'ddnsd.service';
 export const SYSTEMD_UNIT = `/etc/systemd/system/${SYSTEMD_UNIT_NAME}`;
 export const SYSTEMD_WANTS_LINK = `/etc/systemd/system/multi-user.target.wants/${SYSTEMD_UNIT_NAME}`;

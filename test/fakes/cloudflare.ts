@@ -28,7 +28,7 @@
  *   its to set. guess: the API ignores a TTL sent with a proxied record rather than refusing it.
  */
 import type { ServerResponse } from 'node:http';
-import { httpFake, type Conformance, type ConformanceTable } from '../helpers/conformance.js';
+import { httpFake, type ConformanceTable } from '../helpers/conformance.js';
 import { send, startFake, type FakeServer, type Recorded } from './server.js';
 
 export interface FakeRecord {

@@ -1,32 +1,48 @@
-/** The made-up Example DNS API of providers/_example/, to copy for a real provider's fake. */
+/**
+ * The made-up Example DNS API of providers/_example/, to copy for a real
+ * provider's fake. Every rule follows the API as providers/_example/api.ts
+ * documents it (a real fake cites the provider's documentation instead).
+ */
 import { httpFake, type ConformanceTable } from '../helpers/conformance.js';
 import { send, startFake, type FakeServer } from './server.js';
 
+interface Stored {
+  id: string;
+  content: string;
+}
+
 export interface FakeExample extends FakeServer {
-  /** `name type` → record. */
-  records: Map<string, { id: string; content: string }>;
+  /** `zone name type` (name relative to the zone) → record. */
+  records: Map<string, Stored>;
 }
 
 export async function startExample(options: { token: string; zone: string }): Promise<FakeExample> {
-  const records = new Map<string, { id: string; content: string }>();
+  const records = new Map<string, Stored>();
   let next = 1;
   const json = (res: Parameters<Parameters<typeof startFake>[0]>[1], status: number, body: unknown): void =>
     send(res, status, JSON.stringify(body), { 'content-type': 'application/json' });
   const fake = await startFake((req, res) => {
+    // Authorization: Bearer <token>; anything else is 401 {"error"}.
     if (req.headers.authorization !== `Bearer ${options.token}`) return json(res, 401, { error: 'invalid token' });
+    const path = /^\/zones\/([^/]+)(\/records(?:\/([^/]+))?)?$/.exec(req.url.pathname);
+    const zone = path?.[1] === undefined ? undefined : decodeURIComponent(path[1]);
+    // GET /zones/{zone}: 200 {"zone"} for the account's zone, 404 {"error"} for any other name.
+    if (!path || zone !== options.zone) return json(res, 404, { error: 'no such zone' });
+    if (req.method === 'GET' && !path[2]) return json(res, 200, { zone: { name: zone } });
     const body = req.body ? (JSON.parse(req.body) as { name?: string; type?: string; content?: string }) : {};
-    if (req.method === 'GET' && req.url.pathname === '/records') {
-      const record = records.get(`${req.url.searchParams.get('name')} ${req.url.searchParams.get('type')}`);
+    // GET /zones/{zone}/records?name=&type=: {"records": [...]}, empty when there is none.
+    if (req.method === 'GET' && !path[3]) {
+      const record = records.get(`${zone} ${req.url.searchParams.get('name')} ${req.url.searchParams.get('type')}`);
       return json(res, 200, { records: record ? [record] : [] });
     }
-    if (req.method === 'POST' && req.url.pathname === '/records') {
-      if (!body.name?.endsWith(`.${options.zone}`)) return json(res, 404, { error: 'no such zone' });
+    // POST /zones/{zone}/records {"name", "type", "content"}: 201 {"record"}.
+    if (req.method === 'POST' && !path[3]) {
       const record = { id: `r${next++}`, content: body.content ?? '' };
-      records.set(`${body.name} ${body.type}`, record);
+      records.set(`${zone} ${body.name} ${body.type}`, record);
       return json(res, 201, { record });
     }
-    const id = /^\/records\/([^/]+)$/.exec(req.url.pathname)?.[1];
-    const entry = [...records.values()].find((r) => r.id === id);
+    // PUT /zones/{zone}/records/{id} {"content"}: 200 {"record"}, 404 for an unknown id.
+    const entry = [...records.values()].find((r) => r.id === path[3]);
     if (req.method === 'PUT' && entry) {
       entry.content = body.content ?? '';
       return json(res, 200, { record: entry });

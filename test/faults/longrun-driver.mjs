@@ -7,10 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const dist = new URL('../../dist/src/', import.meta.url);
-const { loadConfig } = await import(new URL('config/load.js', dist).href);
-const { PROVIDERS } = await import(new URL('../providers/index.js', dist).href);
+const { readConfig, buildConfig } = await import(new URL('config/load.js', dist).href);
+const { loadProviders } = await import(new URL('../providers/registry.js', dist).href);
+const PROVIDERS = await loadProviders();
 const { createRuntime } = await import(new URL('main.js', dist).href);
-const { createLogger, createRedactor } = await import(new URL('log.js', dist).href);
+const { createLogger, createRedactor } = await import(new URL('base/log.js', dist).href);
 
 const CYCLES = Number(process.env.CYCLES ?? 10_000);
 const TOKEN = 'longrun-token-6a0f3e';
@@ -44,7 +45,7 @@ writeFileSync(
   `interval: 30s\ndetect:\n  ipv4: [http://127.0.0.1:${echo.address().port}/]\n  agree: 1\n` +
     `providers:\n  - type: duckdns\n    token: ${TOKEN}\n    endpoint: http://127.0.0.1:${duck.address().port}\n    hosts: [office, lab]\n`,
 );
-const config = loadConfig({ providers: PROVIDERS, env: {}, cwd: dir });
+const config = buildConfig(readConfig({ env: {}, cwd: dir }), PROVIDERS);
 let time = Date.parse('2026-01-01T00:00:00Z');
 const clock = { now: () => time, sleep: async (ms) => void (time += ms) };
 const redactor = createRedactor();

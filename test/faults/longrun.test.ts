@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { NODE_FLAGS } from '../../src/v8.js';
+import { NODE_FLAGS } from '../../src/base/v8.js';
 import { record } from './report.js';
 
 interface Sample {

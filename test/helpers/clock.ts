@@ -1,5 +1,5 @@
 /** A clock whose sleeps return at once and move its time forward: retries and backoff without waiting. */
-import type { Clock } from '../../src/clock.js';
+import type { Clock } from '../../src/base/clock.js';
 
 export interface FakeClock extends Clock {
   advance(ms: number): void;

@@ -7,9 +7,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import type { AnyProviderDefinition } from '../../providers/kit/index.js';
-import { effectiveConfig, loadConfig } from '../../src/config/load.js';
-import type { Family } from '../../src/detect/address.js';
-import { ConfigError } from '../../src/errors.js';
+import { effectiveConfig } from '../../src/config/effective.js';
+import { loadConfig } from './config.js';
+import type { Family } from '../../src/base/address.js';
+import { ConfigError } from '../../src/base/errors.js';
 import { startEcho, type EchoServer } from '../fakes/echo.js';
 import { tempDir, writeConfig } from './cli.js';
 import { fakeClock } from './clock.js';

@@ -4,7 +4,7 @@
  * type to how to start a fake for it. A registered provider without a row fails
  * the test, so adding a provider means adding its fake's row, nothing else.
  */
-import type { Family } from '../../src/detect/address.js';
+import type { Family } from '../../src/base/address.js';
 import type { FakeServer } from '../fakes/server.js';
 
 export interface ConformanceFake {

@@ -7,7 +7,7 @@
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import type { Family } from '../../src/detect/address.js';
+import type { Family } from '../../src/base/address.js';
 import { startEcho, type EchoServer } from '../fakes/echo.js';
 import type { FakeServer } from '../fakes/server.js';
 import { startRuntime } from './runtime.js';

@@ -1,10 +1,10 @@
 /** An in-process ddnsd runtime (no CLI, no listening server) over a config written to a temp folder, with a fake clock, instant retries and captured logs. */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadConfig } from '../../src/config/load.js';
-import { PROVIDERS } from '../../providers/index.js';
+import { loadConfig } from './config.js';
+import { PROVIDERS } from './providers.js';
 import type { AnyProviderDefinition } from '../../providers/kit/index.js';
-import { createLogger, createRedactor } from '../../src/log.js';
+import { createLogger, createRedactor } from '../../src/base/log.js';
 import { createRuntime, type Runtime } from '../../src/main.js';
 import { fakeClock, type FakeClock } from './clock.js';
 import { tempDir } from './cli.js';

@@ -7,7 +7,7 @@
  * keeps only its own quirks.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Family } from '../../src/detect/address.js';
+import type { Family } from '../../src/base/address.js';
 import type { FakeServer, Recorded } from '../fakes/server.js';
 import { startHarness, V4, type Harness } from './provider-harness.js';
 

@@ -6,8 +6,8 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createCloudflareApi } from '../../providers/cloudflare/api.js';
-import { createHttpClient } from '../../src/http.js';
-import { DdnsError } from '../../src/errors.js';
+import { createHttpClient } from '../../src/base/http.js';
+import { DdnsError } from '../../src/base/errors.js';
 import { startCloudflare, type FakeCloudflare } from '../fakes/cloudflare.js';
 import { startEcho, type EchoServer } from '../fakes/echo.js';
 import { fakeClock } from '../helpers/clock.js';

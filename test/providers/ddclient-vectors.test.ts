@@ -7,11 +7,11 @@
  * updated must be ddclient's, except where the vector says why not.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROVIDERS } from '../../providers/index.js';
-import type { HostUpdate } from '../../providers/kit/types.js';
-import { FAMILIES } from '../../src/detect/address.js';
-import { createHttpClient } from '../../src/http.js';
-import { silentLogger } from '../../src/log.js';
+import { PROVIDERS } from '../helpers/providers.js';
+import type { HostUpdate } from '../../src/base/provider.js';
+import { FAMILIES } from '../../src/base/address.js';
+import { createHttpClient } from '../../src/base/http.js';
+import { silentLogger } from '../../src/base/log.js';
 import { USER_AGENT } from '../../src/version.js';
 import { send, startFake, type FakeServer } from '../fakes/server.js';
 import { fakeClock } from '../helpers/clock.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROVIDERS } from '../../providers/index.js';
-import { loadConfig } from '../../src/config/load.js';
+import { PROVIDERS } from '../helpers/providers.js';
+import { loadConfig } from '../helpers/config.js';
 import { startNamecheap, type FakeNamecheap } from '../fakes/namecheap.js';
 import { tempDir, writeConfig } from '../helpers/cli.js';
 import { ADDRESS, providerCases, startEchoes, type Echoes } from '../helpers/provider-cases.js';

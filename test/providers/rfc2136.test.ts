@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createDnsClient, DdnsError, type HostUpdate, type Provider } from '../../providers/kit/index.js';
 import rfc2136 from '../../providers/rfc2136/index.js';
 import { schema } from '../../providers/rfc2136/settings.js';
-import { silentLogger } from '../../src/log.js';
+import { silentLogger } from '../../src/base/log.js';
 import { startRfc2136, type FakeRfc2136 } from '../fakes/rfc2136.js';
 import { fakeClock } from '../helpers/clock.js';
 

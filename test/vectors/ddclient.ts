@@ -10,7 +10,7 @@
  * says why; the test then checks that ddnsd sends what the vector says it
  * sends instead, so the difference stays known.
  */
-import type { Family } from '../../src/detect/address.js';
+import type { Family } from '../../src/base/address.js';
 
 export interface DdclientVector {
   /** ddclient's file and the case's `desc`. */

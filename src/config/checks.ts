@@ -4,8 +4,8 @@
  * Without `checks:` no check runs (they ask public resolvers and a probe).
  */
 import { z } from 'zod';
-import { duration, expected } from '../config/schema.js';
-import { parseDnsServer, type DnsServer } from '../../providers/kit/dns.js';
+import { duration, expected } from './schema.js';
+import { parseDnsServer, type DnsServer } from '../base/dns.js';
 
 /** The public resolvers asked when `checks.dns.resolvers` is not set. */
 export const DEFAULT_RESOLVERS = ['1.1.1.1', '8.8.8.8', '9.9.9.9'];

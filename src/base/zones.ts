@@ -8,12 +8,6 @@ export function zoneCandidates(host: string): string[] {
   return out;
 }
 
-/** The longest of `zones` that is `host` or one of its parents, if any. */
-export function zoneOfHost(host: string, zones: Iterable<string>): string | undefined {
-  const known = new Set(zones);
-  return zoneCandidates(host).find((c) => known.has(c));
-}
-
 /** `host` relative to `zone`: `office` for office.example.com in example.com, `@` for the apex. */
 export function relativeName(host: string, zone: string): string {
   return host === zone ? '@' : host.slice(0, -(zone.length + 1));

@@ -6,11 +6,11 @@
  * transport and uses whichever its protocol speaks.
  */
 import type { z } from 'zod';
-import type { Clock } from '../../src/clock.js';
-import type { Family } from '../../src/detect/address.js';
-import type { DdnsError } from '../../src/errors.js';
-import type { HttpClient } from '../../src/http.js';
-import type { Logger } from '../../src/log.js';
+import type { Clock } from './clock.js';
+import type { Family } from './address.js';
+import type { DdnsError } from './errors.js';
+import type { HttpClient } from './http.js';
+import type { Logger } from './log.js';
 import type { DnsClient } from './dns.js';
 
 export type { Clock, Family, HttpClient, Logger };

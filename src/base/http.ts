@@ -4,8 +4,8 @@
  * messages never carry their query string (DuckDNS puts the token there).
  */
 import { request, type Dispatcher } from 'undici';
-import { deadline } from '../providers/kit/deadline.js';
-import { formatDuration } from './config/duration.js';
+import { deadline } from './deadline.js';
+import { formatDuration } from './duration.js';
 import { DdnsError } from './errors.js';
 import { leanV8 } from './v8.js';
 

@@ -10,8 +10,8 @@ import { createSocket } from 'node:dgram';
 import { lookup } from 'node:dns/promises';
 import { connect, isIP, isIPv6, type Socket } from 'node:net';
 import dnsPacket, { type DecodedPacket, type Packet } from 'dns-packet';
-import { formatDuration } from '../../src/config/duration.js';
-import { DdnsError } from '../../src/errors.js';
+import { formatDuration } from './duration.js';
+import { DdnsError } from './errors.js';
 import { deadline } from './deadline.js';
 
 export interface DnsServer {

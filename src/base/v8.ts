@@ -4,7 +4,7 @@
  * optimizing compiler costs about 30 MiB of memory, for speed ddnsd's few
  * requests never need. The baseline compiler alone keeps that memory free
  * (see docs/performance.md). The HTTP helper sets the flag as it is created
- * (src/http.ts), so commands that make no request do not load node:v8.
+ * (src/base/http.ts), so commands that make no request do not load node:v8.
  */
 import { setFlagsFromString } from 'node:v8';
 

@@ -1,9 +1,0 @@
-/** Every provider adapter, loaded: for the tests and tools that look at all of them (ddnsd itself loads only what a config names, ./registry.ts). */
-import type { AnyProviderDefinition } from './kit/index.js';
-import { loadProviders } from './registry.js';
-
-export const PROVIDERS: readonly AnyProviderDefinition[] = await loadProviders();
-
-export function findProvider(type: string): AnyProviderDefinition | undefined {
-  return PROVIDERS.find((p) => p.type === type);
-}
