@@ -22,7 +22,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createDetector } from '../src/detect/index.js';
 import { resolveSource, type Source as DetectSource } from '../src/detect/sources.js';
-import { USER_AGENT, VERSION } from '../src/version.js';
+import { USER_AGENT, VERSION } from '../src/base/version.js';
 import type { FootprintResult } from './footprint-child.js';
 import { DYN_PASS, DYN_USER, startSource, startWorld, V4, V4_NEXT, writeWorldConfig, type Layout, type World } from './world.js';
 

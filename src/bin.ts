@@ -9,7 +9,7 @@
 import { fileURLToPath } from 'node:url';
 import { enableCompileCache } from './compile-cache.js';
 import { HELP } from './help.js';
-import { VERSION } from './version.js';
+import { VERSION } from './base/version.js';
 
 const QUICK: Record<string, string> = { '--version': VERSION, '-v': VERSION, '--help': HELP, '-h': HELP };
 const argv = process.argv.slice(2);

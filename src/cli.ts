@@ -11,7 +11,7 @@
 import { parseArgs } from 'node:util';
 import { OPTIONS, type CliIo, type Command, type CommandLine } from './commands/types.js';
 import { HELP } from './help.js';
-import { VERSION } from './version.js';
+import { VERSION } from './base/version.js';
 
 export type { CliIo, Command, CommandLine, Values } from './commands/types.js';
 

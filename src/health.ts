@@ -7,7 +7,7 @@ import { parseListen } from './config/listen.js';
 import type { Listen } from './config/schema.js';
 import type { HttpClient, HttpResponse } from './base/http.js';
 import { DdnsError } from './base/errors.js';
-import { USER_AGENT } from './version.js';
+import { USER_AGENT } from './base/version.js';
 
 export interface HealthProbe {
   ok: boolean;

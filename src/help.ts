@@ -1,5 +1,5 @@
 /** `ddnsd --help`: kept apart so that printing it loads nothing else. */
-import { VERSION } from './version.js';
+import { VERSION } from './base/version.js';
 
 export const HELP = `ddnsd ${VERSION}: keeps DNS hostnames pointed at this network's external IP address.
 

@@ -29,7 +29,7 @@ import type { ChecksConfig } from './config/checks.js';
 import type { PortMapper, Reach } from './reach/index.js';
 import { createStateStore, type State, type StateStore } from './state.js';
 import { buildStatus, watchDetection, type Status } from './status.js';
-import { USER_AGENT, VERSION } from './version.js';
+import { USER_AGENT, VERSION } from './base/version.js';
 
 export interface WiringOptions {
   log: Logger;

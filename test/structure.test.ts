@@ -88,10 +88,10 @@ const LAYERS: readonly { name: string; paths: readonly string[] }[] = [
   { name: 'main', paths: ['src/main.ts', 'src/loop.ts'] },
   { name: 'server/status', paths: ['src/server/', 'src/status.ts'] },
   { name: 'notify/reach/cycle', paths: ['src/notify/', 'src/reach/', 'src/cycle/'] },
-  { name: 'config/detect', paths: ['src/config/', 'src/detect/', 'src/state.ts', 'src/lan.ts'] },
+  { name: 'config/detect', paths: ['src/config/', 'src/detect/', 'src/import/', 'src/state.ts', 'src/lan.ts'] },
   { name: 'adapters', paths: ['providers/registry.ts', 'providers/'] },
   { name: 'kit', paths: ['providers/kit/'] },
-  { name: 'base', paths: ['src/base/', 'src/version.ts', 'src/order.ts', 'src/password.ts'] },
+  { name: 'base', paths: ['src/base/', 'src/order.ts', 'src/password.ts'] },
 ];
 
 /**

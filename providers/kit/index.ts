@@ -8,7 +8,7 @@ export { FAMILIES, FAMILY_LABEL } from '../../src/base/address.js';
 export { formatDuration, humanDuration } from '../../src/base/duration.js';
 export * from '../../src/base/provider.js';
 export * from '../../src/base/dyndns2.js';
-export { VERSION } from '../../src/version.js';
+export { VERSION } from '../../src/base/version.js';
 export * from './schema.js';
 export * from './address.js';
 export * from './results.js';

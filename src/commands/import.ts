@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import type { Command } from '../cli.js';
+import type { Command } from './types.js';
 import { FORMAT_NAMES, formatOf, ImportError, importConfig, renderConfig, renderEnv, skippedLines } from '../import/index.js';
 
 const USAGE = `usage: ddnsd import FILE [--from ${FORMAT_NAMES.join('|')}] [--write DIR]`;

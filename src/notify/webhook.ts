@@ -10,7 +10,7 @@
  */
 import { z } from 'zod';
 import { expected } from '../config/schema.js';
-import { VERSION } from '../version.js';
+import { VERSION } from '../base/version.js';
 import { checked, common, describeByHost, expectOk, tokenParts, urlCheck, yes } from './common.js';
 import type { MessageKind, Notification } from './types.js';
 

@@ -12,7 +12,7 @@ import type { HostUpdate } from '../../src/base/provider.js';
 import { FAMILIES } from '../../src/base/address.js';
 import { createHttpClient } from '../../src/base/http.js';
 import { silentLogger } from '../../src/base/log.js';
-import { USER_AGENT } from '../../src/version.js';
+import { USER_AGENT } from '../../src/base/version.js';
 import { send, startFake, type FakeServer } from '../fakes/server.js';
 import { fakeClock } from '../helpers/clock.js';
 import { startCloudflare } from '../fakes/cloudflare.js';

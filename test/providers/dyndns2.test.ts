@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { contactAgent } from '../../providers/dyndns2/index.js';
 import { answerFailure, buildUpdateRequest, jsonAnswerLine, parseAnswers } from '../../providers/dyndns2/protocol.js';
 import { SERVER_TROUBLE_PAUSE_MS } from '../../src/cycle/index.js';
-import { USER_AGENT } from '../../src/version.js';
+import { USER_AGENT } from '../../src/base/version.js';
 import { NOIP_AGENT, startDyndns2, type FakeDyndns2 } from '../fakes/dyndns2.js';
 import { startEcho, type EchoServer } from '../fakes/echo.js';
 import { runCli, tempDir, writeConfig } from '../helpers/cli.js';
