@@ -2,7 +2,6 @@
  * Wiring in one place: the clock, HTTP clients, logger, state store,
  * detector and provider adapters are built here and handed down.
  */
-import { networkInterfaces } from 'node:os';
 import { Agent, type Dispatcher } from 'undici';
 import { createDnsClient } from '../providers/kit/dns.js';
 import type { ConfiguredProvider, CycleReport, Events, RetryPolicy } from './cycle/index.js';
@@ -13,13 +12,14 @@ import type { Config } from './config/load.js';
 import { formatDuration } from './config/duration.js';
 import { FAMILY_LABEL, type Family } from './detect/address.js';
 import { createDetector, type Detector, type SourceAnswer } from './detect/index.js';
-import type { InterfaceReader } from './detect/interface.js';
+import { systemInterfaces, type InterfaceReader } from './detect/interface.js';
 import { createPushStore, type PushStore } from './detect/push.js';
 import { upnpPortMapper } from './detect/upnp.js';
+import type { FastifyInstance } from 'fastify';
 import type { NicUpdateDeps } from './server/nic-update.js';
 import type { RunNow } from './server/index.js';
 import { createHttpClient, type HttpClient } from './http.js';
-import { lanAddresses, noteLan, type LanAddress } from './lan.js';
+import { interfaceLister, lanAddresses, machineAddresses, noteLan, type InterfaceLister, type InterfaceTable, type LanAddress } from './lan.js';
 import { createLoop, type Loop } from './loop.js';
 import type { Logger, Redactor } from './log.js';
 import type { Notifier } from './notify/index.js';
@@ -41,6 +41,8 @@ export interface WiringOptions {
   lan?: () => LanAddress[];
   /** The interfaces the interface:<name> source reads; the system's by default. */
   interfaces?: InterfaceReader;
+  /** Reads the machine's interface table (os.networkInterfaces by default); tests make it throw as a sandbox does. */
+  listInterfaces?: () => InterfaceTable;
   /** The router's port mappings (UPnP IGD), for the forward check. */
   portMapper?: PortMapper;
   /** Tests only: where the hairpin attempt connects and the port zone servers are asked on. */
@@ -60,6 +62,8 @@ export interface Runtime {
   /** The reachability checks, when `checks:` is configured. */
   reach: Reach | undefined;
   notifier: Notifier | undefined;
+  /** The machine's interface table, never throwing (a sandbox may forbid reading it). */
+  interfaces: InterfaceLister;
   cycle(id: number, signal: AbortSignal, dryRun?: boolean, force?: boolean): Promise<CycleReport>;
   status(nextCheck?: number): Status;
   close(): Promise<void>;
@@ -96,9 +100,10 @@ export async function createRuntime(config: Config, options: WiringOptions): Pro
   });
   const nic = config.server.nicUpdate;
   const push = nic ? createPushStore(clock.now, nic.maxAgeMs) : undefined;
+  const interfaces = interfaceLister((message) => log.warn(message), options.listInterfaces);
   const detector = createDetector({
     ...(push ? { push } : {}),
-    ...(options.interfaces ? { interfaces: options.interfaces } : {}),
+    interfaces: options.interfaces ?? systemInterfaces(interfaces),
     sources: config.detect.sources,
     agree: config.detect.agree,
     timeoutMs: config.detect.timeoutMs,
@@ -107,7 +112,7 @@ export async function createRuntime(config: Config, options: WiringOptions): Pro
   });
   const store = createStateStore(config.statePath, log, clock.now);
   const state = await store.load();
-  const lookupLan = options.lan ?? (() => lanAddresses(networkInterfaces()));
+  const lookupLan = options.lan ?? (() => lanAddresses(interfaces()));
   const checkLan = (): void => {
     try {
       const change = noteLan(state, lookupLan(), clock.now());
@@ -139,6 +144,7 @@ export async function createRuntime(config: Config, options: WiringOptions): Pro
     detector,
     push,
     providers,
+    interfaces,
     events,
     reach,
     notifier,
@@ -224,10 +230,11 @@ export async function startDaemon(config: Config, options: WiringOptions): Promi
     now: clock.now,
     runNow,
     nicUpdate: nicUpdateDeps(runtime, () => runNow().done.catch(() => {}), log),
+    ownAddresses: () => machineAddresses(runtime.interfaces()),
   });
   const { host, port } = config.server.listen;
   try {
-    await server.listen({ host, port });
+    await listen(server, { host, port }, runtime.interfaces);
   } catch (error) {
     await runtime.close();
     const code = (error as { code?: string }).code;
@@ -272,6 +279,29 @@ export async function startDaemon(config: Config, options: WiringOptions): Promi
       return stopping;
     },
   };
+}
+
+/**
+ * Listens on `host`. Fastify lists the interfaces to log the addresses of
+ * 0.0.0.0 and throws from its 'listening' handler when the system refuses
+ * (a sandbox without netlink sockets), which would end the process: then
+ * the server is made ready and its socket bound directly, and the status
+ * line below names the address.
+ */
+async function listen(server: FastifyInstance, at: { host: string; port: number }, interfaces: InterfaceLister): Promise<void> {
+  interfaces();
+  if (at.host !== '0.0.0.0' || interfaces.failure() === undefined) {
+    await server.listen(at);
+    return;
+  }
+  await server.ready();
+  await new Promise<void>((resolve, reject) => {
+    server.server.once('error', reject);
+    server.server.listen(at, () => {
+      server.server.off('error', reject);
+      resolve();
+    });
+  });
 }
 
 /** The /nic/update endpoint's wiring: the configured hosts, the push store, a cycle on a new address. */

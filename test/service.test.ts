@@ -68,7 +68,7 @@ describe('the systemd unit', () => {
     expect(s.ProtectSystem).toEqual(['strict']);
     expect(s.NoNewPrivileges).toEqual(['yes']);
     expect(s.Restart).toEqual(['on-failure']);
-    expect(s.RestrictAddressFamilies).toEqual(['AF_INET AF_INET6 AF_UNIX']);
+    expect(s.RestrictAddressFamilies).toEqual(['AF_INET AF_INET6 AF_UNIX AF_NETLINK']);
     expect(s.CapabilityBoundingSet).toEqual(['']);
     expect(s.SystemCallFilter).toEqual(['@system-service']);
     expect(s.PrivateUsers).toEqual(['yes']);

@@ -2,12 +2,12 @@
  * Detection: ask every source of a family at once, each over that family
  * only, and trust an address once `agree` sources said the same one.
  */
-import { networkInterfaces } from 'node:os';
 import { Agent, type Dispatcher } from 'undici';
 import { deadline } from '../../providers/kit/deadline.js';
 import { createDnsClient, type DnsClient } from '../../providers/kit/dns.js';
 import { formatDuration } from '../config/duration.js';
 import { DdnsError } from '../errors.js';
+import { interfaceLister } from '../lan.js';
 import { createHttpClient, HttpTimeout, type HttpClient } from '../http.js';
 import { checkAddress, FAMILY_LABEL, type Family } from './address.js';
 import { ask, systemDeps, type SourceDeps } from './ask.js';
@@ -81,7 +81,7 @@ export function createDetector(options: DetectorOptions): Detector {
   const deps: SourceDeps = {
     http: clients,
     dns: options.dns ?? createDnsClient({ timeoutMs: options.timeoutMs, maxBytes: MAX_ANSWER_BYTES }),
-    interfaces: options.interfaces ?? systemInterfaces(networkInterfaces),
+    interfaces: options.interfaces ?? systemInterfaces(interfaceLister(() => {})),
     discover: options.discover ?? systemDeps.discover,
     gateway: options.gateway ?? systemDeps.gateway,
     timeoutMs: options.timeoutMs,

@@ -21,9 +21,10 @@
  * 429 with Retry-After for any request carrying credentials.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { hostname, networkInterfaces } from 'node:os';
+import { hostname } from 'node:os';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Counter, type Registry } from 'prom-client';
+import { interfaceLister, machineAddresses } from '../lan.js';
 import { silentLogger, type Logger } from '../log.js';
 import { parsePasswordHash, verifyPassword, type PasswordHash } from '../password.js';
 import { createLimiter, type Limiter } from './limiter.js';
@@ -88,7 +89,8 @@ export function registerGuard(app: FastifyInstance, deps: GuardDeps): Guard {
   const log = deps.log ?? silentLogger;
   const limiter = createLimiter({ now });
   const counters = authCounters(deps.registry);
-  const allowed = hostAllowList(settings, deps.ownAddresses ?? machineAddresses, now);
+  const lister = interfaceLister((m) => log.warn(m));
+  const allowed = hostAllowList(settings, deps.ownAddresses ?? (() => machineAddresses(lister())), now);
   const authenticate = authenticator(settings, now);
   const identities = new WeakMap<FastifyRequest, Identity>();
 
@@ -237,11 +239,6 @@ function authCounters(registry: Registry): { failures: Counter<'reason'>; limite
     (existing('ddnsd_auth_rate_limited_total') as Counter | undefined) ??
     new Counter({ name: 'ddnsd_auth_rate_limited_total', help: 'Requests refused with 429 after too many failed authentications from one address.', registers: [registry] });
   return { failures, limited };
-}
-
-/** The machine's own addresses, from its network interfaces. */
-function machineAddresses(): string[] {
-  return Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((a) => a.address.toLowerCase()));
 }
 
 /** The host part of a Host header, lowercased, without port, brackets or a trailing dot. */

@@ -64,9 +64,10 @@ export interface RunningCli {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Starts a long-running `ddnsd` (e.g. `run`); the test must stop it. */
-export function startCli(args: string[], options: { cwd: string; env?: Record<string, string> }): RunningCli {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, env: childEnv(options.env), stdio: ['ignore', 'pipe', 'pipe'] });
+/** Starts a long-running `ddnsd` (e.g. `run`); the test must stop it. `wrap`: a command that runs node (a sandbox). */
+export function startCli(args: string[], options: { cwd: string; env?: Record<string, string>; wrap?: string[] }): RunningCli {
+  const [command, ...before] = [...(options.wrap ?? []), process.execPath, BIN, ...args] as [string, ...string[]];
+  const child = spawn(command, before, { cwd: options.cwd, env: childEnv(options.env), stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
