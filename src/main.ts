@@ -13,7 +13,7 @@ import { formatDuration } from './config/duration.js';
 import { FAMILY_LABEL, type Family } from './detect/address.js';
 import { createDetector, type Detector, type SourceAnswer } from './detect/index.js';
 import { systemInterfaces, type InterfaceReader } from './detect/interface.js';
-import { createPushStore, type PushStore } from './detect/push.js';
+import { createPushStore, pushCycles, type PushCycle, type PushStore } from './detect/push.js';
 import { upnpPortMapper } from './detect/upnp.js';
 import type { FastifyInstance } from 'fastify';
 import type { NicUpdateDeps } from './server/nic-update.js';
@@ -201,6 +201,13 @@ export async function startDaemon(config: Config, options: WiringOptions): Promi
   // `once` and `check` start faster and smaller without it.
   const [{ buildServer }, { createMetrics }] = await Promise.all([import('./server/index.js'), import('./server/metrics.js')]);
   const status = (): Status => runtime.status(loop.nextCheck());
+  // Aborted on stop: a cycle waiting for pushed changes is not started then.
+  const stopped = new AbortController();
+  // A cycle in flight may have asked its sources before the push arrived: it is let finish, and a new one reads the push.
+  const cycleAfterPush = async (): Promise<void> => {
+    if (running !== undefined) await loop.runNow().done.catch(() => {});
+    if (!stopped.signal.aborted) await loop.runNow().done.catch(() => {});
+  };
   const metrics = createMetrics(status, runtime.events);
   let running: number | undefined;
   const runNow = (): RunNow => {
@@ -229,7 +236,7 @@ export async function startDaemon(config: Config, options: WiringOptions): Promi
     metrics,
     now: clock.now,
     runNow,
-    nicUpdate: nicUpdateDeps(runtime, () => runNow().done.catch(() => {}), log),
+    nicUpdate: nicUpdateDeps(runtime, pushCycles(clock, () => void cycleAfterPush(), stopped.signal), log),
     ownAddresses: () => machineAddresses(runtime.interfaces()),
   });
   const { host, port } = config.server.listen;
@@ -268,6 +275,7 @@ export async function startDaemon(config: Config, options: WiringOptions): Promi
     url,
     stop() {
       stopping ??= (async () => {
+        stopped.abort(new Error('ddnsd is stopping'));
         await loop.stop(STOP_GRACE_MS);
         await runtime.reach?.stop();
         runtime.events.emit({ type: 'stopped', at: clock.now() });
@@ -304,8 +312,8 @@ async function listen(server: FastifyInstance, at: { host: string; port: number 
   });
 }
 
-/** The /nic/update endpoint's wiring: the configured hosts, the push store, a cycle on a new address. */
-function nicUpdateDeps(runtime: Runtime, cycleNow: () => void, log: Logger): NicUpdateDeps | undefined {
+/** The /nic/update endpoint's wiring: the configured hosts, the push store, a cycle on a new address (at most one a minute). */
+function nicUpdateDeps(runtime: Runtime, cycleSoon: () => PushCycle, log: Logger): NicUpdateDeps | undefined {
   const nic = runtime.config.server.nicUpdate;
   if (!nic || !runtime.push) return undefined;
   return {
@@ -313,9 +321,11 @@ function nicUpdateDeps(runtime: Runtime, cycleNow: () => void, log: Logger): Nic
     password: nic.password,
     hosts: new Set(runtime.providers.flatMap((p) => p.provider.hosts)),
     push: runtime.push,
-    changed(family, address) {
-      log.info(`A router pushed a new ${FAMILY_LABEL[family]} address, ${address}: checking now`);
-      cycleNow();
+    changed(changes) {
+      const what = changes.map(({ family, address }) => `${FAMILY_LABEL[family]} address, ${address}`).join(', and a new ');
+      const cycle = cycleSoon();
+      const when = cycle.when === 'now' ? 'checking now' : `checking at ${new Date(cycle.at).toISOString()} (pushed changes start at most one cycle a minute)`;
+      log.info(`A router pushed a new ${what}: ${when}`);
     },
     refused: (reason) => log.warn(`/nic/update: ${reason}`),
   };

@@ -2,32 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { CycleReport } from '../src/cycle/index.js';
 import { createLoop } from '../src/loop.js';
 import { silentLogger } from '../src/log.js';
-import type { Clock } from '../src/clock.js';
-
-/** A clock whose sleeps wait until the test releases them. */
-function manualClock() {
-  let t = 0;
-  const sleepers: { until: number; resolve: () => void }[] = [];
-  const clock: Clock = {
-    now: () => t,
-    sleep: (ms, signal) =>
-      new Promise<void>((resolve, reject) => {
-        if (signal?.aborted) return reject(signal.reason);
-        const entry = { until: t + ms, resolve };
-        sleepers.push(entry);
-        signal?.addEventListener('abort', () => reject(signal.reason), { once: true });
-      }),
-  };
-  return {
-    clock,
-    sleepers,
-    advance(ms: number) {
-      t += ms;
-      for (const s of sleepers.splice(0)) if (s.until <= t) s.resolve();
-        else sleepers.push(s);
-    },
-  };
-}
+import { manualClock } from './helpers/clock.js';
 
 const report = (id: number): CycleReport => ({ id, startedAt: 0, finishedAt: 0, detections: [], hosts: [], ok: true });
 const tick = () => new Promise((resolve) => setImmediate(resolve));
@@ -36,7 +11,7 @@ describe('the loop', () => {
   it('runs a cycle at start and then one interval after each', async () => {
     const manual = manualClock();
     const ran: number[] = [];
-    const loop = createLoop({ intervalMs: 1000, clock: manual.clock, log: silentLogger, run: async (id) => (ran.push(id), report(id)) });
+    const loop = createLoop({ intervalMs: 1000, clock: manual, log: silentLogger, run: async (id) => (ran.push(id), report(id)) });
     loop.start();
     await tick();
     expect(ran).toEqual([1]);
@@ -56,7 +31,7 @@ describe('the loop', () => {
     let calls = 0;
     const loop = createLoop({
       intervalMs: 1000,
-      clock: manual.clock,
+      clock: manual,
       log: silentLogger,
       run: (id) => {
         calls += 1;
@@ -77,7 +52,7 @@ describe('the loop', () => {
     let aborted = false;
     const loop = createLoop({
       intervalMs: 1000,
-      clock: manual.clock,
+      clock: manual,
       log: silentLogger,
       run: (_id, signal) =>
         new Promise<CycleReport>((_resolve, reject) => {
@@ -100,7 +75,7 @@ describe('the loop', () => {
     const ran: number[] = [];
     const loop = createLoop({
       intervalMs: 10,
-      clock: manual.clock,
+      clock: manual,
       log: silentLogger,
       run: async (id) => {
         ran.push(id);
