@@ -131,8 +131,8 @@ export async function createRuntime(config: Config, options: WiringOptions): Pro
       if (stateError) log.info(`The state file ${store.path} is written again`);
       stateError = undefined;
     } catch (error) {
-      const message = `cannot write the state file ${store.path}: ${(error as Error).message}; will try again next cycle`;
-      if (message !== stateError) log.error(message);
+      const message = `cannot write the state file ${store.path}: ${(error as Error).message}`;
+      if (message !== stateError) log.error(`${message}; will try again next cycle`);
       stateError = message;
     }
   };
