@@ -11,7 +11,8 @@ export interface LoopOptions {
   intervalMs: number;
   clock: Clock;
   log: Logger;
-  run(id: number, signal: AbortSignal): Promise<CycleReport>;
+  /** One cycle; it calls `ended` when its result is known, before anyone is told, so `nextCheck` is never empty after a cycle. */
+  run(id: number, signal: AbortSignal, ended: () => void): Promise<CycleReport>;
 }
 
 export interface RunningCycle {
@@ -34,11 +35,16 @@ export function createLoop(options: LoopOptions): Loop {
   let counter = 0;
   let next: number | undefined;
   let main: Promise<void> | undefined;
+  // The scheduled loop waits on the cycle in flight: its end sets the next time.
+  let scheduling = false;
+  const ended = (): void => {
+    if (scheduling) next = clock.now() + options.intervalMs;
+  };
 
   const runNow = (): RunningCycle => {
     if (current) return current;
     const id = ++counter;
-    const done = options.run(id, stopping.signal).finally(() => {
+    const done = options.run(id, stopping.signal, ended).finally(() => {
       if (current?.id === id) current = undefined;
     });
     current = { id, done };
@@ -48,15 +54,19 @@ export function createLoop(options: LoopOptions): Loop {
   const forever = async (): Promise<void> => {
     while (!stopping.signal.aborted) {
       next = undefined;
+      scheduling = true;
       try {
         await runNow().done;
       } catch (error) {
         log.error(`The cycle failed unexpectedly: ${(error as Error).message}`);
+      } finally {
+        scheduling = false;
       }
       if (stopping.signal.aborted) break;
-      next = clock.now() + options.intervalMs;
+      // Set by `ended` before the cycle's result was told; a cycle that failed before its end sets it now.
+      next ??= clock.now() + options.intervalMs;
       try {
-        await clock.sleep(options.intervalMs, stopping.signal);
+        await clock.sleep(Math.max(0, next - clock.now()), stopping.signal);
       } catch {
         break;
       }

@@ -64,7 +64,8 @@ export interface Runtime {
   notifier: Notifier | undefined;
   /** The machine's interface table, never throwing (a sandbox may forbid reading it). */
   interfaces: InterfaceLister;
-  cycle(id: number, signal: AbortSignal, dryRun?: boolean, force?: boolean): Promise<CycleReport>;
+  /** `ended` is called once every provider answered, before the result is saved and told (the loop then sets the next time). */
+  cycle(id: number, signal: AbortSignal, dryRun?: boolean, force?: boolean, ended?: () => void): Promise<CycleReport>;
   status(nextCheck?: number): Status;
   close(): Promise<void>;
 }
@@ -148,12 +149,12 @@ export async function createRuntime(config: Config, options: WiringOptions): Pro
     events,
     reach,
     notifier,
-    async cycle(id, signal, dryRun = false, force = false) {
+    async cycle(id, signal, dryRun = false, force = false, ended = undefined) {
       if (!dryRun) checkLan();
       return runCycle(
         { providers, detector, refreshMs: config.refreshMs, clock, log, redactor, retry: options.retry ?? DEFAULT_RETRY, persist, events },
         state,
-        { id, signal, dryRun, force },
+        { id, signal, dryRun, force, ...(ended ? { ended } : {}) },
       );
     },
     status(nextCheck) {
@@ -219,10 +220,10 @@ export async function startDaemon(config: Config, options: WiringOptions): Promi
     intervalMs: config.intervalMs,
     clock,
     log,
-    run: async (id, signal) => {
+    run: async (id, signal, ended) => {
       running = id;
       try {
-        return await runtime.cycle(id, signal);
+        return await runtime.cycle(id, signal, false, false, ended);
       } finally {
         running = undefined;
       }
