@@ -18,6 +18,7 @@ import { entrySecrets, parseProviders, type ProviderEntry } from './entries.js';
 import { loadEnv, resolveValues } from './expand.js';
 import { formatPath, lineOf, type PathKey, type Problem, type YamlSource } from './lines.js';
 import { zodProblems } from './problems.js';
+import { explainYamlError, explainYamlValueError } from './yaml-errors.js';
 import { configSchema, parseListen, type Listen } from './schema.js';
 import { checksSchema, type ChecksConfig } from '../reach/config.js';
 import { notifySchema, notifySecrets, type TargetConfig } from '../notify/config.js';
@@ -132,15 +133,18 @@ function readConfig(options: Omit<LoadOptions, 'providers'>): Read {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
-    throw new ConfigError(
-      located.path,
-      doc.errors.map((e) => {
-        const pos = lines.linePos(e.pos[0]);
-        return `line ${pos.line}, column ${pos.col}: YAML syntax error: ${e.message.split('\n')[0]}`;
-      }),
-    );
+    // The parser often reports one mistake several times on a line: each message once a line.
+    const messages = doc.errors.map((e) => explainYamlError(e, text, lines));
+    const key = (m: string): string => m.replace(/, column \d+/, '');
+    throw new ConfigError(located.path, messages.filter((m, i) => messages.findIndex((n) => key(n) === key(m)) === i));
   }
-  return { raw: doc.toJS() ?? {}, file: located.path, dir, env, yaml: { doc, lines } };
+  let raw: unknown;
+  try {
+    raw = doc.toJS();
+  } catch (error) {
+    throw new ConfigError(located.path, [explainYamlValueError(error as Error)]);
+  }
+  return { raw: raw ?? {}, file: located.path, dir, env, yaml: { doc, lines } };
 }
 
 /** Throws the problems, each with its key path and line. */
