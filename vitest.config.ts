@@ -3,7 +3,9 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    testTimeout: 20_000,
-    hookTimeout: 20_000,
+    // Bounds for a hang, not a pace: on a busy 2-core machine a test that starts ddnsd a few
+    // times takes several times what it takes idle. Tests wait on readiness (test/helpers/cli.ts).
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
   },
 });

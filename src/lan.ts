@@ -4,7 +4,7 @@
  * status page can warn when one went away (a DHCP lease handed out a new
  * one, and clients set up with the old address will fail).
  */
-import type { NetworkInterfaceInfo } from 'node:os';
+import { networkInterfaces, type NetworkInterfaceInfo } from 'node:os';
 import ipaddr from 'ipaddr.js';
 import { byText } from './order.js';
 import type { LanAddress, State } from './state.js';
@@ -16,6 +16,47 @@ export const LAN_CHANGE_NOTICE_MS = 7 * 24 * 60 * 60_000;
 
 /** What `os.networkInterfaces()` returns. */
 export type InterfaceTable = NodeJS.Dict<NetworkInterfaceInfo[]>;
+
+/** Reads the interface table without ever throwing; `failure` is why the last read failed, if it did. */
+export interface InterfaceLister {
+  (): InterfaceTable;
+  failure(): string | undefined;
+}
+
+/**
+ * `os.networkInterfaces()` that survives a system refusing it: a sandbox
+ * without netlink sockets (systemd's RestrictAddressFamilies=, a seccomp
+ * profile) makes it throw. Then the last table read is returned, or an
+ * empty one, and `warn` is told why once, so the log says it and the
+ * daemon goes on: the Host check, the LAN warning and `interface:` sources
+ * lose the machine's own addresses, nothing else.
+ */
+export function interfaceLister(warn: (message: string) => void, read: () => InterfaceTable = networkInterfaces): InterfaceLister {
+  let last: InterfaceTable = {};
+  let failure: string | undefined;
+  let told = false;
+  const list = (): InterfaceTable => {
+    try {
+      last = read();
+      failure = undefined;
+    } catch (error) {
+      failure = (error as Error).message;
+      if (!told) {
+        told = true;
+        warn(
+          `cannot list this machine's network interfaces (${failure}): its own addresses are unknown, so the status server answers only loopback names and server.hosts, and interface: sources find nothing; under systemd, add AF_NETLINK to RestrictAddressFamilies=`,
+        );
+      }
+    }
+    return last;
+  };
+  return Object.assign(list, { failure: () => failure });
+}
+
+/** Every address of the machine, loopback included, lowercased: the Host names it answers to. */
+export function machineAddresses(table: InterfaceTable): string[] {
+  return Object.values(table).flatMap((infos) => (infos ?? []).map((a) => a.address.toLowerCase()));
+}
 
 /**
  * Every address of the machine a client could use: loopback and link-local

@@ -12,8 +12,11 @@ export interface LoopOptions {
   intervalMs: number;
   clock: Clock;
   log: Logger;
-  /** `force`: also send hosts paused after a transient failure or an unreadable answer ("Update now"). */
-  run(id: number, signal: AbortSignal, force: boolean): Promise<CycleReport>;
+  /**
+   * One cycle. `force`: also send hosts paused after a transient failure or an unreadable answer ("Update now").
+   * It calls `ended` when its result is known, before anyone is told, so `nextCheck` is never empty after a cycle.
+   */
+  run(id: number, signal: AbortSignal, force: boolean, ended: () => void): Promise<CycleReport>;
 }
 
 export interface RunningCycle {
@@ -41,9 +44,14 @@ export function createLoop(options: LoopOptions): Loop {
   let counter = 0;
   let next: number | undefined;
   let main: Promise<void> | undefined;
+  // The scheduled loop waits on the cycle in flight: its end sets the next time.
+  let scheduling = false;
+  const ended = (): void => {
+    if (scheduling) next = clock.now() + options.intervalMs;
+  };
 
   const begin = (id: number, force: boolean): RunningCycle => {
-    const done = options.run(id, stopping.signal, force).finally(() => {
+    const done = options.run(id, stopping.signal, force, ended).finally(() => {
       if (current?.id === id) current = undefined;
     });
     current = { id, done, force, joined: false };
@@ -67,15 +75,19 @@ export function createLoop(options: LoopOptions): Loop {
   const forever = async (): Promise<void> => {
     while (!stopping.signal.aborted) {
       next = undefined;
+      scheduling = true;
       try {
         await runNow().done;
       } catch (error) {
         log.error(`The cycle failed unexpectedly: ${(error as Error).message}`);
+      } finally {
+        scheduling = false;
       }
       if (stopping.signal.aborted) break;
-      next = clock.now() + options.intervalMs;
+      // Set by `ended` before the cycle's result was told; a cycle that failed before its end sets it now.
+      next ??= clock.now() + options.intervalMs;
       try {
-        await clock.sleep(options.intervalMs, stopping.signal);
+        await clock.sleep(Math.max(0, next - clock.now()), stopping.signal);
       } catch {
         break;
       }

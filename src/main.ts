@@ -2,7 +2,6 @@
  * Wiring in one place: the clock, HTTP clients, logger, state store,
  * detector and provider adapters are built here and handed down.
  */
-import { networkInterfaces } from 'node:os';
 import { dirname } from 'node:path';
 import { Agent, type Dispatcher } from 'undici';
 import { createDnsClient } from './base/dns.js';
@@ -15,13 +14,14 @@ import type { Config } from './config/load.js';
 import { formatDuration } from './base/duration.js';
 import { FAMILY_LABEL, type Family } from './base/address.js';
 import { createDetector, type Detector } from './detect/index.js';
-import type { InterfaceReader } from './detect/interface.js';
-import { createPushStore, type PushStore } from './detect/push.js';
+import { systemInterfaces, type InterfaceReader } from './detect/interface.js';
+import { createPushStore, pushCycles, type PushCycle, type PushStore } from './detect/push.js';
 import { upnpPortMapper } from './detect/upnp.js';
+import type { FastifyInstance } from 'fastify';
 import type { NicUpdateDeps } from './server/nic-update.js';
 import type { RunNow } from './server/index.js';
 import { createHttpClient, type HttpClient } from './base/http.js';
-import { lanAddresses, noteLan, type LanAddress } from './lan.js';
+import { interfaceLister, lanAddresses, machineAddresses, noteLan, type InterfaceLister, type InterfaceTable, type LanAddress } from './lan.js';
 import { createLoop, type Loop } from './loop.js';
 import type { Logger, Redactor } from './base/log.js';
 import type { Notifier } from './notify/index.js';
@@ -43,6 +43,8 @@ export interface WiringOptions {
   lan?: () => LanAddress[];
   /** The interfaces the interface:<name> source reads; the system's by default. */
   interfaces?: InterfaceReader;
+  /** Reads the machine's interface table (os.networkInterfaces by default); tests make it throw as a sandbox does. */
+  listInterfaces?: () => InterfaceTable;
   /** The router's port mappings (UPnP IGD), for the forward check. */
   portMapper?: PortMapper;
   /** Tests only: where the hairpin attempt connects and the port zone servers are asked on. */
@@ -62,7 +64,10 @@ export interface Runtime {
   /** The reachability checks, when `checks:` is configured. */
   reach: Reach | undefined;
   notifier: Notifier | undefined;
-  cycle(id: number, signal: AbortSignal, dryRun?: boolean, force?: boolean): Promise<CycleReport>;
+  /** The machine's interface table, never throwing (a sandbox may forbid reading it). */
+  interfaces: InterfaceLister;
+  /** `ended` is called once every provider answered, before the result is saved and told (the loop then sets the next time). */
+  cycle(id: number, signal: AbortSignal, dryRun?: boolean, force?: boolean, ended?: () => void): Promise<CycleReport>;
   status(nextCheck?: number): Status;
   close(): Promise<void>;
 }
@@ -80,10 +85,11 @@ export async function createRuntime(config: Config, options: WiringOptions): Pro
   const detection = watchDetection(events);
   const nic = config.server.nicUpdate;
   const push = nic ? createPushStore(clock.now, nic.maxAgeMs) : undefined;
-  const detector = detectorFor(config, options, push);
+  const interfaces = interfaceLister((message) => log.warn(message), options.listInterfaces);
+  const detector = detectorFor(config, options, push, interfaces);
   const store = createStateStore(config.statePath, log, clock.now);
   const state = await store.load();
-  const lookupLan = options.lan ?? (() => lanAddresses(networkInterfaces()));
+  const lookupLan = options.lan ?? (() => lanAddresses(interfaces()));
   const checkLan = lanWatcher(state, lookupLan, events, clock, log);
   checkLan();
   const { reach, notifier } = await watchers(config, options, { dispatcher, clock, events, state, providers, lookupLan });
@@ -96,15 +102,16 @@ export async function createRuntime(config: Config, options: WiringOptions): Pro
     detector,
     push,
     providers,
+    interfaces,
     events,
     reach,
     notifier,
-    async cycle(id, signal, dryRun = false, force = false) {
+    async cycle(id, signal, dryRun = false, force = false, ended = undefined) {
       if (!dryRun) checkLan();
       return runCycle(
         { providers, detector, refreshMs: config.refreshMs, clock, log, redactor, retry: options.retry ?? DEFAULT_RETRY, persist: saver.persist, events },
         state,
-        { id, signal, dryRun, force },
+        { id, signal, dryRun, force, ...(ended ? { ended } : {}) },
       );
     },
     status(nextCheck) {
@@ -132,10 +139,10 @@ export async function createRuntime(config: Config, options: WiringOptions): Pro
 }
 
 /** The detector of `detect:`, with the pushed addresses when /nic/update is on. */
-function detectorFor(config: Config, options: WiringOptions, push: PushStore | undefined): Detector {
+function detectorFor(config: Config, options: WiringOptions, push: PushStore | undefined, interfaces: InterfaceLister): Detector {
   return createDetector({
     ...(push ? { push } : {}),
-    ...(options.interfaces ? { interfaces: options.interfaces } : {}),
+    interfaces: options.interfaces ?? systemInterfaces(interfaces),
     sources: config.detect.sources,
     agree: config.detect.agree,
     timeoutMs: config.detect.timeoutMs,
@@ -179,8 +186,8 @@ function stateSaver(store: StateStore, log: Logger): { persist(s: State): Promis
         if (stateError) log.info(`The state file ${store.path} is written again`);
         stateError = undefined;
       } catch (error) {
-        const message = `cannot write the state file ${store.path}: ${(error as Error).message}; will try again next cycle`;
-        if (message !== stateError) log.error(message);
+        const message = `cannot write the state file ${store.path}: ${(error as Error).message}`;
+        if (message !== stateError) log.error(`${message}; will try again next cycle`);
         stateError = message;
       }
     },
@@ -216,6 +223,14 @@ export async function startDaemon(config: Config, options: WiringOptions): Promi
   const sessions = config.server.auth === 'token' ? await openSessions(dirname(config.statePath), { now: clock.now, log }) : undefined;
   if (sessions) options.redactor.add(sessions.key);
   const status = (): Status => runtime.status(loop.nextCheck());
+  // Aborted on stop: a cycle waiting for pushed changes is not started then.
+  const stopped = new AbortController();
+  let running: number | undefined;
+  // A cycle in flight may have asked its sources before the push arrived: it is let finish, and a new one reads the push.
+  const cycleAfterPush = async (): Promise<void> => {
+    if (running !== undefined) await loop.runNow().done.catch(() => {});
+    if (!stopped.signal.aborted) await loop.runNow().done.catch(() => {});
+  };
   const metrics = createMetrics(status, runtime.events);
   // "Update now": a forced cycle (hosts paused by ddnsd's own backoff are sent too), and the
   // hosts it still holds back, so the answer can say which and why.
@@ -228,7 +243,14 @@ export async function startDaemon(config: Config, options: WiringOptions): Promi
     intervalMs: config.intervalMs,
     clock,
     log,
-    run: (id, signal, force) => runtime.cycle(id, signal, false, force),
+    run: async (id, signal, force, ended) => {
+      running = id;
+      try {
+        return await runtime.cycle(id, signal, false, force, ended);
+      } finally {
+        running = undefined;
+      }
+    },
   });
   const server = buildServer({
     status,
@@ -239,11 +261,12 @@ export async function startDaemon(config: Config, options: WiringOptions): Promi
     now: clock.now,
     runNow,
     sessions,
-    nicUpdate: nicUpdateDeps(runtime, () => loop.runNow().done.catch(() => {}), log),
+    nicUpdate: nicUpdateDeps(runtime, pushCycles(clock, () => void cycleAfterPush(), stopped.signal), log),
+    ownAddresses: () => machineAddresses(runtime.interfaces()),
   });
   const { host, port } = config.server.listen;
   try {
-    await server.listen({ host, port });
+    await listen(server, { host, port }, runtime.interfaces);
   } catch (error) {
     await runtime.close();
     const code = (error as { code?: string }).code;
@@ -277,6 +300,7 @@ export async function startDaemon(config: Config, options: WiringOptions): Promi
     url,
     stop() {
       stopping ??= (async () => {
+        stopped.abort(new Error('ddnsd is stopping'));
         await loop.stop(STOP_GRACE_MS);
         await runtime.reach?.stop();
         runtime.events.emit({ type: 'stopped', at: clock.now() });
@@ -290,8 +314,31 @@ export async function startDaemon(config: Config, options: WiringOptions): Promi
   };
 }
 
-/** The /nic/update endpoint's wiring: the configured hosts, the push store, a cycle on a new address. */
-function nicUpdateDeps(runtime: Runtime, cycleNow: () => void, log: Logger): NicUpdateDeps | undefined {
+/**
+ * Listens on `host`. Fastify lists the interfaces to log the addresses of
+ * 0.0.0.0 and throws from its 'listening' handler when the system refuses
+ * (a sandbox without netlink sockets), which would end the process: then
+ * the server is made ready and its socket bound directly, and the status
+ * line below names the address.
+ */
+async function listen(server: FastifyInstance, at: { host: string; port: number }, interfaces: InterfaceLister): Promise<void> {
+  interfaces();
+  if (at.host !== '0.0.0.0' || interfaces.failure() === undefined) {
+    await server.listen(at);
+    return;
+  }
+  await server.ready();
+  await new Promise<void>((resolve, reject) => {
+    server.server.once('error', reject);
+    server.server.listen(at, () => {
+      server.server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+/** The /nic/update endpoint's wiring: the configured hosts, the push store, a cycle on a new address (at most one a minute). */
+function nicUpdateDeps(runtime: Runtime, cycleSoon: () => PushCycle, log: Logger): NicUpdateDeps | undefined {
   const nic = runtime.config.server.nicUpdate;
   if (!nic || !runtime.push) return undefined;
   return {
@@ -299,9 +346,11 @@ function nicUpdateDeps(runtime: Runtime, cycleNow: () => void, log: Logger): Nic
     password: nic.password,
     hosts: new Set(runtime.providers.flatMap((p) => p.provider.hosts)),
     push: runtime.push,
-    changed(family, address) {
-      log.info(`A router pushed a new ${FAMILY_LABEL[family]} address, ${address}: checking now`);
-      cycleNow();
+    changed(changes) {
+      const what = changes.map(({ family, address }) => `${FAMILY_LABEL[family]} address, ${address}`).join(', and a new ');
+      const cycle = cycleSoon();
+      const when = cycle.when === 'now' ? 'checking now' : `checking at ${new Date(cycle.at).toISOString()} (pushed changes start at most one cycle a minute)`;
+      log.info(`A router pushed a new ${what}: ${when}`);
     },
     refused: (reason) => log.warn(`/nic/update: ${reason}`),
   };

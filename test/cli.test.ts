@@ -77,7 +77,7 @@ providers:
     echoB.answer = SECOND;
     const result = await once();
     expect(result.code).toBe(1);
-    expect(result.stdout).toContain('IPv4 sources disagree');
+    expect(result.stdout).toContain('IPv4  not detected: sources disagree');
     expect(duck.requests).toHaveLength(0);
   });
 
@@ -113,6 +113,18 @@ providers:
     const forced = await once('--force');
     expect(forced.code).toBe(0);
     expect(duck.updates()).toHaveLength(2);
+  });
+
+  it('exits 1 and says so when the state file cannot be written, though the provider was updated', async () => {
+    // A state file name that is allowed but leaves no room for the temporary file beside it (NAME_MAX 255):
+    // reading finds no file, every write fails, for root too.
+    const name = `${'s'.repeat(245)}.json`;
+    writeConfig(dir, readFileSync(join(dir, 'config.yaml'), 'utf8').replace('./data/state.json', `./data/${name}`));
+    const result = await once();
+    expect(duck.updates()).toHaveLength(1);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`cannot write the state file ${join(dir, 'data', name)}`);
+    expect(result.stderr).toContain('the next run will send every host again');
   });
 
   it('--dry-run sends nothing and writes no state', async () => {

@@ -42,6 +42,8 @@ describe('which answers count as an external address', () => {
     ['2001:db8::1', 'ipv6', 'reserved or documentation'],
     ['ff02::1', 'ipv6', 'multicast'],
     ['::ffff:81.2.69.160', 'ipv6', 'IPv4-mapped'],
+    ['2a02:8010:1::1%eth0', 'ipv6', 'with a zone id (%eth0)'],
+    ['fe80::1%25', 'ipv6', 'without the %… part'],
   ] as const)('rejects %j as %s', (text, family, reason) => {
     const result = checkAddress(text, family);
     expect(result.ok).toBe(false);

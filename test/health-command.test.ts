@@ -69,6 +69,32 @@ async function healthWhenUp(dir: string, env: Record<string, string>): Promise<A
 }
 
 describe('ddnsd health against ddnsd run', () => {
+  it('reads only the server section: the providers\' and targets\' secrets need not be in its environment', async () => {
+    const token = 'health-page-token-51d0b2';
+    const fake = await startFake((req, res) =>
+      req.headers.authorization === `Bearer ${token}` ? send(res, 200, JSON.stringify({ ok: true, reasons: [] }), { 'content-type': 'application/json' }) : send(res, 401, '{}'),
+    );
+    const dir = tempDir();
+    writeConfig(
+      dir,
+      `server:\n  listen: 127.0.0.1:${new URL(fake.url).port}\n  token: \${PAGE_TOKEN}\nproviders:\n  - type: duckdns\n    token: \${DUCK_TOKEN}\n    hosts: [office]\nnotify:\n  - type: ntfy\n    topic: \${NTFY_TOPIC}\n`,
+    );
+    try {
+      // As systemd runs it outside the service: only what the shell has, no DUCK_TOKEN or NTFY_TOPIC.
+      const result = await runCli(['health'], { cwd: dir, env: { PAGE_TOKEN: token } });
+      expect(result.stderr).not.toContain('DUCK_TOKEN');
+      expect([result.code, result.stdout]).toEqual([0, `ddnsd: healthy (${fake.url}/healthz answered 200)\n`]);
+      // The server section is still checked, with its key path.
+      const missing = await runCli(['health'], { cwd: dir, env: {} });
+      expect(missing.code).toBe(2);
+      expect(missing.stderr).toContain('server.token (line 3)');
+      expect(missing.stderr).toContain('PAGE_TOKEN');
+      expect(missing.stderr).not.toContain('DUCK_TOKEN');
+    } finally {
+      await fake.close();
+    }
+  });
+
   it('exits 0 while the daemon is healthy and 1 once it is gone', async () => {
     const echo = await startEcho('81.2.69.160');
     const port = await freePort();

@@ -1,34 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { CycleReport } from '../src/cycle/index.js';
 import { createLoop } from '../src/loop.js';
-import { silentLogger } from '../src/base/log.js';
-import type { Clock } from '../src/base/clock.js';
+import { join } from 'node:path';
+import { silentLogger, createLogger, createRedactor } from '../src/base/log.js';
+import { loadConfig } from './helpers/config.js';
+import { startDaemon } from '../src/main.js';
+import { startEcho } from './fakes/echo.js';
+import { tempDir, writeConfig } from './helpers/cli.js';
+import { manualClock } from './helpers/clock.js';
 import { until } from './helpers/wait.js';
-
-/** A clock whose sleeps wait until the test releases them. */
-function manualClock() {
-  let t = 0;
-  const sleepers: { until: number; resolve: () => void }[] = [];
-  const clock: Clock = {
-    now: () => t,
-    sleep: (ms, signal) =>
-      new Promise<void>((resolve, reject) => {
-        if (signal?.aborted) return reject(signal.reason);
-        const entry = { until: t + ms, resolve };
-        sleepers.push(entry);
-        signal?.addEventListener('abort', () => reject(signal.reason), { once: true });
-      }),
-  };
-  return {
-    clock,
-    sleepers,
-    advance(ms: number) {
-      t += ms;
-      for (const s of sleepers.splice(0)) if (s.until <= t) s.resolve();
-        else sleepers.push(s);
-    },
-  };
-}
 
 const report = (id: number): CycleReport => ({ id, startedAt: 0, finishedAt: 0, detections: [], hosts: [], ok: true });
 const tick = () => new Promise((resolve) => setImmediate(resolve));
@@ -37,7 +17,7 @@ describe('the loop', () => {
   it('runs a cycle at start and then one interval after each', async () => {
     const manual = manualClock();
     const ran: number[] = [];
-    const loop = createLoop({ intervalMs: 1000, clock: manual.clock, log: silentLogger, run: async (id) => (ran.push(id), report(id)) });
+    const loop = createLoop({ intervalMs: 1000, clock: manual, log: silentLogger, run: async (id) => (ran.push(id), report(id)) });
     loop.start();
     await tick();
     expect(ran).toEqual([1]);
@@ -51,13 +31,42 @@ describe('the loop', () => {
     await loop.stop(1000);
   });
 
+  it('knows the next check before the cycle\'s result is told, so the status never shows none after a cycle', async () => {
+    const manual = manualClock();
+    const seen: (number | undefined)[] = [];
+    // The cycle tells its result (state, cycle-finished) after `ended`: anyone reading then sees the next time.
+    const loop: ReturnType<typeof createLoop> = createLoop({
+      intervalMs: 1000,
+      clock: manual,
+      log: silentLogger,
+      run: async (id, _signal, _force, ended) => {
+        manual.advance(250);
+        ended();
+        seen.push(loop.nextCheck());
+        return report(id);
+      },
+    });
+    loop.start();
+    await tick();
+    expect(seen).toEqual([1250]);
+    expect(loop.nextCheck()).toBe(1250);
+    // The next cycle is one interval after the end, not after the start.
+    manual.advance(999);
+    await tick();
+    expect(seen).toHaveLength(1);
+    manual.advance(1);
+    await tick();
+    expect(seen).toEqual([1250, 2500]);
+    await loop.stop(1000);
+  });
+
   it('joins the cycle in flight instead of starting another', async () => {
     const manual = manualClock();
     let release: () => void = () => {};
     let calls = 0;
     const loop = createLoop({
       intervalMs: 1000,
-      clock: manual.clock,
+      clock: manual,
       log: silentLogger,
       run: (id) => {
         calls += 1;
@@ -81,7 +90,7 @@ describe('the loop', () => {
     let most = 0;
     const loop = createLoop({
       intervalMs: 1000,
-      clock: manual.clock,
+      clock: manual,
       log: silentLogger,
       run: (id, _signal, force) => {
         runs.push({ id, force });
@@ -110,7 +119,7 @@ describe('the loop', () => {
     let aborted = false;
     const loop = createLoop({
       intervalMs: 1000,
-      clock: manual.clock,
+      clock: manual,
       log: silentLogger,
       run: (_id, signal) =>
         new Promise<CycleReport>((_resolve, reject) => {
@@ -133,7 +142,7 @@ describe('the loop', () => {
     const ran: number[] = [];
     const loop = createLoop({
       intervalMs: 10,
-      clock: manual.clock,
+      clock: manual,
       log: silentLogger,
       run: async (id) => {
         ran.push(id);
@@ -149,3 +158,27 @@ describe('the loop', () => {
     await loop.stop(100);
   });
 });
+
+describe('the daemon\'s next check', () => {
+  it('is in the status when cycle-finished is told (injected clock)', async () => {
+    const echo = await startEcho('81.2.69.160');
+    const dir = tempDir();
+    writeConfig(dir, `interval: 5m\nstate: ./state.json\ndetect:\n  ipv4: [${echo.url}/]\nserver:\n  listen: 127.0.0.1:0\n`);
+    const config = loadConfig({ providers: [], path: join(dir, 'config.yaml'), env: {}, cwd: dir });
+    const clock = manualClock(Date.parse('2026-12-01T10:00:00Z'));
+    const redactor = createRedactor();
+    const daemon = await startDaemon(config, { log: createLogger({ format: 'json', level: 'error', redactor, write: () => {} }), redactor, lan: () => [], clock });
+    try {
+      await daemon.loop.runNow().done;
+      const seen: (string | null)[] = [];
+      daemon.runtime.events.on('cycle-finished', () => seen.push(daemon.runtime.status(daemon.loop.nextCheck()).nextCheck));
+      clock.advance(5 * 60_000);
+      await until(() => seen.length === 1, 5000, 'the second cycle');
+      expect(seen).toEqual([new Date(clock.now() + 5 * 60_000).toISOString()]);
+    } finally {
+      await daemon.stop();
+      await echo.close();
+    }
+  });
+});
+

@@ -18,6 +18,8 @@ import { basicMatches } from '../src/server/nic-update.js';
 import type { Status } from '../src/status.js';
 import { startDyndns2, type FakeDyndns2 } from './fakes/dyndns2.js';
 import { tempDir } from './helpers/cli.js';
+import { manualClock } from './helpers/clock.js';
+import { until } from './helpers/wait.js';
 
 const V4 = '81.2.69.160';
 const V6 = '2a02:8010:1::1';
@@ -40,7 +42,7 @@ function app(overrides: { refused?: string[]; changed?: string[]; access?: Serve
       password: PASS,
       hosts: new Set(['nas.example.net', 'portal.example.net']),
       push,
-      changed: (family, address) => changed.push(`${family} ${address}`),
+      changed: (changes) => changed.push(changes.map((c) => `${c.family} ${c.address}`).join(' + ')),
       refused: (reason) => refused.push(reason),
     },
   });
@@ -104,6 +106,31 @@ describe('the /nic/update endpoint', () => {
     expect(refused[5]).toContain('no myip in the request');
   });
 
+  it('answers dnserr for an IPv6 address with a zone id, which would otherwise reach the providers', async () => {
+    const { server, push, refused } = app();
+    for (const ip of [`${V6}%eth0`, `${V4},${V6}%25eth0`]) {
+      const res = await get(server, `/nic/update?hostname=nas.example.net&myip=${encodeURIComponent(ip)}`);
+      expect([res.statusCode, res.body]).toEqual([200, 'dnserr']);
+    }
+    expect(push.last('ipv6')).toBeUndefined();
+    expect(refused).toHaveLength(2);
+    expect(refused[0]).toContain('zone id (%eth0)');
+    expect(refused[1]).toContain('without the %… part');
+  });
+
+  it('reads a repeated parameter by its last value, as deSEC does, and never answers 500', async () => {
+    const { server, push, changed } = app();
+    const twice = await get(server, `/nic/update?hostname=other.example.net&hostname=nas.example.net&myip=${V4}`);
+    expect([twice.statusCode, twice.body]).toEqual([200, `good ${V4}`]);
+    const ips = await get(server, `/nic/update?hostname=nas.example.net&myip=81.2.69.99&myip=${V4}&myipv6=${V6}&myipv6=${V6}`);
+    expect([ips.statusCode, ips.body]).toEqual([200, `good ${V4},${V6}`]);
+    expect(push.last('ipv4')?.address).toBe(V4);
+    // One call per request, with every family it changed.
+    expect(changed).toEqual([`ipv4 ${V4}`, `ipv6 ${V6}`]);
+    const bare = await get(server, '/nic/update?hostname&hostname=&myip');
+    expect([bare.statusCode, bare.body]).toEqual([200, 'notfqdn']);
+  });
+
   it('behind the guard: routers use their own credentials whatever server.auth is, and wrong ones count towards the lockout', async () => {
     const access: ServerDeps['access'] = {
       auth: 'basic',
@@ -137,6 +164,55 @@ describe('the /nic/update endpoint', () => {
 });
 
 const DDCLIENT = ['/usr/bin/ddclient', '/usr/sbin/ddclient'].find((p) => existsSync(p));
+
+describe('pushes and cycles', () => {
+  let daemon: Daemon | undefined;
+  let dyn: FakeDyndns2 | undefined;
+  afterEach(async () => {
+    await daemon?.stop();
+    await dyn?.close();
+  });
+
+  it('20 changed pushes within a minute make 2 provider updates: the first at once, then the last address at the minute', async () => {
+    dyn = await startDyndns2({ username: 'dyn-user', password: 'dyn-pass-5d1e2a', hosts: ['nas.example.net'] });
+    const dir = tempDir();
+    writeFileSync(
+      join(dir, 'config.yaml'),
+      `interval: 1h\nstate: ./state.json\ndetect:\n  ipv4: [push]\nserver:\n  listen: 127.0.0.1:0\n  nic_update:\n    username: ${USER}\n    password: ${PASS}\nproviders:\n  - type: dyndns2\n    endpoint: ${dyn.url}\n    username: dyn-user\n    password: dyn-pass-5d1e2a\n    hosts: [nas.example.net]\n`,
+    );
+    const config = loadConfig({ providers: PROVIDERS, path: join(dir, 'config.yaml'), env: {}, cwd: dir });
+    const clock = manualClock(Date.parse('2026-12-01T10:00:00Z'));
+    const logs: string[] = [];
+    const redactor = createRedactor();
+    daemon = await startDaemon(config, { log: createLogger({ format: 'json', level: 'info', redactor, write: (l) => logs.push(l) }), redactor, lan: () => [], clock });
+    await daemon.loop.runNow().done; // nothing pushed yet
+    const push = async (ip: string) => (await fetch(`${daemon?.url}/nic/update?hostname=nas.example.net&myip=${ip}`, { headers: { authorization: basic() } })).text();
+    const idle = () => until(async () => (await (await fetch(`${daemon?.url}/api/status`)).json() as Status).hosts.every((h) => h.status !== 'pending'), 5000, 'the cycle');
+
+    expect(await push('81.2.69.160')).toBe('good 81.2.69.160');
+    await until(() => dyn?.updates().length === 1, 5000, 'the first update');
+    for (let i = 1; i < 20; i++) {
+      clock.advance(1000);
+      expect(await push(`81.2.69.${160 + i}`)).toBe(`good 81.2.69.${160 + i}`);
+    }
+    await idle();
+    expect(dyn.updates()).toHaveLength(1);
+    expect(logs.filter((l) => l.includes('pushed changes start at most one cycle a minute'))).toHaveLength(19);
+
+    clock.advance(60_000 - 19_000);
+    await until(() => dyn?.updates().length === 2, 5000, 'the update at the minute');
+    await idle();
+    expect(dyn.records.get('nas.example.net')?.ipv4).toBe('81.2.69.179');
+    clock.advance(30_000);
+    await idle();
+    expect(dyn.updates()).toHaveLength(2);
+
+    // A minute after that cycle, a change goes out at once again.
+    clock.advance(30_000);
+    expect(await push('81.2.69.180')).toBe('good 81.2.69.180');
+    await until(() => dyn?.updates().length === 3, 5000, 'the next change at once');
+  }, 30_000);
+});
 
 describe('a router pushing with ddclient', () => {
   let daemon: Daemon | undefined;

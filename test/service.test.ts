@@ -16,6 +16,8 @@ describe('the launchd plist', () => {
     expect(plist).toEqual({
       Label: LAUNCHD_LABEL,
       ProgramArguments: [SPEC.node, '--max-semi-space-size=2', SPEC.bin, 'run', '--config', SPEC.config],
+      UserName: 'nobody',
+      Umask: 63,
       WorkingDirectory: '/Library/Application Support/ddnsd',
       EnvironmentVariables: { DDNSD_STATE: '/Library/Application Support/ddnsd/data/state.json', LOG_FORMAT: 'pretty' },
       RunAtLoad: true,
@@ -26,6 +28,12 @@ describe('the launchd plist', () => {
       StandardOutPath: '/Library/Logs/ddnsd/ddnsd.log',
       StandardErrorPath: '/Library/Logs/ddnsd/ddnsd.log',
     });
+  });
+
+  it('runs as the account given, never as root', () => {
+    const plist = parsePlist(launchdPlist({ ...SPEC, user: '_ddnsd' })) as Record<string, unknown>;
+    expect(plist.UserName).toBe('_ddnsd');
+    expect(plist.Umask).toBe(0o077);
   });
 
   it('escapes paths that XML would otherwise misread', () => {
@@ -68,7 +76,7 @@ describe('the systemd unit', () => {
     expect(s.ProtectSystem).toEqual(['strict']);
     expect(s.NoNewPrivileges).toEqual(['yes']);
     expect(s.Restart).toEqual(['on-failure']);
-    expect(s.RestrictAddressFamilies).toEqual(['AF_INET AF_INET6 AF_UNIX']);
+    expect(s.RestrictAddressFamilies).toEqual(['AF_INET AF_INET6 AF_UNIX AF_NETLINK']);
     expect(s.CapabilityBoundingSet).toEqual(['']);
     expect(s.SystemCallFilter).toEqual(['@system-service']);
     expect(s.PrivateUsers).toEqual(['yes']);
@@ -128,6 +136,13 @@ describe('ddnsd service install / uninstall', () => {
     expect(plist.ProgramArguments.slice(1)).toEqual(['--max-semi-space-size=2', BIN, 'run', '--config', '/Library/Application Support/ddnsd/config.yaml']);
     expect(existsSync(join(root, 'Library/Logs/ddnsd'))).toBe(true);
     expect(install.stdout).toContain('sudo launchctl bootstrap system /Library/LaunchDaemons/org.ddnsd.daemon.plist');
+    expect((parsePlist(readFileSync(file, 'utf8')) as { UserName?: string }).UserName).toBe('nobody');
+    expect(install.stdout).toContain('sudo chown -R nobody "/Library/Application Support/ddnsd" /Library/Logs/ddnsd');
+
+    const named = await runCli(['service', 'install', '--launchd', '--user', '_ddnsd', '--root', root, '--config', '/srv/ddnsd.yaml'], { cwd: root });
+    expect(named.code, named.stderr).toBe(0);
+    expect((parsePlist(readFileSync(file, 'utf8')) as { UserName?: string }).UserName).toBe('_ddnsd');
+    expect(named.stdout).toContain('sudo chown _ddnsd "/srv/ddnsd.yaml"');
 
     const uninstall = await runCli(['service', 'uninstall', '--launchd', '--root', root], { cwd: root });
     expect(uninstall.code).toBe(0);

@@ -9,13 +9,22 @@ const health: Command = async (line, io) => {
   // fraction of the time. Any other answer (unhealthy, none, or a server
   // speaking TLS) is asked again the way the config says, for its reasons.
   if (io.env.DDNSD_LISTEN && (await quickHealth(io.env.DDNSD_LISTEN, io.stdout))) return 0;
-  // Otherwise the config as every command reads it (loaded only now: it is most of the start-up).
-  const { withConfig } = await import('./setup.js');
-  return withConfig(line, io, async ({ config, redactor }) => {
-    const { tls, token } = config.server;
-    const probe = await checkHealth(config.server.listen, { token, ca: tls ? readFileSync(tls.certFile, 'utf8') : undefined });
-    return report(probe, io, (text) => redactor.redact(text));
-  });
+  // Only the server section (loaded only now: it is most of the start-up): the
+  // providers' secrets may not be in this environment (systemd keeps them in
+  // an environment file the service reads), and health needs none of them.
+  const [{ loadServerConfig }, { ConfigError }, { createRedactor }] = await Promise.all([import('../config/load.js'), import('../base/errors.js'), import('../base/log.js')]);
+  let loaded;
+  try {
+    loaded = loadServerConfig({ path: line.values.config, env: io.env, cwd: io.cwd });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    io.stderr(`ddnsd: ${error.message}\n`);
+    return 2;
+  }
+  const redactor = createRedactor(loaded.secrets);
+  const { tls, token, listen } = loaded.server;
+  const probe = await checkHealth(listen, { token, ca: tls ? readFileSync(tls.certFile, 'utf8') : undefined });
+  return report(probe, io, (text) => redactor.redact(text));
 };
 
 function report(probe: { ok: boolean; reason: string }, io: CliIo, redact: (text: string) => string): number {

@@ -33,8 +33,8 @@ function service(args: string[], values: ServiceOptions, io: CliIo): number {
     io.stderr('ddnsd: say which service manager: --launchd on macOS, --systemd on Linux.\n');
     return 2;
   }
-  if (values.user !== undefined && (manager !== 'systemd' || !/^[a-z_][a-z0-9_-]*$/i.test(values.user))) {
-    io.stderr(manager !== 'systemd' ? 'ddnsd: --user goes with --systemd.\n' : `ddnsd: --user "${values.user}" is not a user name; give an existing account like ddnsd.\n`);
+  if (values.user !== undefined && !/^[a-z_][a-z0-9_-]*$/i.test(values.user)) {
+    io.stderr(`ddnsd: --user "${values.user}" is not a user name; give an existing account like ${manager === 'launchd' ? '_ddnsd' : 'ddnsd'}.\n`);
     return 2;
   }
   if (values.root !== undefined && !isAbsolute(values.root)) {

@@ -18,6 +18,7 @@ import { entrySecrets, parseProviders, type ProviderEntry } from './entries.js';
 import { loadEnv, resolveValues } from './expand.js';
 import { formatPath, lineOf, type PathKey, type Problem, type YamlSource } from './lines.js';
 import { zodProblems } from './problems.js';
+import { explainYamlError, explainYamlValueError } from './yaml-errors.js';
 import { configSchema, parseListen, type Listen } from './schema.js';
 import { checksSchema, type ChecksConfig } from './checks.js';
 import { notifySchema, notifySecrets, type TargetConfig } from '../notify/config.js';
@@ -128,15 +129,62 @@ export function readConfig(options: Omit<LoadOptions, 'providers'>): Read {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
-    throw new ConfigError(
-      located.path,
-      doc.errors.map((e) => {
-        const pos = lines.linePos(e.pos[0]);
-        return `line ${pos.line}, column ${pos.col}: YAML syntax error: ${e.message.split('\n')[0]}`;
-      }),
-    );
+    // The parser often reports one mistake several times on a line: each message once a line.
+    const messages = doc.errors.map((e) => explainYamlError(e, text, lines));
+    const key = (m: string): string => m.replace(/, column \d+/, '');
+    throw new ConfigError(located.path, messages.filter((m, i) => messages.findIndex((n) => key(n) === key(m)) === i));
   }
-  return { raw: doc.toJS() ?? {}, file: located.path, dir, env, yaml: { doc, lines } };
+  let raw: unknown;
+  try {
+    raw = doc.toJS();
+  } catch (error) {
+    throw new ConfigError(located.path, [explainYamlValueError(error as Error)]);
+  }
+  return { raw: raw ?? {}, file: located.path, dir, env, yaml: { doc, lines } };
+}
+
+/** Throws the problems, each with its key path and line. */
+function failer(read: Read, problems: Problem[], fileKeys: Map<string, PathKey[]>): () => never {
+  return () => {
+    const where = (path: PathKey[]): string => {
+      const yamlPath = fileKeys.get(path.join('\0')) ?? path;
+      const line = read.yaml ? lineOf(read.yaml, yamlPath) : undefined;
+      return `${formatPath(yamlPath)}${line ? ` (line ${line})` : ''}`;
+    };
+    throw new ConfigError(read.file ?? 'built-in default', problems.map((p) => `${where(p.path)}: ${p.message}`));
+  };
+}
+
+export interface ServerConfig {
+  file: string | undefined;
+  server: ServerSettings;
+  /** The server's secrets, for the redactor. */
+  secrets: string[];
+}
+
+/**
+ * Only the `server` section, for `ddnsd health`: the rest of the file is not
+ * checked and its ${VAR}s are not expanded, so a health check run without the
+ * providers' secrets (a service manager's environment file) still works.
+ */
+export function loadServerConfig(options: Omit<LoadOptions, 'providers'>): ServerConfig {
+  const read = readConfig(options);
+  const problems: Problem[] = [];
+  const fileKeys = new Map<string, PathKey[]>();
+  const fail = failer(read, problems, fileKeys);
+  const overrides = envOverrides(read.env, read.file);
+  const raw = (read.raw as { server?: unknown } | null)?.server;
+  const resolved = resolveValues({ server: raw ?? {} }, [], { env: read.env, dir: read.dir, problems, fileKeys }) as { server: unknown };
+  if (problems.length > 0) fail();
+  const parsed = configSchema.shape.server.safeParse(resolved.server);
+  if (!parsed.success) {
+    problems.push(...zodProblems(parsed.error, ['server'], []));
+    fail();
+  }
+  const section = parsed.data as z.infer<typeof configSchema>['server'];
+  const server = resolveServer(section, overrides.listen ?? section.listen, read.dir, problems);
+  if (problems.length > 0) fail();
+  return { file: read.file, server, secrets: [...serverSecrets(server), section.nic_update?.password].filter((s): s is string => typeof s === 'string' && s.length > 0) };
 }
 
 /** Checks what was read against the adapters its entries may name; throws ConfigError listing every problem. */
@@ -147,14 +195,7 @@ export function buildConfig(read: Read, registry: readonly AnyProviderDefinition
   const problems: Problem[] = [];
   const fileKeys = new Map<string, PathKey[]>();
   const resolved = resolveValues(raw, [], { env: input.env, dir: input.dir, problems, fileKeys });
-  const fail = (): never => {
-    const where = (path: PathKey[]): string => {
-      const yamlPath = fileKeys.get(path.join('\0')) ?? path;
-      const line = yaml ? lineOf(yaml, yamlPath) : undefined;
-      return `${formatPath(yamlPath)}${line ? ` (line ${line})` : ''}`;
-    };
-    throw new ConfigError(file ?? 'built-in default', problems.map((p) => `${where(p.path)}: ${p.message}`));
-  };
+  const fail = failer(read, problems, fileKeys);
   if (problems.length > 0) fail();
 
   const top = fileSchema.safeParse(resolved);

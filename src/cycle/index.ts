@@ -51,6 +51,8 @@ export interface CycleOptions {
   dryRun?: boolean;
   /** `ddnsd once --force`: retry hosts paused after a transient failure or an unreadable answer now. */
   force?: boolean;
+  /** Called once every provider answered, before the final save and `cycle-finished`: the loop sets the next time then. */
+  ended?: () => void;
 }
 
 export async function runCycle(deps: CycleDeps, state: State, options: CycleOptions): Promise<CycleReport> {
@@ -94,6 +96,7 @@ export async function runCycle(deps: CycleDeps, state: State, options: CycleOpti
     }
   }
   await Promise.all(tasks);
+  options.ended?.();
   if (!options.dryRun) await deps.persist(work);
 
   const order = (r: HostReport): string => `${r.provider} ${r.host} ${r.family}`;

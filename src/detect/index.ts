@@ -2,7 +2,6 @@
  * Detection: ask every source of a family at once, each over that family
  * only, and trust an address once `agree` sources said the same one.
  */
-import { networkInterfaces } from 'node:os';
 import { Agent, type Dispatcher } from 'undici';
 import { deadline } from '../base/deadline.js';
 import { createDnsClient, type DnsClient } from '../base/dns.js';
@@ -10,6 +9,7 @@ import { formatDuration } from '../base/duration.js';
 import { DdnsError } from '../base/errors.js';
 import { createHttpClient, HttpTimeout, type HttpClient } from '../base/http.js';
 import { checkAddress, FAMILY_LABEL, type Family } from '../base/address.js';
+import { interfaceLister } from '../lan.js';
 import { ask, systemDeps, type SourceDeps } from './ask.js';
 import { systemInterfaces, type InterfaceReader } from './interface.js';
 import type { PushStore } from './push.js';
@@ -81,7 +81,7 @@ export function createDetector(options: DetectorOptions): Detector {
   const deps: SourceDeps = {
     http: clients,
     dns: options.dns ?? createDnsClient({ timeoutMs: options.timeoutMs, maxBytes: MAX_ANSWER_BYTES }),
-    interfaces: options.interfaces ?? systemInterfaces(networkInterfaces),
+    interfaces: options.interfaces ?? systemInterfaces(interfaceLister(() => {})),
     discover: options.discover ?? systemDeps.discover,
     gateway: options.gateway ?? systemDeps.gateway,
     timeoutMs: options.timeoutMs,

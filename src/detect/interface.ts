@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import ipaddr from 'ipaddr.js';
-import type { InterfaceTable } from '../lan.js';
+import type { InterfaceLister, InterfaceTable } from '../lan.js';
 import { byText } from '../order.js';
 import { checkAddress, type Family } from '../base/address.js';
 
@@ -24,6 +24,8 @@ export type Ipv6Flags = Map<string, number> | undefined;
 export interface InterfaceReader {
   table(): InterfaceTable;
   ipv6Flags(): Ipv6Flags;
+  /** Why the system would not list its interfaces at the last read, if it would not. */
+  failure?(): string | undefined;
 }
 
 /** /proc/net/if_inet6: `address(32 hex) ifindex prefixlen scope flags name` per line. */
@@ -38,8 +40,9 @@ export function parseIfInet6(text: string): Map<string, number> {
   return flags;
 }
 
-export const systemInterfaces = (networkInterfaces: () => InterfaceTable): InterfaceReader => ({
-  table: networkInterfaces,
+export const systemInterfaces = (interfaces: InterfaceLister): InterfaceReader => ({
+  table: interfaces,
+  failure: interfaces.failure,
   ipv6Flags() {
     if (process.platform !== 'linux') return undefined;
     try {
@@ -58,6 +61,8 @@ export interface InterfaceAnswer {
 /** The address `iface` holds for `family`, or throws an Error saying why there is none. */
 export function interfaceAddress(reader: InterfaceReader, iface: string, family: Family): InterfaceAnswer {
   const table = reader.table();
+  const failure = reader.failure?.();
+  if (failure !== undefined) throw new Error(`cannot list this machine's network interfaces (${failure}); under systemd, add AF_NETLINK to RestrictAddressFamilies=`);
   const infos = table[iface];
   if (!infos) throw new Error(`there is no interface named ${iface} (this machine has ${Object.keys(table).join(', ') || 'none'})`);
   const want = family === 'ipv4' ? 'IPv4' : 'IPv6';

@@ -5,6 +5,7 @@
  */
 import { humanDuration } from '../base/duration.js';
 import type { Family } from '../base/address.js';
+import type { Clock } from '../base/clock.js';
 
 export interface Pushed {
   address: string;
@@ -39,5 +40,46 @@ export function createPushStore(now: () => number, maxAgeMs: number): PushStore 
       }
       return last.address;
     },
+  };
+}
+
+/** Pushed changes start at most one cycle in this long: a router that flaps does not become a flood of provider updates. */
+export const PUSH_CYCLE_GAP_MS = 60_000;
+
+/** When the cycle for a pushed change runs: `now`, `at` a later time, or `queued` (one is already waiting and will read the latest push). */
+export type PushCycle = { when: 'now' } | { when: 'at' | 'queued'; at: number };
+
+/**
+ * Starts cycles for pushed changes. The first change starts one at once (a
+ * push reaches the provider within milliseconds, the point of pushing); a
+ * change within `gapMs` of that cycle's start waits for the gap's end, when
+ * one cycle takes the latest push: the last address wins. `signal` cancels
+ * a waiting cycle when ddnsd stops.
+ */
+export function pushCycles(clock: Clock, cycle: () => void, signal: AbortSignal, gapMs = PUSH_CYCLE_GAP_MS): () => PushCycle {
+  let startedAt = -Infinity;
+  let waiting: number | undefined;
+  const start = (): void => {
+    startedAt = clock.now();
+    cycle();
+  };
+  return () => {
+    if (waiting !== undefined) return { when: 'queued', at: waiting };
+    const at = startedAt + gapMs;
+    if (clock.now() >= at) {
+      start();
+      return { when: 'now' };
+    }
+    waiting = at;
+    clock.sleep(at - clock.now(), signal).then(
+      () => {
+        waiting = undefined;
+        start();
+      },
+      () => {
+        waiting = undefined;
+      },
+    );
+    return { when: 'at', at };
   };
 }

@@ -24,11 +24,12 @@
  * one that does not verify is cleared and counts as no session.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { hostname, networkInterfaces } from 'node:os';
+import { hostname } from 'node:os';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Counter, type Registry } from 'prom-client';
 import { silentLogger, type Logger } from '../base/log.js';
 import { basicChecker } from './basic.js';
+import { interfaceLister, machineAddresses } from '../lan.js';
 import { createLimiter, type Limiter } from './limiter.js';
 import { crossSiteReason, oncePerMinute } from './origin.js';
 import { memorySessions, readCookie, sessionCookie, sessionCookieName, type Sessions } from './session.js';
@@ -96,7 +97,8 @@ export function registerGuard(app: FastifyInstance, deps: GuardDeps): Guard {
   const log = deps.log ?? silentLogger;
   const limiter = createLimiter({ now });
   const counters = authCounters(deps.registry);
-  const allowed = hostAllowList(settings, deps.ownAddresses ?? machineAddresses, now);
+  const lister = interfaceLister((m) => log.warn(m));
+  const allowed = hostAllowList(settings, deps.ownAddresses ?? (() => machineAddresses(lister())), now);
   const sessions = deps.sessions ?? memorySessions(settings.sessionKey);
   const cookieName = sessionCookieName(Boolean(settings.tls));
   const authenticate = authenticator(settings, sessions, cookieName, limiter, now);
@@ -257,11 +259,6 @@ function authCounters(registry: Registry): { failures: Counter<'reason'>; limite
     (existing('ddnsd_auth_rate_limited_total') as Counter | undefined) ??
     new Counter({ name: 'ddnsd_auth_rate_limited_total', help: 'Requests refused with 429 after too many failed authentications from one address.', registers: [registry] });
   return { failures, limited };
-}
-
-/** The machine's own addresses, from its network interfaces. */
-function machineAddresses(): string[] {
-  return Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((a) => a.address.toLowerCase()));
 }
 
 /** The host part of a Host header, lowercased, without port, brackets or a trailing dot. */

@@ -7,10 +7,14 @@
  *   Authorization: Basic base64(username:password)
  *
  * answered with the dyndns2 codes of the shared table, one line per host:
- * `good <ip>` (stored, and a new address starts a cycle at once), `nochg
- * <ip>`, `badauth`, `notfqdn`, `nohost`, `dnserr` for an address ddnsd would
- * not trust from any source (private, CGNAT, garbage: the router tries again
- * later, the log says why) and `911` for trouble on ddnsd's side.
+ * `good <ip>` (stored, and a new address starts a cycle: at once, or at the
+ * end of the minute after the last one a push started), `nochg <ip>`,
+ * `badauth`, `notfqdn`, `nohost`, `dnserr` for an address ddnsd would not
+ * trust from any source (private, CGNAT, a zone id, garbage: the router tries
+ * again later, the log says why) and `911` for trouble on ddnsd's side, never
+ * a 500. A parameter given twice counts once, with its last value, as deSEC's
+ * dyndns2 server reads it (desec-stack api/desecapi/views/dyndns.py,
+ * `query_params["hostname"]`: Django's QueryDict gives the last value).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ANSWER_CODES } from '../base/dyndns2.js';
@@ -29,6 +33,19 @@ export function basicMatches(header: string | undefined, username: string, passw
 }
 
 type Query = { hostname?: string; myip?: string; myipv6?: string };
+/** What the query parser gives: a repeated parameter is an array. */
+type RawQuery = { [K in keyof Query]?: string | string[] };
+
+/** Each parameter's last value, as dyndns2 servers read a repeated one (see the top of this file). */
+function lastValues(raw: RawQuery): Query {
+  const last = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v.at(-1) : v);
+  const out: Query = {};
+  for (const key of ['hostname', 'myip', 'myipv6'] as const) {
+    const value = last(raw[key]);
+    if (typeof value === 'string') out[key] = value;
+  }
+  return out;
+}
 
 const code = (name: keyof typeof ANSWER_CODES, detail?: string): string => {
   if (!(name in ANSWER_CODES)) throw new Error(`${name} is not a dyndns2 answer code`);
@@ -42,38 +59,40 @@ const code = (name: keyof typeof ANSWER_CODES, detail?: string): string => {
  */
 export function registerNicUpdate(app: FastifyInstance, deps: NicUpdateDeps | undefined, guard: Pick<Guard, 'failed'>): void {
   if (!deps) return;
-  const handler = async (req: FastifyRequest<{ Querystring: Query }>, reply: FastifyReply) => {
+  const handler = async (req: FastifyRequest<{ Querystring: RawQuery }>, reply: FastifyReply) => {
     reply.type('text/plain; charset=utf-8');
     const auth = req.headers.authorization;
     if (!basicMatches(typeof auth === 'string' ? auth : undefined, deps.username, deps.password)) {
       guard.failed(req, 'wrong router user name or password');
       return reply.code(401).header('www-authenticate', 'Basic realm="ddnsd"').send(code('badauth'));
     }
-    const hosts = (req.query.hostname ?? '').split(',').map((h) => h.trim().toLowerCase().replace(/\.$/, '')).filter((h) => h !== '');
-    if (hosts.length === 0 || hosts.some((h) => !h.includes('.'))) return reply.send(code('notfqdn'));
-    const addresses = pushedAddresses(req.query, req.ip);
-    if (typeof addresses === 'string') {
-      deps.refused?.(addresses);
-      return reply.send(hosts.map(() => code('dnserr')).join('\n'));
-    }
-    // A push for none of the configured hosts changes nothing.
-    if (!hosts.some((h) => deps.hosts.has(h))) return reply.send(hosts.map(() => code('nohost')).join('\n'));
-    let changed = false;
     try {
-      for (const [family, address] of Object.entries(addresses) as [Family, string][]) {
-        if (deps.push.set(family, address).changed) {
-          changed = true;
-          deps.changed(family, address);
-        }
-      }
+      return reply.send(answer(deps, lastValues(req.query ?? {}), req.ip));
     } catch (error) {
       deps.refused?.(`a push could not be taken: ${(error as Error).message}`);
       return reply.send(code('911'));
     }
-    const said = Object.values(addresses).join(',');
-    return reply.send(hosts.map((h) => (deps.hosts.has(h) ? code(changed ? 'good' : 'nochg', said) : code('nohost'))).join('\n'));
   };
-  for (const url of NIC_UPDATE_PATHS) app.get<{ Querystring: Query }>(url, { config: { access: 'public', ownCredentials: true } }, handler);
+  for (const url of NIC_UPDATE_PATHS) app.get<{ Querystring: RawQuery }>(url, { config: { access: 'public', ownCredentials: true } }, handler);
+}
+
+/** The answer to an authenticated push, one line per host; stores the addresses and tells `changed`. */
+function answer(deps: NicUpdateDeps, query: Query, from: string): string {
+  const hosts = (query.hostname ?? '').split(',').map((h) => h.trim().toLowerCase().replace(/\.$/, '')).filter((h) => h !== '');
+  if (hosts.length === 0 || hosts.some((h) => !h.includes('.'))) return code('notfqdn');
+  const addresses = pushedAddresses(query, from);
+  if (typeof addresses === 'string') {
+    deps.refused?.(addresses);
+    return hosts.map(() => code('dnserr')).join('\n');
+  }
+  // A push for none of the configured hosts changes nothing.
+  if (!hosts.some((h) => deps.hosts.has(h))) return hosts.map(() => code('nohost')).join('\n');
+  const changes = (Object.entries(addresses) as [Family, string][])
+    .filter(([family, address]) => deps.push.set(family, address).changed)
+    .map(([family, address]) => ({ family, address }));
+  if (changes.length > 0) deps.changed(changes);
+  const said = Object.values(addresses).join(',');
+  return hosts.map((h) => (deps.hosts.has(h) ? code(changes.length > 0 ? 'good' : 'nochg', said) : code('nohost'))).join('\n');
 }
 
 /**

@@ -58,8 +58,8 @@ export interface NicUpdateDeps {
   /** The hostnames a router may push for: the configured hosts. */
   hosts: ReadonlySet<string>;
   push: PushStore;
-  /** A push changed an address: start a cycle now. */
-  changed(family: Family, address: string): void;
+  /** A push changed addresses (one call per request): start a cycle. */
+  changed(changes: { family: Family; address: string }[]): void;
   /** Tells what a push was refused for (the answer code alone says little). */
   refused?(reason: string): void;
 }

@@ -6,7 +6,7 @@
  */
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { LAUNCHD_CONFIG, LAUNCHD_HOME, LAUNCHD_LABEL, LAUNCHD_LOGS, LAUNCHD_PLIST, LAUNCHD_STATE, launchdPlist } from './launchd.js';
+import { LAUNCHD_CONFIG, LAUNCHD_DEFAULT_USER, LAUNCHD_HOME, LAUNCHD_LABEL, LAUNCHD_LOGS, LAUNCHD_PLIST, LAUNCHD_STATE, launchdPlist } from './launchd.js';
 import { SYSTEMD_CONFIG, SYSTEMD_ENV_FILE, SYSTEMD_STATE, SYSTEMD_UNIT, SYSTEMD_UNIT_NAME, SYSTEMD_WANTS_LINK, systemdUnit } from './systemd.js';
 
 export type ServiceManager = 'launchd' | 'systemd';
@@ -46,12 +46,20 @@ export function installPlan(spec: InstallSpec): ServicePlan {
     );
   }
   if (spec.manager === 'launchd') {
-    notes.push(`state: ${LAUNCHD_STATE}`, `logs: ${LAUNCHD_LOGS}/ddnsd.log`);
+    const user = spec.user ?? LAUNCHD_DEFAULT_USER;
+    notes.push(`runs as: ${user}${spec.user ? '' : ' (give an account of its own with --user)'}`, `state: ${LAUNCHD_STATE}`, `logs: ${LAUNCHD_LOGS}/ddnsd.log`);
+    const quote = (path: string): string => `"${path}"`;
     return {
-      files: [{ path: LAUNCHD_PLIST, content: launchdPlist({ node: spec.node, bin: spec.bin, config }) }],
+      files: [{ path: LAUNCHD_PLIST, content: launchdPlist({ node: spec.node, bin: spec.bin, config, user }) }],
       dirs: [LAUNCHD_HOME, dirname(LAUNCHD_STATE), LAUNCHD_LOGS],
       remove: [],
-      commands: [`sudo launchctl bootstrap system ${LAUNCHD_PLIST}`, `sudo launchctl print system/${LAUNCHD_LABEL}`],
+      commands: [
+        // The account reads the config and its .env (secrets: its alone) and writes the state and the log.
+        `sudo chown -R ${user} ${quote(LAUNCHD_HOME)} ${LAUNCHD_LOGS}`,
+        ...(config.startsWith(`${LAUNCHD_HOME}/`) ? [] : [`sudo chown ${user} ${quote(config)}`]),
+        `sudo launchctl bootstrap system ${LAUNCHD_PLIST}`,
+        `sudo launchctl print system/${LAUNCHD_LABEL}`,
+      ],
       notes,
     };
   }

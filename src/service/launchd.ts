@@ -17,7 +17,12 @@ export interface LaunchdSpec {
   bin: string;
   /** Absolute path of the config file. */
   config: string;
+  /** The account it runs as (`--user`); launchd would otherwise run it as root. */
+  user?: string | undefined;
 }
+
+/** Without --user: an account every Mac has that owns nothing else of note. */
+export const LAUNCHD_DEFAULT_USER = 'nobody';
 
 const escapeXml = (text: string): string =>
   text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -38,6 +43,10 @@ export function launchdDefinition(spec: LaunchdSpec): Record<string, PlistValue>
   return {
     Label: LAUNCHD_LABEL,
     ProgramArguments: [spec.node, ...NODE_FLAGS, spec.bin, 'run', '--config', spec.config],
+    // Not root: ddnsd needs no privilege (its port is above 1024), as the systemd unit runs it.
+    UserName: spec.user ?? LAUNCHD_DEFAULT_USER,
+    // 0077, as the systemd unit's UMask: the state and logs are the account's alone.
+    Umask: 0o077,
     WorkingDirectory: LAUNCHD_HOME,
     EnvironmentVariables: { DDNSD_STATE: LAUNCHD_STATE, LOG_FORMAT: 'pretty' },
     RunAtLoad: true,

@@ -57,7 +57,9 @@ PrivateTmp=yes
 PrivateDevices=yes
 CapabilityBoundingSet=
 AmbientCapabilities=
-RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX
+# AF_NETLINK: listing the network interfaces (the Host check, the LAN warning,
+# interface: sources) asks the kernel over a netlink socket.
+RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX AF_NETLINK
 RestrictNamespaces=yes
 RestrictRealtime=yes
 RestrictSUIDSGID=yes

@@ -39,7 +39,7 @@ export async function observeDaemon(yaml: string, options: DaemonOptions = {}): 
         status = JSON.parse(text) as Status;
         return settled(status);
       },
-      options.timeoutMs ?? 25_000,
+      options.timeoutMs ?? 60_000,
       'the status to settle',
     );
     await options.during?.(url as string, cli, outputs);
