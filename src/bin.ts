@@ -6,10 +6,11 @@
  * then (the bundle's bin.cjs is built from this file, so these start without
  * Node's ES module loader).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CliIo } from './cli.js';
+import type { Program } from './code-cache.js';
 import { enableCompileCache } from './compile-cache.js';
 import { HELP } from './help.js';
 import { VERSION } from './version.js';
@@ -21,20 +22,33 @@ const write = (text: string): boolean => process.stdout.write(text);
 /** Commands that start from a code cache (src/code-cache.ts); `run` stays up, and its start matters little. */
 const ONE_SHOT = new Set(['once', 'check', 'doctor', 'health']);
 
-/** The bundle's one-file build of the program, beside bin.cjs (absent in the tsc build). */
-function wholeProgram(): string | undefined {
-  const file = join(dirname(fileURLToPath(import.meta.url)), 'ddnsd.cjs');
-  return existsSync(file) ? file : undefined;
+/** Defined (true) by the single executable's build (scripts/sea/build.mjs). */
+declare const __DDNSD_SEA__: boolean;
+const SEA = typeof __DDNSD_SEA__ !== 'undefined';
+
+/** The whole program in one file: the single executable's asset, or ddnsd.cjs beside bin.cjs (absent in the tsc build). */
+async function wholeProgram(): Promise<Program | undefined> {
+  if (SEA) {
+    const { getAsset } = await import('node:sea');
+    return { source: getAsset('ddnsd.cjs', 'utf8'), filename: process.execPath };
+  }
+  const filename = join(dirname(fileURLToPath(import.meta.url)), 'ddnsd.cjs');
+  return existsSync(filename) ? { source: readFileSync(filename, 'utf8'), filename } : undefined;
 }
 
-/** Runs a one-shot command from the code cache when there is a cache folder and the one-file build. */
+/**
+ * Runs a one-shot command from its code cache when there is a cache folder and
+ * the one-file build. The single executable runs every command from its copy.
+ */
 async function fromCodeCache(io: CliIo): Promise<number | undefined> {
-  const command = argv[0];
-  if (command === undefined || !ONE_SHOT.has(command) || process.env.DDNSD_CODE_CACHE === '0') return undefined;
-  const program = wholeProgram();
+  const command = argv[0] ?? '';
+  const oneShot = ONE_SHOT.has(command) && process.env.DDNSD_CODE_CACHE !== '0';
+  if (!oneShot && !SEA) return undefined;
+  const program = await wholeProgram();
+  if (!program) return undefined;
   const { cacheFolder, runWithCodeCache } = await import('./code-cache.js');
-  const folder = cacheFolder(process.env);
-  if (!program || !folder) return undefined;
+  const folder = oneShot ? cacheFolder(process.env) : undefined;
+  if (!folder && !SEA) return undefined;
   const run = runWithCodeCache<{ main: (io: CliIo) => Promise<number> }>(program, command, folder);
   const code = await run.exports.main(io);
   run.save();

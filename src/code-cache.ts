@@ -51,13 +51,23 @@ export function cacheFile(folder: string, command: string, source: string): stri
   return join(folder, `${command.replace(/[^a-z0-9]/gi, '_')}-${key}.v8cache`);
 }
 
-/** Runs a CommonJS file as a script compiled with its code cache for `command` in `folder`. */
-export function runWithCodeCache<T>(filename: string, command: string, folder: string): CachedProgram<T> {
-  const source = readFileSync(filename, 'utf8');
-  const file = cacheFile(folder, command, source);
+/** The program as one CommonJS source: the bundle's ddnsd.cjs, or the single executable's copy of it. */
+export interface Program {
+  source: string;
+  /** Where it reads from, for stack traces and require(). */
+  filename: string;
+}
+
+/**
+ * Runs a program compiled with its code cache for `command` in `folder`
+ * (without a folder: compiled as is, and nothing is written).
+ */
+export function runWithCodeCache<T>(program: Program, command: string, folder: string | undefined): CachedProgram<T> {
+  const { source, filename } = program;
+  const file = folder === undefined ? undefined : cacheFile(folder, command, source);
   let cachedData: Buffer | undefined;
   try {
-    cachedData = readFileSync(file);
+    cachedData = file === undefined ? undefined : readFileSync(file);
   } catch {
     cachedData = undefined;
   }
@@ -74,7 +84,7 @@ export function runWithCodeCache<T>(filename: string, command: string, folder: s
     exports: mod.exports,
     use,
     save() {
-      if (use === 'accepted') return;
+      if (use === 'accepted' || folder === undefined || file === undefined) return;
       try {
         mkdirSync(folder, { recursive: true, mode: 0o700 });
         const tmp = `${file}.${process.pid}.tmp`;

@@ -135,6 +135,8 @@ await build({
   // The single executable has no package.json beside it to read the version from.
   define: { 'import.meta.url': '__ddnsdFileUrl' },
   banner: { js: "const __ddnsdFileUrl = require('node:url').pathToFileURL(__filename).href;" },
+  // A script compiled by node:vm has no loader for import(): Node's modules come by require() instead.
+  supported: { 'dynamic-import': false },
   plugins: [undiciLean, undiciHttp2WhenUsed, zodEnglishOnly, versionAsData],
 });
 writeFileSync(join(ROOT, 'dist/bundle-meta.json'), JSON.stringify(result.metafile));
