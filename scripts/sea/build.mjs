@@ -113,9 +113,10 @@ async function main() {
       const blob = join(work, `${target}.blob`);
       const config = join(work, `${target}.json`);
       writeFileSync(config, JSON.stringify({ main, output: blob, disableExperimentalSEAWarning: true, useSnapshot: false, useCodeCache: native, assets: { 'ddnsd.cjs': PROGRAM } }));
-      // The blob is made by the very Node.js it goes into when this machine runs it; any Node.js of the pinned version otherwise.
-      const maker = native ? node : process.execPath;
-      if (!native && process.version !== `v${PIN.version}`) throw new Error(`building ${target} here needs Node.js v${PIN.version} (this is ${process.version}), as the blob's format follows the version`);
+      // The blob is made by the very Node.js it goes into when this machine runs it, and by this machine's
+      // pinned Node.js otherwise (the blob's format follows the version; without a code cache, not the architecture).
+      const maker = native ? node : PIN.targets[here] ? nodeBinary(here) : process.execPath;
+      if (maker === process.execPath && process.version !== `v${PIN.version}`) throw new Error(`building ${target} on ${here} needs Node.js v${PIN.version} (this is ${process.version})`);
       execFileSync(maker, ['--experimental-sea-config', config], { cwd: work, stdio: ['ignore', 'ignore', 'inherit'], env: { PATH: process.env.PATH } });
       const out = join(OUT, `ddnsd-${target}`);
       copyFileSync(node, out);
