@@ -11,7 +11,8 @@
 # and the machine's own apt setup is untouched. No RUN step: it builds for
 # another architecture without an emulator.
 #
-#   bash scripts/container/sea-base.sh amd64|arm64     # tags $SEA_BASE_IMAGE-<arch>
+#   bash scripts/container/sea-base.sh amd64|arm64              # tags $SEA_BASE_IMAGE-<arch>
+#   bash scripts/container/sea-base.sh arm64 --rootfs DIR       # the files only, e.g. for qemu-aarch64-static -L DIR
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -26,7 +27,11 @@ MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 SECURITY=${DEBIAN_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
 PODMAN=(podman --runtime runc)
 
-if "${PODMAN[@]}" image exists "$TAG"; then
+ROOTFS_ONLY=""
+if [ "${2:-}" = --rootfs ]; then
+  ROOTFS_ONLY=${3:?--rootfs takes a folder}
+  [ ! -e "$ROOTFS_ONLY/lib/$TRIPLE/libc.so.6" ] || { echo "root filesystem $ROOTFS_ONLY is already here"; exit 0; }
+elif "${PODMAN[@]}" image exists "$TAG"; then
   echo "base image $TAG is already here"
   exit 0
 fi
@@ -54,7 +59,9 @@ for so in "$(basename "$LOADER")" libc.so.6 libm.so.6 libpthread.so.0 libdl.so.2
   [ -n "$found" ] || { echo "sea-base.sh: $so is in none of the packages" >&2; exit 1; }
   cp -L "$found" "$root/lib/$TRIPLE/$so"
 done
-[ "$LOADER" = "lib/$TRIPLE/$(basename "$LOADER")" ] || ln -sf "/lib/$TRIPLE/$(basename "$LOADER")" "$root/$LOADER"
+# The loader where the binary asks for it, as a relative link (so it also resolves under qemu's -L).
+up=$(dirname "$LOADER" | sed 's#[^/][^/]*#..#g')
+[ "$LOADER" = "lib/$TRIPLE/$(basename "$LOADER")" ] || ln -sf "$up/lib/$TRIPLE/$(basename "$LOADER")" "$root/$LOADER"
 # The licences of what is in the image (libgcc-s1's and libstdc++6's are gcc-12-base's).
 for pkg in libc6 gcc-12-base ca-certificates; do
   mkdir -p "$root/usr/share/doc/$pkg" && cp -L "$work/unpacked/usr/share/doc/$pkg/copyright" "$root/usr/share/doc/$pkg/"
@@ -64,6 +71,10 @@ cat "$work"/unpacked/usr/share/ca-certificates/mozilla/*.crt >"$root/etc/ssl/cer
 printf 'root:x:0:0:root:/root:/sbin/nologin\nddnsd:x:1000:1000:ddnsd:/nonexistent:/sbin/nologin\n' >"$root/etc/passwd"
 printf 'root:x:0:\nddnsd:x:1000:\n' >"$root/etc/group"
 chmod 1777 "$root/tmp"
+if [ -n "$ROOTFS_ONLY" ]; then
+  mkdir -p "$ROOTFS_ONLY" && cp -a "$root/." "$ROOTFS_ONLY/"
+  exit 0
+fi
 tar -C "$root" --owner=0 --group=0 --numeric-owner -cf "$work/rootfs.tar" .
 printf 'FROM scratch\nADD rootfs.tar /\nENV SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt\n' >"$work/Containerfile"
 echo "building $TAG"
