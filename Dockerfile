@@ -31,7 +31,7 @@ RUN --mount=type=secret,id=npm_ca,required=false \
  && mv dist/sea/ddnsd-linux-* /ddnsd \
  && mkdir -p /out/data /out/config
 
-FROM ${BASE_IMAGE}
+FROM --platform=$TARGETPLATFORM ${BASE_IMAGE}
 ARG BASE_IMAGE
 # Keep in step with package.json's version (a test checks).
 ARG VERSION=0.1.0
@@ -45,10 +45,11 @@ COPY --from=build /app/dist/bundle/THIRD-PARTY-LICENSES.txt /usr/share/doc/ddnsd
 # /data belongs to the user ddnsd runs as, so a fresh named volume is writable.
 COPY --from=build --chown=1000:1000 /out/data /data
 COPY --from=build /out/config /config
-# V8's young generation at most 1 MiB per semi-space and its heap tuned for
-# size keep the daemon's resident memory lower over days of cycles at the same
-# CPU cost (docs/performance.md). The executable reads them from NODE_OPTIONS.
-ENV NODE_OPTIONS="--max-semi-space-size=1 --optimize-for-size" \
+# V8's young generation at most 1 MiB per semi-space keeps the daemon's
+# resident memory lower over days of cycles at the same CPU cost
+# (docs/performance.md). The executable reads it from NODE_OPTIONS, which
+# does not take --optimize-for-size (the services give both).
+ENV NODE_OPTIONS="--max-semi-space-size=1" \
     DDNSD_CONFIG=/config/config.yaml \
     DDNSD_LISTEN=0.0.0.0:8080 \
     DDNSD_STATE=/data/state.json \
