@@ -41,13 +41,19 @@ const PIN = JSON.parse(readFileSync(join(HERE, 'node.json'), 'utf8'));
 /** The fuse Node.js looks for to know a blob was injected (the same in every release). */
 const FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 
-const { values } = parseArgs({ options: { target: { type: 'string', default: Object.keys(PIN.targets).join(',') } } });
+const linux = Object.keys(PIN.targets).filter((t) => !PIN.targets[t].fromThisMachine);
+const { values } = parseArgs({ options: { target: { type: 'string', default: linux.join(',') } } });
 const targets = values.target.split(',');
 for (const t of targets) if (!PIN.targets[t]) throw new Error(`--target ${t}: not one of ${Object.keys(PIN.targets).join(', ')} (scripts/sea/node.json)`);
 if (!existsSync(PROGRAM)) throw new Error(`${PROGRAM} is missing: run npm run build first (npm run build:sea does both)`);
 
 /** The pinned Node.js binary of a target, from the npm registry, checked against the pinned integrity. */
 function nodeBinary(target) {
+  if (PIN.targets[target].fromThisMachine) {
+    // macOS: the Node.js that runs this script, which must be the pinned version on that platform.
+    if (`${platform()}-${arch()}` !== target || process.version !== `v${PIN.version}`) throw new Error(`${target} is built on ${target} with Node.js v${PIN.version} (scripts/sea/build-macos.sh)`);
+    return process.execPath;
+  }
   const { package: name, integrity } = PIN.targets[target];
   const dir = join(CACHE, `${name}-${PIN.version}`);
   const bin = join(dir, 'node');
@@ -121,11 +127,15 @@ async function main() {
       const out = join(OUT, `ddnsd-${target}`);
       copyFileSync(node, out);
       chmodSync(out, 0o755);
-      await inject(out, 'NODE_SEA_BLOB', readFileSync(blob), { sentinelFuse: FUSE });
+      const mac = target.startsWith('darwin-');
+      // macOS: the copy's signature goes before the blob goes in; build-macos.sh signs the result.
+      if (mac) execFileSync('codesign', ['--remove-signature', out]);
+      await inject(out, 'NODE_SEA_BLOB', readFileSync(blob), { sentinelFuse: FUSE, ...(mac ? { machoSegmentName: 'NODE_SEA' } : {}) });
       sums.push(`${createHash('sha256').update(readFileSync(out)).digest('hex')}  ddnsd-${target}`);
       process.stderr.write(`sea: dist/sea/ddnsd-${target} (Node.js ${PIN.version}${native ? ', with the starter\'s code cache' : ''})\n`);
     }
     writeFileSync(join(OUT, 'SHA256SUMS'), `${sums.join('\n')}\n`);
+    if (targets.some((t) => t.startsWith('darwin-'))) process.stderr.write('sea: sign it before SHA256SUMS counts (scripts/sea/build-macos.sh does)\n');
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
