@@ -47,8 +47,8 @@ COPY --from=build --chown=1000:1000 /out/data /data
 COPY --from=build /out/config /config
 # V8's young generation at most 1 MiB per semi-space keeps the daemon's
 # resident memory lower over days of cycles at the same CPU cost
-# (docs/performance.md). The executable reads it from NODE_OPTIONS, which
-# does not take --optimize-for-size (the services give both).
+# (docs/performance.md); the executable reads it from NODE_OPTIONS, as the
+# services give it (NODE_FLAGS in src/v8.ts).
 ENV NODE_OPTIONS="--max-semi-space-size=1" \
     DDNSD_CONFIG=/config/config.yaml \
     DDNSD_LISTEN=0.0.0.0:8080 \

@@ -22,10 +22,11 @@ export function leanV8(): void {
 /**
  * Flags for Node.js wherever ddnsd starts it (the launchd and systemd
  * services; the image and the single executable take them from NODE_OPTIONS):
- * a young generation of at most 1 MiB per semi-space and a heap tuned for
- * size. Left to itself V8 grows the young generation under ddnsd's steady
- * allocation and the resident memory steps up, for no gain in a process that
- * does a little work every few minutes (docs/performance.md). They must be
- * given at start: set from inside the process they come too late.
+ * a young generation of at most 1 MiB per semi-space. Left to itself V8 grows
+ * it under ddnsd's steady allocation and the resident memory steps up, for no
+ * gain in a process that does a little work every few minutes
+ * (docs/performance.md; --optimize-for-size was measured beside it and gave
+ * nothing consistent). It must be given at start: set from inside the
+ * process it comes too late.
  */
-export const NODE_FLAGS = ['--max-semi-space-size=1', '--optimize-for-size'] as const;
+export const NODE_FLAGS = ['--max-semi-space-size=1'] as const;

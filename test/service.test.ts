@@ -13,7 +13,7 @@ const SPEC = { node: '/usr/local/bin/node', bin: '/usr/local/lib/node_modules/dd
 describe('a service for the single executable (node and bin the same file)', () => {
   const SEA = { node: '/usr/local/bin/ddnsd', bin: '/usr/local/bin/ddnsd', config: '/etc/ddnsd/config.yaml' };
 
-  it('starts the executable alone, with the young-generation flag in NODE_OPTIONS (which refuses --optimize-for-size)', () => {
+  it('starts the executable alone, with the young-generation flag in NODE_OPTIONS', () => {
     const unit = systemdUnit(SEA);
     expect(unit).toContain('\nExecStart=/usr/local/bin/ddnsd run --config /etc/ddnsd/config.yaml\n');
     expect(unit).toContain('\nEnvironment="NODE_OPTIONS=--max-semi-space-size=1"\n');
@@ -32,7 +32,7 @@ describe('the launchd plist', () => {
     const plist = parsePlist(launchdPlist(SPEC)) as Record<string, unknown>;
     expect(plist).toEqual({
       Label: LAUNCHD_LABEL,
-      ProgramArguments: [SPEC.node, '--max-semi-space-size=1', '--optimize-for-size', SPEC.bin, 'run', '--config', SPEC.config],
+      ProgramArguments: [SPEC.node, '--max-semi-space-size=1', SPEC.bin, 'run', '--config', SPEC.config],
       WorkingDirectory: '/Library/Application Support/ddnsd',
       EnvironmentVariables: { DDNSD_STATE: '/Library/Application Support/ddnsd/data/state.json', LOG_FORMAT: 'pretty' },
       RunAtLoad: true,
@@ -76,7 +76,7 @@ describe('the systemd unit', () => {
 
   it('is hardened and restarts on failure', () => {
     const s = parsed.Service ?? {};
-    expect(s.ExecStart).toEqual([`${SPEC.node} --max-semi-space-size=1 --optimize-for-size ${SPEC.bin} run --config /etc/ddnsd/config.yaml`]);
+    expect(s.ExecStart).toEqual([`${SPEC.node} --max-semi-space-size=1 ${SPEC.bin} run --config /etc/ddnsd/config.yaml`]);
     expect(s.DynamicUser).toEqual(['yes']);
     expect(s.User).toBeUndefined();
     expect(s.StateDirectory).toEqual(['ddnsd']);
@@ -98,7 +98,7 @@ describe('the systemd unit', () => {
     const other = parseUnit(systemdUnit({ ...SPEC, config: '/srv/dns config/config.yaml', user: 'ddnsd' }));
     expect(other.Service?.User).toEqual(['ddnsd']);
     expect(other.Service?.DynamicUser).toBeUndefined();
-    expect(other.Service?.ExecStart).toEqual([`${SPEC.node} --max-semi-space-size=1 --optimize-for-size ${SPEC.bin} run --config "/srv/dns config/config.yaml"`]);
+    expect(other.Service?.ExecStart).toEqual([`${SPEC.node} --max-semi-space-size=1 ${SPEC.bin} run --config "/srv/dns config/config.yaml"`]);
   });
 
   const analyze = spawnSync('systemd-analyze', ['--version'], { encoding: 'utf8' });
@@ -142,7 +142,7 @@ describe('ddnsd service install / uninstall', () => {
     expect(install.code, install.stderr).toBe(0);
     const file = join(root, 'Library/LaunchDaemons/org.ddnsd.daemon.plist');
     const plist = parsePlist(readFileSync(file, 'utf8')) as { ProgramArguments: string[] };
-    expect(plist.ProgramArguments.slice(1)).toEqual(['--max-semi-space-size=1', '--optimize-for-size', BIN, 'run', '--config', '/Library/Application Support/ddnsd/config.yaml']);
+    expect(plist.ProgramArguments.slice(1)).toEqual(['--max-semi-space-size=1', BIN, 'run', '--config', '/Library/Application Support/ddnsd/config.yaml']);
     expect(existsSync(join(root, 'Library/Logs/ddnsd'))).toBe(true);
     expect(install.stdout).toContain('sudo launchctl bootstrap system /Library/LaunchDaemons/org.ddnsd.daemon.plist');
 

@@ -89,12 +89,9 @@ const result = await build({
   banner: { js: "import { createRequire as __ddnsdRequire } from 'node:module';\nconst require = __ddnsdRequire(import.meta.url);" },
 });
 
-// The executable: bin.ts as one small CommonJS file, which Node starts without
-// its ES module loader (about 10 ms), so --version and --help are answered
-// quickest; every command goes on to cli.mjs, the ES module build above.
-await build({
+/** What the two CommonJS files below share: one minified script each, import.meta.url from __filename. */
+const CJS_SCRIPT = {
   absWorkingDir: ROOT,
-  entryPoints: { bin: 'src/bin.ts' },
   outdir: OUT,
   outExtension: { '.js': '.cjs' },
   bundle: true,
@@ -105,6 +102,13 @@ await build({
   logLevel: 'warning',
   define: { 'import.meta.url': '__ddnsdFileUrl' },
   banner: { js: "const __ddnsdFileUrl = require('node:url').pathToFileURL(__filename).href;" },
+};
+// The executable: bin.ts as one small CommonJS file, which Node starts without
+// its ES module loader (about 10 ms), so --version and --help are answered
+// quickest; every command goes on to cli.mjs, the ES module build above.
+await build({
+  ...CJS_SCRIPT,
+  entryPoints: { bin: 'src/bin.ts' },
   plugins: [
     {
       name: 'cli-from-the-module-build',
@@ -120,23 +124,13 @@ await build({
 // The commands' modules stay lazy inside it (esbuild turns each import() into
 // a function called when the command runs).
 await build({
-  absWorkingDir: ROOT,
+  ...CJS_SCRIPT,
   entryPoints: { ddnsd: 'src/cli.ts' },
-  outdir: OUT,
-  outExtension: { '.js': '.cjs' },
-  bundle: true,
-  format: 'cjs',
-  platform: 'node',
-  target: TARGET,
-  minify: true,
   treeShaking: true,
   legalComments: 'none',
-  logLevel: 'warning',
-  // The single executable has no package.json beside it to read the version from.
-  define: { 'import.meta.url': '__ddnsdFileUrl' },
-  banner: { js: "const __ddnsdFileUrl = require('node:url').pathToFileURL(__filename).href;" },
   // A script compiled by node:vm has no loader for import(): Node's modules come by require() instead.
   supported: { 'dynamic-import': false },
+  // The single executable has no package.json beside it to read the version from (versionAsData).
   plugins: [undiciLean, undiciHttp2WhenUsed, zodEnglishOnly, versionAsData],
 });
 writeFileSync(join(ROOT, 'dist/bundle-meta.json'), JSON.stringify(result.metafile));

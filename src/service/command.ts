@@ -1,8 +1,8 @@
 /**
  * How a service starts ddnsd: `node <NODE_FLAGS> <bin>` for the npm-installed
  * command, or the single executable alone (then node and bin are the same
- * file), which takes what NODE_OPTIONS allows of the flags from there (Node.js
- * refuses --optimize-for-size in NODE_OPTIONS).
+ * file), which takes the flags from NODE_OPTIONS (only those Node.js allows
+ * there: it refuses, for one, --optimize-for-size).
  */
 import { NODE_FLAGS } from '../v8.js';
 
