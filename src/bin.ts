@@ -6,7 +6,11 @@
  * then (the bundle's bin.cjs is built from this file, so these start without
  * Node's ES module loader).
  */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { CliIo } from './cli.js';
+import type { Program } from './code-cache.js';
 import { enableCompileCache } from './compile-cache.js';
 import { HELP } from './help.js';
 import { VERSION } from './base/version.js';
@@ -15,6 +19,41 @@ const QUICK: Record<string, string> = { '--version': VERSION, '-v': VERSION, '--
 const argv = process.argv.slice(2);
 const quick = argv.length === 1 ? QUICK[argv[0] as string] : undefined;
 const write = (text: string): boolean => process.stdout.write(text);
+/** Commands that start from a code cache (src/code-cache.ts); `run` stays up, and its start matters little. */
+const ONE_SHOT = new Set(['once', 'check', 'doctor', 'health']);
+
+/** Defined (true) by the single executable's build (scripts/sea/build.mjs). */
+declare const __DDNSD_SEA__: boolean;
+const SEA = typeof __DDNSD_SEA__ !== 'undefined';
+
+/** The whole program in one file: the single executable's asset, or ddnsd.cjs beside bin.cjs (absent in the tsc build). */
+async function wholeProgram(): Promise<Program | undefined> {
+  if (SEA) {
+    const { getAsset } = await import('node:sea');
+    return { source: getAsset('ddnsd.cjs', 'utf8'), filename: process.execPath };
+  }
+  const filename = join(dirname(fileURLToPath(import.meta.url)), 'ddnsd.cjs');
+  return existsSync(filename) ? { source: readFileSync(filename, 'utf8'), filename } : undefined;
+}
+
+/**
+ * Runs a one-shot command from its code cache when there is a cache folder and
+ * the one-file build. The single executable runs every command from its copy.
+ */
+async function fromCodeCache(io: CliIo): Promise<number | undefined> {
+  const command = argv[0] ?? '';
+  const oneShot = ONE_SHOT.has(command) && process.env.DDNSD_CODE_CACHE !== '0';
+  if (!oneShot && !SEA) return undefined;
+  const program = await wholeProgram();
+  if (!program) return undefined;
+  const { cacheFolder, runWithCodeCache } = await import('./code-cache.js');
+  const folder = oneShot ? cacheFolder(process.env) : undefined;
+  if (!folder && !SEA) return undefined;
+  const run = runWithCodeCache<{ main: (io: CliIo) => Promise<number> }>(program, command, folder);
+  const code = await run.exports.main(io);
+  run.save();
+  return code;
+}
 
 async function start(): Promise<number> {
   const listen = process.env.DDNSD_LISTEN;
@@ -23,10 +62,7 @@ async function start(): Promise<number> {
     const { quickHealth } = await import('./health.js');
     if (await quickHealth(listen, write)) return 0;
   }
-  // Before any command's module is loaded.
-  enableCompileCache();
-  const { main } = await import('./cli.js');
-  return main({
+  const io: CliIo = {
     argv,
     env: process.env,
     cwd: process.cwd(),
@@ -35,7 +71,13 @@ async function start(): Promise<number> {
     stderrIsTTY: process.stderr.isTTY === true,
     stdin: process.stdin,
     program: fileURLToPath(import.meta.url),
-  });
+  };
+  const cached = await fromCodeCache(io);
+  if (cached !== undefined) return cached;
+  // Before any command's module is loaded.
+  enableCompileCache();
+  const { main } = await import('./cli.js');
+  return main(io);
 }
 
 if (quick !== undefined) {

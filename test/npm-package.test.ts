@@ -63,12 +63,14 @@ describe('the npm package', () => {
   it('holds only the bundled program, the example config, deploy examples and the README', () => {
     const paths = packed.files.map((f) => f.path);
     expect(paths).toContain('dist/bundle/bin.cjs');
+    // The whole program in one script, which one-shot commands run with their code cache (src/code-cache.ts).
+    expect(paths).toContain('dist/bundle/ddnsd.cjs');
     expect(paths).toContain('dist/bundle/THIRD-PARTY-LICENSES.txt');
     expect(paths.some((p) => /^dist\/bundle\/chunks\/once-[\w-]+\.mjs$/.test(p))).toBe(true);
     // The copy-me adapter is for contributors, not users.
     expect(paths.filter((p) => p.includes('_example'))).toEqual([]);
     expect(paths).toContain('config.example.yaml');
-    expect(paths.filter((p) => !/^(dist\/bundle\/(bin\.cjs|cli\.mjs|chunks\/[\w-]+\.mjs|THIRD-PARTY-LICENSES\.txt)|config\.example\.yaml|compose\.yaml|deploy\/kubernetes\/[\w-]+\.yaml|deploy\/prometheus\/ddnsd-alerts\.yaml|deploy\/grafana\/ddnsd\.json|README\.md|package\.json|LICENSE)$/.test(p))).toEqual([]);
+    expect(paths.filter((p) => !/^(dist\/bundle\/(bin\.cjs|cli\.mjs|ddnsd\.cjs|chunks\/[\w-]+\.mjs|THIRD-PARTY-LICENSES\.txt)|config\.example\.yaml|compose\.yaml|deploy\/kubernetes\/[\w-]+\.yaml|deploy\/prometheus\/ddnsd-alerts\.yaml|deploy\/grafana\/ddnsd\.json|README\.md|package\.json|LICENSE)$/.test(p))).toEqual([]);
     // The alert rules and the dashboard for many sites, without their rule tests.
     expect(paths.filter((p) => /^deploy\/(prometheus|grafana)\//.test(p)).sort()).toEqual(['deploy/grafana/ddnsd.json', 'deploy/prometheus/ddnsd-alerts.yaml']);
     expect(paths.some((p) => p.startsWith('test/') || p.endsWith('.ts') || p.endsWith('.map'))).toBe(false);

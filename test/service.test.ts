@@ -10,12 +10,29 @@ import { BIN, runCli, tempDir } from './helpers/cli.js';
 
 const SPEC = { node: '/usr/local/bin/node', bin: '/usr/local/lib/node_modules/ddnsd/dist/src/bin.js', config: '/Library/Application Support/ddnsd/config.yaml' };
 
+describe('a service for the single executable (node and bin the same file)', () => {
+  const SEA = { node: '/usr/local/bin/ddnsd', bin: '/usr/local/bin/ddnsd', config: '/etc/ddnsd/config.yaml' };
+
+  it('starts the executable alone, with the young-generation flag in NODE_OPTIONS', () => {
+    const unit = systemdUnit(SEA);
+    expect(unit).toContain('\nExecStart=/usr/local/bin/ddnsd run --config /etc/ddnsd/config.yaml\n');
+    expect(unit).toContain('\nEnvironment="NODE_OPTIONS=--max-semi-space-size=1"\n');
+    const plist = parsePlist(launchdPlist(SEA)) as { ProgramArguments: string[]; EnvironmentVariables: Record<string, string> };
+    expect(plist.ProgramArguments).toEqual(['/usr/local/bin/ddnsd', 'run', '--config', '/etc/ddnsd/config.yaml']);
+    expect(plist.EnvironmentVariables.NODE_OPTIONS).toBe('--max-semi-space-size=1');
+  });
+
+  it('gives node its flags on the command line for the npm-installed command, and no NODE_OPTIONS', () => {
+    expect(systemdUnit({ ...SEA, node: '/usr/bin/node' })).not.toContain('NODE_OPTIONS');
+  });
+});
+
 describe('the launchd plist', () => {
   it('parses as a plist with exactly the keys launchd needs', () => {
     const plist = parsePlist(launchdPlist(SPEC)) as Record<string, unknown>;
     expect(plist).toEqual({
       Label: LAUNCHD_LABEL,
-      ProgramArguments: [SPEC.node, '--max-semi-space-size=2', SPEC.bin, 'run', '--config', SPEC.config],
+      ProgramArguments: [SPEC.node, '--max-semi-space-size=1', SPEC.bin, 'run', '--config', SPEC.config],
       UserName: 'nobody',
       Umask: 63,
       WorkingDirectory: '/Library/Application Support/ddnsd',
@@ -67,7 +84,7 @@ describe('the systemd unit', () => {
 
   it('is hardened and restarts on failure', () => {
     const s = parsed.Service ?? {};
-    expect(s.ExecStart).toEqual([`${SPEC.node} --max-semi-space-size=2 ${SPEC.bin} run --config /etc/ddnsd/config.yaml`]);
+    expect(s.ExecStart).toEqual([`${SPEC.node} --max-semi-space-size=1 ${SPEC.bin} run --config /etc/ddnsd/config.yaml`]);
     expect(s.DynamicUser).toEqual(['yes']);
     expect(s.User).toBeUndefined();
     expect(s.StateDirectory).toEqual(['ddnsd']);
@@ -89,7 +106,7 @@ describe('the systemd unit', () => {
     const other = parseUnit(systemdUnit({ ...SPEC, config: '/srv/dns config/config.yaml', user: 'ddnsd' }));
     expect(other.Service?.User).toEqual(['ddnsd']);
     expect(other.Service?.DynamicUser).toBeUndefined();
-    expect(other.Service?.ExecStart).toEqual([`${SPEC.node} --max-semi-space-size=2 ${SPEC.bin} run --config "/srv/dns config/config.yaml"`]);
+    expect(other.Service?.ExecStart).toEqual([`${SPEC.node} --max-semi-space-size=1 ${SPEC.bin} run --config "/srv/dns config/config.yaml"`]);
   });
 
   const analyze = spawnSync('systemd-analyze', ['--version'], { encoding: 'utf8' });
@@ -133,7 +150,7 @@ describe('ddnsd service install / uninstall', () => {
     expect(install.code, install.stderr).toBe(0);
     const file = join(root, 'Library/LaunchDaemons/org.ddnsd.daemon.plist');
     const plist = parsePlist(readFileSync(file, 'utf8')) as { ProgramArguments: string[] };
-    expect(plist.ProgramArguments.slice(1)).toEqual(['--max-semi-space-size=2', BIN, 'run', '--config', '/Library/Application Support/ddnsd/config.yaml']);
+    expect(plist.ProgramArguments.slice(1)).toEqual(['--max-semi-space-size=1', BIN, 'run', '--config', '/Library/Application Support/ddnsd/config.yaml']);
     expect(existsSync(join(root, 'Library/Logs/ddnsd'))).toBe(true);
     expect(install.stdout).toContain('sudo launchctl bootstrap system /Library/LaunchDaemons/org.ddnsd.daemon.plist');
     expect((parsePlist(readFileSync(file, 'utf8')) as { UserName?: string }).UserName).toBe('nobody');

@@ -16,6 +16,54 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, '../..');
 const OUT = join(ROOT, 'dist/bundle');
 
+const undiciLean = {
+  // ddnsd's own `import ... from 'undici'` gets the lean entry (undici-lean.cjs says why).
+  name: 'undici-lean',
+  setup(b) {
+    b.onResolve({ filter: /^undici$/ }, (args) => (/[/\\](src|providers)[/\\]/.test(args.importer) ? { path: join(HERE, 'undici-lean.cjs') } : undefined));
+  },
+};
+
+const undiciHttp2WhenUsed = {
+  // undici's HTTP/2 client loads node:http2 (and with it tls and crypto) as
+  // the client module loads: about 17 ms of every start, for connections
+  // ddnsd never makes (it does not ask for HTTP/2). Loaded when first used instead.
+  name: 'undici-http2-when-used',
+  setup(b) {
+    b.onLoad({ filter: /[/\\]undici[/\\]lib[/\\]dispatcher[/\\]client\.js$/ }, async (args) => {
+      const source = await readFile(args.path, 'utf8');
+      const eager = "const connectH2 = require('./client-h2.js')";
+      if (!source.includes(eager)) throw new Error(`${args.path} no longer says ${eager}; update the undici-http2-when-used step`);
+      return { contents: source.replace(eager, "const connectH2 = (...args) => require('./client-h2.js')(...args)"), loader: 'js' };
+    });
+  },
+};
+
+const zodEnglishOnly = {
+  // zod's `z` namespace carries every message locale (`z.locales`), which
+  // esbuild cannot leave out of a re-exported namespace; ddnsd speaks English only
+  // (the default, which zod's schemas load themselves).
+  name: 'zod-english-only',
+  setup(b) {
+    b.onResolve({ filter: /[/\\]locales[/\\]index\.js$/ }, (args) => (/[/\\]zod[/\\]/.test(args.importer) ? { path: 'zod-locales', namespace: 'ddnsd-empty' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'ddnsd-empty' }, () => ({ contents: 'export {};', loader: 'js' }));
+  },
+};
+
+/** src/version.ts reads package.json at run time; the single executable has none beside it. */
+const versionAsData = {
+  name: 'version-as-data',
+  setup(b) {
+    b.onLoad({ filter: /[/\\]src[/\\]version\.ts$/ }, async (args) => {
+      const source = await readFile(args.path, 'utf8');
+      const read = 'export const VERSION = readVersion();';
+      if (!source.includes(read)) throw new Error(`${args.path} no longer says ${read}; update the version-as-data step`);
+      const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+      return { contents: source.replace(read, `export const VERSION = ${JSON.stringify(version)};`), loader: 'ts' };
+    });
+  },
+};
+
 rmSync(OUT, { recursive: true, force: true });
 const TARGET = 'node20.18';
 const result = await build({
@@ -36,49 +84,14 @@ const result = await build({
   chunkNames: 'chunks/[name]-[hash]',
   metafile: true,
   logLevel: 'warning',
-  plugins: [
-    {
-      // ddnsd's own `import ... from 'undici'` gets the lean entry (undici-lean.cjs says why).
-      name: 'undici-lean',
-      setup(b) {
-        b.onResolve({ filter: /^undici$/ }, (args) => (/[/\\](src|providers)[/\\]/.test(args.importer) ? { path: join(HERE, 'undici-lean.cjs') } : undefined));
-      },
-    },
-    {
-      // undici's HTTP/2 client loads node:http2 (and with it tls and crypto) as
-      // the client module loads: about 17 ms of every start, for connections
-      // ddnsd never makes (it does not ask for HTTP/2). Loaded when first used instead.
-      name: 'undici-http2-when-used',
-      setup(b) {
-        b.onLoad({ filter: /[/\\]undici[/\\]lib[/\\]dispatcher[/\\]client\.js$/ }, async (args) => {
-          const source = await readFile(args.path, 'utf8');
-          const eager = "const connectH2 = require('./client-h2.js')";
-          if (!source.includes(eager)) throw new Error(`${args.path} no longer says ${eager}; update the undici-http2-when-used step`);
-          return { contents: source.replace(eager, "const connectH2 = (...args) => require('./client-h2.js')(...args)"), loader: 'js' };
-        });
-      },
-    },
-    {
-      // zod's `z` namespace carries every message locale (`z.locales`), which
-      // esbuild cannot leave out of a re-exported namespace; ddnsd speaks English only
-      // (the default, which zod's schemas load themselves).
-      name: 'zod-english-only',
-      setup(b) {
-        b.onResolve({ filter: /[/\\]locales[/\\]index\.js$/ }, (args) => (/[/\\]zod[/\\]/.test(args.importer) ? { path: 'zod-locales', namespace: 'ddnsd-empty' } : undefined));
-        b.onLoad({ filter: /.*/, namespace: 'ddnsd-empty' }, () => ({ contents: 'export {};', loader: 'js' }));
-      },
-    },
-  ],
+  plugins: [undiciLean, undiciHttp2WhenUsed, zodEnglishOnly],
   // Libraries written as CommonJS call require() for Node's own modules.
   banner: { js: "import { createRequire as __ddnsdRequire } from 'node:module';\nconst require = __ddnsdRequire(import.meta.url);" },
 });
 
-// The executable: bin.ts as one small CommonJS file, which Node starts without
-// its ES module loader (about 10 ms), so --version and --help are answered
-// quickest; every command goes on to cli.mjs, the ES module build above.
-await build({
+/** What the two CommonJS files below share: one minified script each, import.meta.url from __filename. */
+const CJS_SCRIPT = {
   absWorkingDir: ROOT,
-  entryPoints: { bin: 'src/bin.ts' },
   outdir: OUT,
   outExtension: { '.js': '.cjs' },
   bundle: true,
@@ -89,6 +102,13 @@ await build({
   logLevel: 'warning',
   define: { 'import.meta.url': '__ddnsdFileUrl' },
   banner: { js: "const __ddnsdFileUrl = require('node:url').pathToFileURL(__filename).href;" },
+};
+// The executable: bin.ts as one small CommonJS file, which Node starts without
+// its ES module loader (about 10 ms), so --version and --help are answered
+// quickest; every command goes on to cli.mjs, the ES module build above.
+await build({
+  ...CJS_SCRIPT,
+  entryPoints: { bin: 'src/bin.ts' },
   plugins: [
     {
       name: 'cli-from-the-module-build',
@@ -97,6 +117,21 @@ await build({
       },
     },
   ],
+});
+// The whole program as one CommonJS file, for the two starts that compile it
+// as a script with V8's code cache: bin.cjs with a cache in the user's cache
+// folder (src/code-cache.ts), and the single executable (scripts/sea/build.mjs).
+// The commands' modules stay lazy inside it (esbuild turns each import() into
+// a function called when the command runs).
+await build({
+  ...CJS_SCRIPT,
+  entryPoints: { ddnsd: 'src/cli.ts' },
+  treeShaking: true,
+  legalComments: 'none',
+  // A script compiled by node:vm has no loader for import(): Node's modules come by require() instead.
+  supported: { 'dynamic-import': false },
+  // The single executable has no package.json beside it to read the version from (versionAsData).
+  plugins: [undiciLean, undiciHttp2WhenUsed, zodEnglishOnly, versionAsData],
 });
 writeFileSync(join(ROOT, 'dist/bundle-meta.json'), JSON.stringify(result.metafile));
 writeFileSync(join(OUT, 'THIRD-PARTY-LICENSES.txt'), thirdPartyLicenses(Object.keys(result.metafile.inputs)));

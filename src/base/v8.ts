@@ -20,10 +20,13 @@ export function leanV8(): void {
 }
 
 /**
- * Flags for node's own command line wherever ddnsd starts it (the container,
- * the launchd and systemd services): a young generation of at most 2 MiB per
- * semi-space. Left to itself V8 grows it under ddnsd's steady allocation and
- * the resident memory steps up by 25 MiB or more, for no gain in a process
- * that does a little work every few minutes (docs/performance.md).
+ * Flags for Node.js wherever ddnsd starts it (the launchd and systemd
+ * services; the image and the single executable take them from NODE_OPTIONS):
+ * a young generation of at most 1 MiB per semi-space. Left to itself V8 grows
+ * it under ddnsd's steady allocation and the resident memory steps up, for no
+ * gain in a process that does a little work every few minutes
+ * (docs/performance.md; --optimize-for-size was measured beside it and gave
+ * nothing consistent). It must be given at start: set from inside the
+ * process it comes too late.
  */
-export const NODE_FLAGS = ['--max-semi-space-size=2'] as const;
+export const NODE_FLAGS = ['--max-semi-space-size=1'] as const;

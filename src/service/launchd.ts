@@ -2,7 +2,7 @@
  * The launchd daemon for a Mac server: a plist in /Library/LaunchDaemons that
  * starts `ddnsd run` at boot and keeps it running. Pure: returns file content.
  */
-import { NODE_FLAGS } from '../base/v8.js';
+import { serviceCommand } from './command.js';
 export const LAUNCHD_LABEL = 'org.ddnsd.daemon';
 export const LAUNCHD_PLIST = `/Library/LaunchDaemons/${LAUNCHD_LABEL}.plist`;
 export const LAUNCHD_HOME = '/Library/Application Support/ddnsd';
@@ -40,15 +40,16 @@ function toXml(value: PlistValue, indent: string): string {
 
 /** The plist's keys and values, before they become XML. */
 export function launchdDefinition(spec: LaunchdSpec): Record<string, PlistValue> {
+  const command = serviceCommand(spec.node, spec.bin);
   return {
     Label: LAUNCHD_LABEL,
-    ProgramArguments: [spec.node, ...NODE_FLAGS, spec.bin, 'run', '--config', spec.config],
+    ProgramArguments: [...command.argv, 'run', '--config', spec.config],
     // Not root: ddnsd needs no privilege (its port is above 1024), as the systemd unit runs it.
     UserName: spec.user ?? LAUNCHD_DEFAULT_USER,
     // 0077, as the systemd unit's UMask: the state and logs are the account's alone.
     Umask: 0o077,
     WorkingDirectory: LAUNCHD_HOME,
-    EnvironmentVariables: { DDNSD_STATE: LAUNCHD_STATE, LOG_FORMAT: 'pretty' },
+    EnvironmentVariables: { DDNSD_STATE: LAUNCHD_STATE, LOG_FORMAT: 'pretty', ...command.env },
     RunAtLoad: true,
     KeepAlive: true,
     // A config error exits at once: try again every 30 s rather than every 10 s.

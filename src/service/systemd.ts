@@ -3,7 +3,7 @@
  * with a private state directory and a read-only view of the system. Pure:
  * returns file content.
  */
-import { NODE_FLAGS } from '../base/v8.js';
+import { serviceCommand } from './command.js';
 export const SYSTEMD_UNIT_NAME = 'ddnsd.service';
 export const SYSTEMD_UNIT = `/etc/systemd/system/${SYSTEMD_UNIT_NAME}`;
 export const SYSTEMD_WANTS_LINK = `/etc/systemd/system/multi-user.target.wants/${SYSTEMD_UNIT_NAME}`;
@@ -26,7 +26,9 @@ function execWord(word: string): string {
 }
 
 export function systemdUnit(spec: SystemdSpec): string {
-  const exec = [spec.node, ...NODE_FLAGS, spec.bin, 'run', '--config', spec.config].map(execWord).join(' ');
+  const command = serviceCommand(spec.node, spec.bin);
+  const exec = [...command.argv, 'run', '--config', spec.config].map(execWord).join(' ');
+  const env = Object.entries(command.env).map(([k, v]) => `\nEnvironment="${k}=${v}"`).join('');
   const who = spec.user ? `User=${spec.user}` : 'DynamicUser=yes';
   return `[Unit]
 Description=ddnsd: keeps DNS hostnames pointed at this network's external IP address
@@ -38,7 +40,7 @@ Type=exec
 ExecStart=${exec}
 EnvironmentFile=-${SYSTEMD_ENV_FILE}
 Environment=DDNSD_STATE=${SYSTEMD_STATE}
-Environment=LOG_FORMAT=pretty
+Environment=LOG_FORMAT=pretty${env}
 ${who}
 StateDirectory=ddnsd
 StateDirectoryMode=0700

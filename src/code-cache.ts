@@ -1,0 +1,101 @@
+/**
+ * One-shot commands start from compiled code: they run the whole program as
+ * one script (the bundle's ddnsd.cjs, or the single executable's copy) with
+ * V8's code cache of it, written after the command ran, so it holds the
+ * functions the command compiled on its way and not only the top level (which
+ * is all Node's own compile cache holds). One file per command in the user's
+ * cache folder, named by the Node.js version, the architecture and the
+ * script's hash, so a cache of another version or build is never read, and
+ * written atomically; without a cache folder, nothing is written. V8 rejects a
+ * cache made under other flags: the HTTP helper sets LEAN_V8_FLAGS before the
+ * first request, so they are set here before the script is compiled, and the
+ * cache is made under the flags it is read with. DDNSD_CODE_CACHE=0 turns it off.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import module, { createRequire } from 'node:module';
+import { homedir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { Script } from 'node:vm';
+import { leanV8 } from './base/v8.js';
+
+/** $XDG_CACHE_HOME/ddnsd, ~/.cache/ddnsd, or ~/Library/Caches/ddnsd on macOS; undefined without a home. */
+export function cacheFolder(env: Record<string, string | undefined>, platform: NodeJS.Platform = process.platform, home: string = safeHome()): string | undefined {
+  if (env.XDG_CACHE_HOME?.startsWith('/')) return join(env.XDG_CACHE_HOME, 'ddnsd');
+  if (!home || home === '/' || home === '/nonexistent') return undefined;
+  return platform === 'darwin' ? join(home, 'Library/Caches/ddnsd') : join(home, '.cache/ddnsd');
+}
+
+function safeHome(): string {
+  try {
+    return homedir();
+  } catch {
+    return '';
+  }
+}
+
+/** How a script was started: from a cache V8 accepted, one it rejected, or none. */
+export type CacheUse = 'accepted' | 'rejected' | 'none';
+
+export interface CachedProgram<T> {
+  exports: T;
+  use: CacheUse;
+  /** Writes the cache (atomically) when there was none or V8 rejected it; call after the command ran. */
+  save(): void;
+}
+
+/** The cache file for `command`: one per Node.js version, architecture and script. */
+export function cacheFile(folder: string, command: string, source: string): string {
+  // A prefix with no hyphen of its own, so the clean-up in save() matches this command's files only.
+  const key = createHash('sha256').update(`${process.version}\0${process.arch}\0`).update(source).digest('hex').slice(0, 20);
+  return join(folder, `${command.replace(/[^a-z0-9]/gi, '_')}-${key}.v8cache`);
+}
+
+/** The program as one CommonJS source: the bundle's ddnsd.cjs, or the single executable's copy of it. */
+export interface Program {
+  source: string;
+  /** Where it reads from, for stack traces and require(). */
+  filename: string;
+}
+
+/**
+ * Runs a program compiled with its code cache for `command` in `folder`
+ * (without a folder: compiled as is, and nothing is written).
+ */
+export function runWithCodeCache<T>(program: Program, command: string, folder: string | undefined): CachedProgram<T> {
+  const { source, filename } = program;
+  const file = folder === undefined ? undefined : cacheFile(folder, command, source);
+  let cachedData: Buffer | undefined;
+  try {
+    cachedData = file === undefined ? undefined : readFileSync(file);
+  } catch {
+    cachedData = undefined;
+  }
+  // Before compiling: the cache is made after these are set, and must be read under the same flags.
+  leanV8();
+  // A #! line is valid at the start of a file only, not inside the wrapper.
+  const body = source.startsWith('#!') ? `//${source.slice(2)}` : source;
+  const script = new Script(module.wrap(body), { filename, ...(cachedData ? { cachedData } : {}) });
+  const use: CacheUse = !cachedData ? 'none' : script.cachedDataRejected === true ? 'rejected' : 'accepted';
+  const mod = { exports: {} as T };
+  const wrapper = script.runInThisContext() as (e: unknown, r: NodeJS.Require, m: unknown, f: string, d: string) => void;
+  wrapper.call(mod.exports, mod.exports, createRequire(filename), mod, filename, dirname(filename));
+  return {
+    exports: mod.exports,
+    use,
+    save() {
+      if (use === 'accepted' || folder === undefined || file === undefined) return;
+      try {
+        mkdirSync(folder, { recursive: true, mode: 0o700 });
+        const tmp = `${file}.${process.pid}.tmp`;
+        writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
+        renameSync(tmp, file);
+        // The caches of this command's earlier versions and builds are never read again.
+        const prefix = basename(file).replace(/-[0-9a-f]+\.v8cache$/, '-');
+        for (const old of readdirSync(folder)) if (old.startsWith(prefix) && old.endsWith('.v8cache') && old !== basename(file)) rmSync(join(folder, old), { force: true });
+      } catch {
+        rmSync(`${file}.${process.pid}.tmp`, { force: true });
+      }
+    },
+  };
+}

@@ -1,0 +1,106 @@
+/**
+ * One-shot commands of the bundle (dist/bundle/bin.cjs, what `npm install`
+ * gives) start from a V8 code cache in the user's cache folder
+ * (src/code-cache.ts): written after the first run, read by the next, for
+ * `once` against a local dyndns2 fake and echo source on 127.0.0.1.
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cacheFile, cacheFolder } from '../src/code-cache.js';
+import { startDyndns2, type FakeDyndns2 } from './fakes/dyndns2.js';
+import { startEcho, type EchoServer } from './fakes/echo.js';
+import { childEnv, tempDir, type CliResult } from './helpers/cli.js';
+
+const BUNDLE = resolve(import.meta.dirname, '../dist/bundle/bin.cjs');
+const ADDRESS = '81.2.69.160'; // data only: the echo fake answers it
+const PASS = 'code-cache-pass-5e1c9a';
+
+function bundle(args: string[], cwd: string, env: Record<string, string>): Promise<CliResult> {
+  return new Promise((done, reject) => {
+    const child = spawn(process.execPath, [BUNDLE, ...args], { cwd, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      done({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+describe('the code cache of one-shot commands', () => {
+  let echo: EchoServer;
+  let dyn: FakeDyndns2;
+  let dir: string;
+  let config: string;
+
+  beforeAll(async () => {
+    echo = await startEcho(ADDRESS);
+    dyn = await startDyndns2({ username: 'cache-user', password: PASS, hosts: ['a.example.net', 'b.example.net'] });
+    dir = tempDir();
+    config = join(dir, 'config.yaml');
+    writeFileSync(
+      config,
+      `detect:\n  ipv4: [${echo.url}/]\n  agree: 1\nproviders:\n  - type: dyndns2\n    endpoint: ${dyn.url}\n    username: cache-user\n    password: ${PASS}\n    hosts: [a.example.net, b.example.net]\n`,
+    );
+  });
+  afterAll(async () => {
+    await Promise.all([echo?.close(), dyn?.close()]);
+  });
+
+  it('is written after the first `once` and accepted by the second, after an HTTP request set V8 flags', async () => {
+    const cache = join(dir, 'xdg');
+    const env = { XDG_CACHE_HOME: cache, DDNSD_STATE: join(dir, 'state.json') };
+    const first = await bundle(['once', '-c', config], dir, env);
+    expect(first.code, first.stderr).toBe(0);
+    expect(dyn.updates()).toHaveLength(1);
+    const files = readdirSync(join(cache, 'ddnsd'));
+    expect(files).toEqual([expect.stringMatching(/^once-[0-9a-f]{20}\.v8cache$/)]);
+    const file = join(cache, 'ddnsd', files[0] as string);
+    const written = statSync(file);
+    expect(written.mode & 0o777).toBe(0o600);
+
+    // The second run finds the state current and asks no provider. A cache V8 rejects is written
+    // again (a new file renamed over the old); one it accepts is left as it is.
+    const second = await bundle(['once', '-c', config], dir, env);
+    expect(second.code, second.stderr).toBe(0);
+    expect(dyn.updates()).toHaveLength(1);
+    expect(statSync(file).ino).toBe(written.ino);
+    expect(statSync(file).mtimeMs).toBe(written.mtimeMs);
+  });
+
+  it('ignores a foreign or damaged cache, runs as without one and writes its own', async () => {
+    const cache = join(dir, 'xdg-damaged');
+    const env = { XDG_CACHE_HOME: cache, DDNSD_STATE: join(dir, 'state-2.json') };
+    mkdirSync(join(cache, 'ddnsd'), { recursive: true });
+    const file = cacheFile(join(cache, 'ddnsd'), 'check', readFileSync(resolve(BUNDLE, '../ddnsd.cjs'), 'utf8'));
+    writeFileSync(file, Buffer.alloc(4096, 7));
+    const before = statSync(file).ino;
+    const run = await bundle(['check', '-c', config], dir, env);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain('the config is valid');
+    expect(statSync(file).ino).not.toBe(before);
+    expect(readFileSync(file).equals(Buffer.alloc(4096, 7))).toBe(false);
+  });
+
+  it('writes nothing without a cache folder, and DDNSD_CODE_CACHE=0 turns it off', async () => {
+    const cache = join(dir, 'xdg-off');
+    const off = await bundle(['check', '-c', config], dir, { XDG_CACHE_HOME: cache, DDNSD_CODE_CACHE: '0' });
+    expect(off.code, off.stderr).toBe(0);
+    expect(() => readdirSync(cache)).toThrow();
+    expect(cacheFolder({}, 'linux', '/nonexistent')).toBeUndefined();
+    expect(cacheFolder({}, 'linux', '')).toBeUndefined();
+  });
+
+  it('lives in $XDG_CACHE_HOME, ~/.cache or, on macOS, ~/Library/Caches', () => {
+    expect(cacheFolder({ XDG_CACHE_HOME: '/var/cache/u' }, 'linux', '/home/u')).toBe('/var/cache/u/ddnsd');
+    expect(cacheFolder({ XDG_CACHE_HOME: 'relative' }, 'linux', '/home/u')).toBe('/home/u/.cache/ddnsd');
+    expect(cacheFolder({}, 'linux', '/home/u')).toBe('/home/u/.cache/ddnsd');
+    expect(cacheFolder({}, 'darwin', '/Users/u')).toBe('/Users/u/Library/Caches/ddnsd');
+  });
+});
