@@ -40,6 +40,6 @@ describe('the once summary', () => {
     const at = rows.map((r) => r.search(/updated|up to date/));
     expect(at[0]).toBeGreaterThan(0);
     expect(at[1]).toBe(at[0]);
-    expect(rows[0]).toMatch(/^office\.duckdns\.org  A     duckdns {19}updated {2}81\.2\.69\.160$/);
+    expect(rows[0]).toMatch(/^office\.duckdns\.org {2}A {5}duckdns {19}updated {2}81\.2\.69\.160$/);
   });
 });

@@ -271,7 +271,10 @@ describe('rotating addresses', () => {
             return res.statusCode;
           }),
         );
-        for (const code of answers) code === 401 || code === 429 ? (counts[code] += 1) : (counts.other += 1);
+        for (const code of answers) {
+          if (code === 401 || code === 429) counts[code] += 1;
+          else counts.other += 1;
+        }
       }
       console.log(`rotating addresses: ${counts[401]} checked, ${counts[429]} answered 429`);
       expect(counts).toEqual({ 401: 50, 429: 950, other: 0 });

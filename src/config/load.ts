@@ -189,7 +189,7 @@ export function loadServerConfig(options: Omit<LoadOptions, 'providers'>): Serve
 
 /** Checks what was read against the adapters its entries may name; throws ConfigError listing every problem. */
 export function buildConfig(read: Read, registry: readonly AnyProviderDefinition[]): Config {
-  const { raw, file, yaml } = read;
+  const { raw, file } = read;
   const input = { dir: read.dir, env: read.env, registry };
   const overrides = envOverrides(input.env, file);
   const problems: Problem[] = [];

@@ -4,7 +4,6 @@
  */
 import type { HostUpdate, Provider } from '../base/provider.js';
 import type { ProviderEntry } from '../config/load.js';
-import { humanDuration } from '../base/duration.js';
 import type { Family } from '../base/address.js';
 import { hostKey, type HostState, type State } from '../state.js';
 import { nextTry, type HostReport } from './report.js';

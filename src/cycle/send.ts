@@ -3,7 +3,7 @@ import pRetry from 'p-retry';
 import type { HostUpdate, Provider } from '../base/provider.js';
 import type { Clock } from '../base/clock.js';
 import type { Family } from '../base/address.js';
-import { asDdnsError, DdnsError } from '../base/errors.js';
+import { asDdnsError } from '../base/errors.js';
 import type { Logger, Redactor } from '../base/log.js';
 import type { SendResult } from './apply.js';
 import { retryableNow, retryWait, type RetryPolicy } from './policy.js';

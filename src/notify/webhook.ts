@@ -74,12 +74,12 @@ const schema = z
 
 export type WebhookConfig = z.output<typeof schema>;
 
-const FIELDS = ['event', 'title', 'message', 'severity', 'at'] as const;
+type Field = 'event' | 'title' | 'message' | 'severity' | 'at';
 
 /** The body template with the notification filled in; JSON-escaped when the body is JSON. */
 export function fillTemplate(template: string, n: Notification, json: boolean): string {
-  const values: Record<(typeof FIELDS)[number], string> = { event: n.event, title: n.title, message: n.message, severity: n.severity, at: new Date(n.at).toISOString() };
-  return template.replace(/\{\{\s*(event|title|message|severity|at)\s*\}\}/g, (_all, key: (typeof FIELDS)[number]) => {
+  const values: Record<Field, string> = { event: n.event, title: n.title, message: n.message, severity: n.severity, at: new Date(n.at).toISOString() };
+  return template.replace(/\{\{\s*(event|title|message|severity|at)\s*\}\}/g, (_all, key: Field) => {
     const value = values[key];
     return json ? JSON.stringify(value).slice(1, -1) : value;
   });

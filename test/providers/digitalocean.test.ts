@@ -1,5 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startDigitalOcean, type FakeDigitalOcean } from '../fakes/digitalocean.js';
+import { describe, expect, it } from 'vitest';
+import { startDigitalOcean } from '../fakes/digitalocean.js';
 import { quietThenNewAddress, useHarness, V4, V4_NEXT, V6 } from '../helpers/provider-harness.js';
 import { zoneProviderCases } from '../helpers/zone-cases.js';
 

@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PRESETS } from '../../providers/dyndns2/presets.js';
 import type { Family } from '../../src/base/address.js';
 import { domainOf } from '../../providers/dyndns2/protocol.js';
-import { NOIP_AGENT, SOURCE_IPV4, startDyndns2, type Dyndns2Options, type FakeDyndns2 } from '../fakes/dyndns2.js';
+import { SOURCE_IPV4, startDyndns2, type Dyndns2Options, type FakeDyndns2 } from '../fakes/dyndns2.js';
 import { ADDRESS, providerCases, startEchoes, type CaseFake, type Echoes } from '../helpers/provider-cases.js';
 import { startRuntime } from '../helpers/runtime.js';
 

@@ -1,6 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startGandi, type FakeGandi } from '../fakes/gandi.js';
-import { quietThenNewAddress, useHarness, V4, V4_NEXT, V6 } from '../helpers/provider-harness.js';
+import { describe, expect, it } from 'vitest';
+import { startGandi } from '../fakes/gandi.js';
+import { useHarness, V4, V4_NEXT, V6 } from '../helpers/provider-harness.js';
 import { zoneProviderCases } from '../helpers/zone-cases.js';
 
 const TOKEN = 'gandi-pat-test-8e7d6c5b4a39';

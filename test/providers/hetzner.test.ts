@@ -1,5 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startHetzner, type FakeHetzner } from '../fakes/hetzner.js';
+import { describe, expect, it } from 'vitest';
+import { startHetzner } from '../fakes/hetzner.js';
 import { quietThenNewAddress, useHarness, V4, V4_NEXT, V6 } from '../helpers/provider-harness.js';
 import { zoneProviderCases } from '../helpers/zone-cases.js';
 

@@ -1,5 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startRoute53, type FakeRoute53 } from '../fakes/route53.js';
+import { describe, expect, it } from 'vitest';
+import { startRoute53 } from '../fakes/route53.js';
 import { quietThenNewAddress, useHarness, V4, V4_NEXT, V6 } from '../helpers/provider-harness.js';
 import { zoneProviderCases } from '../helpers/zone-cases.js';
 
