@@ -27,6 +27,8 @@ function allows(version: Version, comparator: string): boolean {
   if (!m) throw new Error(`cannot read the engines comparator "${comparator}"`);
   const [a, b, c] = parts(m[2] ?? '');
   const op = m[1] ?? '=';
+  // `*` (or `x`) alone: any version.
+  if (a === undefined) return true;
   const low: Version = [a ?? 0, b ?? 0, c ?? 0];
   if (op === '>=') return compare(version, low) >= 0;
   if (op === '>') return compare(version, low) > 0;
@@ -56,6 +58,7 @@ describe('engines', () => {
     expect(satisfies('11.0.0', '10.* || >= 12.*')).toBe(false);
     expect(satisfies('22.0.0', '^20.0.0 || ^22.0.0 || >=24.0.0')).toBe(true);
     expect(satisfies('23.0.0', '^20.0.0 || ^22.0.0 || >=24.0.0')).toBe(false);
+    expect(satisfies('20.18.1', '*')).toBe(true);
   });
 
   const oldest = pkg.engines.node.replace(/^>=\s*/, '');
