@@ -62,6 +62,25 @@ export interface LoadOptions {
   cwd: string;
   /** The provider adapters an entry's `type` may name. */
   providers: readonly AnyProviderDefinition[];
+  /** The file's text when it is not read from disk (a settings page checking an edit of `path`). */
+  text?: string | undefined;
+}
+
+/** One problem at its key path and line, as the settings page shows it; ConfigError.located holds these. */
+export interface LocatedProblem {
+  path: string;
+  line: number | undefined;
+  message: string;
+}
+
+/** The problems of a ConfigError with their lines, or one problem without a line when it has none. */
+export function locatedProblems(error: ConfigError): LocatedProblem[] {
+  const located = (error as ConfigError & { located?: LocatedProblem[] }).located;
+  return located ?? error.problems.map((message) => ({ path: '(top level)', line: undefined, message }));
+}
+
+function configError(source: string, located: LocatedProblem[], problems: string[]): ConfigError {
+  return Object.assign(new ConfigError(source, problems), { located });
 }
 
 export interface Located {
@@ -112,6 +131,7 @@ interface Read {
 }
 
 function readConfig(options: Omit<LoadOptions, 'providers'>): Read {
+  if (options.text !== undefined) return parseConfig(options, options.text);
   const located = locateConfig(options);
   const exists = existsSync(located.path);
   if (!exists && located.explicit) {
@@ -129,18 +149,24 @@ function readConfig(options: Omit<LoadOptions, 'providers'>): Read {
   } catch (error) {
     throw new ConfigError(located.path, [`cannot read ${located.path}: ${(error as Error).message}`]);
   }
+  return parseConfig(options, text);
+}
+
+function parseConfig(options: Omit<LoadOptions, 'providers'>, text: string): Read {
+  const file = locateConfig(options).path;
+  const dir = dirname(file);
+  const env = loadEnv(options, dir);
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
-    throw new ConfigError(
-      located.path,
-      doc.errors.map((e) => {
-        const pos = lines.linePos(e.pos[0]);
-        return `line ${pos.line}, column ${pos.col}: YAML syntax error: ${e.message.split('\n')[0]}`;
-      }),
+    const positions = doc.errors.map((e) => ({ ...lines.linePos(e.pos[0]), message: `YAML syntax error: ${e.message.split('\n')[0]}` }));
+    throw configError(
+      file,
+      positions.map((p) => ({ path: '(top level)', line: p.line, message: `column ${p.col}: ${p.message}` })),
+      positions.map((p) => `line ${p.line}, column ${p.col}: ${p.message}`),
     );
   }
-  return { raw: doc.toJS() ?? {}, file: located.path, dir, env, yaml: { doc, lines } };
+  return { raw: doc.toJS() ?? {}, file, dir, env, yaml: { doc, lines } };
 }
 
 function buildConfig(read: Read, registry: readonly AnyProviderDefinition[]): Config {
@@ -151,12 +177,12 @@ function buildConfig(read: Read, registry: readonly AnyProviderDefinition[]): Co
   const fileKeys = new Map<string, PathKey[]>();
   const resolved = resolveValues(raw, [], { env: input.env, dir: input.dir, problems, fileKeys });
   const fail = (): never => {
-    const where = (path: PathKey[]): string => {
-      const yamlPath = fileKeys.get(path.join('\0')) ?? path;
-      const line = yaml ? lineOf(yaml, yamlPath) : undefined;
-      return `${formatPath(yamlPath)}${line ? ` (line ${line})` : ''}`;
-    };
-    throw new ConfigError(file ?? 'built-in default', problems.map((p) => `${where(p.path)}: ${p.message}`));
+    const located = problems.map((p) => {
+      const yamlPath = fileKeys.get(p.path.join('\0')) ?? p.path;
+      return { path: formatPath(yamlPath), line: yaml ? lineOf(yaml, yamlPath) : undefined, message: p.message };
+    });
+    const where = (p: LocatedProblem): string => `${p.path}${p.line ? ` (line ${p.line})` : ''}`;
+    throw configError(file ?? 'built-in default', located, located.map((p) => `${where(p)}: ${p.message}`));
   };
   if (problems.length > 0) fail();
 

@@ -7,6 +7,7 @@ import type { Metrics } from './metrics.js';
 import type { NicUpdateDeps } from './nic-update.js';
 import type { Sessions } from './session.js';
 import type { ConnectionLimits } from './connections.js';
+import type { SettingsDeps } from './settings.js';
 
 export interface RunNow {
   /** The cycle's id. */
@@ -48,4 +49,6 @@ export interface ServerDeps {
   connections?: ConnectionLimits;
   /** `server.nic_update`: the dyndns2 endpoint routers push their address to; absent: off (404). */
   nicUpdate?: NicUpdateDeps | undefined;
+  /** The settings page's config file, checks and reload; absent: GET /api/config answers 403. */
+  settings?: SettingsDeps | undefined;
 }
