@@ -15,7 +15,7 @@ import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
 import { access, chmod, chown, copyFile, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, YAMLSeq, type Document } from 'yaml';
 import { formatPath, lineOf, type PathKey } from './lines.js';
 
 /** Sections whose keys may hold secrets. */
@@ -164,7 +164,9 @@ function changedDestinations(docA: Document, a: PathKey[], docB: Document, b: Pa
   };
   const ja = plain(entryA);
   const jb = plain(entryB);
-  const keys = new Set([...Object.keys(ja), ...Object.keys(jb)].filter((k) => DESTINATION.test(k)));
+  // A key still holding a placeholder is checked as its own kept secret.
+  const kept = (v: unknown): boolean => typeof v === 'string' && PLACEHOLDER.test(v);
+  const keys = new Set([...Object.keys(ja), ...Object.keys(jb)].filter((k) => DESTINATION.test(k) && !kept(jb[k])));
   return [...keys].filter((k) => JSON.stringify(ja[k]) !== JSON.stringify(jb[k]));
 }
 
@@ -233,4 +235,51 @@ async function pruneBackups(file: string): Promise<void> {
   const prefix = `${basename(file)}.`;
   const names = (await readdir(dirname(file))).filter((n) => n.startsWith(prefix) && n.endsWith('.bak')).sort();
   for (const name of names.slice(0, Math.max(0, names.length - BACKUPS_KEPT))) await unlink(join(dirname(file), name)).catch(() => undefined);
+}
+
+/** How an edited document is written back: flow lists as `[a, b]`, long lines unbroken, as people write them. */
+const WRITE = { flowCollectionPadding: false, lineWidth: 0 } as const;
+
+/**
+ * A provider entry added at the end of `providers` (made when absent), through
+ * the Document API: comments, order and `${VAR}` references elsewhere stay.
+ */
+export function addEntry(text: string, entry: Record<string, unknown>): string {
+  const doc = parseDocument(text);
+  if (doc.errors.length > 0) throw new Error('the YAML has syntax errors; fix them before adding an entry');
+  const list = doc.get('providers', true);
+  const node = doc.createNode(entry);
+  // Lists inside the entry as people write them: hosts: [a, b].
+  if (isMap(node)) for (const pair of node.items) if (isSeq(pair.value)) pair.value.flow = true;
+  if (isSeq(list)) list.add(node);
+  else {
+    const seq = new YAMLSeq();
+    seq.items.push(node);
+    doc.set('providers', seq);
+  }
+  return doc.toString(WRITE);
+}
+
+/** `providers[index]` removed, the rest as written. */
+export function removeEntry(text: string, index: number): string {
+  const doc = parseDocument(text);
+  if (doc.errors.length > 0) throw new Error('the YAML has syntax errors; fix them before removing an entry');
+  const list = doc.get('providers', true);
+  if (!isSeq(list) || !Number.isInteger(index) || index < 0 || index >= list.items.length) throw new Error(`there is no providers[${index}]`);
+  list.delete(index);
+  return doc.toString(WRITE);
+}
+
+/** The provider entries of a text, for the settings page's list: type, hosts and line. */
+export function entriesOf(text: string): { index: number; type: string; hosts: string[]; line: number }[] {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines });
+  const list = doc.get('providers', true);
+  if (!isSeq(list)) return [];
+  return list.items.map((item, index) => {
+    const js = (isMap(item) ? item.toJSON() : {}) as { type?: unknown; hosts?: unknown };
+    const hosts = Array.isArray(js.hosts) ? js.hosts.map(String) : typeof js.hosts === 'string' ? [js.hosts] : [];
+    const at = (item as { range?: [number, number, number] } | null)?.range?.[0] ?? 0;
+    return { index, type: typeof js.type === 'string' ? js.type : '?', hosts, line: lines.linePos(at).line };
+  });
 }

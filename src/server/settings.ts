@@ -16,8 +16,9 @@
 import { readFile } from 'node:fs/promises';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config, LocatedProblem } from '../config/load.js';
-import { etagOf, maskSecrets, notWritable, restoreSecrets, writeConfigFile, type SecretRules } from '../config/edit.js';
+import { addEntry, entriesOf, etagOf, maskSecrets, removeEntry, notWritable, restoreSecrets, writeConfigFile, type SecretRules } from '../config/edit.js';
 import type { Guard } from './guard.js';
+import { renderSettings, SETTINGS_CSS, SETTINGS_JS } from './settings-page.js';
 
 export interface SettingsDeps {
   /** The config file. */
@@ -60,21 +61,37 @@ export function registerSettings(app: FastifyInstance, deps: SettingsDeps | unde
   // A save at a time: the etag check, the write and the reload happen together.
   let saving: Promise<unknown> = Promise.resolve();
 
+  app.get('/settings', { config: { access: 'read', signIn: true } }, async (_req, reply) => reply.type('text/html; charset=utf-8').send(renderSettings()));
+  const asset = { config: { access: 'public' as const } };
+  app.get('/assets/settings.js', asset, async (_req, reply) => reply.type('text/javascript; charset=utf-8').send(SETTINGS_JS));
+  app.get('/assets/settings.css', asset, async (_req, reply) => reply.type('text/css; charset=utf-8').send(SETTINGS_CSS));
+
   app.get('/api/config', { config: { access: 'read' } }, async (req, reply) => {
     if (!signedIn(req, reply)) return reply;
     if (!deps || auth === 'none') return reply.code(403).send({ error: off() });
     const now = await current(deps);
     const reason = off() ?? (await notWritable(deps.path));
-    return { yaml: maskSecrets(now.text, now.rules), etag: now.etag, writable: reason === undefined, path: deps.path, reason: reason ?? null };
+    const yaml = maskSecrets(now.text, now.rules);
+    return { yaml, etag: now.etag, writable: reason === undefined, path: deps.path, reason: reason ?? null, entries: entriesOf(yaml) };
   });
 
-  app.post<{ Body: { yaml?: unknown } }>('/api/config/check', { config: { access: 'read' }, bodyLimit: CONFIG_BODY_LIMIT }, async (req, reply) => {
+  // With `add` (a provider entry) or `remove` (an index), the form's edit is made first, through the
+  // yaml Document API, and the edited text comes back with its problems; nothing is written.
+  app.post<{ Body: { yaml?: unknown; add?: unknown; remove?: unknown } }>('/api/config/check', { config: { access: 'read' }, bodyLimit: CONFIG_BODY_LIMIT }, async (req, reply) => {
     if (!signedIn(req, reply)) return reply;
     if (!deps || auth === 'none') return reply.code(403).send({ error: off() });
-    const yaml = req.body?.yaml;
-    if (typeof yaml !== 'string') return reply.code(400).send({ error: 'send JSON { "yaml": "<the config file>" }' });
+    const { add, remove } = req.body ?? {};
+    const sent = req.body?.yaml;
+    if (typeof sent !== 'string') return reply.code(400).send({ error: 'send JSON { "yaml": "<the config file>" }' });
+    let yaml = sent;
+    try {
+      if (typeof add === 'object' && add !== null && !Array.isArray(add)) yaml = addEntry(yaml, add as Record<string, unknown>);
+      else if (typeof remove === 'number') yaml = removeEntry(yaml, remove);
+    } catch (error) {
+      return reply.code(400).send({ error: (error as Error).message });
+    }
     const problems = await problemsOf(deps, await current(deps), yaml);
-    return { ok: problems.length === 0, problems };
+    return { ok: problems.length === 0, problems, entries: entriesOf(yaml), ...(add !== undefined || remove !== undefined ? { yaml } : {}) };
   });
 
   app.put<{ Body: { yaml?: unknown; etag?: unknown } }>('/api/config', { config: { access: 'read' }, bodyLimit: CONFIG_BODY_LIMIT }, async (req, reply) => {
