@@ -201,10 +201,10 @@ export async function writeConfigFile(file: string, text: string, now: number): 
   const info = await stat(file);
   const stamp = new Date(now).toISOString().replace(/[:.]/g, '-');
   const backup = `${file}.${stamp}.bak`;
-  await copyFile(file, backup);
-  await chmod(backup, info.mode & 0o7777);
   const temp = join(dirname(file), `.${basename(file)}.${process.pid}.${now}.tmp`);
   try {
+    await copyFile(file, backup);
+    await chmod(backup, info.mode & 0o7777);
     const handle = await open(temp, 'wx', info.mode & 0o7777);
     try {
       await handle.writeFile(text);
@@ -217,6 +217,7 @@ export async function writeConfigFile(file: string, text: string, now: number): 
     await chown(temp, info.uid, info.gid).catch(() => undefined);
     await rename(temp, file);
   } catch (error) {
+    // A full disk or a read-only mount: nothing half written stays behind, the file is as it was.
     await unlink(temp).catch(() => undefined);
     await unlink(backup).catch(() => undefined);
     throw error;
