@@ -17,28 +17,13 @@ import type { Status } from '../../src/status.js';
 import { startDuckDns, type FakeDuckDns } from '../fakes/duckdns.js';
 import { startEcho, type EchoServer } from '../fakes/echo.js';
 import { tempDir } from '../helpers/cli.js';
+import { canMount, mountTmpfs } from '../helpers/tmpfs.js';
 import { until } from '../helpers/wait.js';
 import { record } from './report.js';
 
 const TOKEN = 'faults-settings-duck-6c1d';
 const PAGE_TOKEN = 'faults-settings-page-93ae';
 const SECRETS = [TOKEN, PAGE_TOKEN];
-
-/** A small tmpfs of our own, as root: the only way to make a folder truly full or read-only for root. */
-function mountTmpfs(dir: string, size: string): boolean {
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size},mode=0700`, 'tmpfs', dir], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-const canMount = (() => {
-  const probe = tempDir();
-  if (!mountTmpfs(probe, '16k')) return false;
-  execFileSync('umount', [probe]);
-  return true;
-})();
 
 describe('settings faults', () => {
   let echo: EchoServer;
@@ -75,6 +60,15 @@ providers:
     endpoint: DUCK
     hosts: [office]
 `;
+
+  /** A 64 KiB tmpfs for the config file, unmounted after the test. */
+  function tmpfsFolder(): string {
+    const mount = join(tempDir(), 'etc');
+    mkdirSync(mount);
+    expect(mountTmpfs(mount, '64k')).toBe(true);
+    mounts.push(mount);
+    return mount;
+  }
 
   async function start(dir: string): Promise<{ d: Daemon; file: string }> {
     const file = join(dir, 'config.yaml');
@@ -135,11 +129,7 @@ providers:
   });
 
   it.skipIf(!canMount)('a full disk on save: a clear 500, the file and the running config unchanged, nothing half written; the next save works', async () => {
-    const dir = tempDir();
-    const mount = join(dir, 'etc');
-    mkdirSync(mount);
-    expect(mountTmpfs(mount, '64k')).toBe(true);
-    mounts.push(mount);
+    const mount = tmpfsFolder();
     const { d, file } = await start(mount);
     const before = readFileSync(file, 'utf8');
     const { yaml: text, etag } = await read(d);
@@ -170,11 +160,7 @@ providers:
   });
 
   it.skipIf(!canMount)('a read-only mount: the page says so and a save answers 403', async () => {
-    const dir = tempDir();
-    const mount = join(dir, 'etc');
-    mkdirSync(mount);
-    expect(mountTmpfs(mount, '64k')).toBe(true);
-    mounts.push(mount);
+    const mount = tmpfsFolder();
     const { d, file } = await start(mount);
     execFileSync('mount', ['-o', 'remount,ro', mount]);
     const got = await read(d);
