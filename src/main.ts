@@ -179,6 +179,7 @@ export async function createRuntime(config: Config, options: WiringOptions): Pro
     reload(next, from) {
       return exclusive(async () => {
         for (const secret of next.secrets) redactor.add(secret);
+        if (next.statePath !== config.statePath) log.warn(`state changed to ${next.statePath}: the state file in use stays ${store.path} until ddnsd restarts`);
         await reach?.stop();
         notifier?.close();
         const oldDetector = detector;

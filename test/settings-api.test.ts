@@ -131,7 +131,12 @@ ${serverExtra}providers:
     const redactor = createRedactor();
     const log = createLogger({ format: 'json', level: 'debug', redactor, write: (line) => logs.push(line) });
     daemon = await startDaemon(config, { log, redactor, retry: RETRY, source: fileSource(file, { env: { DUCK_TOKEN }, cwd: dir }) });
-    expect((await read(daemon)).yaml).toContain('token: ${DUCK_TOKEN}');
+    const got = await read(daemon);
+    expect(got.yaml).toContain('token: ${DUCK_TOKEN}');
+    // A problem that quotes a value does not hand a secret back, even when the editor points another key at it.
+    const probe = await call(daemon, 'POST', '/api/config/check', { yaml: got.yaml.replace('interval: 1h', 'interval: ${DUCK_TOKEN}') });
+    expect(JSON.stringify(probe.json.problems)).toContain('interval');
+    noSecrets();
   });
 
   it('needs a sign-in for all three, even where reads are public, and refuses another site', async () => {

@@ -109,7 +109,10 @@ export function registerSettings(app: FastifyInstance, deps: SettingsDeps | unde
 async function problemsOf(deps: SettingsDeps, now: Current, yaml: string): Promise<LocatedProblem[]> {
   const restored = restoreSecrets(yaml, now.text, now.rules);
   const checked = await deps.check(restored.text);
-  return [...restored.problems, ...('problems' in checked ? checked.problems : [])];
+  // A message that quotes a value must not hand back a secret the server put in.
+  const secrets = now.rules.values.filter((v) => v.length >= 4);
+  const scrub = (message: string): string => secrets.reduce((m, v) => m.split(v).join('[redacted]'), message);
+  return [...restored.problems, ...('problems' in checked ? checked.problems : [])].map((p) => ({ ...p, message: scrub(p.message) }));
 }
 
 async function save(deps: SettingsDeps, yaml: string, etag: string, reply: FastifyReply): Promise<FastifyReply> {
