@@ -4,7 +4,7 @@
  * secrets as placeholders, kept on save, never redirected; atomic writes
  * with backups; 400/403/409; a save applied without a restart.
  */
-import { chmodSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fileSource } from '../src/commands/run.js';
@@ -171,6 +171,9 @@ ${serverExtra}providers:
 
   it('saves a new host: kept secrets put back, comments kept, mode kept, the old version beside it, applied at once', async () => {
     const d = await start();
+    // The file belongs to another user (ddnsd runs as root here, as in many containers): a save keeps the owner.
+    chownSync(file, 4321, 4322);
+    const owner = [4321, 4322];
     const before = readFileSync(file, 'utf8');
     const { yaml: text, etag } = await read(d);
     const updatesBefore = duck.updates().length;
@@ -179,6 +182,7 @@ ${serverExtra}providers:
     const after = readFileSync(file, 'utf8');
     expect(after).toBe(before.replace('hosts: [myoffice]', 'hosts: [myoffice, portal]'));
     expect(statSync(file).mode & 0o777).toBe(0o640);
+    expect([statSync(file).uid, statSync(file).gid]).toEqual(owner);
     const backups = readdirSync(dir).filter((n) => n.startsWith('config.yaml.') && n.endsWith('.bak'));
     expect(backups).toHaveLength(1);
     expect(readFileSync(join(dir, backups[0] as string), 'utf8')).toBe(before);
@@ -216,6 +220,25 @@ ${serverExtra}providers:
     expect(readFileSync(file, 'utf8')).toContain(`token: not-the-office-token\n    endpoint: ${elsewhere.url}`);
     expect(readFileSync(file, 'utf8')).toContain(`token: ${DUCK_TOKEN}\n    endpoint: ${duck.url}\n    hosts: [lab]`.replace(`token: ${DUCK_TOKEN}`, 'token_file: ./duck-token'));
     noSecrets();
+  });
+
+  it('refuses new ${VAR} and _file references, and an existing one sent to another endpoint: they could read any variable or file', async () => {
+    const d = await start();
+    const before = readFileSync(file, 'utf8');
+    const { yaml: text, etag } = await read(d);
+    const put = async (yaml: string): Promise<string> => {
+      const r = await call(d, 'PUT', '/api/config', { yaml, etag });
+      expect(r.status).toBe(400);
+      return JSON.stringify(r.json.problems);
+    };
+    const added = `${text}  - type: duckdns\n    token_file: /etc/shadow\n    endpoint: ${elsewhere.url}\n    hosts: [myoffice]\n`;
+    expect(await put(added)).toContain('"path":"providers[2].token_file","line":22,"message":"/etc/shadow is a new reference to a file');
+    expect(await put(text.replace('interval: 1h', 'interval: ${HOME}'))).toContain('a new reference to the environment');
+    const redirected = text.replace(`token_file: ./duck-token\n    endpoint: ${duck.url}`, `token_file: ./duck-token\n    endpoint: ${elsewhere.url}`);
+    expect(await put(redirected)).toContain('providers[1]: endpoint changed while it reads ./duck-token');
+    expect(readFileSync(file, 'utf8')).toBe(before);
+    // Kept where they were, they are fine.
+    expect((await call(d, 'PUT', '/api/config', { yaml: text.replace('interval: 1h', 'interval: 2h'), etag })).status).toBe(200);
   });
 
   it('answers 409 when the file changed since it was read, 400 with problems for an invalid text, and writes nothing', async () => {

@@ -4,7 +4,9 @@
  * - `maskSecrets`: the file as written, comments and `${VAR}` included, with
  *   every literal secret replaced by a placeholder that names where it stood.
  * - `restoreSecrets`: puts the real values back for placeholders left as they
- *   were, and refuses a kept secret whose entry now points somewhere else.
+ *   were, and refuses a kept secret whose entry now points somewhere else;
+ *   the same for `${VAR}` references and `_file` keys, which the page may
+ *   keep but not add (they could read any variable or file ddnsd can).
  * - `writeConfigFile`: temp file, fsync, rename; mode and owner kept; the
  *   previous version saved beside it with a timestamp (the last 10 kept).
  *
@@ -150,8 +152,44 @@ export function restoreSecrets(edited: string, current: string, rules: SecretRul
       refuse(`${entry}: ${changed.join(', ')} changed while its secret is kept, which would send the secret somewhere new; ${retype}`);
     } else edits.push({ range: p.range, with: current.slice(source.range[0], source.range[1]) });
   }
+  for (const r of references(doc)) {
+    const where = formatPath(r.path);
+    const before = references(old).find((o) => formatPath(o.path) === where);
+    const refuse = (message: string): void => void problems.push({ path: where, line: lineOf({ doc, lines }, r.path), message });
+    if (before?.value !== r.value) {
+      refuse(`${r.value} is a new reference to ${r.path.at(-1)?.toString().endsWith('_file') ? 'a file' : 'the environment'}; the settings page cannot add one (it could send what the file or variable holds anywhere): write it in the file itself, or type the value`);
+      continue;
+    }
+    const changed = changedDestinations(old, r.path.slice(0, -1), doc, r.path.slice(0, -1));
+    if (changed.length > 0) refuse(`${formatPath(r.path.slice(0, -1))}: ${changed.join(', ')} changed while it reads ${r.value}, which would send that value somewhere new; write the change in the file itself, or type the value`);
+  }
   // The secret goes back as it was written in the file (its quotes too); nothing else is touched.
   return { text: splice(edited, edits), problems };
+}
+
+/**
+ * Values read from outside the file: `${VAR}` references and `<key>_file`
+ * paths (server.tls's files are served, not sent, so they are not counted).
+ */
+function references(doc: Document): Found[] {
+  const out: Found[] = [];
+  const walk = (node: unknown, path: PathKey[]): void => {
+    if (isMap(node)) {
+      for (const pair of node.items) {
+        const key = isScalar(pair.key) ? pair.key.value : undefined;
+        if (typeof key !== 'string' && typeof key !== 'number') continue;
+        const at = [...path, key];
+        const v = isScalar(pair.value) ? pair.value.value : undefined;
+        const tls = path.length === 2 && path[0] === 'server' && path[1] === 'tls';
+        if (typeof v === 'string' && pair.value && (/\$\{/.test(v) || (typeof key === 'string' && key.endsWith('_file') && !tls))) {
+          const range = (pair.value as { range?: [number, number, number] }).range;
+          out.push({ path: at, value: v, range: [range?.[0] ?? 0, range?.[1] ?? 0] });
+        } else walk(pair.value, at);
+      }
+    } else if (isSeq(node)) node.items.forEach((item, i) => walk(item, [...path, i]));
+  };
+  walk(doc.contents, []);
+  return out;
 }
 
 /** The destination keys whose value differs between the entry at `a` in `docA` and the one at `b` in `docB`. */
