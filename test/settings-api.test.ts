@@ -194,6 +194,8 @@ ${serverExtra}providers:
     const s = await status(d);
     expect(s.hosts.map((h) => h.host)).toContain('portal.duckdns.org');
     expect(s.config?.from).toBe('save');
+    const page = await (await fetch(`${d.url}/`, { headers: { authorization: `Bearer ${PAGE_TOKEN}` } })).text();
+    expect(page).toMatch(/<span id="config-applied">config applied <time [^>]+>just now<\/time> \(save\)<\/span>/);
     expect(saved.json.etag).toBe((await read(d)).etag);
     noSecrets();
   });
