@@ -322,7 +322,10 @@ export async function startDaemon(config: Config, options: WiringOptions & { sou
         served = await serve(next);
       } catch (error) {
         log.error(`${(error as Error).message}; the status server stays as it was`);
-        served = await serve({ ...next, server: old.config.server });
+        served = await serve({ ...next, server: old.config.server }).catch((again: Error) => {
+          log.error(`The status server could not listen again (${again.message}); restart ddnsd to get it back`);
+          return old;
+        });
       }
       daemon.url = served.url;
       log.info(`Status page on ${served.url}/ (server settings applied)`);

@@ -132,7 +132,11 @@ async function save(deps: SettingsDeps, yaml: string, etag: string, reply: Fasti
     const why = code === 'ENOSPC' ? 'the disk is full' : code === 'EROFS' ? 'the file system is read-only' : ((error as Error).message ?? 'unknown error');
     return reply.code(500).send({ error: `cannot write ${deps.path}: ${why}; nothing was changed, the running config stays` });
   }
-  await deps.apply(checked.config);
+  try {
+    await deps.apply(checked.config);
+  } catch (error) {
+    return reply.code(500).send({ error: `saved, but applying it failed (${(error as Error).message}); send SIGHUP or restart ddnsd to apply the file` });
+  }
   return reply.code(200).send({ ok: true, etag: etagOf(restored.text) });
 }
 
