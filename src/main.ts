@@ -10,7 +10,8 @@ import { createEvents, DEFAULT_RETRY, invalidate, runCycle } from './cycle/index
 import { logEvents } from './cycle/log.js';
 import { notRetried } from './cycle/plan.js';
 import { systemClock, type Clock } from './base/clock.js';
-import type { Config } from './config/load.js';
+import { locatedProblems, type Config } from './config/load.js';
+import { ConfigError } from './base/errors.js';
 import { formatDuration } from './base/duration.js';
 import { FAMILY_LABEL, type Family } from './base/address.js';
 import { createDetector, type Detector } from './detect/index.js';
@@ -68,9 +69,19 @@ export interface Runtime {
   interfaces: InterfaceLister;
   /** `ended` is called once every provider answered, before the result is saved and told (the loop then sets the next time). */
   cycle(id: number, signal: AbortSignal, dryRun?: boolean, force?: boolean, ended?: () => void): Promise<CycleReport>;
+  /**
+   * Applies a new config in place, between cycles: the state, events and
+   * their listeners stay; providers, detection, checks and notification
+   * targets are rebuilt. Hosts no longer configured leave the state at the
+   * next cycle.
+   */
+  reload(config: Config, from: ConfigOrigin): Promise<void>;
   status(nextCheck?: number): Status;
   close(): Promise<void>;
 }
+
+/** Where the config in effect came from: the start, a save on the settings page, or SIGHUP. */
+export type ConfigOrigin = 'start' | 'save' | 'SIGHUP';
 
 export async function createRuntime(config: Config, options: WiringOptions): Promise<Runtime> {
   const clock = options.clock ?? systemClock;
@@ -83,19 +94,22 @@ export async function createRuntime(config: Config, options: WiringOptions): Pro
   const events = createEvents((error, event) => log.error(`A listener of ${event.type} failed: ${(error as Error).message}`));
   logEvents(events, log);
   const detection = watchDetection(events);
-  const nic = config.server.nicUpdate;
-  const push = nic ? createPushStore(clock.now, nic.maxAgeMs) : undefined;
+  const pushFor = (c: Config): PushStore | undefined => (c.server.nicUpdate ? createPushStore(clock.now, c.server.nicUpdate.maxAgeMs) : undefined);
+  let push = pushFor(config);
   const interfaces = interfaceLister((message) => log.warn(message), options.listInterfaces);
-  const detector = detectorFor(config, options, push, interfaces);
+  let detector = detectorFor(config, options, push, interfaces);
   const store = createStateStore(config.statePath, log, clock.now);
   const state = await store.load();
   const lookupLan = options.lan ?? (() => lanAddresses(interfaces()));
   const checkLan = lanWatcher(state, lookupLan, events, clock, log);
   checkLan();
-  const { reach, notifier } = await watchers(config, options, { dispatcher, clock, events, state, providers, lookupLan });
+  let { reach, notifier } = await watchers(config, options, { dispatcher, clock, events, state, providers, lookupLan });
   const saver = stateSaver(store, log);
+  let applied = { at: clock.now(), from: 'start' as ConfigOrigin };
+  // Cycles and reloads take turns: a reload waits for the cycle in flight, and the next cycle for the reload.
+  const exclusive = takingTurns();
 
-  return {
+  const runtime: Runtime = {
     config,
     state,
     store,
@@ -107,34 +121,68 @@ export async function createRuntime(config: Config, options: WiringOptions): Pro
     reach,
     notifier,
     async cycle(id, signal, dryRun = false, force = false, ended = undefined) {
-      if (!dryRun) checkLan();
-      return runCycle(
-        { providers, detector, refreshMs: config.refreshMs, clock, log, redactor, retry: options.retry ?? DEFAULT_RETRY, persist: saver.persist, events },
-        state,
-        { id, signal, dryRun, force, ...(ended ? { ended } : {}) },
-      );
+      return exclusive(async () => {
+        if (!dryRun) checkLan();
+        return runCycle(
+          { providers, detector, refreshMs: config.refreshMs, clock, log, redactor, retry: options.retry ?? DEFAULT_RETRY, persist: saver.persist, events },
+          state,
+          { id, signal, dryRun, force, ...(ended ? { ended } : {}) },
+        );
+      });
+    },
+    reload(next, from) {
+      return exclusive(async () => {
+        for (const secret of next.secrets) redactor.add(secret);
+        if (next.statePath !== config.statePath) log.warn(`state changed to ${next.statePath}: the state file in use stays ${store.path} until ddnsd restarts`);
+        await reach?.stop();
+        notifier?.close();
+        const oldDetector = detector;
+        // A pushed address stays while the router endpoint stays configured.
+        push = next.server.nicUpdate ? (push ?? pushFor(next)) : undefined;
+        detector = detectorFor(next, options, push, interfaces);
+        providers.splice(0, providers.length, ...createProviders(next, dispatcher, clock, log));
+        config = next;
+        ({ reach, notifier } = await watchers(next, options, { dispatcher, clock, events, state, providers, lookupLan }));
+        Object.assign(runtime, { config, detector, push, reach, notifier });
+        applied = { at: clock.now(), from };
+        await oldDetector.close();
+      });
     },
     status(nextCheck) {
-      return buildStatus({
-        version: VERSION,
-        config,
-        state,
-        detectionErrors: detection.errors,
-        detectionAnswers: detection.answers,
-        nextCheck,
-        stateError: saver.error(),
-        labels: providers.map((p) => p.provider.label),
-        hosts: providers.map((p) => p.provider.hosts),
-        now: clock.now(),
-        reach: reach ? { at: reach.last()?.at, results: reach.last()?.results ?? [] } : undefined,
-        notify: notifier?.status() ?? [],
-      });
+      return {
+        ...buildStatus({
+          version: VERSION,
+          config,
+          state,
+          detectionErrors: detection.errors,
+          detectionAnswers: detection.answers,
+          nextCheck,
+          stateError: saver.error(),
+          labels: providers.map((p) => p.provider.label),
+          hosts: providers.map((p) => p.provider.hosts),
+          now: clock.now(),
+          reach: reach ? { at: reach.last()?.at, results: reach.last()?.results ?? [] } : undefined,
+          notify: notifier?.status() ?? [],
+        }),
+        config: { appliedAt: new Date(applied.at).toISOString(), from: applied.from },
+      };
     },
     async close() {
       await reach?.stop();
       notifier?.close();
       await Promise.all([detector.close(), ownAgent?.close()]);
     },
+  };
+  return runtime;
+}
+
+/** Runs each piece of work after the one before it has settled. */
+function takingTurns(): <T>(work: () => Promise<T>) => Promise<T> {
+  let turn: Promise<unknown> = Promise.resolve();
+  return <T>(work: () => Promise<T>): Promise<T> => {
+    const run = turn.then(work);
+    turn = run.catch(() => undefined);
+    return run;
   };
 }
 
@@ -200,29 +248,44 @@ export interface Daemon {
   loop: Loop;
   /** Where the status server listens, e.g. http://127.0.0.1:8080 */
   url: string;
+  /**
+   * Applies a new config without a restart: the runtime reloads in place, a
+   * cycle starts at once, and a changed `server` section moves the status
+   * server (after the answer of the request that saved it has gone out).
+   */
+  reload(config: Config, from: ConfigOrigin): Promise<void>;
+  /** Reads the file again (SIGHUP): an invalid file keeps the running config, and the log says why. */
+  reloadFile(from: ConfigOrigin): Promise<boolean>;
+  /** Settles when the status server moved by the latest reload listens (tests). */
+  serverReady(): Promise<void>;
   stop(): Promise<void>;
+}
+
+/** How the daemon reads its config file again: for SIGHUP and the settings page. */
+export interface ConfigSource {
+  path: string;
+  /** The config from `text`, or from the file when absent; throws ConfigError. */
+  load(text?: string): Promise<Config>;
+  /** Which keys hold secrets for a config's provider types (the registry's `secrets` lists). */
+  secretKeys(config: Config | undefined): Promise<string[]>;
 }
 
 /** Most time allowed for in-flight work when stopping. */
 export const STOP_GRACE_MS = 8000;
 
+type ServerModules = [typeof import('./server/index.js'), typeof import('./server/metrics.js'), typeof import('./server/session.js')];
+
 /** `ddnsd run`: the loop plus the status server. */
-export async function startDaemon(config: Config, options: WiringOptions): Promise<Daemon> {
+export async function startDaemon(config: Config, options: WiringOptions & { source?: ConfigSource }): Promise<Daemon> {
   const { log } = options;
   const runtime = await createRuntime(config, options);
   describeStart(config, runtime, log);
   const clock = options.clock ?? systemClock;
   // The status server (fastify, prom-client) is loaded only for `ddnsd run`:
   // `once` and `check` start faster and smaller without it.
-  const [{ buildServer }, { createMetrics }, { openSessions }] = await Promise.all([
-    import('./server/index.js'),
-    import('./server/metrics.js'),
-    import('./server/session.js'),
-  ]);
-  // Page sign-ins (auth: token) outlive a restart: the key and the signed-out sessions are kept next to the state.
-  const sessions = config.server.auth === 'token' ? await openSessions(dirname(config.statePath), { now: clock.now, log }) : undefined;
-  if (sessions) options.redactor.add(sessions.key);
+  const modules: ServerModules = await Promise.all([import('./server/index.js'), import('./server/metrics.js'), import('./server/session.js')]);
   const status = (): Status => runtime.status(loop.nextCheck());
+  const metrics = modules[1].createMetrics(status, runtime.events);
   // Aborted on stop: a cycle waiting for pushed changes is not started then.
   const stopped = new AbortController();
   let running: number | undefined;
@@ -231,7 +294,7 @@ export async function startDaemon(config: Config, options: WiringOptions): Promi
     if (running !== undefined) await loop.runNow().done.catch(() => {});
     if (!stopped.signal.aborted) await loop.runNow().done.catch(() => {});
   };
-  const metrics = createMetrics(status, runtime.events);
+  const cycleSoon = pushCycles(clock, () => void cycleAfterPush(), stopped.signal);
   // "Update now": a forced cycle (hosts paused by ddnsd's own backoff are sent too), and the
   // hosts it still holds back, so the answer can say which and why.
   const runNow = (): RunNow => {
@@ -240,7 +303,10 @@ export async function startDaemon(config: Config, options: WiringOptions): Promi
     return { id: cycle.id, joined: cycle.joined, done: cycle.done, notRetried: held };
   };
   const loop = createLoop({
-    intervalMs: config.intervalMs,
+    // Read at each pause, so a reload's new interval counts from the next one.
+    get intervalMs() {
+      return runtime.config.intervalMs;
+    },
     clock,
     log,
     run: async (id, signal, force, ended) => {
@@ -252,23 +318,138 @@ export async function startDaemon(config: Config, options: WiringOptions): Promi
       }
     },
   });
+  const daemon: Daemon = {
+    runtime,
+    loop,
+    url: '',
+    reload: (next, from) => reload(next, from),
+    reloadFile: (from) => reloadFile(from),
+    serverReady: () => moving,
+    stop: () => stop(),
+  };
+  const settings = options.source && settingsDeps(options.source, (next) => daemon.reload(next, 'save'), clock);
+  const serve = (c: Config): Promise<Served> => openServer(c, modules, { runtime, log, redactor: options.redactor, clock, status, metrics, runNow, cycleSoon, settings });
+  let served = await serve(config).catch(async (error: unknown) => {
+    await runtime.close();
+    throw error;
+  });
+  daemon.url = served.url;
+  log.info(`Status page on ${served.url}/ (JSON at ${served.url}/api/status)`);
+  runtime.events.emit({ type: 'started', version: VERSION, at: clock.now() });
+  // The checks start once the first cycle knows the address, then run every checks.interval.
+  const startChecks = runtime.events.on('cycle-finished', () => {
+    startChecks();
+    runtime.reach?.start();
+  });
+  loop.start();
+
+  let moving: Promise<void> = Promise.resolve();
+  const reload = async (next: Config, from: ConfigOrigin): Promise<void> => {
+    const before = serverKey(runtime.config);
+    await runtime.reload(next, from);
+    if (runtime.config.checks) runtime.reach?.start();
+    log.info(`The config is applied (${from}): ${next.providers.length} provider entr${next.providers.length === 1 ? 'y' : 'ies'}; checking now`);
+    loop.runNow().done.catch(() => {});
+    if (serverKey(next) === before && !next.server.nicUpdate) return;
+    // Moved after this turn, so the request that saved the file gets its answer from the server it asked.
+    moving = moving.then(() => new Promise<void>((resolve) => setImmediate(resolve))).then(async () => {
+      const old = served;
+      await old.server.close();
+      try {
+        served = await serve(next);
+      } catch (error) {
+        log.error(`${(error as Error).message}; the status server stays as it was`);
+        served = await serve({ ...next, server: old.config.server }).catch((again: Error) => {
+          log.error(`The status server could not listen again (${again.message}); restart ddnsd to get it back`);
+          return old;
+        });
+      }
+      daemon.url = served.url;
+      log.info(`Status page on ${served.url}/ (server settings applied)`);
+    });
+  };
+  const reloadFile = async (from: ConfigOrigin): Promise<boolean> => {
+    if (!options.source) {
+      log.warn(`${from}: ddnsd runs on the built-in default, without a config file, so there is nothing to read again`);
+      return false;
+    }
+    let next: Config;
+    try {
+      next = await options.source.load();
+    } catch (error) {
+      log.error(`${from}: the config file is not applied, the running config stays: ${(error as Error).message}`);
+      return false;
+    }
+    await reload(next, from);
+    return true;
+  };
+
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      stopped.abort(new Error('ddnsd is stopping'));
+      await loop.stop(STOP_GRACE_MS);
+      await runtime.reach?.stop();
+      runtime.events.emit({ type: 'stopped', at: clock.now() });
+      await flushNotifications(runtime.notifier, 3000);
+      await runtime.store.save(runtime.state).catch((error: Error) => log.error(`cannot write the state file: ${error.message}`));
+      await moving.catch(() => undefined);
+      await served.server.close();
+      await runtime.close();
+    })();
+    return stopping;
+  };
+  return daemon;
+}
+
+/** What a change of needs a new status server: the `server` section (the session key is made anew at each load). */
+function serverKey(c: Config): string {
+  const { sessionKey: _key, ...rest } = c.server;
+  return JSON.stringify(rest);
+}
+
+interface Served {
+  server: import('fastify').FastifyInstance;
+  url: string;
+  config: Config;
+}
+
+interface ServeDeps {
+  runtime: Runtime;
+  log: Logger;
+  redactor: Redactor;
+  clock: Clock;
+  status: () => Status;
+  metrics: import('./server/metrics.js').Metrics;
+  runNow: () => RunNow;
+  /** A cycle for pushed changes, at most one a minute. */
+  cycleSoon: () => PushCycle;
+  settings: import('./server/settings.js').SettingsDeps | undefined;
+}
+
+/** Builds the status server for a config and listens; an error names the listen address and the fix. */
+async function openServer(config: Config, [{ buildServer }, , { openSessions }]: ServerModules, deps: ServeDeps): Promise<Served> {
+  const { runtime, log, clock } = deps;
+  // Page sign-ins (auth: token) outlive a restart: the key and the signed-out sessions are kept next to the state.
+  const sessions = config.server.auth === 'token' ? await openSessions(dirname(config.statePath), { now: clock.now, log }) : undefined;
+  if (sessions) deps.redactor.add(sessions.key);
   const server = buildServer({
-    status,
+    status: deps.status,
     token: config.server.token,
     access: config.server,
     log,
-    metrics,
+    metrics: deps.metrics,
     now: clock.now,
-    runNow,
+    runNow: deps.runNow,
     sessions,
-    nicUpdate: nicUpdateDeps(runtime, pushCycles(clock, () => void cycleAfterPush(), stopped.signal), log),
+    nicUpdate: nicUpdateDeps(runtime, deps.cycleSoon, log),
     ownAddresses: () => machineAddresses(runtime.interfaces()),
+    settings: deps.settings && { ...deps.settings, editing: config.server.editing },
   });
   const { host, port } = config.server.listen;
   try {
     await listen(server, { host, port }, runtime.interfaces);
   } catch (error) {
-    await runtime.close();
     const code = (error as { code?: string }).code;
     const where = `${host.includes(':') ? `[${host}]` : host}:${port}`;
     throw new Error(
@@ -284,33 +465,27 @@ export async function startDaemon(config: Config, options: WiringOptions): Promi
     address && typeof address !== 'string'
     ? `${scheme}://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`
     : `${scheme}://${host}:${port}`;
-  log.info(`Status page on ${url}/ (JSON at ${url}/api/status)`);
-  runtime.events.emit({ type: 'started', version: VERSION, at: clock.now() });
-  // The checks start once the first cycle knows the address, then run every checks.interval.
-  const startChecks = runtime.events.on('cycle-finished', () => {
-    startChecks();
-    runtime.reach?.start();
-  });
-  loop.start();
+  return { server, url, config };
+}
 
-  let stopping: Promise<void> | undefined;
+/** The settings page's wiring: checks through the same loader as start-up, saves applied by `apply`. */
+function settingsDeps(source: ConfigSource, apply: (c: Config) => Promise<void>, clock: Clock): import('./server/settings.js').SettingsDeps {
   return {
-    runtime,
-    loop,
-    url,
-    stop() {
-      stopping ??= (async () => {
-        stopped.abort(new Error('ddnsd is stopping'));
-        await loop.stop(STOP_GRACE_MS);
-        await runtime.reach?.stop();
-        runtime.events.emit({ type: 'stopped', at: clock.now() });
-        await flushNotifications(runtime.notifier, 3000);
-        await runtime.store.save(runtime.state).catch((error: Error) => log.error(`cannot write the state file: ${error.message}`));
-        await server.close();
-        await runtime.close();
-      })();
-      return stopping;
+    path: source.path,
+    editing: true,
+    async check(text) {
+      try {
+        return { config: await source.load(text) };
+      } catch (error) {
+        if (error instanceof ConfigError) return { problems: locatedProblems(error) };
+        throw error;
+      }
     },
+    async secretRules(c) {
+      return { keys: await source.secretKeys(c), values: c?.secrets ?? [] };
+    },
+    apply,
+    now: clock.now,
   };
 }
 

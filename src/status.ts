@@ -48,6 +48,8 @@ export interface Status {
   reach: { checkedAt: string | null; results: CheckResult[] } | null;
   /** Each notification target: what it sent and its latest failure. */
   notify: NotifyTargetStatus[];
+  /** When the config in effect was applied, and from where (start, a save on the settings page, SIGHUP). */
+  config?: { appliedAt: string; from: string };
 }
 
 export interface RuntimeView {

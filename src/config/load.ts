@@ -62,6 +62,25 @@ export interface LoadOptions {
   cwd: string;
   /** The provider adapters an entry's `type` may name. */
   providers: readonly AnyProviderDefinition[];
+  /** The file's text when it is not read from disk (a settings page checking an edit of `path`). */
+  text?: string | undefined;
+}
+
+/** One problem at its key path and line, as the settings page shows it; ConfigError.located holds these. */
+export interface LocatedProblem {
+  path: string;
+  line: number | undefined;
+  message: string;
+}
+
+/** The problems of a ConfigError with their lines, or one problem without a line when it has none. */
+export function locatedProblems(error: ConfigError): LocatedProblem[] {
+  const located = (error as ConfigError & { located?: LocatedProblem[] }).located;
+  return located ?? error.problems.map((message) => ({ path: '(top level)', line: undefined, message }));
+}
+
+function configError(source: string, located: LocatedProblem[], problems: string[]): ConfigError {
+  return Object.assign(new ConfigError(source, problems), { located });
 }
 
 export interface Located {
@@ -107,8 +126,9 @@ export interface Read {
   yaml: YamlSource | undefined;
 }
 
-/** Finds and reads the file (readConfig then buildConfig is loadConfigFor with the adapters at hand). */
+/** Finds and reads the file, or takes `text` for it (readConfig then buildConfig is loadConfigFor with the adapters at hand). */
 export function readConfig(options: Omit<LoadOptions, 'providers'>): Read {
+  if (options.text !== undefined) return parseConfig(options, options.text);
   const located = locateConfig(options);
   const exists = existsSync(located.path);
   if (!exists && located.explicit) {
@@ -126,33 +146,47 @@ export function readConfig(options: Omit<LoadOptions, 'providers'>): Read {
   } catch (error) {
     throw new ConfigError(located.path, [`cannot read ${located.path}: ${(error as Error).message}`]);
   }
+  return parseConfig(options, text);
+}
+
+function parseConfig(options: Omit<LoadOptions, 'providers'>, text: string): Read {
+  const file = locateConfig(options).path;
+  const dir = dirname(file);
+  const env = loadEnv(options, dir);
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
     // The parser often reports one mistake several times on a line: each message once a line.
     const messages = doc.errors.map((e) => explainYamlError(e, text, lines));
     const key = (m: string): string => m.replace(/, column \d+/, '');
-    throw new ConfigError(located.path, messages.filter((m, i) => messages.findIndex((n) => key(n) === key(m)) === i));
+    const unique = messages.filter((m, i) => messages.findIndex((n) => key(n) === key(m)) === i);
+    throw configError(file, unique.map(locatedMessage), unique);
   }
   let raw: unknown;
   try {
     raw = doc.toJS();
   } catch (error) {
-    throw new ConfigError(located.path, [explainYamlValueError(error as Error)]);
+    throw new ConfigError(file, [explainYamlValueError(error as Error)]);
   }
-  return { raw: raw ?? {}, file: located.path, dir, env, yaml: { doc, lines } };
+  return { raw: raw ?? {}, file, dir, env, yaml: { doc, lines } };
 }
 
 /** Throws the problems, each with its key path and line. */
 function failer(read: Read, problems: Problem[], fileKeys: Map<string, PathKey[]>): () => never {
   return () => {
-    const where = (path: PathKey[]): string => {
-      const yamlPath = fileKeys.get(path.join('\0')) ?? path;
-      const line = read.yaml ? lineOf(read.yaml, yamlPath) : undefined;
-      return `${formatPath(yamlPath)}${line ? ` (line ${line})` : ''}`;
-    };
-    throw new ConfigError(read.file ?? 'built-in default', problems.map((p) => `${where(p.path)}: ${p.message}`));
+    const located = problems.map((p) => {
+      const yamlPath = fileKeys.get(p.path.join('\0')) ?? p.path;
+      return { path: formatPath(yamlPath), line: read.yaml ? lineOf(read.yaml, yamlPath) : undefined, message: p.message };
+    });
+    const where = (p: LocatedProblem): string => `${p.path}${p.line ? ` (line ${p.line})` : ''}`;
+    throw configError(read.file ?? 'built-in default', located, located.map((p) => `${where(p)}: ${p.message}`));
   };
+}
+
+/** A YAML syntax message ("line 3, column 9: …") as a problem at its line. */
+function locatedMessage(message: string): LocatedProblem {
+  const at = /^line (\d+), /.exec(message);
+  return { path: '(top level)', line: at ? Number(at[1]) : undefined, message: at ? message.slice(at[0].length) : message };
 }
 
 export interface ServerConfig {

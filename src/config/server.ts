@@ -29,6 +29,8 @@ export interface ServerSettings {
   /** Extra Host names the server answers to (a reverse proxy's name, a DNS name on the LAN). */
   hosts: string[];
   tls: { certFile: string; keyFile: string } | undefined;
+  /** `editing`: the settings page may change the config file (it needs auth: token or basic and a writable file). */
+  editing: boolean;
   /** Signs session cookies when no state folder keeps a key (`ddnsd run` keeps one there: server/session.ts); made at start. */
   sessionKey: string;
 }
@@ -54,6 +56,7 @@ export function serverSchema(listen: z.ZodType<Listen, unknown>, expected: Expec
         metrics_token: secret('a token string for Prometheus'),
         username: z.string({ error: expected('a user name') }).min(1, { error: 'must not be empty' }).optional(),
         password_hash: z.string({ error: expected('a password hash from ddnsd hash-password') }).optional(),
+        editing: z.boolean({ error: expected('true or false: whether the settings page may change this file') }).default(true),
         hosts: z
           .array(
             z.string({ error: expected('a host name like ddnsd.office.lan') }).regex(HOST_NAME, {
@@ -84,7 +87,7 @@ export function serverSchema(listen: z.ZodType<Listen, unknown>, expected: Expec
       },
       { error: expected('a mapping with listen, auth, token and the other server keys') },
     )
-    .default({ listen: { host: '127.0.0.1', port: 8080 }, public_read: false, hosts: [] });
+    .default({ listen: { host: '127.0.0.1', port: 8080 }, public_read: false, editing: true, hosts: [] });
 }
 
 export type RawServer = z.output<ReturnType<typeof serverSchema>>;
@@ -136,6 +139,7 @@ export function resolveServer(raw: RawServer, listen: Listen, dir: string, probl
     token: raw.token,
     metricsToken: raw.metrics_token,
     basic,
+    editing: raw.editing,
     hosts: raw.hosts.map((h) => h.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '')),
     tls,
     sessionKey: randomBytes(32).toString('hex'),

@@ -13,6 +13,7 @@ import { createMetrics } from './metrics.js';
 import { registerNicUpdate } from './nic-update.js';
 import { renderPage } from './page.js';
 import { registerSignIn, renderSignIn } from './signin.js';
+import { registerSettings } from './settings.js';
 import { limitConnections, CONNECTION_LIMITS } from './connections.js';
 import { readTlsPair, TLS_OPTIONS, watchTls } from './tls.js';
 import { formatListen, isLoopback } from '../config/server.js';
@@ -130,6 +131,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
 
   registerApi(app, { ...deps, metrics }, guard);
   registerNicUpdate(app, deps.nicUpdate, guard);
+  registerSettings(app, deps.settings, guard);
 
   app.setNotFoundHandler(async (req, reply) => reply.code(404).send({ error: 'not found', path: req.url.split('?')[0] }));
   app.setErrorHandler(async (error: { statusCode?: number; message?: string }, _req, reply) => {

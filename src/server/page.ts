@@ -54,7 +54,7 @@ ${renderer.main(status, options.now)}
 </div>
 ${update}
 </main>
-<footer>Also as JSON: <a href="/api/status">/api/status</a> · health: <a href="/healthz">/healthz</a> · Prometheus: <a href="/metrics">/metrics</a></footer>
+<footer>Also as JSON: <a href="/api/status">/api/status</a> · health: <a href="/healthz">/healthz</a> · Prometheus: <a href="/metrics">/metrics</a> · <a href="/settings" id="settings-link">Settings</a></footer>
 <script src="/assets/status.js" defer></script>
 </body>
 </html>

@@ -90,7 +90,7 @@ export function createRenderer(): Renderer {
     if (s.nextCheck) next = Date.parse(s.nextCheck) > now ? time(s.nextCheck, now, '') : 'due now';
     return `<section aria-labelledby="h-external"><h2 id="h-external">External address</h2>
 <dl class="addresses">${rows.join('') || '<div class="kv"><dt>—</dt><dd>No family is detected (detect.ipv4 and detect.ipv6 are both empty).</dd></div>'}</dl>
-<p class="muted">Last checked ${time(s.lastCheck, now, 'not yet')} · next check ${next}</p>
+<p class="muted">Last checked ${time(s.lastCheck, now, 'not yet')} · next check ${next}${s.config ? ` · <span id="config-applied">config applied ${time(s.config.appliedAt, now, '')} (${esc(s.config.from)})</span>` : ''}</p>
 ${s.stateError ? `<p class="warning" role="alert">${esc(s.stateError)}</p>` : ''}</section>`;
   };
 

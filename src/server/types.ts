@@ -8,6 +8,8 @@ import type { Status } from '../status.js';
 import type { Metrics } from './metrics.js';
 import type { Sessions } from './session.js';
 import type { ConnectionLimits } from './connections.js';
+import type { Config, LocatedProblem } from '../config/load.js';
+import type { SecretRules } from '../config/edit.js';
 
 export interface RunNow {
   /** The cycle's id. */
@@ -49,6 +51,8 @@ export interface ServerDeps {
   connections?: ConnectionLimits;
   /** `server.nic_update`: the dyndns2 endpoint routers push their address to; absent: off (404). */
   nicUpdate?: NicUpdateDeps | undefined;
+  /** The settings page's config file, checks and reload; absent: GET /api/config answers 403. */
+  settings?: SettingsDeps | undefined;
 }
 
 /** What GET /nic/update needs (nic-update.ts): the router's credentials, the hosts it may push for, where pushes go. */
@@ -62,4 +66,19 @@ export interface NicUpdateDeps {
   changed(changes: { family: Family; address: string }[]): void;
   /** Tells what a push was refused for (the answer code alone says little). */
   refused?(reason: string): void;
+}
+
+/** What the settings page needs: the config file, checks and reload (src/server/settings.ts). */
+export interface SettingsDeps {
+  /** The config file. */
+  path: string;
+  /** `server.editing` (true unless the config says false). */
+  editing: boolean;
+  /** Checks a text as `ddnsd check` would check the file: the config, or its problems. */
+  check(text: string): Promise<{ config: Config } | { problems: LocatedProblem[] }>;
+  /** Which keys hold secrets, for the text on disk (its providers' `secrets` lists). */
+  secretRules(config: Config | undefined): Promise<SecretRules>;
+  /** Applies a config just written (the daemon's reload). */
+  apply(config: Config): Promise<void>;
+  now(): number;
 }

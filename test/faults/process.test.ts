@@ -8,6 +8,7 @@ import { startDuckDns, type FakeDuckDns } from '../fakes/duckdns.js';
 import { startEcho, type EchoServer } from '../fakes/echo.js';
 import { startFake } from '../fakes/server.js';
 import { runCli, startCli, tempDir, writeConfig } from '../helpers/cli.js';
+import { canMount, mountTmpfs } from '../helpers/tmpfs.js';
 import { until } from '../helpers/wait.js';
 import { observeDaemon } from './daemon.js';
 import { record } from './report.js';
@@ -17,23 +18,6 @@ const ADDRESSES = ['81.2.69.160', '81.2.69.161', '81.2.69.162'];
 
 const config = (echo: EchoServer, endpoint: string, extra = '') =>
   `interval: 1s\ndetect:\n  ipv4: [${echo.url}/]\n  agree: 1\nserver:\n  listen: 127.0.0.1:0\n${extra}providers:\n  - type: duckdns\n    token: ${TOKEN}\n    endpoint: ${endpoint}\n    hosts: [office, lab]\n    timeout: 1s\n`;
-
-/** A small tmpfs of our own, as root: the only way to make a folder truly read-only or full for root. */
-function mountTmpfs(dir: string, size: string): boolean {
-  if (process.platform !== 'linux' || process.getuid?.() !== 0) return false;
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size},mode=0700`, 'tmpfs', dir], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-const canMount = (() => {
-  const probe = tempDir();
-  if (!mountTmpfs(probe, '16k')) return false;
-  execFileSync('umount', [probe]);
-  return true;
-})();
 
 describe('process faults', () => {
   let echo: EchoServer;
