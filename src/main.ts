@@ -283,8 +283,7 @@ function nicUpdateDeps(runtime: Runtime, cycleNow: () => void, log: Logger): Nic
   const nic = runtime.config.server.nicUpdate;
   if (!nic || !runtime.push) return undefined;
   return {
-    username: nic.username,
-    password: nic.password,
+    users: nic.users,
     hosts: new Set(runtime.providers.flatMap((p) => p.provider.hosts)),
     push: runtime.push,
     changed(family, address) {

@@ -7,6 +7,14 @@
  *   Authorization: Basic base64(username:password)
  *
  * answered with the dyndns2 codes of the shared table, one line per host:
+ * With several credentials (`users:`), each names a link, and what it pushes
+ * is that link's address (`push:<link>`). A FRITZ!Box also sends
+ * `ip6lanprefix=<prefix>/<length>`, the LAN's IPv6 prefix (AVM's help for
+ * its custom update URL lists the <ip6lanprefix> placeholder:
+ * https://service.avm.de/help/en/FRITZ-Box-Fon-WLAN-7490/018/hilfe_dyndns,
+ * and https://do.de/wiki/flexdns-ipv6 shows it sent as ?ip6lanprefix=): it is
+ * kept as the prefix for ipv6_suffix / ipv6_host_mac hosts.
+ *
  * `good <ip>` (stored, and a new address starts a cycle at once), `nochg
  * <ip>`, `badauth`, `notfqdn`, `nohost`, `dnserr` for an address ddnsd would
  * not trust from any source (private, CGNAT, garbage: the router tries again
@@ -14,13 +22,17 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ANSWER_CODES } from '../../providers/dyndns2/protocol.js';
+import { isIP } from 'node:net';
 import { checkAddress, type Family } from '../detect/address.js';
 import type { PushStore } from '../detect/push.js';
 import { secretMatches, type Guard } from './guard.js';
 
 export interface NicUpdateDeps {
-  username: string;
-  password: string;
+  /** The credential of routers not tied to a link. */
+  username?: string;
+  password?: string;
+  /** One credential per link: its pushes are that link's addresses. */
+  users?: readonly { username: string; password: string; wan?: string | undefined }[];
   /** The hostnames a router may push for: the configured hosts. */
   hosts: ReadonlySet<string>;
   push: PushStore;
@@ -38,7 +50,15 @@ export function basicMatches(header: string | undefined, username: string, passw
   return secretMatches(m ? Buffer.from(m[1] ?? '', 'base64').toString('utf8') : undefined, `${username}:${password}`);
 }
 
-type Query = { hostname?: string; myip?: string; myipv6?: string };
+type Query = { hostname?: string; myip?: string; myipv6?: string; ip6lanprefix?: string };
+
+/** The credential the request signed in with; undefined when none matches. */
+function signedIn(deps: NicUpdateDeps, header: string | undefined): { wan?: string | undefined } | undefined {
+  const users = [...(deps.username !== undefined && deps.password !== undefined ? [{ username: deps.username, password: deps.password }] : []), ...(deps.users ?? [])];
+  // Every credential is compared, so the time taken does not tell which user names exist.
+  const matches = users.map((u) => (basicMatches(header, u.username, u.password) ? u : undefined));
+  return matches.find((u) => u !== undefined);
+}
 
 const code = (name: keyof typeof ANSWER_CODES, detail?: string): string => {
   if (!(name in ANSWER_CODES)) throw new Error(`${name} is not a dyndns2 answer code`);
@@ -55,13 +75,15 @@ export function registerNicUpdate(app: FastifyInstance, deps: NicUpdateDeps | un
   const handler = async (req: FastifyRequest<{ Querystring: Query }>, reply: FastifyReply) => {
     reply.type('text/plain; charset=utf-8');
     const auth = req.headers.authorization;
-    if (!basicMatches(typeof auth === 'string' ? auth : undefined, deps.username, deps.password)) {
+    const user = signedIn(deps, typeof auth === 'string' ? auth : undefined);
+    if (!user) {
       guard.failed(req, 'wrong router user name or password');
       return reply.code(401).header('www-authenticate', 'Basic realm="ddnsd"').send(code('badauth'));
     }
     const hosts = (req.query.hostname ?? '').split(',').map((h) => h.trim().toLowerCase().replace(/\.$/, '')).filter((h) => h !== '');
     if (hosts.length === 0 || hosts.some((h) => !h.includes('.'))) return reply.send(code('notfqdn'));
-    const addresses = pushedAddresses(req.query, req.ip);
+    const prefix = lanPrefixOf(req.query.ip6lanprefix);
+    const addresses = typeof prefix === 'string' ? prefix : pushedAddresses(req.query, req.ip, prefix !== undefined);
     if (typeof addresses === 'string') {
       deps.refused?.(addresses);
       return reply.send(hosts.map(() => code('dnserr')).join('\n'));
@@ -71,16 +93,20 @@ export function registerNicUpdate(app: FastifyInstance, deps: NicUpdateDeps | un
     let changed = false;
     try {
       for (const [family, address] of Object.entries(addresses) as [Family, string][]) {
-        if (deps.push.set(family, address).changed) {
+        if (deps.push.set(family, address, user.wan).changed) {
           changed = true;
           deps.changed(family, address);
         }
+      }
+      if (prefix && typeof prefix !== 'string' && deps.push.setLanPrefix(prefix, user.wan).changed) {
+        changed = true;
+        deps.changed('ipv6', `${prefix.address}/${prefix.length}`);
       }
     } catch (error) {
       deps.refused?.(`a push could not be taken: ${(error as Error).message}`);
       return reply.send(code('911'));
     }
-    const said = Object.values(addresses).join(',');
+    const said = Object.values(addresses).join(',') || (typeof prefix === 'object' ? `${prefix.address}/${prefix.length}` : '');
     return reply.send(hosts.map((h) => (deps.hosts.has(h) ? code(changed ? 'good' : 'nochg', said) : code('nohost'))).join('\n'));
   };
   for (const url of NIC_UPDATE_PATHS) app.get<{ Querystring: Query }>(url, { config: { access: 'public', ownCredentials: true } }, handler);
@@ -91,8 +117,10 @@ export function registerNicUpdate(app: FastifyInstance, deps: NicUpdateDeps | un
  * and `myipv6`; without either, the address the request came from, as
  * dyndns2 servers do. A string says why they cannot be trusted.
  */
-function pushedAddresses(query: Query, from: string): Partial<Record<Family, string>> | string {
+function pushedAddresses(query: Query, from: string, prefixOnly: boolean): Partial<Record<Family, string>> | string {
   const given = [query.myip, query.myipv6].filter((v): v is string => typeof v === 'string' && v !== '');
+  // A FRITZ!Box sends the LAN prefix in a request of its own: the request's address is not pushed then.
+  if (given.length === 0 && prefixOnly) return {};
   const texts = given.length ? given.flatMap((v) => v.split(',')).map((t) => t.trim()) : [from.replace(/^::ffff:/, '')];
   const out: Partial<Record<Family, string>> = {};
   for (const text of texts) {
@@ -103,4 +131,15 @@ function pushedAddresses(query: Query, from: string): Partial<Record<Family, str
     out[family] = check.address;
   }
   return out;
+}
+
+/** `ip6lanprefix=2001:db8:1:100::/56`: the LAN prefix, undefined when absent, a string saying why it was refused. */
+function lanPrefixOf(text: string | undefined): { address: string; length: number } | string | undefined {
+  if (text === undefined || text === '') return undefined;
+  const m = /^([0-9a-fA-F:]+)\/(\d{1,3})$/.exec(text.trim());
+  const length = Number(m?.[2]);
+  if (!m || isIP(m[1] ?? '') !== 6 || length < 8 || length > 120) return `a pushed ip6lanprefix was refused: "${text.slice(0, 60)}" is not an IPv6 prefix like 2001:db8:1:100::/56`;
+  const check = checkAddress(m[1] ?? '', 'ipv6');
+  if (!check.ok) return `a pushed ip6lanprefix was refused: the prefix ${check.reason}`;
+  return { address: check.address, length };
 }
