@@ -18,6 +18,7 @@ import { createDetector, type Detector, type SourceAnswer } from './detect/index
 import type { InterfaceReader } from './detect/interface.js';
 import { createPushStore, type PushStore } from './detect/push.js';
 import { upnpPortMapper } from './detect/upnp.js';
+import { createLinks, type Links } from './detect/wans.js';
 import type { NicUpdateDeps } from './server/nic-update.js';
 import type { RunNow } from './server/index.js';
 import { createHttpClient, type HttpClient } from './http.js';
@@ -107,6 +108,7 @@ export async function createRuntime(config: Config, options: WiringOptions): Pro
     userAgent: USER_AGENT,
     ...(options.detectDispatchers ? { dispatchers: options.detectDispatchers } : {}),
   });
+  const links = config.wans.length > 0 ? linksOf(config, options, push) : undefined;
   const store = createStateStore(config.statePath, log, clock.now);
   const state = await store.load();
   const lookupLan = options.lan ?? (() => lanAddresses(networkInterfaces()));
@@ -147,7 +149,7 @@ export async function createRuntime(config: Config, options: WiringOptions): Pro
     async cycle(id, signal, dryRun = false, force = false) {
       if (!dryRun) checkLan();
       return runCycle(
-        { providers, detector, refreshMs: config.refreshMs, clock, log, redactor, retry: options.retry ?? DEFAULT_RETRY, persist, events },
+        { providers, detector, links, lanPrefix: () => push?.lanPrefix(), refreshMs: config.refreshMs, clock, log, redactor, retry: options.retry ?? DEFAULT_RETRY, persist, events },
         state,
         { id, signal, dryRun, force },
       );
@@ -171,9 +173,19 @@ export async function createRuntime(config: Config, options: WiringOptions): Pro
     async close() {
       await reach?.stop();
       notifier?.close();
-      await Promise.all([detector.close(), ownAgent?.close()]);
+      await Promise.all([detector.close(), links?.close(), ownAgent?.close()]);
     },
   };
+}
+
+/** The links of `wans:`, each with its own detector (and dispatchers bound to its `bind`). */
+function linksOf(config: Config, options: WiringOptions, push: PushStore | undefined): Links {
+  return createLinks(config.wans, {
+    timeoutMs: config.detect.timeoutMs,
+    userAgent: USER_AGENT,
+    ...(push ? { push } : {}),
+    ...(options.interfaces ? { interfaces: options.interfaces } : {}),
+  });
 }
 
 export interface Daemon {

@@ -43,6 +43,19 @@ const lanSchema = z.object({
   change: z.object({ at: z.number(), removed: z.array(lanAddressSchema), added: z.array(lanAddressSchema) }).optional(),
 });
 
+/** A link (`wans:`) as last checked: `streak` counts the checks in a row it has been up (or down) since `since`. */
+const wanStateSchema = z.object({
+  up: z.boolean(),
+  streak: z.number(),
+  since: z.number(),
+  at: z.number(),
+  addresses: z.object({ ipv4: z.string().optional(), ipv6: z.string().optional() }).default({}),
+  error: z.string().optional(),
+});
+
+/** The links, and the link each entry that follows links follows now (by the entry's type and first host). */
+const wansSchema = z.object({ links: z.record(z.string(), wanStateSchema).default({}), follow: z.record(z.string(), z.string()).default({}) });
+
 export const stateSchema = z.object({
   version: z.literal(1),
   lastCheck: z.number().optional(),
@@ -51,6 +64,7 @@ export const stateSchema = z.object({
   history: z.array(historySchema).default([]),
   /** Added after the first release: optional, so older state files still load. */
   lan: lanSchema.optional(),
+  wans: wansSchema.optional(),
 });
 
 export type HostState = z.infer<typeof hostStateSchema>;
@@ -58,6 +72,8 @@ export type State = z.infer<typeof stateSchema>;
 export type HistoryEntry = z.infer<typeof historySchema>;
 export type LanAddress = z.infer<typeof lanAddressSchema>;
 export type LanState = z.infer<typeof lanSchema>;
+export type WanState = z.infer<typeof wanStateSchema>;
+export type WansState = z.infer<typeof wansSchema>;
 export type { FailureKind };
 
 /** The most address changes kept, so the file stays small forever. */

@@ -1,0 +1,123 @@
+/**
+ * Failover and failback of a name between links, measured in checks: the
+ * pure choice over link history, then whole cycles against DuckDNS with two
+ * links told apart by their bind addresses (127.0.0.2 and 127.0.0.3).
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { chooseLink, observeLinks } from '../src/cycle/links.js';
+import type { CycleEvent } from '../src/cycle/index.js';
+import type { LinkCheck } from '../src/detect/wans.js';
+import type { WansState } from '../src/state.js';
+import { startDuckDns, type FakeDuckDns } from './fakes/duckdns.js';
+import { startWhoAmI, type WhoAmI } from './fakes/whoami.js';
+import { fakeClock, type FakeClock } from './helpers/clock.js';
+import { testRuntime, type TestRuntime } from './helpers/runtime.js';
+
+const FIBER = '81.2.69.160';
+const LTE = '81.2.69.192';
+const ORDER = ['fiber', 'lte'];
+
+/** Runs the choice over a sequence of checks (1 = fiber up, 0 = down; lte always up) and says which link each check follows. */
+function simulate(fiber: string, failback: number, lte = '1'.repeat(fiber.length)): string[] {
+  let links: WansState['links'] = {};
+  let current: string | undefined;
+  const out: string[] = [];
+  [...fiber].forEach((f, i) => {
+    const check = (wan: string, up: boolean): LinkCheck => ({ wan, healthy: up, addresses: {}, detections: [] });
+    links = observeLinks(links, [check('fiber', f === '1'), check('lte', lte[i] === '1')], i).links;
+    const choice = chooseLink(ORDER, links, current, failback);
+    current = choice.wan;
+    out.push(`${choice.healthy ? current : '-'}${choice.move ? `(${choice.move})` : ''}`);
+  });
+  return out;
+}
+
+describe('chooseLink, over link history', () => {
+  it('fails over at the first check the preferred link is down, and fails back after `failback` healthy checks in a row', () => {
+    expect(simulate('1101111', 3)).toEqual(['fiber', 'fiber', 'lte(failover)', 'lte', 'lte', 'fiber(failback)', 'fiber']);
+    expect(simulate('101111', 1)).toEqual(['fiber', 'lte(failover)', 'fiber(failback)', 'fiber', 'fiber', 'fiber']);
+  });
+
+  it('a link that flaps every check never wins the name back', () => {
+    expect(simulate('1010101010', 3)).toEqual(['fiber', 'lte(failover)', ...Array(8).fill('lte')]);
+  });
+
+  it('with every link down the name stays where it is and nothing is followed; the first healthy link takes it', () => {
+    expect(simulate('1000011', 2, '1100111')).toEqual(['fiber', 'lte(failover)', '-', '-', 'lte', 'lte', 'fiber(failback)']);
+  });
+
+  it('the first check follows the first healthy link without a move', () => {
+    expect(simulate('011', 3)).toEqual(['lte', 'lte', 'lte']);
+  });
+
+  it('tells a link going down and coming back once per incident', () => {
+    const check = (up: boolean): LinkCheck => ({ wan: 'fiber', healthy: up, addresses: up ? { ipv4: FIBER } : {}, detections: [], ...(up ? {} : { error: 'no answer' }) });
+    let links: WansState['links'] = {};
+    const seen: string[] = [];
+    [true, false, false, false, true, true].forEach((up, at) => {
+      const next = observeLinks(links, [check(up)], at);
+      links = next.links;
+      seen.push(...next.events.map((e) => `${e.type}@${at}`));
+    });
+    expect(seen).toEqual(['wan-down@1', 'wan-up@4']);
+    expect(links.fiber).toMatchObject({ up: true, streak: 2, since: 4 });
+  });
+});
+
+describe('a name that follows two links, cycle by cycle', () => {
+  let whoami: WhoAmI;
+  let duck: FakeDuckDns;
+  let clock: FakeClock;
+  let rt: TestRuntime | undefined;
+  beforeEach(async () => {
+    whoami = await startWhoAmI({ '127.0.0.2': FIBER, '127.0.0.3': LTE });
+    duck = await startDuckDns({ token: 'links-token-5e1f0b7d', domains: ['portal'] });
+    clock = fakeClock();
+  });
+  afterEach(async () => {
+    await rt?.close();
+    await Promise.all([whoami.close(), duck.close()]);
+  });
+
+  const yaml = (failback: number): string => `detect:\n  timeout: 2s\nwans:
+  fiber:\n    ipv4: ["${whoami.url}"]\n    bind: 127.0.0.2
+  lte:\n    ipv4: ["${whoami.url}"]\n    bind: 127.0.0.3
+providers:
+  - { type: duckdns, token: links-token-5e1f0b7d, endpoint: "${duck.url}", hosts: [portal], wan: [fiber, lte], failback: ${failback} }
+`;
+
+  it('moves the record to LTE at the check the fibre fails, and back after three healthy checks', async () => {
+    rt = await testRuntime(yaml(3), clock);
+    const told: CycleEvent[] = [];
+    rt.events.onAny((e) => {
+      if (['wan-down', 'wan-up', 'failover', 'failback'].includes(e.type)) told.push(e);
+    });
+    const sent = (): string[] => duck.requests.map((r) => r.url.searchParams.get('ip') ?? '');
+    const fiberDown = (down: boolean): void => {
+      if (down) whoami.said.delete('127.0.0.2');
+      else whoami.said.set('127.0.0.2', FIBER);
+    };
+    for (const down of [false, true, false, false, false]) {
+      fiberDown(down);
+      await rt.run();
+      clock.advance(300_000);
+    }
+    // Check 1 fibre, check 2 LTE (failover), checks 3 and 4 still LTE, check 5 fibre (failback).
+    expect(sent()).toEqual([FIBER, LTE, FIBER]);
+    expect(told.map((e) => e.type)).toEqual(['wan-down', 'failover', 'wan-up', 'failback']);
+    expect(told[1]).toMatchObject({ from: 'fiber', to: 'lte', hosts: [{ provider: 'duckdns', host: 'portal.duckdns.org' }] });
+    // Only the links' own echo was asked, each from its own address; no global detection ran.
+    expect([...whoami.from.keys()].sort()).toEqual(['127.0.0.2', '127.0.0.3']);
+    expect(rt.state.wans?.follow).toEqual({ 'duckdns portal.duckdns.org': 'fiber' });
+  });
+
+  it('with both links down, sends nothing and says why', async () => {
+    rt = await testRuntime(yaml(3), clock);
+    await rt.run();
+    whoami.said.clear();
+    const report = await rt.run();
+    expect(duck.requests).toHaveLength(1);
+    expect(report.hosts[0]).toMatchObject({ action: 'skipped' });
+    expect(report.hosts[0]?.message).toMatch(/no link of fiber, lte is healthy, so the records stay as they are \(fiber: .*127\.0\.0\.2.*; lte: .*127\.0\.0\.3/);
+  });
+});
