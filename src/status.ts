@@ -5,6 +5,7 @@
 import type { Config } from './config/load.js';
 import type { Family } from './detect/address.js';
 import type { SourceAnswer } from './detect/index.js';
+import { followKey } from './cycle/links.js';
 import { recentLanChange } from './lan.js';
 import type { NotifyTargetStatus } from './notify/index.js';
 import type { CheckResult } from './reach/result.js';
@@ -22,6 +23,23 @@ export interface HostRow {
   lastUpdate: string | null;
   lastError: string | null;
   nextAttempt: string | null;
+  /** The link (`wans:`) the host follows now (null before any was healthy); absent when its entry follows `detect:`. */
+  wan?: string | null;
+}
+
+/** A link (`wans:`) as last checked. */
+export interface WanRow {
+  name: string;
+  up: boolean | null;
+  /** Since when it has been up (or down). */
+  since: string | null;
+  /** Checks in a row in this state. */
+  checks: number;
+  ipv4: string | null;
+  ipv6: string | null;
+  error: string | null;
+  /** The hosts that follow it now. */
+  hosts: string[];
 }
 
 export interface Status {
@@ -35,6 +53,8 @@ export interface Status {
   /** Set when the state file could not be written: the next cycle tries again. */
   stateError: string | null;
   hosts: HostRow[];
+  /** The links under `wans:`; absent without them. */
+  wans?: WanRow[];
   /** The machine's own LAN addresses; `change` is set while a recent change is worth a warning. */
   lan: {
     addresses: LanAddress[];
@@ -78,7 +98,9 @@ export function buildStatus(view: RuntimeView): Status {
     for (const host of view.hosts[i] ?? []) {
       for (const family of entry.families) {
         const hs = state.hosts[hostKey(entry.definition.type, host, family)];
-        const current = entry.hostAddress(host, family, state.detected[family]?.address);
+        const wan = entry.wan ? (state.wans?.follow[followKey(entry)] ?? null) : null;
+        const seen = entry.wan ? (wan ? state.wans?.links[wan]?.addresses[family] : undefined) : state.detected[family]?.address;
+        const current = entry.hostAddress(host, family, seen);
         let status: HostStatus = 'pending';
         if (hs?.attention === entry.fingerprint) status = 'needs-attention';
         else if (hs && hs.failures > 0 && hs.attention === undefined) status = 'failing';
@@ -92,6 +114,7 @@ export function buildStatus(view: RuntimeView): Status {
           lastUpdate: iso(hs?.confirmedAt),
           lastError: status === 'failing' || status === 'needs-attention' ? (hs?.lastError ?? null) : null,
           nextAttempt: status === 'failing' ? iso(hs?.retryAt) : null,
+          ...(entry.wan ? { wan } : {}),
         });
       }
     }
@@ -111,6 +134,7 @@ export function buildStatus(view: RuntimeView): Status {
     detection,
     stateError: view.stateError ?? null,
     hosts: rows,
+    ...(config.wans.length ? { wans: wanRows(config, state, rows) } : {}),
     lan: lanView(state, view.now),
     history: state.history
       .slice()
@@ -119,6 +143,23 @@ export function buildStatus(view: RuntimeView): Status {
     reach: view.reach ? { checkedAt: iso(view.reach.at), results: view.reach.results } : null,
     notify: view.notify ?? [],
   };
+}
+
+function wanRows(config: Config, state: State, rows: readonly HostRow[]): WanRow[] {
+  return config.wans.map(({ name }) => {
+    const link = state.wans?.links[name];
+    const hosts = [...new Set(rows.filter((r) => r.wan === name).map((r) => r.host))];
+    return {
+      name,
+      up: link?.up ?? null,
+      since: iso(link?.since),
+      checks: link?.streak ?? 0,
+      ipv4: link?.addresses.ipv4 ?? null,
+      ipv6: link?.addresses.ipv6 ?? null,
+      error: link?.error ?? null,
+      hosts,
+    };
+  });
 }
 
 function lanView(state: State, now: number): Status['lan'] {

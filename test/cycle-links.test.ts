@@ -5,6 +5,9 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { chooseLink, observeLinks } from '../src/cycle/links.js';
+import { toNotification } from '../src/notify/message.js';
+import { createMetrics } from '../src/server/metrics.js';
+import { createRenderer } from '../src/server/render.js';
 import type { CycleEvent } from '../src/cycle/index.js';
 import type { LinkCheck } from '../src/detect/wans.js';
 import type { WansState } from '../src/state.js';
@@ -119,5 +122,42 @@ providers:
     expect(duck.requests).toHaveLength(1);
     expect(report.hosts[0]).toMatchObject({ action: 'skipped' });
     expect(report.hosts[0]?.message).toMatch(/no link of fiber, lte is healthy, so the records stay as they are \(fiber: .*127\.0\.0\.2.*; lte: .*127\.0\.0\.3/);
+  });
+
+  it('shows each link, its state, address and since-when, and which link each host follows: status, page, metrics, notifications', async () => {
+    rt = await testRuntime(yaml(3), clock);
+    const runtime = rt;
+    const metrics = createMetrics(() => runtime.status(), rt.events);
+    const told: string[] = [];
+    rt.events.onAny((e) => {
+      const n = toNotification(e);
+      if (n && ['wan-down', 'wan-up', 'failover', 'failback'].includes(n.event)) told.push(`${n.event}: ${n.title}. ${n.message}`);
+    });
+    await rt.run();
+    const upAt = new Date(clock.now()).toISOString();
+    clock.advance(300_000);
+    whoami.said.delete('127.0.0.2');
+    await rt.run();
+    const status = rt.status();
+    expect(status.wans).toEqual([
+      { name: 'fiber', up: false, since: new Date(clock.now()).toISOString(), checks: 1, ipv4: null, ipv6: null, error: expect.stringMatching(/127\.0\.0\.2/), hosts: [] },
+      { name: 'lte', up: true, since: upAt, checks: 2, ipv4: LTE, ipv6: null, error: null, hosts: ['portal.duckdns.org'] },
+    ]);
+    expect(status.hosts[0]).toMatchObject({ host: 'portal.duckdns.org', wan: 'lte', address: LTE, status: 'ok' });
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('ddnsd_wan_up{wan="fiber"} 0');
+    expect(text).toContain('ddnsd_wan_up{wan="lte"} 1');
+    expect(text).toContain('ddnsd_wan_following{wan="lte",provider="duckdns",host="portal.duckdns.org"} 1');
+    const page = createRenderer().main(status, clock.now());
+    expect(page).toContain('Internet links');
+    expect(page).toMatch(/data-wan="lte" data-up="true">[\s\S]*?<code>81\.2\.69\.192<\/code>[\s\S]*?portal\.duckdns\.org/);
+    expect(page).toContain('via link lte');
+    expect(told).toEqual([
+      expect.stringMatching(/^wan-down: Link fiber is down\. .*127\.0\.0\.2.*Hosts that follow fiber move to the next healthy link\.$/),
+      'failover: portal.duckdns.org moved to lte. fiber is not healthy: portal.duckdns.org now points at lte.',
+    ]);
+    // Nothing new to say while it stays down.
+    await rt.run();
+    expect(told).toHaveLength(2);
   });
 });
