@@ -168,6 +168,7 @@ export async function createRuntime(config: Config, options: WiringOptions): Pro
         now: clock.now(),
         reach: reach ? { at: reach.last()?.at, results: reach.last()?.results ?? [] } : undefined,
         notify: notifier?.status() ?? [],
+        lanPrefix: push ? (wan) => push.lanPrefix(wan) : undefined,
       });
     },
     async close() {

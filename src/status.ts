@@ -87,6 +87,8 @@ export interface RuntimeView {
   /** Undefined when no checks are configured. */
   reach?: { at: number | undefined; results: CheckResult[] } | undefined;
   notify?: NotifyTargetStatus[];
+  /** The LAN prefix a router pushed (ip6lanprefix), per link (undefined: the router not tied to one). */
+  lanPrefix?: ((wan?: string) => { address: string; length: number } | undefined) | undefined;
 }
 
 const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
@@ -100,7 +102,7 @@ export function buildStatus(view: RuntimeView): Status {
         const hs = state.hosts[hostKey(entry.definition.type, host, family)];
         const wan = entry.wan ? (state.wans?.follow[followKey(entry)] ?? null) : null;
         const seen = entry.wan ? (wan ? state.wans?.links[wan]?.addresses[family] : undefined) : state.detected[family]?.address;
-        const current = entry.hostAddress(host, family, seen);
+        const current = entry.hostAddress(host, family, seen, view.lanPrefix?.(entry.wan ? (wan ?? undefined) : undefined));
         let status: HostStatus = 'pending';
         if (hs?.attention === entry.fingerprint) status = 'needs-attention';
         else if (hs && hs.failures > 0 && hs.attention === undefined) status = 'failing';
