@@ -4,7 +4,7 @@
  * per link.
  */
 import { createServer, type Server } from 'node:net';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PROVIDERS } from '../providers/index.js';
@@ -15,10 +15,10 @@ import { createLinks, type Links } from '../src/detect/wans.js';
 import { startWhoAmI, type WhoAmI } from './fakes/whoami.js';
 import { tempDir } from './helpers/cli.js';
 
-function load(yaml: string): Config {
+function load(yaml: string, env: Record<string, string> = {}): Config {
   const dir = tempDir();
   writeFileSync(join(dir, 'config.yaml'), yaml);
-  return loadConfig({ providers: PROVIDERS, env: {}, cwd: dir });
+  return loadConfig({ providers: PROVIDERS, env, cwd: dir });
 }
 
 function problems(yaml: string): string[] {
@@ -48,6 +48,14 @@ describe('wans: in the config', () => {
     expect(config.providers[0]?.families).toEqual(['ipv4']);
     expect(config.server.nicUpdate?.users).toEqual([{ username: 'lte-router', password: 'lte-secret-1', wan: 'lte' }]);
     expect(config.secrets).toContain('lte-secret-1');
+  });
+
+  it("loads the README's office example", () => {
+    const readme = readFileSync(join(import.meta.dirname, '../README.md'), 'utf8');
+    const block = /### Two internet lines[\s\S]*?```yaml\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
+    const config = load(block, { LTE_PUSH_PASSWORD: 'lte-push-secret-1', CLOUDFLARE_API_TOKEN: 'cf-token-0123456789', DDNSD_TOKEN: 'page-token-0123456789abcdef' });
+    expect(config.providers[0]?.wan).toEqual({ links: ['fiber', 'lte'], mode: 'failover', failback: 3 });
+    expect(config.wans.map((w) => w.name)).toEqual(['fiber', 'lte']);
   });
 
   it('names an unknown link, a bad bind address, a bad probe and a link without a credential', () => {
