@@ -76,6 +76,11 @@ describe('wans: in the config', () => {
     expect(found.join('\n')).toMatch(/providers\[0\]\.wan_mode.*needs wan:/);
   });
 
+  it('refuses wan_mode: all with the reason, rather than acting as failover', () => {
+    const found = problems(OFFICE.replace('wan: [fiber, lte] }', 'wan: [fiber, lte], wan_mode: all }'));
+    expect(found).toEqual([expect.stringMatching(/providers\[0\]\.wan_mode .*all \(one record per healthy link\) is not available: the duckdns adapter keeps one record per name and family\. Use failover/)]);
+  });
+
   it('refuses a user for a link that does not exist', () => {
     const found = problems(`${OFFICE}      - { username: dsl-router, password: dsl-secret-1, wan: dsl }\n`.replace(`providers:\n${ENTRY}`, '') + `providers:\n${ENTRY}`);
     expect(found.join('\n')).toMatch(/server\.nic_update\.users\[1\]\.wan.*unknown link "dsl"/);

@@ -9,7 +9,8 @@ import type { PathKey, Problem } from './lines.js';
 import { describeValue } from './schema.js';
 import type { WanConfig } from './wans.js';
 
-export type WanMode = 'failover' | 'all';
+/** `all` (one record per healthy link) is a documented value that `ddnsd check` refuses with the reason until an adapter keeps several records per name. */
+export type WanMode = 'failover';
 
 export interface EntryWan {
   /** The links in order of preference. */
@@ -48,9 +49,11 @@ export function takeWanOptions(
     else if (links.indexOf(name) !== i) problems.push({ path: [...path, 'wan', i], message: `link ${name} is listed twice; list each link once` });
   });
   let wanMode: WanMode = 'failover';
-  if (mode !== undefined) {
-    if (mode === 'failover' || mode === 'all') wanMode = mode;
-    else problems.push({ path: [...path, 'wan_mode'], message: `expected failover (the first healthy link in order) or all (one record per healthy link), got ${describeValue(mode)}` });
+  if (mode === 'all') {
+    // One record per healthy link needs an adapter that keeps several records of a name and type; none does yet.
+    problems.push({ path: [...path, 'wan_mode'], message: `all (one record per healthy link) is not available: the ${String(entry.type)} adapter keeps one record per name and family. Use failover (the default), which moves the name to the first healthy link` });
+  } else if (mode !== undefined && mode !== 'failover') {
+    problems.push({ path: [...path, 'wan_mode'], message: `expected failover (the first healthy link in order) or all (one record per healthy link), got ${describeValue(mode)}` });
   }
   let checks = DEFAULT_FAILBACK;
   if (failback !== undefined) {
