@@ -3,7 +3,9 @@
  * sources, `bind` proven with two loopback addresses, the probe, and a push
  * per link.
  */
+import { createSocket } from 'node:dgram';
 import { createServer, type Server } from 'node:net';
+import dnsPacket from 'dns-packet';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -108,6 +110,31 @@ describe('each link detected on its own', () => {
       ['lte', true, '81.2.69.192'],
     ]);
     expect(Object.fromEntries(whoami.from)).toEqual({ '127.0.0.2': 1, '127.0.0.3': 1 });
+  });
+
+  it('bind: DNS questions of a link leave from its address too', async () => {
+    // Like myip.opendns.com: the answer is the address the question came from, here mapped to each link's public one.
+    const said: Record<string, string> = { '127.0.0.2': '81.2.69.160', '127.0.0.3': '81.2.69.192' };
+    const from: string[] = [];
+    const server = createSocket('udp4');
+    server.on('message', (msg, rinfo) => {
+      const query = dnsPacket.decode(msg);
+      from.push(rinfo.address);
+      const name = query.questions?.[0]?.name ?? '';
+      const answers = said[rinfo.address] ? [{ type: 'A' as const, name, ttl: 0, data: said[rinfo.address] as string }] : [];
+      server.send(dnsPacket.encode({ type: 'response', id: query.id ?? 0, flags: 0, questions: query.questions ?? [], answers }), rinfo.port, rinfo.address);
+    });
+    await new Promise<void>((resolve) => server.bind(0, '127.0.0.1', resolve));
+    const port = server.address().port;
+    try {
+      const source = `dns://127.0.0.1:${port}/myip.example?type=A`;
+      const config = load(`wans:\n  fiber:\n    ipv4: ["${source}"]\n    bind: 127.0.0.2\n  lte:\n    ipv4: ["${source}"]\n    bind: 127.0.0.3\n`);
+      links = createLinks(config.wans, { timeoutMs: 5000, userAgent: 't' });
+      expect((await links.check()).map((c) => c.addresses.ipv4)).toEqual(['81.2.69.160', '81.2.69.192']);
+      expect(from.sort()).toEqual(['127.0.0.2', '127.0.0.3']);
+    } finally {
+      server.close();
+    }
   });
 
   it('a link whose sources fail is unhealthy, the other stays healthy', async () => {
