@@ -31,7 +31,7 @@ export default defineProvider({
     const zones = createZones(api, settings);
     /** `host type` → the record ddnsd last saw or wrote. */
     const records = new Map<string, DnsRecord>();
-    const lookup = createLookup(api, deps.log, settings.zone_id !== undefined);
+    const lookup = createLookup(api, deps.log, settings.zone_id !== undefined, settings.owned === 'marked' ? settings.comment : undefined);
     const writeAll = createWriter(api, records, deps.log);
 
     /** The updates of one zone: look up what is not known, then write what differs. */

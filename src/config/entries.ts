@@ -10,6 +10,7 @@ import type { PathKey, Problem } from './lines.js';
 import { describeValue } from './schema.js';
 import { zodProblems } from './problems.js';
 import { hostAddressOf, takeHostOptions, type HostAddress } from './host-options.js';
+import { takeOwnership } from './entry-owned.js';
 import { takeWanOptions, wanFamilies, type EntryWan } from './entry-wan.js';
 import type { WanConfig } from './wans.js';
 
@@ -61,7 +62,7 @@ export function parseProvider(entry: unknown, index: number, ctx: EntryContext):
     return undefined;
   }
   const before = problems.length;
-  const links = takeWanOptions(entry as Record<string, unknown>, path, problems, ctx.wans ?? []);
+  const links = takeWanOptions(takeOwnership(entry as Record<string, unknown>, path, problems), path, problems, ctx.wans ?? []);
   const detected = links.wan ? wanFamilies(links.wan, ctx.wans ?? []) : ctx.detected;
   const taken = takeHostOptions(links.entry, path, problems);
   const result = definition.schema.safeParse(taken.entry);
