@@ -28,7 +28,7 @@ import type { Logger, Redactor } from './log.js';
 import type { Notifier } from './notify/index.js';
 import type { ChecksConfig } from './reach/config.js';
 import type { PortMapper, Reach } from './reach/index.js';
-import { createStateStore, type State, type StateStore } from './state.js';
+import { createStateStore, hostKey, type State, type StateStore } from './state.js';
 import { buildStatus, type Status } from './status.js';
 import { USER_AGENT, VERSION } from './version.js';
 
@@ -279,6 +279,7 @@ export async function startDaemon(config: Config, options: WiringOptions): Promi
     stop() {
       stopping ??= (async () => {
         await loop.stop(STOP_GRACE_MS);
+        await removeOnStop(runtime, log);
         await runtime.reach?.stop();
         runtime.events.emit({ type: 'stopped', at: clock.now() });
         await flushNotifications(runtime.notifier, 3000);
@@ -289,6 +290,24 @@ export async function startDaemon(config: Config, options: WiringOptions): Promi
       return stopping;
     },
   };
+}
+
+/**
+ * delete_on_stop: each such entry's own records are deleted, and its hosts
+ * forgotten in the state, so the next start creates them again.
+ */
+async function removeOnStop(runtime: Runtime, log: Logger): Promise<void> {
+  const signal = AbortSignal.timeout(STOP_GRACE_MS);
+  for (const { entry, provider } of runtime.providers) {
+    if (!entry.deleteOnStop || !provider.removeRecords) continue;
+    try {
+      const removed = await provider.removeRecords(signal);
+      for (const host of provider.hosts) for (const family of entry.families) delete runtime.state.hosts[hostKey(entry.definition.type, host, family)];
+      log.info(`delete_on_stop: deleted ${removed} record(s) of ${provider.hosts.join(', ')} at ${provider.label}`);
+    } catch (error) {
+      log.error(`delete_on_stop: could not delete the records of ${provider.hosts.join(', ')} at ${provider.label}: ${(error as Error).message}`);
+    }
+  }
 }
 
 /** The /nic/update endpoint's wiring: the configured hosts, the push store, a cycle on a new address. */

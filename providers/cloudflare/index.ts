@@ -82,9 +82,28 @@ export default defineProvider({
       return out;
     };
 
+    /** delete_on_stop: every A and AAAA record of the hosts that is ddnsd's (marked ones only under owned: marked). */
+    const removeRecords = async (signal: AbortSignal): Promise<number> => {
+      let removed = 0;
+      const types = [...(settings.ipv4 !== false ? (['A'] as const) : []), ...(settings.ipv6 !== false ? (['AAAA'] as const) : [])];
+      for (const host of settings.hosts) {
+        const zoneId = await zones.zoneOf(host, signal);
+        for (const type of types) {
+          const found = await api.findRecords(zoneId, type, host, signal);
+          for (const r of found.filter((f) => settings.owned !== 'marked' || f.comment === settings.comment)) {
+            await api.deleteRecord(zoneId, r.id, signal);
+            removed += 1;
+          }
+        }
+      }
+      records.clear();
+      return removed;
+    };
+
     return {
       label: 'cloudflare',
       hosts: settings.hosts,
+      removeRecords,
       async update({ updates, signal }) {
         const results: HostResult[] = [];
         for (const [zoneId, inZone] of await byZone(updates, signal, results)) {

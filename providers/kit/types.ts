@@ -55,6 +55,12 @@ export interface Provider {
    * DdnsError when the whole request failed (the loop retries transient ones).
    */
   update(request: UpdateRequest): Promise<HostResult[]>;
+  /**
+   * Deletes the entry's own A and AAAA records of its hosts (`delete_on_stop`,
+   * when another instance takes over); returns how many. Adapters that cannot
+   * leave it out, and `ddnsd check` refuses the key for them.
+   */
+  removeRecords?(signal: AbortSignal): Promise<number>;
 }
 
 /** What an adapter may use; each transport already carries the entry's `timeout`. */

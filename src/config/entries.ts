@@ -31,6 +31,8 @@ export interface ProviderEntry {
   prefixLength: number;
   /** The links this entry follows (`wan:`); undefined when it follows `detect:`. */
   wan?: EntryWan | undefined;
+  /** `delete_on_stop: true`: the entry's own records are deleted when ddnsd stops. */
+  deleteOnStop?: boolean;
 }
 
 export interface EntryContext {
@@ -62,7 +64,8 @@ export function parseProvider(entry: unknown, index: number, ctx: EntryContext):
     return undefined;
   }
   const before = problems.length;
-  const links = takeWanOptions(takeOwnership(entry as Record<string, unknown>, path, problems), path, problems, ctx.wans ?? []);
+  const ownership = takeOwnership(entry as Record<string, unknown>, path, problems);
+  const links = takeWanOptions(ownership.entry, path, problems, ctx.wans ?? []);
   const detected = links.wan ? wanFamilies(links.wan, ctx.wans ?? []) : ctx.detected;
   const taken = takeHostOptions(links.entry, path, problems);
   const result = definition.schema.safeParse(taken.entry);
@@ -92,7 +95,7 @@ export function parseProvider(entry: unknown, index: number, ctx: EntryContext):
   }
   const fingerprint = createHash('sha256').update(JSON.stringify([settings, suffixes, taken.options.prefixLength])).digest('hex').slice(0, 16);
   const hostAddress = hostAddressOf(settings.hosts, taken.options);
-  return { index, definition, settings, families, fingerprint, hostAddress, suffixes, prefixLength: taken.options.prefixLength, wan: links.wan };
+  return { index, definition, settings, families, fingerprint, hostAddress, suffixes, prefixLength: taken.options.prefixLength, wan: links.wan, deleteOnStop: ownership.deleteOnStop };
 }
 
 

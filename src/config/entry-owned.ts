@@ -26,9 +26,25 @@ function whyNot(type: string): string {
   }
 }
 
-/** Takes `owned` and `comment` out of an entry whose adapter does not take them, with a problem for `marked`. */
-export function takeOwnership(entry: Record<string, unknown>, path: PathKey[], problems: Problem[]): Record<string, unknown> {
+/** Provider types whose adapter can delete the entry's own records when ddnsd stops (`delete_on_stop`). */
+export const REMOVE_TYPES: ReadonlySet<string> = new Set(['cloudflare']);
+
+/**
+ * Takes `delete_on_stop` out of an entry, and `owned` and `comment` where the
+ * adapter does not take them, with a problem for what the type cannot do.
+ */
+export function takeOwnership(entry: Record<string, unknown>, path: PathKey[], problems: Problem[]): { entry: Record<string, unknown>; deleteOnStop: boolean } {
+  const { delete_on_stop: remove, ...kept } = entry;
   const type = String(entry.type);
+  let deleteOnStop = false;
+  if (remove === true && !REMOVE_TYPES.has(type)) {
+    problems.push({ path: [...path, 'delete_on_stop'], message: `not available for ${type}: ddnsd deletes records when it stops only at ${[...REMOVE_TYPES].join(', ')}; remove delete_on_stop` });
+  } else if (remove === true) deleteOnStop = true;
+  else if (remove !== undefined && remove !== false) problems.push({ path: [...path, 'delete_on_stop'], message: `expected true or false, got ${describeValue(remove)}` });
+  return { entry: takeMarker(kept, type, path, problems), deleteOnStop };
+}
+
+function takeMarker(entry: Record<string, unknown>, type: string, path: PathKey[], problems: Problem[]): Record<string, unknown> {
   if (MARKER_TYPES.has(type)) return entry;
   const { owned, comment, ...rest } = entry;
   if (owned === 'marked') {

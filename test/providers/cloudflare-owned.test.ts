@@ -14,6 +14,9 @@ import { startCloudflare, type FakeCloudflare } from '../fakes/cloudflare.js';
 import { startEcho, type EchoServer } from '../fakes/echo.js';
 import { tempDir } from '../helpers/cli.js';
 import { startRuntime } from '../helpers/runtime.js';
+import { until } from '../helpers/wait.js';
+import { createLogger, createRedactor } from '../../src/log.js';
+import { startDaemon } from '../../src/main.js';
 
 const V4 = '81.2.69.160';
 const V4_NEXT = '81.2.69.161';
@@ -76,6 +79,38 @@ ${owned}`);
     expect((await cycle()).ok).toBe(true);
     expect(records()).toEqual([[V4, null]]);
     await runtime.close();
+  });
+});
+
+describe('delete_on_stop at Cloudflare', () => {
+  it("deletes the entry's own records when ddnsd stops, leaves a foreign one, and forgets the hosts so the next start creates them", async () => {
+    const echo = await startEcho(V4);
+    const cf = await startCloudflare({ tokens: { [TOKEN]: ['example.com'] }, zones: { 'example.com': ZONE_ID } });
+    try {
+      cf.addRecord({ zone: 'example.com', type: 'A', name: 'portal.example.com', content: FOREIGN, ttl: 1, proxied: false, comment: 'standby instance' });
+      const dir = tempDir();
+      writeFileSync(
+        join(dir, 'config.yaml'),
+        `state: ./state.json\nserver:\n  listen: 127.0.0.1:0\ndetect:\n  ipv4: ["${echo.url}/"]\n  agree: 1\nproviders:\n  - { type: cloudflare, endpoint: "${cf.endpoint}", token: ${TOKEN}, hosts: [portal.example.com], owned: marked, delete_on_stop: true }\n`,
+      );
+      const config = loadConfig({ providers: PROVIDERS, env: {}, cwd: dir });
+      const redactor = createRedactor();
+      const daemon = await startDaemon(config, { log: createLogger({ format: 'json', level: 'error', redactor, write: () => {} }), redactor, lan: () => [] });
+      const mine = () => [...cf.records.values()].filter((r) => r.comment === 'managed by ddnsd').length;
+      await until(() => mine() === 1, 10_000, 'the record created');
+      await daemon.stop();
+      expect(mine()).toBe(0);
+      expect([...cf.records.values()].map((r) => r.content)).toEqual([FOREIGN]);
+      expect(daemon.runtime.state.hosts).toEqual({});
+    } finally {
+      await Promise.all([echo.close(), cf.close()]);
+    }
+  });
+
+  it('is refused at check for a provider that cannot delete on stop', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'config.yaml'), 'detect:\n  ipv4: [ipify]\nproviders:\n  - { type: duckdns, token: t0k3n-value, hosts: [office], delete_on_stop: true }\n');
+    expect(() => loadConfig({ providers: PROVIDERS, env: {}, cwd: dir })).toThrow(/delete_on_stop.*not available for duckdns: ddnsd deletes records when it stops only at cloudflare/);
   });
 });
 
