@@ -114,6 +114,21 @@ providers:
     expect(rt.state.wans?.follow).toEqual({ 'duckdns portal.duckdns.org': 'fiber' });
   });
 
+  it('a restart keeps the failover and the streaks: the name does not fail back early', async () => {
+    rt = await testRuntime(yaml(3), clock);
+    const dir = rt.dir;
+    whoami.said.delete('127.0.0.2');
+    await rt.run(); // fibre down at the first check: LTE
+    whoami.said.set('127.0.0.2', FIBER);
+    await rt.run(); // fibre healthy 1
+    await rt.close();
+    rt = await testRuntime(yaml(3), clock, { dir });
+    await rt.run(); // fibre healthy 2: still LTE
+    expect(duck.records.get('portal')?.ipv4).toBe(LTE);
+    await rt.run(); // fibre healthy 3: back
+    expect(duck.records.get('portal')?.ipv4).toBe(FIBER);
+  });
+
   it('with both links down, sends nothing and says why', async () => {
     rt = await testRuntime(yaml(3), clock);
     await rt.run();

@@ -83,6 +83,12 @@ describe('wans: in the config', () => {
     expect(found).toEqual([expect.stringMatching(/providers\[0\]\.wan_mode .*all \(one record per healthy link\) is not available: the duckdns adapter keeps one record per name and family\. Use failover/)]);
   });
 
+  it('refuses push:<link> under detect: when no credential pushes for that link', () => {
+    expect(problems('detect:\n  ipv4: ["push:lte"]\nserver:\n  nic_update: { username: router, password: router-secret-1 }\n')).toEqual([
+      expect.stringMatching(/detect\.ipv4\[0\].*push:lte needs a credential for link lte/),
+    ]);
+  });
+
   it('refuses a user for a link that does not exist', () => {
     const found = problems(`${OFFICE}      - { username: dsl-router, password: dsl-secret-1, wan: dsl }\n`.replace(`providers:\n${ENTRY}`, '') + `providers:\n${ENTRY}`);
     expect(found.join('\n')).toMatch(/server\.nic_update\.users\[1\]\.wan.*unknown link "dsl"/);

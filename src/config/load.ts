@@ -173,7 +173,7 @@ function buildConfig(read: Read, registry: readonly AnyProviderDefinition[]): Co
   const wans = resolveWans(cfg.wans, problems);
   const providers = parseProviders(cfg.providers, { registry: input.registry, detected: families, problems, wans });
   const server = resolveServer(cfg.server, overrides.listen ?? cfg.server.listen, input.dir, problems);
-  const users = checkPushUsers(cfg.server.nic_update, wans, problems);
+  const users = checkPushUsers(cfg.server.nic_update, wans, problems, sources);
   if (problems.length > 0) fail();
 
   const nic = cfg.server.nic_update;

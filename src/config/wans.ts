@@ -126,7 +126,7 @@ interface RawNic {
  * for a user naming an unknown link and for a `push:<link>` source no
  * credential can push to.
  */
-export function checkPushUsers(nic: RawNic | undefined, wans: readonly WanConfig[], problems: Problem[]): NicUser[] {
+export function checkPushUsers(nic: RawNic | undefined, wans: readonly WanConfig[], problems: Problem[], detect?: Record<Family, Source[]>): NicUser[] {
   const users: NicUser[] = [];
   const path = ['server', 'nic_update'];
   if (nic) {
@@ -141,15 +141,18 @@ export function checkPushUsers(nic: RawNic | undefined, wans: readonly WanConfig
     });
     if (users.length === 0) problems.push({ path, message: 'no credential: give username and password, or users: [{ username, password, wan }]' });
   }
-  for (const wan of wans) {
-    for (const family of wan.families) {
-      wan.sources[family].forEach((source, i) => {
+  const lists = [...wans.map((w) => ({ at: ['wans', w.name], name: w.name as string | undefined, sources: w.sources })), ...(detect ? [{ at: ['detect'], name: undefined, sources: detect }] : [])];
+  for (const { at, name: own, sources } of lists) {
+    for (const family of FAMILIES) {
+      sources[family].forEach((source, i) => {
         if (source.kind !== 'push') return;
         const name = source.wan;
+        const path = [...at, family, i];
+        if (name === undefined && own === undefined) return;
         if (name === undefined) {
-          problems.push({ path: ['wans', wan.name, family, i], message: `write push:${wan.name} so only the router of this link can set its address` });
+          problems.push({ path, message: `write push:${own} so only the router of this link can set its address` });
         } else if (!users.some((u) => u.wan === name)) {
-          problems.push({ path: ['wans', wan.name, family, i], message: `push:${name} needs a credential for link ${name}: add { username, password, wan: ${name} } under server.nic_update.users` });
+          problems.push({ path, message: `push:${name} needs a credential for link ${name}: add { username, password, wan: ${name} } under server.nic_update.users` });
         }
       });
     }
