@@ -383,7 +383,12 @@ function describeStart(config: Config, runtime: Runtime, log: Logger): void {
   if (!config.file) {
     log.info('No config file found (looked for --config, DDNSD_CONFIG, then ./config.yaml): running with the built-in default.');
   }
-  const pushed = config.detect.families.some((f) => config.detect.sources[f].some((s) => s.kind === 'push'));
+  const lists = [config.detect.sources, ...config.wans.map((w) => w.sources)];
+  const pushed = lists.some((sources) => sources.ipv4.some((s) => s.kind === 'push') || sources.ipv6.some((s) => s.kind === 'push'));
+  for (const wan of config.wans) {
+    const via = [...wan.sources.ipv4, ...wan.sources.ipv6].map((s) => s.name).join(', ');
+    log.info(`Link ${wan.name}: checking ${via}${wan.bind ? ` from ${wan.bind}` : ''}${wan.probe ? ', with a probe' : ''}`);
+  }
   if (config.server.nicUpdate && !pushed) {
     log.warn('server.nic_update is set but no detect list names the push source: pushed addresses are stored and shown, not used; add push under detect.ipv4 (or detect.ipv6)');
   }

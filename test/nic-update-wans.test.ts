@@ -10,6 +10,13 @@ import type { Status } from '../src/status.js';
 import { startDyndns2, type FakeDyndns2 } from './fakes/dyndns2.js';
 import { fakeClock } from './helpers/clock.js';
 import { testRuntime, type TestRuntime } from './helpers/runtime.js';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PROVIDERS } from '../providers/index.js';
+import { loadConfig } from '../src/config/load.js';
+import { createLogger, createRedactor } from '../src/log.js';
+import { startDaemon } from '../src/main.js';
+import { tempDir } from './helpers/cli.js';
 
 const FIBER = '81.2.69.160';
 const LTE = '81.2.69.192';
@@ -114,5 +121,19 @@ providers:
       'portal.example.net': { ipv4: FIBER, ipv6: '2a02:8010:1:0:8d3a:1b2c:3d4e:5f60' },
     });
     expect(rt.status().hosts.every((h) => h.status === 'ok' && h.wan === 'fritz')).toBe(true);
+  });
+});
+
+describe('starting with links that are pushed', () => {
+  it('says how each link is checked, and does not call nic_update unused when only a link names push', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'config.yaml'), 'state: ./state.json\nserver:\n  listen: 127.0.0.1:0\n  nic_update:\n    users: [{ username: lte-router, password: lte-secret-1, wan: lte }]\nwans:\n  lte:\n    ipv4: ["push:lte"]\n    bind: 127.0.0.3\n');
+    const logs: string[] = [];
+    const redactor = createRedactor();
+    const daemon = await startDaemon(loadConfig({ providers: PROVIDERS, env: {}, cwd: dir }), { log: createLogger({ format: 'json', level: 'info', redactor, write: (l) => logs.push(l) }), redactor, lan: () => [] });
+    await daemon.stop();
+    expect(logs.join('\n')).toContain('Link lte: checking push:lte from 127.0.0.3');
+    expect(logs.join('\n')).not.toContain('no detect list names the push source');
+    expect(logs.join('\n')).not.toContain('lte-secret-1');
   });
 });
