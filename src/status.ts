@@ -5,7 +5,7 @@
 import type { Config } from './config/load.js';
 import type { Family } from './detect/address.js';
 import type { SourceAnswer } from './detect/index.js';
-import { followKey } from './cycle/links.js';
+import { followKey, joinAddresses } from './cycle/links.js';
 import { recentLanChange } from './lan.js';
 import type { NotifyTargetStatus } from './notify/index.js';
 import type { CheckResult } from './reach/result.js';
@@ -101,7 +101,7 @@ export function buildStatus(view: RuntimeView): Status {
       for (const family of entry.families) {
         const hs = state.hosts[hostKey(entry.definition.type, host, family)];
         const wan = entry.wan ? (state.wans?.follow[followKey(entry)] ?? null) : null;
-        const seen = entry.wan ? (wan ? state.wans?.links[wan]?.addresses[family] : undefined) : state.detected[family]?.address;
+        const seen = entry.wan ? linkAddress(state, wan, family) : state.detected[family]?.address;
         const current = entry.hostAddress(host, family, seen, view.lanPrefix?.(entry.wan ? (wan ?? undefined) : undefined));
         let status: HostStatus = 'pending';
         if (hs?.attention === entry.fingerprint) status = 'needs-attention';
@@ -147,10 +147,16 @@ export function buildStatus(view: RuntimeView): Status {
   };
 }
 
+/** The address of the link (or, under wan_mode: all, the links) a host follows. */
+function linkAddress(state: State, wan: string | null, family: Family): string | undefined {
+  const addresses = (wan ?? '').split(', ').flatMap((name) => state.wans?.links[name]?.addresses[family] ?? []);
+  return addresses.length > 1 ? joinAddresses(addresses) : addresses[0];
+}
+
 function wanRows(config: Config, state: State, rows: readonly HostRow[]): WanRow[] {
   return config.wans.map(({ name }) => {
     const link = state.wans?.links[name];
-    const hosts = [...new Set(rows.filter((r) => r.wan === name).map((r) => r.host))];
+    const hosts = [...new Set(rows.filter((r) => r.wan?.split(', ').includes(name)).map((r) => r.host))];
     return {
       name,
       up: link?.up ?? null,

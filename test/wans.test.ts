@@ -78,9 +78,9 @@ describe('wans: in the config', () => {
     expect(found.join('\n')).toMatch(/providers\[0\]\.wan_mode.*needs wan:/);
   });
 
-  it('refuses wan_mode: all with the reason, rather than acting as failover', () => {
+  it('refuses wan_mode: all for a provider that holds one address per name, naming which can', () => {
     const found = problems(OFFICE.replace('wan: [fiber, lte] }', 'wan: [fiber, lte], wan_mode: all }'));
-    expect(found).toEqual([expect.stringMatching(/providers\[0\]\.wan_mode .*all \(one record per healthy link\) is not available: the duckdns adapter keeps one record per name and family\. Use failover/)]);
+    expect(found).toEqual([expect.stringMatching(/providers\[0\]\.wan_mode .*all \(one record per healthy link\) is not available for duckdns: it keeps one address per name and family\. Providers that can: cloudflare/)]);
   });
 
   it('refuses push:<link> under detect: when no credential pushes for that link', () => {

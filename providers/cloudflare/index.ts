@@ -13,6 +13,7 @@ import { plan, recordKey, type Write } from './plan.js';
 import { createLookup } from './records.js';
 import { schema, type Settings } from './settings.js';
 import { createWriter, perHost } from './writes.js';
+import { updateSet } from './sets.js';
 import { createZones } from './zones.js';
 
 export { schema };
@@ -106,7 +107,18 @@ export default defineProvider({
       removeRecords,
       async update({ updates, signal }) {
         const results: HostResult[] = [];
-        for (const [zoneId, inZone] of await byZone(updates, signal, results)) {
+        // wan_mode: all: one record per address, host by host.
+        for (const [zoneId, inZone] of await byZone(updates.filter((u) => u.addresses !== undefined), signal, results)) {
+          for (const u of inZone) {
+            try {
+              results.push(await updateSet(api, zoneId, { ...u, addresses: u.addresses ?? [u.address] }, settings, signal));
+            } catch (error) {
+              if (!perHost(error)) throw error;
+              results.push(resultOf(u, error));
+            }
+          }
+        }
+        for (const [zoneId, inZone] of await byZone(updates.filter((u) => u.addresses === undefined), signal, results)) {
           try {
             results.push(...(await updateZoneOnce(zoneId, inZone, signal)));
           } catch (error) {

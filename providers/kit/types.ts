@@ -20,6 +20,12 @@ export interface HostUpdate {
   host: string;
   family: Family;
   address: string;
+  /**
+   * `wan_mode: all`: every address the name should have, one record each
+   * (`address` holds them joined by ", "). Only adapters that keep several
+   * records of a name get this; `ddnsd check` refuses the mode for others.
+   */
+  addresses?: string[];
 }
 
 /** What happened to one host and family. Failures are values here too. */

@@ -93,6 +93,9 @@ export function parseProvider(entry: unknown, index: number, ctx: EntryContext):
   if (suffixes.length > 0 && !detected.includes('ipv6')) {
     problems.push({ path: [...path, 'hosts'], message: 'a host has an IPv6 suffix, but no IPv6 sources are configured to detect the prefix; add some under detect.ipv6 (interface:<name> of this machine works)' });
   }
+  if (links.wan?.mode === 'all' && suffixes.length > 0) {
+    problems.push({ path: [...path, 'wan_mode'], message: 'all gives each host one record per healthy link; hosts with ipv6_suffix or ipv6_host_mac need an entry of their own with failover' });
+  }
   const fingerprint = createHash('sha256').update(JSON.stringify([settings, suffixes, taken.options.prefixLength])).digest('hex').slice(0, 16);
   const hostAddress = hostAddressOf(settings.hosts, taken.options);
   return { index, definition, settings, families, fingerprint, hostAddress, suffixes, prefixLength: taken.options.prefixLength, wan: links.wan, deleteOnStop: ownership.deleteOnStop };

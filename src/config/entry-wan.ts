@@ -9,8 +9,10 @@ import type { PathKey, Problem } from './lines.js';
 import { describeValue } from './schema.js';
 import type { WanConfig } from './wans.js';
 
-/** `all` (one record per healthy link) is a documented value that `ddnsd check` refuses with the reason until an adapter keeps several records per name. */
-export type WanMode = 'failover';
+export type WanMode = 'failover' | 'all';
+
+/** Provider types whose adapter keeps several records of one name and type (`wan_mode: all`). */
+export const ALL_TYPES: ReadonlySet<string> = new Set(['cloudflare']);
 
 export interface EntryWan {
   /** The links in order of preference. */
@@ -50,8 +52,10 @@ export function takeWanOptions(
   });
   let wanMode: WanMode = 'failover';
   if (mode === 'all') {
-    // One record per healthy link needs an adapter that keeps several records of a name and type; none does yet.
-    problems.push({ path: [...path, 'wan_mode'], message: `all (one record per healthy link) is not available: the ${String(entry.type)} adapter keeps one record per name and family. Use failover (the default), which moves the name to the first healthy link` });
+    if (ALL_TYPES.has(String(entry.type))) wanMode = 'all';
+    else {
+      problems.push({ path: [...path, 'wan_mode'], message: `all (one record per healthy link) is not available for ${String(entry.type)}: it keeps one address per name and family. Providers that can: ${[...ALL_TYPES].join(', ')}; or use failover (the default)` });
+    }
   } else if (mode !== undefined && mode !== 'failover') {
     problems.push({ path: [...path, 'wan_mode'], message: `expected failover (the first healthy link in order) or all (one record per healthy link), got ${describeValue(mode)}` });
   }

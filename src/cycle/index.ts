@@ -19,7 +19,7 @@ import { byText } from '../order.js';
 import { HISTORY_LIMIT, hostKey, type State } from '../state.js';
 import { applyResults, clearFailure, hostState } from './apply.js';
 import type { EventOf, Events } from './events.js';
-import { followLinks, trackLinks, type EntryView } from './links.js';
+import { allLinks, followLinks, trackLinks, type EntryView } from './links.js';
 import { planEntry } from './plan.js';
 import { PROVIDER_CONCURRENCY, type RetryPolicy } from './policy.js';
 import { FINE, type CycleReport, type HostReport } from './report.js';
@@ -82,7 +82,7 @@ export async function runCycle(deps: CycleDeps, state: State, options: CycleOpti
   const slots = new Map<string, ReturnType<typeof pLimit>>();
   for (const { entry, provider } of deps.providers) {
     const type = entry.definition.type;
-    const view = entry.wan && deps.links ? followLinks(work, { ...entry, wan: entry.wan }, linkChecks) : undefined;
+    const view = entry.wan && deps.links ? (entry.wan.mode === 'all' ? allLinks : followLinks)(work, { ...entry, wan: entry.wan }, linkChecks) : undefined;
     if (view) noteMove(moves, view, provider, startedAt);
     const detectionError = (f: Family): string => detections.find((d) => d.family === f)?.error ?? `${FAMILY_LABEL[f]} not detected`;
     const seen = view?.detected ?? detected;
@@ -100,7 +100,9 @@ export async function runCycle(deps: CycleDeps, state: State, options: CycleOpti
     const slot = slots.get(type) as ReturnType<typeof pLimit>;
     const v6 = entry.families.includes('ipv6') ? seen.ipv6 : undefined;
     const ipv6Prefix = lanPrefix ? `${lanPrefix.address}/${lanPrefix.length}` : v6 ? `${withSuffix(v6, entry.prefixLength, new Uint8Array(16))}/${entry.prefixLength}` : undefined;
-    for (const { due, addresses } of byAddresses(entry, plan.due, seen, lanPrefix)) {
+    // wan_mode: all: each due host carries every address its name should have.
+    const planned = entry.wan?.mode === 'all' ? plan.due.map((u) => ({ ...u, addresses: u.address.split(', ') })) : plan.due;
+    for (const { due, addresses } of byAddresses(entry, planned, seen, lanPrefix)) {
       tasks.push(
         slot(() => send(deps, provider, due, addresses, signal, ipv6Prefix)).then(async (outcome) => {
           const ctx = { state: work, entry, label: provider.label, hosts: provider.hosts, events, redactor: deps.redactor, now: clock.now() };

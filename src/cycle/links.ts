@@ -110,3 +110,32 @@ export function followLinks(state: State, entry: ProviderEntry & { wan: EntryWan
     ...(choice.move && current ? { from: current } : {}),
   };
 }
+
+/** Joins the addresses of a name under `wan_mode: all`: sorted, so the same set always reads the same. */
+export const joinAddresses = (addresses: readonly string[]): string => [...new Set(addresses)].sort().join(', ');
+
+/**
+ * wan_mode: all: one record per healthy link. The addresses are every
+ * healthy link's, joined; a failed link's record goes until it is healthy
+ * again. With every link down the records stay as they are.
+ */
+export function allLinks(state: State, entry: ProviderEntry & { wan: EntryWan }, checks: readonly LinkCheck[]): EntryView {
+  const wans = state.wans ?? { links: {}, follow: {} };
+  state.wans = wans;
+  const healthy = checks.filter((c) => c.healthy && entry.wan.links.includes(c.wan));
+  const detected: Partial<Record<Family, string>> = {};
+  for (const family of entry.families) {
+    const addresses = healthy.flatMap((c) => c.addresses[family] ?? []);
+    if (addresses.length > 0) detected[family] = joinAddresses(addresses);
+  }
+  const names = entry.wan.links.filter((name) => healthy.some((c) => c.wan === name));
+  if (names.length > 0) wans.follow[followKey(entry)] = names.join(', ');
+  const detectionError = (family: Family): string => {
+    if (names.length === 0) {
+      const why = entry.wan.links.map((name) => `${name}: ${wans.links[name]?.error ?? 'not checked'}`).join('; ');
+      return `no link of ${entry.wan.links.join(', ')} is healthy, so the records stay as they are (${why})`;
+    }
+    return `no healthy link has an ${FAMILY_LABEL[family]} address`;
+  };
+  return { detected, detectionError, choice: { wan: names.join(', ') || undefined, healthy: names.length > 0 } };
+}
