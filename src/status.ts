@@ -122,7 +122,9 @@ export function buildStatus(view: RuntimeView): Status {
     }
   });
   const detection: Status['detection'] = {};
-  for (const family of config.detect.families) {
+  // When every entry follows links, detect: is not asked, so it is not shown (nor judged).
+  const global = config.wans.length === 0 || config.providers.length === 0 || config.providers.some((p) => !p.wan);
+  for (const family of global ? config.detect.families : []) {
     const error = view.detectionErrors[family];
     const sources = view.detectionAnswers?.[family] ?? [];
     detection[family] = { ok: error === null, error: error ?? (error === undefined ? 'not checked yet' : null), sources };
@@ -194,6 +196,8 @@ export function judgeHealth(status: Status): Health {
     if (h.status === 'failing' || h.status === 'needs-attention') reasons.push(`${h.host} ${h.family}: ${h.status}: ${h.lastError ?? ''}`.trim());
   }
   if (status.stateError) reasons.push(`state: ${status.stateError}`);
+  const links = status.wans ?? [];
+  if (links.length > 0 && links.every((w) => w.up === false)) reasons.push(`every link is down: ${links.map((w) => `${w.name}: ${w.error ?? 'down'}`).join('; ')}`);
   for (const r of status.reach?.results ?? []) {
     if (r.required && r.verdict === 'fail') reasons.push(`reachability ${r.check} ${r.subject}: ${r.summary}`);
   }

@@ -8,6 +8,7 @@ import { chooseLink, observeLinks } from '../src/cycle/links.js';
 import { toNotification } from '../src/notify/message.js';
 import { createMetrics } from '../src/server/metrics.js';
 import { createRenderer } from '../src/server/render.js';
+import { judgeHealth } from '../src/status.js';
 import type { CycleEvent } from '../src/cycle/index.js';
 import type { LinkCheck } from '../src/detect/wans.js';
 import type { WansState } from '../src/state.js';
@@ -137,6 +138,13 @@ providers:
     expect(duck.requests).toHaveLength(1);
     expect(report.hosts[0]).toMatchObject({ action: 'skipped' });
     expect(report.hosts[0]?.message).toMatch(/no link of fiber, lte is healthy, so the records stay as they are \(fiber: .*127\.0\.0\.2.*; lte: .*127\.0\.0\.3/);
+    // detect: is not asked when every entry follows links: health is judged on the links.
+    const health = judgeHealth(rt.status());
+    expect(health.ok).toBe(false);
+    expect(health.reasons).toEqual([expect.stringMatching(/^every link is down: fiber: .*; lte: /)]);
+    whoami.said.set('127.0.0.3', LTE);
+    await rt.run();
+    expect(judgeHealth(rt.status())).toEqual({ ok: true, reasons: [] });
   });
 
   it('shows each link, its state, address and since-when, and which link each host follows: status, page, metrics, notifications', async () => {
