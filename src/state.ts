@@ -28,6 +28,8 @@ const hostStateSchema = z.object({
   retryAt: z.number().optional(),
   /** Fingerprint of the entry's settings when a fatal answer paused it. */
   attention: z.string().optional(),
+  /** Records of the name the provider holds that are not ddnsd's (owned: marked), left alone. */
+  foreign: z.number().optional(),
 });
 
 const detectedSchema = z.object({ address: z.string(), at: z.number() });

@@ -23,6 +23,8 @@ export interface HostRow {
   lastUpdate: string | null;
   lastError: string | null;
   nextAttempt: string | null;
+  /** Records of the name that are not ddnsd's (owned: marked), left alone; absent when none. */
+  foreign?: number;
   /** The link (`wans:`) the host follows now (null before any was healthy); absent when its entry follows `detect:`. */
   wan?: string | null;
 }
@@ -117,6 +119,7 @@ export function buildStatus(view: RuntimeView): Status {
           lastError: status === 'failing' || status === 'needs-attention' ? (hs?.lastError ?? null) : null,
           nextAttempt: status === 'failing' ? iso(hs?.retryAt) : null,
           ...(entry.wan ? { wan } : {}),
+          ...(hs?.foreign ? { foreign: hs.foreign } : {}),
         });
       }
     }

@@ -32,7 +32,9 @@ export default defineProvider({
     const zones = createZones(api, settings);
     /** `host type` → the record ddnsd last saw or wrote. */
     const records = new Map<string, DnsRecord>();
-    const lookup = createLookup(api, deps.log, settings.zone_id !== undefined, settings.owned === 'marked' ? settings.comment : undefined);
+    /** `host type` → records of the name that are not ddnsd's (owned: marked), for the status. */
+    const foreign = new Map<string, number>();
+    const lookup = createLookup(api, deps.log, settings.zone_id !== undefined, settings.owned === 'marked' ? settings.comment : undefined, foreign);
     const writeAll = createWriter(api, records, deps.log);
 
     /** The updates of one zone: look up what is not known, then write what differs. */
@@ -126,7 +128,7 @@ export default defineProvider({
             results.push(...inZone.map((u) => resultOf(u, error)));
           }
         }
-        return results;
+        return results.map((r) => (r.outcome !== 'failed' && foreign.get(recordKey(r)) ? { ...r, foreign: foreign.get(recordKey(r)) as number } : r));
       },
     };
   },

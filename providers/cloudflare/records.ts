@@ -13,7 +13,7 @@ import { recordKey } from './plan.js';
 
 export type Lookup = (zoneId: string, wanted: readonly HostUpdate[], signal: AbortSignal) => Promise<Map<string, DnsRecord | undefined>>;
 
-export function createLookup(api: CloudflareApi, log: Logger, zoneIdConfigured: boolean, marker?: string): Lookup {
+export function createLookup(api: CloudflareApi, log: Logger, zoneIdConfigured: boolean, marker?: string, foreign?: Map<string, number>): Lookup {
   /** A 404 for a configured zone id will not go away by looking again. */
   const zoneIdUnknown = (error: unknown): unknown =>
     error instanceof CloudflareNotFound && zoneIdConfigured
@@ -54,6 +54,7 @@ export function createLookup(api: CloudflareApi, log: Logger, zoneIdConfigured: 
       const key = recordKey(u);
       const all = byKey.get(key) ?? [];
       const mine = marker === undefined ? all : all.filter((r) => r.comment === marker);
+      foreign?.set(key, all.length - mine.length);
       if (mine.length < all.length) {
         log.info(`${u.host} has ${all.length - mine.length} ${RECORD_TYPE[u.family]} record(s) at Cloudflare without ddnsd's comment "${marker}"; left alone (owned: marked)`, { provider: 'cloudflare' });
       }

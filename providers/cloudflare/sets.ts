@@ -30,5 +30,7 @@ export async function updateSet(api: CloudflareApi, zoneId: string, u: HostUpdat
     await api.deleteRecord(zoneId, record.id, signal);
     writes += 1;
   }
-  return resultOf(u, writes > 0 ? 'updated' : 'unchanged');
+  const result = resultOf(u, writes > 0 ? 'updated' : 'unchanged');
+  const others = found.length - mine.length;
+  return others > 0 && result.outcome !== 'failed' ? { ...result, foreign: others } : result;
 }

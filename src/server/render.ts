@@ -123,7 +123,7 @@ ${list ? `<ul class="lan">${list}</ul>` : '<p class="muted">No LAN address found
       return `<tr data-host="${esc(h.host)}" data-family="${esc(h.family)}" data-status="${esc(h.status)}">
 <th scope="row" data-label="Host">${esc(h.host)} <span class="muted">${esc(RECORD[h.family] ?? h.family)}</span></th>
 <td data-label="Provider">${esc(h.provider)}${h.wan ? ` <span class="muted">via link ${esc(h.wan)}</span>` : ''}</td>
-<td data-label="Published">${h.address ? `<code>${esc(h.address)}</code>` : '<span class="muted">not yet</span>'}</td>
+<td data-label="Published">${h.address ? `<code>${esc(h.address)}</code>` : '<span class="muted">not yet</span>'}${h.foreign ? ` <span class="muted">and ${esc(h.foreign)} record(s) not ddnsd's, left alone</span>` : ''}</td>
 <td data-label="Status">${badge(h.status)}</td>
 <td data-label="Last update">${time(h.lastUpdate, now, 'never')}</td>
 <td data-label="Last error" class="error">${error}</td></tr>`;

@@ -17,6 +17,7 @@ import { startRuntime } from '../helpers/runtime.js';
 import { until } from '../helpers/wait.js';
 import { createLogger, createRedactor } from '../../src/log.js';
 import { startDaemon } from '../../src/main.js';
+import { createRenderer } from '../../src/server/render.js';
 
 const V4 = '81.2.69.160';
 const V4_NEXT = '81.2.69.161';
@@ -59,6 +60,9 @@ ${owned}`);
     echo.answer = V4_NEXT;
     expect((await cycle()).ok).toBe(true);
     expect(records()).toEqual([[V4_NEXT, 'managed by ddnsd (office)'], [FOREIGN, 'failover box']]);
+    // The status says the foreign record is there.
+    expect(runtime.status().hosts[0]).toMatchObject({ address: V4_NEXT, status: 'ok', foreign: 1 });
+    expect(createRenderer().main(runtime.status(), Date.now())).toContain('and 1 record(s) not ddnsd&#39;s, left alone');
     await runtime.close();
   });
 

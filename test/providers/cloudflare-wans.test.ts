@@ -40,7 +40,7 @@ describe('wan_mode: all at Cloudflare', () => {
     );
     expect((await rt.run()).ok).toBe(true);
     expect(records()).toEqual([`${FIBER} managed by ddnsd`, `${LTE} managed by ddnsd`, `${FOREIGN} standby site`]);
-    expect(rt.status().hosts[0]).toMatchObject({ address: `${FIBER}, ${LTE}`, status: 'ok', wan: 'fiber, lte' });
+    expect(rt.status().hosts[0]).toMatchObject({ address: `${FIBER}, ${LTE}`, status: 'ok', wan: 'fiber, lte', foreign: 1 });
 
     const writes = cf.requests.length;
     await rt.run();
