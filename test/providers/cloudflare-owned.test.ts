@@ -62,7 +62,7 @@ ${owned}`);
     expect(records()).toEqual([[V4_NEXT, 'managed by ddnsd (office)'], [FOREIGN, 'failover box']]);
     // The status says the foreign record is there.
     expect(runtime.status().hosts[0]).toMatchObject({ address: V4_NEXT, status: 'ok', foreign: 1 });
-    expect(createRenderer().main(runtime.status(), Date.now())).toContain('and 1 record(s) not ddnsd&#39;s, left alone');
+    expect(createRenderer().main(runtime.status(), Date.now())).toContain("and 1 record(s) not ddnsd's, left alone");
     await runtime.close();
   });
 
