@@ -85,6 +85,12 @@ export interface EntryView {
   from?: string;
 }
 
+/** Why an entry's hosts are not sent when none of its links is healthy. */
+function noHealthyLink(wan: EntryWan, wans: WansState): string {
+  const why = wan.links.map((name) => `${name}: ${wans.links[name]?.error ?? 'not checked'}`).join('; ');
+  return `no link of ${wan.links.join(', ')} is healthy, so the records stay as they are (${why})`;
+}
+
 /** The link an entry follows after this check (stored in the state), and the addresses it gives. */
 export function followLinks(state: State, entry: ProviderEntry & { wan: EntryWan }, checks: readonly LinkCheck[]): EntryView {
   const wans = state.wans ?? { links: {}, follow: {} };
@@ -96,10 +102,7 @@ export function followLinks(state: State, entry: ProviderEntry & { wan: EntryWan
   const check = checks.find((c) => c.wan === choice.wan);
   const detected = choice.healthy && check ? check.addresses : {};
   const detectionError = (family: Family): string => {
-    if (!choice.healthy) {
-      const why = entry.wan.links.map((name) => `${name}: ${wans.links[name]?.error ?? 'not checked'}`).join('; ');
-      return `no link of ${entry.wan.links.join(', ')} is healthy, so the records stay as they are (${why})`;
-    }
+    if (!choice.healthy) return noHealthyLink(entry.wan, wans);
     return `link ${choice.wan ?? '?'} has no ${FAMILY_LABEL[family]} address`;
   };
   return {
@@ -131,10 +134,7 @@ export function allLinks(state: State, entry: ProviderEntry & { wan: EntryWan },
   const names = entry.wan.links.filter((name) => healthy.some((c) => c.wan === name));
   if (names.length > 0) wans.follow[followKey(entry)] = names.join(', ');
   const detectionError = (family: Family): string => {
-    if (names.length === 0) {
-      const why = entry.wan.links.map((name) => `${name}: ${wans.links[name]?.error ?? 'not checked'}`).join('; ');
-      return `no link of ${entry.wan.links.join(', ')} is healthy, so the records stay as they are (${why})`;
-    }
+    if (names.length === 0) return noHealthyLink(entry.wan, wans);
     return `no healthy link has an ${FAMILY_LABEL[family]} address`;
   };
   return { detected, detectionError, choice: { wan: names.join(', ') || undefined, healthy: names.length > 0 } };
