@@ -80,7 +80,7 @@ describe('wans: in the config', () => {
 
   it('refuses wan_mode: all for a provider that holds one address per name, naming which can', () => {
     const found = problems(OFFICE.replace('wan: [fiber, lte] }', 'wan: [fiber, lte], wan_mode: all }'));
-    expect(found).toEqual([expect.stringMatching(/providers\[0\]\.wan_mode .*all \(one record per healthy link\) is not available for duckdns: it keeps one address per name and family\. Providers that can: cloudflare/)]);
+    expect(found).toEqual([expect.stringMatching(/providers\[0\]\.wan_mode .*all \(one record per healthy link\) is not available for duckdns: ddnsd's duckdns adapter keeps one address per name and family \(dyndns2-style services and DuckDNS hold only one\)\. Providers that can: cloudflare/)]);
   });
 
   it('refuses push:<link> under detect: when no credential pushes for that link', () => {

@@ -54,7 +54,7 @@ export function takeWanOptions(
   if (mode === 'all') {
     if (ALL_TYPES.has(String(entry.type))) wanMode = 'all';
     else {
-      problems.push({ path: [...path, 'wan_mode'], message: `all (one record per healthy link) is not available for ${String(entry.type)}: it keeps one address per name and family. Providers that can: ${[...ALL_TYPES].join(', ')}; or use failover (the default)` });
+      problems.push({ path: [...path, 'wan_mode'], message: `all (one record per healthy link) is not available for ${String(entry.type)}: ddnsd's ${String(entry.type)} adapter keeps one address per name and family (dyndns2-style services and DuckDNS hold only one). Providers that can: ${[...ALL_TYPES].join(', ')}; or use failover (the default)` });
     }
   } else if (mode !== undefined && mode !== 'failover') {
     problems.push({ path: [...path, 'wan_mode'], message: `expected failover (the first healthy link in order) or all (one record per healthy link), got ${describeValue(mode)}` });
