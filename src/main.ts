@@ -19,6 +19,7 @@ import { systemInterfaces, type InterfaceReader } from './detect/interface.js';
 import { createPushStore, pushCycles, type PushCycle, type PushStore } from './detect/push.js';
 import { upnpPortMapper } from './detect/upnp.js';
 import type { FastifyInstance } from 'fastify';
+import { createLinks, type Links } from './detect/wans.js';
 import type { NicUpdateDeps } from './server/nic-update.js';
 import type { RunNow } from './server/index.js';
 import { createHttpClient, type HttpClient } from './base/http.js';
@@ -28,7 +29,7 @@ import type { Logger, Redactor } from './base/log.js';
 import type { Notifier } from './notify/index.js';
 import type { ChecksConfig } from './config/checks.js';
 import type { PortMapper, Reach } from './reach/index.js';
-import { createStateStore, type State, type StateStore } from './state.js';
+import { createStateStore, hostKey, type State, type StateStore } from './state.js';
 import { buildStatus, watchDetection, type Status } from './status.js';
 import { USER_AGENT, VERSION } from './base/version.js';
 
@@ -98,6 +99,7 @@ export async function createRuntime(config: Config, options: WiringOptions): Pro
   let push = pushFor(config);
   const interfaces = interfaceLister((message) => log.warn(message), options.listInterfaces);
   let detector = detectorFor(config, options, push, interfaces);
+  let links = config.wans.length > 0 ? linksOf(config, options, push) : undefined;
   const store = createStateStore(config.statePath, log, clock.now);
   const state = await store.load();
   const lookupLan = options.lan ?? (() => lanAddresses(interfaces()));
@@ -124,7 +126,7 @@ export async function createRuntime(config: Config, options: WiringOptions): Pro
       return exclusive(async () => {
         if (!dryRun) checkLan();
         return runCycle(
-          { providers, detector, refreshMs: config.refreshMs, clock, log, redactor, retry: options.retry ?? DEFAULT_RETRY, persist: saver.persist, events },
+          { providers, detector, links, lanPrefix: () => push?.lanPrefix(), refreshMs: config.refreshMs, clock, log, redactor, retry: options.retry ?? DEFAULT_RETRY, persist: saver.persist, events },
           state,
           { id, signal, dryRun, force, ...(ended ? { ended } : {}) },
         );
@@ -136,16 +138,17 @@ export async function createRuntime(config: Config, options: WiringOptions): Pro
         if (next.statePath !== config.statePath) log.warn(`state changed to ${next.statePath}: the state file in use stays ${store.path} until ddnsd restarts`);
         await reach?.stop();
         notifier?.close();
-        const oldDetector = detector;
+        const [oldDetector, oldLinks] = [detector, links];
         // A pushed address stays while the router endpoint stays configured.
         push = next.server.nicUpdate ? (push ?? pushFor(next)) : undefined;
         detector = detectorFor(next, options, push, interfaces);
+        links = next.wans.length > 0 ? linksOf(next, options, push) : undefined;
         providers.splice(0, providers.length, ...createProviders(next, dispatcher, clock, log));
         config = next;
         ({ reach, notifier } = await watchers(next, options, { dispatcher, clock, events, state, providers, lookupLan }));
         Object.assign(runtime, { config, detector, push, reach, notifier });
         applied = { at: clock.now(), from };
-        await oldDetector.close();
+        await Promise.all([oldDetector.close(), oldLinks?.close()]);
       });
     },
     status(nextCheck) {
@@ -163,6 +166,7 @@ export async function createRuntime(config: Config, options: WiringOptions): Pro
           now: clock.now(),
           reach: reach ? { at: reach.last()?.at, results: reach.last()?.results ?? [] } : undefined,
           notify: notifier?.status() ?? [],
+          lanPrefix: push ? (wan) => push?.lanPrefix(wan) : undefined,
         }),
         config: { appliedAt: new Date(applied.at).toISOString(), from: applied.from },
       };
@@ -170,10 +174,20 @@ export async function createRuntime(config: Config, options: WiringOptions): Pro
     async close() {
       await reach?.stop();
       notifier?.close();
-      await Promise.all([detector.close(), ownAgent?.close()]);
+      await Promise.all([detector.close(), links?.close(), ownAgent?.close()]);
     },
   };
   return runtime;
+}
+
+/** The links of `wans:`, each with its own detector (and dispatchers bound to its `bind`). */
+function linksOf(config: Config, options: WiringOptions, push: PushStore | undefined): Links {
+  return createLinks(config.wans, {
+    timeoutMs: config.detect.timeoutMs,
+    userAgent: USER_AGENT,
+    ...(push ? { push } : {}),
+    ...(options.interfaces ? { interfaces: options.interfaces } : {}),
+  });
 }
 
 /** Runs each piece of work after the one before it has settled. */
@@ -389,6 +403,7 @@ export async function startDaemon(config: Config, options: WiringOptions & { sou
     stopping ??= (async () => {
       stopped.abort(new Error('ddnsd is stopping'));
       await loop.stop(STOP_GRACE_MS);
+      await removeOnStop(runtime, log);
       await runtime.reach?.stop();
       runtime.events.emit({ type: 'stopped', at: clock.now() });
       await flushNotifications(runtime.notifier, 3000);
@@ -490,6 +505,24 @@ function settingsDeps(source: ConfigSource, apply: (c: Config) => Promise<void>,
 }
 
 /**
+ * delete_on_stop: each such entry's own records are deleted, and its hosts
+ * forgotten in the state, so the next start creates them again.
+ */
+async function removeOnStop(runtime: Runtime, log: Logger): Promise<void> {
+  const signal = AbortSignal.timeout(STOP_GRACE_MS);
+  for (const { entry, provider } of runtime.providers) {
+    if (!entry.deleteOnStop || !provider.removeRecords) continue;
+    try {
+      const removed = await provider.removeRecords(signal);
+      for (const host of provider.hosts) for (const family of entry.families) delete runtime.state.hosts[hostKey(entry.definition.type, host, family)];
+      log.info(`delete_on_stop: deleted ${removed} record(s) of ${provider.hosts.join(', ')} at ${provider.label}`);
+    } catch (error) {
+      log.error(`delete_on_stop: could not delete the records of ${provider.hosts.join(', ')} at ${provider.label}: ${(error as Error).message}`);
+    }
+  }
+}
+
+/**
  * Listens on `host`. Fastify lists the interfaces to log the addresses of
  * 0.0.0.0 and throws from its 'listening' handler when the system refuses
  * (a sandbox without netlink sockets), which would end the process: then
@@ -517,8 +550,7 @@ function nicUpdateDeps(runtime: Runtime, cycleSoon: () => PushCycle, log: Logger
   const nic = runtime.config.server.nicUpdate;
   if (!nic || !runtime.push) return undefined;
   return {
-    username: nic.username,
-    password: nic.password,
+    users: nic.users,
     hosts: new Set(runtime.providers.flatMap((p) => p.provider.hosts)),
     push: runtime.push,
     changed(changes) {
@@ -588,7 +620,12 @@ function describeStart(config: Config, runtime: Runtime, log: Logger): void {
   if (!config.file) {
     log.info('No config file found (looked for --config, DDNSD_CONFIG, then ./config.yaml): running with the built-in default.');
   }
-  const pushed = config.detect.families.some((f) => config.detect.sources[f].some((s) => s.kind === 'push'));
+  const lists = [config.detect.sources, ...config.wans.map((w) => w.sources)];
+  const pushed = lists.some((sources) => sources.ipv4.some((s) => s.kind === 'push') || sources.ipv6.some((s) => s.kind === 'push'));
+  for (const wan of config.wans) {
+    const via = [...wan.sources.ipv4, ...wan.sources.ipv6].map((s) => s.name).join(', ');
+    log.info(`Link ${wan.name}: checking ${via}${wan.bind ? ` from ${wan.bind}` : ''}${wan.probe ? ', with a probe' : ''}`);
+  }
   if (config.server.nicUpdate && !pushed) {
     log.warn('server.nic_update is set but no detect list names the push source: pushed addresses are stored and shown, not used; add push under detect.ipv4 (or detect.ipv6)');
   }

@@ -28,6 +28,8 @@ const hostStateSchema = z.object({
   retryAt: z.number().optional(),
   /** Fingerprint of the entry's settings when a fatal answer paused it. */
   attention: z.string().optional(),
+  /** Records of the name the provider holds that are not ddnsd's (owned: marked), left alone. */
+  foreign: z.number().optional(),
 });
 
 const detectedSchema = z.object({ address: z.string(), at: z.number() });
@@ -43,6 +45,19 @@ const lanSchema = z.object({
   change: z.object({ at: z.number(), removed: z.array(lanAddressSchema), added: z.array(lanAddressSchema) }).optional(),
 });
 
+/** A link (`wans:`) as last checked: `streak` counts the checks in a row it has been up (or down) since `since`. */
+const wanStateSchema = z.object({
+  up: z.boolean(),
+  streak: z.number(),
+  since: z.number(),
+  at: z.number(),
+  addresses: z.object({ ipv4: z.string().optional(), ipv6: z.string().optional() }).default({}),
+  error: z.string().optional(),
+});
+
+/** The links, and the link each entry that follows links follows now (by the entry's type and first host). */
+const wansSchema = z.object({ links: z.record(z.string(), wanStateSchema).default({}), follow: z.record(z.string(), z.string()).default({}) });
+
 export const stateSchema = z.object({
   version: z.literal(1),
   lastCheck: z.number().optional(),
@@ -51,12 +66,15 @@ export const stateSchema = z.object({
   history: z.array(historySchema).default([]),
   /** Added after the first release: optional, so older state files still load. */
   lan: lanSchema.optional(),
+  wans: wansSchema.optional(),
 });
 
 export type HostState = z.infer<typeof hostStateSchema>;
 export type State = z.infer<typeof stateSchema>;
 export type HistoryEntry = z.infer<typeof historySchema>;
 export type LanAddress = z.infer<typeof lanAddressSchema>;
+export type WanState = z.infer<typeof wanStateSchema>;
+export type WansState = z.infer<typeof wansSchema>;
 export type { FailureKind };
 
 /** The most address changes kept, so the file stays small forever. */

@@ -6,6 +6,7 @@ import type { Config } from './config/load.js';
 import type { Events } from './cycle/events.js';
 import type { Family } from './base/address.js';
 import type { SourceAnswer } from './detect/index.js';
+import { followKey, joinAddresses } from './cycle/links.js';
 import { recentLanChange } from './lan.js';
 import type { NotifyTargetStatus } from './notify/index.js';
 import type { CheckResult } from './reach/result.js';
@@ -23,6 +24,25 @@ export interface HostRow {
   lastUpdate: string | null;
   lastError: string | null;
   nextAttempt: string | null;
+  /** Records of the name that are not ddnsd's (owned: marked), left alone; absent when none. */
+  foreign?: number;
+  /** The link (`wans:`) the host follows now (null before any was healthy); absent when its entry follows `detect:`. */
+  wan?: string | null;
+}
+
+/** A link (`wans:`) as last checked. */
+export interface WanRow {
+  name: string;
+  up: boolean | null;
+  /** Since when it has been up (or down). */
+  since: string | null;
+  /** Checks in a row in this state. */
+  checks: number;
+  ipv4: string | null;
+  ipv6: string | null;
+  error: string | null;
+  /** The hosts that follow it now. */
+  hosts: string[];
 }
 
 export interface Status {
@@ -36,6 +56,8 @@ export interface Status {
   /** Set when the state file could not be written: the next cycle tries again. */
   stateError: string | null;
   hosts: HostRow[];
+  /** The links under `wans:`; absent without them. */
+  wans?: WanRow[];
   /** The machine's own LAN addresses; `change` is set while a recent change is worth a warning. */
   lan: {
     addresses: LanAddress[];
@@ -70,6 +92,8 @@ export interface RuntimeView {
   /** Undefined when no checks are configured. */
   reach?: { at: number | undefined; results: CheckResult[] } | undefined;
   notify?: NotifyTargetStatus[];
+  /** The LAN prefix a router pushed (ip6lanprefix), per link (undefined: the router not tied to one). */
+  lanPrefix?: ((wan?: string) => { address: string; length: number } | undefined) | undefined;
 }
 
 const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
@@ -81,7 +105,9 @@ export function buildStatus(view: RuntimeView): Status {
     for (const host of view.hosts[i] ?? []) {
       for (const family of entry.families) {
         const hs = state.hosts[hostKey(entry.definition.type, host, family)];
-        const current = entry.hostAddress(host, family, state.detected[family]?.address);
+        const wan = entry.wan ? (state.wans?.follow[followKey(entry)] ?? null) : null;
+        const seen = entry.wan ? linkAddress(state, wan, family) : state.detected[family]?.address;
+        const current = entry.hostAddress(host, family, seen, view.lanPrefix?.(entry.wan ? (wan ?? undefined) : undefined));
         let status: HostStatus = 'pending';
         if (hs?.attention === entry.fingerprint) status = 'needs-attention';
         else if (hs && hs.failures > 0 && hs.attention === undefined) status = 'failing';
@@ -95,12 +121,16 @@ export function buildStatus(view: RuntimeView): Status {
           lastUpdate: iso(hs?.confirmedAt),
           lastError: status === 'failing' || status === 'needs-attention' ? (hs?.lastError ?? null) : null,
           nextAttempt: status === 'failing' ? iso(hs?.retryAt) : null,
+          ...(entry.wan ? { wan } : {}),
+          ...(hs?.foreign ? { foreign: hs.foreign } : {}),
         });
       }
     }
   });
   const detection: Status['detection'] = {};
-  for (const family of config.detect.families) {
+  // When every entry follows links, detect: is not asked, so it is not shown (nor judged).
+  const global = config.wans.length === 0 || config.providers.length === 0 || config.providers.some((p) => !p.wan);
+  for (const family of global ? config.detect.families : []) {
     const error = view.detectionErrors[family];
     const sources = view.detectionAnswers?.[family] ?? [];
     detection[family] = { ok: error === null, error: error ?? (error === undefined ? 'not checked yet' : null), sources };
@@ -114,6 +144,7 @@ export function buildStatus(view: RuntimeView): Status {
     detection,
     stateError: view.stateError ?? null,
     hosts: rows,
+    ...(config.wans.length ? { wans: wanRows(config, state, rows) } : {}),
     lan: lanView(state, view.now),
     history: state.history
       .slice()
@@ -122,6 +153,29 @@ export function buildStatus(view: RuntimeView): Status {
     reach: view.reach ? { checkedAt: iso(view.reach.at), results: view.reach.results } : null,
     notify: view.notify ?? [],
   };
+}
+
+/** The address of the link (or, under wan_mode: all, the links) a host follows. */
+function linkAddress(state: State, wan: string | null, family: Family): string | undefined {
+  const addresses = (wan ?? '').split(', ').flatMap((name) => state.wans?.links[name]?.addresses[family] ?? []);
+  return addresses.length > 1 ? joinAddresses(addresses) : addresses[0];
+}
+
+function wanRows(config: Config, state: State, rows: readonly HostRow[]): WanRow[] {
+  return config.wans.map(({ name }) => {
+    const link = state.wans?.links[name];
+    const hosts = [...new Set(rows.filter((r) => r.wan?.split(', ').includes(name)).map((r) => r.host))];
+    return {
+      name,
+      up: link?.up ?? null,
+      since: iso(link?.since),
+      checks: link?.streak ?? 0,
+      ipv4: link?.addresses.ipv4 ?? null,
+      ipv6: link?.addresses.ipv6 ?? null,
+      error: link?.error ?? null,
+      hosts,
+    };
+  });
 }
 
 function lanView(state: State, now: number): Status['lan'] {
@@ -148,6 +202,8 @@ export function judgeHealth(status: Status): Health {
     if (h.status === 'failing' || h.status === 'needs-attention') reasons.push(`${h.host} ${h.family}: ${h.status}: ${h.lastError ?? ''}`.trim());
   }
   if (status.stateError) reasons.push(`state: ${status.stateError}`);
+  const links = status.wans ?? [];
+  if (links.length > 0 && links.every((w) => w.up === false)) reasons.push(`every link is down: ${links.map((w) => `${w.name}: ${w.error ?? 'down'}`).join('; ')}`);
   for (const r of status.reach?.results ?? []) {
     if (r.required && r.verdict === 'fail') reasons.push(`reachability ${r.check} ${r.subject}: ${r.summary}`);
   }

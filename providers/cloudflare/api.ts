@@ -20,6 +20,8 @@ export interface DnsRecord {
   content: string;
   ttl: number;
   proxied?: boolean;
+  /** Notes on the record; ddnsd's marker under `owned: marked`. */
+  comment?: string | null;
 }
 
 export type RecordFields = Omit<DnsRecord, 'id'>;
@@ -188,7 +190,8 @@ function toRecord(value: unknown, where: string): DnsRecord {
   if (!r || typeof r.id !== 'string' || typeof r.content !== 'string' || typeof r.name !== 'string') {
     throw new DdnsError('bad-response', `Cloudflare gave a DNS record without id, name or content while ${where}`);
   }
-  return { id: r.id, type: String(r.type), name: r.name, content: r.content, ttl: Number(r.ttl ?? 1), ...(typeof r.proxied === 'boolean' ? { proxied: r.proxied } : {}) };
+  const comment = typeof r.comment === 'string' ? { comment: r.comment } : {};
+  return { id: r.id, type: String(r.type), name: r.name, content: r.content, ttl: Number(r.ttl ?? 1), ...(typeof r.proxied === 'boolean' ? { proxied: r.proxied } : {}), ...comment };
 }
 
 function toList(value: unknown, where: string): unknown[] {

@@ -13,6 +13,7 @@ import { plan, recordKey, type Write } from './plan.js';
 import { createLookup } from './records.js';
 import { schema, type Settings } from './settings.js';
 import { createWriter, perHost } from './writes.js';
+import { updateSet } from './sets.js';
 import { createZones } from './zones.js';
 
 export { schema };
@@ -31,7 +32,9 @@ export default defineProvider({
     const zones = createZones(api, settings);
     /** `host type` → the record ddnsd last saw or wrote. */
     const records = new Map<string, DnsRecord>();
-    const lookup = createLookup(api, deps.log, settings.zone_id !== undefined);
+    /** `host type` → records of the name that are not ddnsd's (owned: marked), for the status. */
+    const foreign = new Map<string, number>();
+    const lookup = createLookup(api, deps.log, settings.zone_id !== undefined, settings.owned === 'marked' ? settings.comment : undefined, foreign);
     const writeAll = createWriter(api, records, deps.log);
 
     /** The updates of one zone: look up what is not known, then write what differs. */
@@ -82,12 +85,42 @@ export default defineProvider({
       return out;
     };
 
+    /** delete_on_stop: every A and AAAA record of the hosts that is ddnsd's (marked ones only under owned: marked). */
+    const removeRecords = async (signal: AbortSignal): Promise<number> => {
+      let removed = 0;
+      const types = [...(settings.ipv4 !== false ? (['A'] as const) : []), ...(settings.ipv6 !== false ? (['AAAA'] as const) : [])];
+      for (const host of settings.hosts) {
+        const zoneId = await zones.zoneOf(host, signal);
+        for (const type of types) {
+          const found = await api.findRecords(zoneId, type, host, signal);
+          for (const r of found.filter((f) => settings.owned !== 'marked' || f.comment === settings.comment)) {
+            await api.deleteRecord(zoneId, r.id, signal);
+            removed += 1;
+          }
+        }
+      }
+      records.clear();
+      return removed;
+    };
+
     return {
       label: 'cloudflare',
       hosts: settings.hosts,
+      removeRecords,
       async update({ updates, signal }) {
         const results: HostResult[] = [];
-        for (const [zoneId, inZone] of await byZone(updates, signal, results)) {
+        // wan_mode: all: one record per address, host by host.
+        for (const [zoneId, inZone] of await byZone(updates.filter((u) => u.addresses !== undefined), signal, results)) {
+          for (const u of inZone) {
+            try {
+              results.push(await updateSet(api, zoneId, { ...u, addresses: u.addresses ?? [u.address] }, settings, signal));
+            } catch (error) {
+              if (!perHost(error)) throw error;
+              results.push(resultOf(u, error));
+            }
+          }
+        }
+        for (const [zoneId, inZone] of await byZone(updates.filter((u) => u.addresses === undefined), signal, results)) {
           try {
             results.push(...(await updateZoneOnce(zoneId, inZone, signal)));
           } catch (error) {
@@ -95,7 +128,7 @@ export default defineProvider({
             results.push(...inZone.map((u) => resultOf(u, error)));
           }
         }
-        return results;
+        return results.map((r) => (r.outcome !== 'failed' && foreign.get(recordKey(r)) ? { ...r, foreign: foreign.get(recordKey(r)) as number } : r));
       },
     };
   },

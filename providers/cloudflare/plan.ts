@@ -21,13 +21,14 @@ export function recordKey(u: Pick<HostUpdate, 'host' | 'family'>): string {
  * is compared and sent only for records that stay unproxied, else every
  * cycle would see a difference and write.
  */
-export function plan(u: HostUpdate, current: DnsRecord | undefined, settings: Pick<Settings, 'ttl' | 'proxied'>): Plan {
+export function plan(u: HostUpdate, current: DnsRecord | undefined, settings: Pick<Settings, 'ttl' | 'proxied'> & Partial<Pick<Settings, 'owned' | 'comment'>>): Plan {
   const type = RECORD_TYPE[u.family];
   const key = recordKey(u);
   const proxied = settings.proxied ?? current?.proxied ?? false;
   const ttl = proxied ? undefined : settings.ttl;
   if (current === undefined) {
-    return { u, key, kind: 'post', fields: { type, name: u.host, content: u.address, ttl: ttl ?? 1, proxied } };
+    const marker = settings.owned === 'marked' ? { comment: settings.comment ?? null } : {};
+    return { u, key, kind: 'post', fields: { type, name: u.host, content: u.address, ttl: ttl ?? 1, proxied, ...marker } };
   }
   const patch: Partial<RecordFields> = {};
   if (!sameAddress(current.content, u.address)) patch.content = u.address;

@@ -37,6 +37,8 @@ export interface DnsClientOptions {
   timeoutMs: number;
   /** Largest answer accepted over TCP; UDP answers are at most 64 KiB anyway. */
   maxBytes?: number;
+  /** The local address questions leave from (a link's `bind`); the system's choice by default. */
+  localAddress?: string;
 }
 
 /** Messages larger than this go over TCP: the classic UDP limit without EDNS. */
@@ -58,11 +60,11 @@ export function createDnsClient(options: DnsClientOptions): DnsClient {
       const where = `DNS server ${describeServer(server)}`;
       try {
         if (!exchange.tcp && message.length <= UDP_MAX) {
-          const answer = await overUdp(server, message, signal);
+          const answer = await overUdp(server, message, signal, options.localAddress);
           // TC: the answer did not fit in a datagram; ask again over TCP.
           if (((answer[2] ?? 0) & 0x02) === 0) return answer;
         }
-        return await overTcp(server, message, signal, maxBytes);
+        return await overTcp(server, message, signal, maxBytes, options.localAddress);
       } catch (error) {
         if (error instanceof DdnsError) throw error;
         if (exchange.signal?.aborted) throw exchange.signal.reason ?? error;
@@ -103,7 +105,7 @@ export function exchangeOnce<T = Buffer>(signal: AbortSignal, setup: (done: (err
   });
 }
 
-function overUdp(server: DnsServer, message: Uint8Array, signal: AbortSignal): Promise<Buffer> {
+function overUdp(server: DnsServer, message: Uint8Array, signal: AbortSignal, localAddress?: string): Promise<Buffer> {
   return exchangeOnce(signal, (done) => {
     const socket = createSocket(isIPv6(server.host) ? 'udp6' : 'udp4');
     socket.on('error', (error) => done(error));
@@ -111,16 +113,19 @@ function overUdp(server: DnsServer, message: Uint8Array, signal: AbortSignal): P
     socket.on('message', (answer) => {
       if (answer.length >= 12 && idOf(answer) === idOf(message)) done(undefined, answer);
     });
-    socket.send(message, server.port, server.host, (error) => {
-      if (error) done(error);
-    });
+    const sendIt = (): void =>
+      socket.send(message, server.port, server.host, (error) => {
+        if (error) done(error);
+      });
+    if (localAddress) socket.bind({ address: localAddress, port: 0 }, sendIt);
+    else sendIt();
     return () => socket.close();
   });
 }
 
-function overTcp(server: DnsServer, message: Uint8Array, signal: AbortSignal, maxBytes: number): Promise<Buffer> {
+function overTcp(server: DnsServer, message: Uint8Array, signal: AbortSignal, maxBytes: number, localAddress?: string): Promise<Buffer> {
   return exchangeOnce(signal, (done) => {
-    const socket: Socket = connect({ host: server.host, port: server.port });
+    const socket: Socket = connect({ host: server.host, port: server.port, ...(localAddress ? { localAddress } : {}) });
     let received = Buffer.alloc(0);
     socket.on('error', (error) => done(error));
     socket.on('connect', () => {

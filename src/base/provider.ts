@@ -20,11 +20,18 @@ export interface HostUpdate {
   host: string;
   family: Family;
   address: string;
+  /**
+   * `wan_mode: all`: every address the name should have, one record each
+   * (`address` holds them joined by ", "). Only adapters that keep several
+   * records of a name get this; `ddnsd check` refuses the mode for others.
+   */
+  addresses?: string[];
 }
 
 /** What happened to one host and family. Failures are values here too. */
 export type HostResult =
-  | { host: string; family: Family; address: string; outcome: 'updated' | 'unchanged' }
+  /** `foreign`: records of the name left alone because they are not ddnsd's (owned: marked). */
+  | { host: string; family: Family; address: string; outcome: 'updated' | 'unchanged'; foreign?: number }
   | { host: string; family: Family; outcome: 'failed'; error: DdnsError };
 
 export type Addresses = Partial<Record<Family, string>>;
@@ -55,6 +62,12 @@ export interface Provider {
    * DdnsError when the whole request failed (the loop retries transient ones).
    */
   update(request: UpdateRequest): Promise<HostResult[]>;
+  /**
+   * Deletes the entry's own A and AAAA records of its hosts (`delete_on_stop`,
+   * when another instance takes over); returns how many. Adapters that cannot
+   * leave it out, and `ddnsd check` refuses the key for them.
+   */
+  removeRecords?(signal: AbortSignal): Promise<number>;
 }
 
 /** What an adapter may use; each transport already carries the entry's `timeout`. */

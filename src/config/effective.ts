@@ -18,13 +18,17 @@ export function effectiveConfig(config: Config): Record<string, unknown> {
       agree: config.detect.agree,
       timeout: formatDuration(config.detect.timeoutMs),
     },
+    ...(config.wans.length
+      ? { wans: Object.fromEntries(config.wans.map((w) => [w.name, { ipv4: w.sources.ipv4.map(describeSource), ipv6: w.sources.ipv6.map(describeSource), agree: w.agree, ...(w.bind ? { bind: w.bind } : {}), ...(w.probe ? { probe: w.probe.kind === 'tcp' ? `tcp://${w.probe.host}:${w.probe.port}` : w.probe.url } : {}) }])) }
+      : {}),
     server: effectiveServer(config.server),
     ...(config.checks ? { checks: effectiveChecks(config) } : {}),
     ...(config.notify.length ? { notify: config.notify.map((t) => redactTarget(t)) } : {}),
     providers: config.providers.map((p) => {
       const settings: Record<string, unknown> = { ...p.settings };
       for (const key of p.definition.secrets) if (key in settings) settings[key] = REDACTED;
-      return { ...settings, timeout: formatDuration(p.settings.timeout), families: p.families, ...(p.suffixes.length ? { ipv6_hosts: p.suffixes } : {}) };
+      const wan = p.wan ? { wan: p.wan.links, wan_mode: p.wan.mode, failback: p.wan.failback } : {};
+      return { ...settings, timeout: formatDuration(p.settings.timeout), families: p.families, ...(p.suffixes.length ? { ipv6_hosts: p.suffixes } : {}), ...wan };
     }),
   };
 }

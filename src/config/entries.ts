@@ -10,6 +10,9 @@ import type { PathKey, Problem } from './lines.js';
 import { describeValue } from './schema.js';
 import { zodProblems } from './problems.js';
 import { hostAddressOf, takeHostOptions, type HostAddress } from './host-options.js';
+import { takeOwnership } from './entry-owned.js';
+import { takeWanOptions, wanFamilies, type EntryWan } from './entry-wan.js';
+import type { WanConfig } from './wans.js';
 
 export interface ProviderEntry {
   /** Position in `providers`, for messages: `providers[1]`. */
@@ -26,6 +29,10 @@ export interface ProviderEntry {
   suffixes: string[];
   /** `ipv6_prefix_length`: how many leading bits of the detected IPv6 address are the prefix. */
   prefixLength: number;
+  /** The links this entry follows (`wan:`); undefined when it follows `detect:`. */
+  wan?: EntryWan | undefined;
+  /** `delete_on_stop: true`: the entry's own records are deleted when ddnsd stops. */
+  deleteOnStop?: boolean;
 }
 
 export interface EntryContext {
@@ -33,11 +40,13 @@ export interface EntryContext {
   /** Families that have sources. */
   detected: Family[];
   problems: Problem[];
+  /** The links under `wans:`. */
+  wans?: readonly WanConfig[];
 }
 
 /** One `providers[index]` entry, or undefined with its problems added to `ctx.problems`. */
 export function parseProvider(entry: unknown, index: number, ctx: EntryContext): ProviderEntry | undefined {
-  const { detected, problems, registry } = ctx;
+  const { problems, registry } = ctx;
   const path: PathKey[] = ['providers', index];
   const types = registry.map((p) => p.type).join(', ');
   if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
@@ -55,7 +64,10 @@ export function parseProvider(entry: unknown, index: number, ctx: EntryContext):
     return undefined;
   }
   const before = problems.length;
-  const taken = takeHostOptions(entry as Record<string, unknown>, path, problems);
+  const ownership = takeOwnership(entry as Record<string, unknown>, path, problems);
+  const links = takeWanOptions(ownership.entry, path, problems, ctx.wans ?? []);
+  const detected = links.wan ? wanFamilies(links.wan, ctx.wans ?? []) : ctx.detected;
+  const taken = takeHostOptions(links.entry, path, problems);
   const result = definition.schema.safeParse(taken.entry);
   if (!result.success) {
     problems.push(...zodProblems(result.error, path, registry));
@@ -81,8 +93,12 @@ export function parseProvider(entry: unknown, index: number, ctx: EntryContext):
   if (suffixes.length > 0 && !detected.includes('ipv6')) {
     problems.push({ path: [...path, 'hosts'], message: 'a host has an IPv6 suffix, but no IPv6 sources are configured to detect the prefix; add some under detect.ipv6 (interface:<name> of this machine works)' });
   }
+  if (links.wan?.mode === 'all' && suffixes.length > 0) {
+    problems.push({ path: [...path, 'wan_mode'], message: 'all gives each host one record per healthy link; hosts with ipv6_suffix or ipv6_host_mac need an entry of their own with failover' });
+  }
   const fingerprint = createHash('sha256').update(JSON.stringify([settings, suffixes, taken.options.prefixLength])).digest('hex').slice(0, 16);
-  return { index, definition, settings, families, fingerprint, hostAddress: hostAddressOf(settings.hosts, taken.options), suffixes, prefixLength: taken.options.prefixLength };
+  const hostAddress = hostAddressOf(settings.hosts, taken.options);
+  return { index, definition, settings, families, fingerprint, hostAddress, suffixes, prefixLength: taken.options.prefixLength, wan: links.wan, deleteOnStop: ownership.deleteOnStop };
 }
 
 

@@ -53,8 +53,12 @@ export function takeHostOptions(entry: Record<string, unknown>, path: PathKey[],
   return { entry: rest, options };
 }
 
-/** What a host's address is for a family: the detected one, or prefix + the host's own interface id. */
-export type HostAddress = (host: string, family: Family, detected: string | undefined) => string | undefined;
+/**
+ * What a host's address is for a family: the detected one, or prefix + the
+ * host's own interface id. `lanPrefix`: the LAN's prefix a router pushed
+ * (ip6lanprefix), which then gives the prefix instead of the detected address.
+ */
+export type HostAddress = (host: string, family: Family, detected: string | undefined, lanPrefix?: { address: string; length: number }) => string | undefined;
 
 /** The per-host address function of an entry whose hosts (after the adapter's schema) are `hosts`. */
 export function hostAddressOf(hosts: readonly string[], options: HostOptions): HostAddress {
@@ -63,8 +67,9 @@ export function hostAddressOf(hosts: readonly string[], options: HostOptions): H
     const host = hosts[i];
     if (host !== undefined) ids.set(host, suffix.id);
   }
-  return (host, family, detected) => {
+  return (host, family, detected, lanPrefix) => {
     const id = family === 'ipv6' ? ids.get(host) : undefined;
+    if (id && lanPrefix) return withSuffix(lanPrefix.address, Math.max(lanPrefix.length, options.prefixLength), id);
     return id && detected ? withSuffix(detected, options.prefixLength, id) : detected;
   };
 }

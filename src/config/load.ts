@@ -22,9 +22,10 @@ import { explainYamlError, explainYamlValueError } from './yaml-errors.js';
 import { configSchema, parseListen, type Listen } from './schema.js';
 import { checksSchema, type ChecksConfig } from './checks.js';
 import { notifySchema, notifySecrets, type TargetConfig } from '../notify/config.js';
+import { checkPushUsers, resolveWans, wansSchema, type NicUser, type WanConfig } from './wans.js';
 
 /** The whole file's contract: the top level plus the reachability checks and notification targets. */
-const fileSchema = configSchema.extend({ checks: checksSchema, notify: notifySchema });
+const fileSchema = configSchema.extend({ checks: checksSchema, notify: notifySchema, wans: wansSchema });
 import { resolveServer, serverSecrets, type ServerSettings } from './server.js';
 
 export { formatPath } from './lines.js';
@@ -44,8 +45,10 @@ export interface Config {
   };
   server: ServerSettings & {
     /** The dyndns2 endpoint for routers; `maxAgeMs`: how long a pushed address stays usable. */
-    nicUpdate: { username: string; password: string; maxAgeMs: number } | undefined;
+    nicUpdate: { users: NicUser[]; maxAgeMs: number } | undefined;
   };
+  /** The named links (`wans:`), each detected on its own. */
+  wans: WanConfig[];
   providers: ProviderEntry[];
   /** Reachability checks; undefined when the file has no `checks:`. */
   checks: ChecksConfig | undefined;
@@ -239,8 +242,10 @@ export function buildConfig(read: Read, registry: readonly AnyProviderDefinition
   }
   const cfg = top.data as z.infer<typeof fileSchema>;
   const { sources, families } = detectSources(cfg.detect, problems);
-  const providers = parseProviders(cfg.providers, { registry: input.registry, detected: families, problems });
+  const wans = resolveWans(cfg.wans, problems);
+  const providers = parseProviders(cfg.providers, { registry: input.registry, detected: families, problems, wans });
   const server = resolveServer(cfg.server, overrides.listen ?? cfg.server.listen, input.dir, problems);
+  const users = checkPushUsers(cfg.server.nic_update, wans, problems, sources);
   if (problems.length > 0) fail();
 
   const nic = cfg.server.nic_update;
@@ -249,8 +254,8 @@ export function buildConfig(read: Read, registry: readonly AnyProviderDefinition
     problems.push({ path: ['detect'], message: 'the push source needs server.nic_update (username and password for the routers) to receive addresses; add it, or remove push' });
     fail();
   }
-  const nicUpdate = nic && { username: nic.username, password: nic.password, maxAgeMs: nic.max_age ?? 2 * cfg.interval };
-  const secrets = [...serverSecrets(server), nic?.password, ...entrySecrets(providers), ...notifySecrets(cfg.notify)].filter((s): s is string => typeof s === 'string' && s.length > 0);
+  const nicUpdate = nic && { users, maxAgeMs: nic.max_age ?? 2 * cfg.interval };
+  const secrets = [...serverSecrets(server), ...users.map((u) => u.password), ...entrySecrets(providers), ...notifySecrets(cfg.notify)].filter((s): s is string => typeof s === 'string' && s.length > 0);
   const state = overrides.state ?? cfg.state;
   return {
     file,
@@ -259,6 +264,7 @@ export function buildConfig(read: Read, registry: readonly AnyProviderDefinition
     statePath: isAbsolute(state) ? state : resolve(input.dir, state),
     detect: { sources, families, agree: cfg.detect.agree, timeoutMs: cfg.detect.timeout },
     server: { ...server, nicUpdate },
+    wans,
     providers,
     checks: cfg.checks,
     notify: cfg.notify,

@@ -77,11 +77,25 @@ export function serverSchema(listen: z.ZodType<Listen, unknown>, expected: Expec
         nic_update: z
           .strictObject(
             {
-              username: z.string({ error: expected('the username routers send') }).min(1, { error: 'must not be empty' }),
-              password: z.string({ error: expected('the password routers send (a string, or ${VAR} from the environment)') }).min(8, { error: 'must be at least 8 characters' }),
+              username: z.string({ error: expected('the username routers send') }).min(1, { error: 'must not be empty' }).optional(),
+              password: z.string({ error: expected('the password routers send (a string, or ${VAR} from the environment)') }).min(8, { error: 'must be at least 8 characters' }).optional(),
+              // One credential per link: what a router pushes with it is `push:<wan>`.
+              users: z
+                .array(
+                  z.strictObject(
+                    {
+                      username: z.string({ error: expected('the username this router sends') }).min(1, { error: 'must not be empty' }),
+                      password: z.string({ error: expected('the password this router sends') }).min(8, { error: 'must be at least 8 characters' }),
+                      wan: z.string({ error: expected('the name of a link under wans:, e.g. lte') }),
+                    },
+                    { error: expected('a mapping with username, password and wan') },
+                  ),
+                  { error: expected('a list of { username, password, wan }') },
+                )
+                .optional(),
               max_age: duration(1000, 'must be at least 1s').optional(),
             },
-            { error: expected('a mapping with username, password and optionally max_age') },
+            { error: expected('a mapping with username and password (or users), and optionally max_age') },
           )
           .optional(),
       },

@@ -87,6 +87,8 @@ function applyOne(ctx: ApplyContext, r: HostResult): HostReport {
     clearFailure(hs);
     hs.address = r.address;
     hs.confirmedAt = now;
+    if (r.foreign) hs.foreign = r.foreign;
+    else delete hs.foreign;
     events.emit({ type: 'host-updated', ...base, address: r.address, outcome: r.outcome });
     if (wasFailing) events.emit({ type: 'host-recovered', ...base, address: r.address });
     return { ...report, action: r.outcome, address: r.address };

@@ -37,6 +37,12 @@ export type CycleEvent =
   | { type: 'cycle-finished'; report: CycleReport; at: number }
   /** A check's subject went from passing to failing or back; `previous` is undefined on its first run. */
   | { type: 'reachability-changed'; check: CheckName; subject: string; verdict: Verdict; previous: Verdict | undefined; summary: string; fix: string | null; required: boolean; at: number }
+  /** A link (`wans:`) turned unhealthy (or was down at its first check); `upSince`: since when it had been up. */
+  | { type: 'wan-down'; wan: string; error: string; upSince?: number; at: number }
+  | { type: 'wan-up'; wan: string; addresses: Partial<Record<Family, string>>; downSince: number; at: number }
+  /** Hosts that follow links moved: to a later link in their order (failover) or back to an earlier one (failback). */
+  | { type: 'failover'; from: string; to: string; hosts: { provider: string; host: string }[]; at: number }
+  | { type: 'failback'; from: string; to: string; hosts: { provider: string; host: string }[]; at: number }
   | { type: 'started'; version: string; at: number }
   | { type: 'stopped'; at: number };
 

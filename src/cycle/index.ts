@@ -11,12 +11,15 @@ import type { Clock } from '../base/clock.js';
 import type { ProviderEntry } from '../config/load.js';
 import { FAMILY_LABEL, type Family } from '../base/address.js';
 import type { Detection, Detector } from '../detect/index.js';
+import type { LanPrefix } from '../detect/push.js';
+import type { Links } from '../detect/wans.js';
 import { withSuffix } from '../detect/prefix.js';
 import type { Logger, Redactor } from '../base/log.js';
 import { byText } from '../order.js';
 import { HISTORY_LIMIT, hostKey, type State } from '../state.js';
 import { applyResults, clearFailure, hostState } from './apply.js';
-import type { Events } from './events.js';
+import type { EventOf, Events } from './events.js';
+import { allLinks, followLinks, trackLinks, type EntryView } from './links.js';
 import { planEntry } from './plan.js';
 import { PROVIDER_CONCURRENCY, type RetryPolicy } from './policy.js';
 import { FINE, type CycleReport, type HostReport } from './report.js';
@@ -41,6 +44,10 @@ export interface CycleDeps {
   redactor: Redactor;
   retry: RetryPolicy;
   events: Events;
+  /** The links (`wans:`), when configured: checked every cycle, followed by entries with `wan:`. */
+  links?: Links | undefined;
+  /** The LAN prefix a router pushed without naming a link, for entries that follow `detect:`. */
+  lanPrefix?: () => LanPrefix | undefined;
   /** Persists the state; called after each provider's answers are applied. */
   persist(state: State): Promise<void>;
 }
@@ -62,17 +69,28 @@ export async function runCycle(deps: CycleDeps, state: State, options: CycleOpti
   // A dry run tells nobody: nothing happened.
   const events: Events = options.dryRun ? { ...deps.events, emit: () => {} } : deps.events;
 
-  const detections = await Promise.all(deps.detector.families.map((f) => deps.detector.detect(f, signal)));
+  // Entries that follow links need no global detection; it still runs when any entry follows detect:.
+  const global = !deps.links || deps.providers.length === 0 || deps.providers.some((p) => !p.entry.wan);
+  const [detections, linkChecks] = await Promise.all([
+    global ? Promise.all(deps.detector.families.map((f) => deps.detector.detect(f, signal))) : [],
+    deps.links?.check(signal) ?? [],
+  ]);
   const detected = recordDetections(work, detections, startedAt, events, signal);
+  if (deps.links) for (const event of trackLinks(work, linkChecks, startedAt)) events.emit(event);
   forgetRemovedHosts(work, deps.providers);
+  const moves = new Map<string, EventOf<'failover'> | EventOf<'failback'>>();
 
   const reports: HostReport[] = [];
   const tasks: Promise<void>[] = [];
   const slots = new Map<string, ReturnType<typeof pLimit>>();
   for (const { entry, provider } of deps.providers) {
     const type = entry.definition.type;
+    const view = entry.wan && deps.links ? (entry.wan.mode === 'all' ? allLinks : followLinks)(work, { ...entry, wan: entry.wan }, linkChecks) : undefined;
+    if (view) noteMove(moves, view, provider, startedAt);
     const detectionError = (f: Family): string => detections.find((d) => d.family === f)?.error ?? `${FAMILY_LABEL[f]} not detected`;
-    const plan = planEntry({ entry, provider, state: work, detected, detectionError, now: startedAt, refreshMs: deps.refreshMs, force: options.force === true });
+    const seen = view?.detected ?? detected;
+    const lanPrefix = view ? view.lanPrefix : deps.lanPrefix?.();
+    const plan = planEntry({ entry, provider, state: work, detected: seen, detectionError: view?.detectionError ?? detectionError, lanPrefix, now: startedAt, refreshMs: deps.refreshMs, force: options.force === true });
     for (const key of plan.stale) if (work.hosts[key]) clearFailure(work.hosts[key]);
     for (const host of provider.hosts) for (const f of entry.families) hostState(work, type, host, f);
     reports.push(...plan.reports);
@@ -83,9 +101,11 @@ export async function runCycle(deps: CycleDeps, state: State, options: CycleOpti
     }
     if (!slots.has(type)) slots.set(type, pLimit(PROVIDER_CONCURRENCY));
     const slot = slots.get(type) as ReturnType<typeof pLimit>;
-    const v6 = entry.families.includes('ipv6') ? detected.ipv6 : undefined;
-    const ipv6Prefix = v6 ? `${withSuffix(v6, entry.prefixLength, new Uint8Array(16))}/${entry.prefixLength}` : undefined;
-    for (const { due, addresses } of byAddresses(entry, plan.due, detected)) {
+    const v6 = entry.families.includes('ipv6') ? seen.ipv6 : undefined;
+    const ipv6Prefix = lanPrefix ? `${lanPrefix.address}/${lanPrefix.length}` : v6 ? `${withSuffix(v6, entry.prefixLength, new Uint8Array(16))}/${entry.prefixLength}` : undefined;
+    // wan_mode: all: each due host carries every address its name should have.
+    const planned = entry.wan?.mode === 'all' ? plan.due.map((u) => ({ ...u, addresses: u.address.split(', ') })) : plan.due;
+    for (const { due, addresses } of byAddresses(entry, planned, seen, lanPrefix)) {
       tasks.push(
         slot(() => send(deps, provider, due, addresses, signal, ipv6Prefix)).then(async (outcome) => {
           const ctx = { state: work, entry, label: provider.label, hosts: provider.hosts, events, redactor: deps.redactor, now: clock.now() };
@@ -95,6 +115,7 @@ export async function runCycle(deps: CycleDeps, state: State, options: CycleOpti
       );
     }
   }
+  for (const move of moves.values()) events.emit(move);
   await Promise.all(tasks);
   options.ended?.();
   if (!options.dryRun) await deps.persist(work);
@@ -118,12 +139,12 @@ export async function runCycle(deps: CycleDeps, state: State, options: CycleOpti
  * host with its own IPv6 suffix is sent apart, so adapters that send one
  * address per request (dyndns2, DuckDNS) send that host's own.
  */
-function byAddresses(entry: ProviderEntry, due: readonly HostUpdate[], detected: Partial<Record<Family, string>>): { due: HostUpdate[]; addresses: Addresses }[] {
+function byAddresses(entry: ProviderEntry, due: readonly HostUpdate[], detected: Partial<Record<Family, string>>, lanPrefix: LanPrefix | undefined): { due: HostUpdate[]; addresses: Addresses }[] {
   const groups = new Map<string, { due: HostUpdate[]; addresses: Addresses }>();
   for (const u of due) {
     const addresses: Addresses = {};
     for (const f of entry.families) {
-      const address = entry.hostAddress(u.host, f, detected[f]);
+      const address = entry.hostAddress(u.host, f, detected[f], lanPrefix);
       if (address) addresses[f] = address;
     }
     const key = JSON.stringify(addresses);
@@ -132,6 +153,17 @@ function byAddresses(entry: ProviderEntry, due: readonly HostUpdate[], detected:
     groups.set(key, group);
   }
   return [...groups.values()];
+}
+
+/** One failover (or failback) event per move of a cycle, with every host that moved with it. */
+function noteMove(moves: Map<string, EventOf<'failover'> | EventOf<'failback'>>, view: EntryView, provider: Provider, at: number): void {
+  const { move, wan } = view.choice;
+  if (!move || !wan || !view.from) return;
+  const key = `${move} ${view.from} ${wan}`;
+  const hosts: { provider: string; host: string }[] = [];
+  const event = moves.get(key) ?? { type: move, from: view.from, to: wan, hosts, at };
+  event.hosts.push(...provider.hosts.map((host) => ({ provider: provider.label, host })));
+  moves.set(key, event);
 }
 
 /** Records what was detected, with the history of changes, and tells it as events. */

@@ -36,4 +36,8 @@ export function logEvents(events: Events, log: Logger): void {
     const message = `${e.host} ${RECORD[e.family]}: ${e.message}. ddnsd sends nothing more for it until providers[${e.entry}] in the config changes.`;
     once(`host ${e.provider} ${e.host} ${e.family}`, message, 'error');
   });
+  events.on('wan-down', (e) => log.warn(`Link ${e.wan} is down: ${e.error}`));
+  events.on('wan-up', (e) => log.info(`Link ${e.wan} is up again${Object.values(e.addresses).length ? ` (${Object.values(e.addresses).join(', ')})` : ''}`));
+  events.on('failover', (e) => log.warn(`${e.hosts.map((h) => h.host).join(', ')} moved from link ${e.from} to ${e.to}`));
+  events.on('failback', (e) => log.info(`${e.hosts.map((h) => h.host).join(', ')} back on link ${e.to} (from ${e.from})`));
 }

@@ -16,6 +16,8 @@ export interface PlanInput {
   detected: Partial<Record<Family, string>>;
   /** Why a family was not detected. */
   detectionError(family: Family): string;
+  /** The LAN's IPv6 prefix a router pushed (ip6lanprefix): the prefix of hosts with their own IPv6 suffix. */
+  lanPrefix?: { address: string; length: number } | undefined;
   now: number;
   refreshMs: number;
   /** `ddnsd once --force`, "Update now": send hosts paused after a transient failure or an unreadable answer now. */
@@ -59,7 +61,7 @@ export function planEntry(input: PlanInput): EntryPlan {
       const key = hostKey(entry.definition.type, host, family);
       const hs = state.hosts[key];
       const base = { provider: provider.label, host, family };
-      const address = entry.hostAddress(host, family, input.detected[family]);
+      const address = entry.hostAddress(host, family, input.detected[family], input.lanPrefix);
       if (!address) {
         out.reports.push({ ...base, action: 'skipped', message: input.detectionError(family) });
         continue;

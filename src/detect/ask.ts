@@ -54,7 +54,7 @@ export async function ask(source: Source, family: Family, deps: SourceDeps, sign
       return { text: await natpmpExternalAddress(source.gateway ?? (await gatewayOf(deps)), signal) };
     case 'push':
       if (!deps.push) throw new Error('server.nic_update is not configured, so no router can push an address');
-      return { text: deps.push.fresh(family) };
+      return { text: deps.push.fresh(family, source.wan) };
   }
 }
 

@@ -1,7 +1,9 @@
 /**
  * Addresses a router pushed to ddnsd's dyndns2 endpoint (/nic/update): the
- * latest per family with its time. The `push` source answers it while it is
- * fresh, so a router that stopped pushing does not hold the address forever.
+ * latest per family with its time, kept per link when the credential names
+ * one (`push:<link>`). The `push` source answers it while it is fresh, so a
+ * router that stopped pushing does not hold the address forever. A FRITZ!Box
+ * also sends the LAN's IPv6 prefix (`ip6lanprefix`), kept alongside.
  */
 import { humanDuration } from '../base/duration.js';
 import type { Family } from '../base/address.js';
@@ -12,33 +14,56 @@ export interface Pushed {
   at: number;
 }
 
+/** The LAN's IPv6 prefix a router pushed: the network address and its length. */
+export interface LanPrefix {
+  address: string;
+  length: number;
+  at: number;
+}
+
 export interface PushStore {
-  /** Records a pushed address; says whether it differs from the previous one. */
-  set(family: Family, address: string): { changed: boolean };
-  last(family: Family): Pushed | undefined;
+  /** Records a pushed address; says whether it differs from the previous one. `wan`: the link of the credential. */
+  set(family: Family, address: string, wan?: string): { changed: boolean };
+  last(family: Family, wan?: string): Pushed | undefined;
   /** The pushed address while fresh, or throws an Error saying why there is none. */
-  fresh(family: Family): string;
+  fresh(family: Family, wan?: string): string;
+  /** Records the LAN prefix a router pushed (ip6lanprefix); says whether it changed. */
+  setLanPrefix(prefix: Omit<LanPrefix, 'at'>, wan?: string): { changed: boolean };
+  /** The pushed LAN prefix while fresh. */
+  lanPrefix(wan?: string): LanPrefix | undefined;
   readonly maxAgeMs: number;
 }
 
 export function createPushStore(now: () => number, maxAgeMs: number): PushStore {
-  const pushed: Partial<Record<Family, Pushed>> = {};
+  const pushed = new Map<string, Pushed>();
+  const prefixes = new Map<string, LanPrefix>();
+  const key = (family: Family, wan?: string): string => `${wan ?? ''} ${family}`;
   return {
     maxAgeMs,
-    set(family, address) {
-      const changed = pushed[family]?.address !== address;
-      pushed[family] = { address, at: now() };
+    set(family, address, wan) {
+      const changed = pushed.get(key(family, wan))?.address !== address;
+      pushed.set(key(family, wan), { address, at: now() });
       return { changed };
     },
-    last: (family) => pushed[family],
-    fresh(family) {
-      const last = pushed[family];
-      if (!last) throw new Error('no router has pushed an address to /nic/update since ddnsd started');
+    last: (family, wan) => pushed.get(key(family, wan)),
+    fresh(family, wan) {
+      const last = pushed.get(key(family, wan));
+      const who = wan ? `the router of link ${wan}` : 'a router';
+      if (!last) throw new Error(`${wan ? `the router of link ${wan} has not pushed` : 'no router has pushed'} an address to /nic/update since ddnsd started`);
       const age = now() - last.at;
       if (age > maxAgeMs) {
-        throw new Error(`the last push (${last.address}) is ${humanDuration(age)} old, older than ${humanDuration(maxAgeMs)}; is the router still set to update ddnsd?`);
+        throw new Error(`the last push (${last.address}) is ${humanDuration(age)} old, older than ${humanDuration(maxAgeMs)}; is ${who} still set to update ddnsd?`);
       }
       return last.address;
+    },
+    setLanPrefix(prefix, wan) {
+      const before = prefixes.get(wan ?? '');
+      prefixes.set(wan ?? '', { ...prefix, at: now() });
+      return { changed: before?.address !== prefix.address || before.length !== prefix.length };
+    },
+    lanPrefix(wan) {
+      const last = prefixes.get(wan ?? '');
+      return last && now() - last.at <= maxAgeMs ? last : undefined;
     },
   };
 }

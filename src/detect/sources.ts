@@ -21,7 +21,8 @@ export type Source =
   | { kind: 'upnp'; name: string; location?: string; natpmp: boolean }
   /** `gateway`: host[:port]; by default the default route's gateway, port 5351. */
   | { kind: 'natpmp'; name: string; gateway?: DnsServer }
-  | { kind: 'push'; name: 'push' };
+  /** `wan`: the link whose credential pushed it (`push:<link>`); without it, the pushes of the unnamed credential. */
+  | { kind: 'push'; name: string; wan?: string };
 
 type PerFamily<T> = Record<Family, T>;
 type BuiltIn = PerFamily<Source | string>;
@@ -71,7 +72,7 @@ export const DEFAULT_SOURCES: Record<Family, readonly string[]> = {
 
 const FORMS =
   'a built-in name (ipify, icanhazip, cloudflare, opendns, cloudflare-dns, google-dns, upnp, natpmp, push), interface:<name>, ' +
-  'an http(s) URL, dns://<server>/<name>?type=A|AAAA|TXT&class=IN|CH, upnp:<description URL> or natpmp:<gateway>';
+  'an http(s) URL, dns://<server>/<name>?type=A|AAAA|TXT&class=IN|CH, upnp:<description URL>, natpmp:<gateway> or push:<link>';
 
 /**
  * A source from its config entry, or an error message saying what was wrong
@@ -91,6 +92,8 @@ export function resolveSource(ref: string, family: Family): Source | string {
       return isHttpUrl(rest) ? { kind: 'upnp', name: 'upnp', location: rest, natpmp: false } : `source "${ref}": write the gateway's description URL after upnp:, e.g. upnp:http://192.168.178.1:49000/igddesc.xml`;
     case 'natpmp':
       return natpmpSource(ref, rest, family);
+    case 'push':
+      return /^[a-z][a-z0-9_-]{0,31}$/.test(rest) ? { kind: 'push', name: ref, wan: rest } : `source "${ref}": write a link name from wans: after push:, e.g. push:lte`;
     case 'dns':
       return dnsSource(ref, family);
     case 'http':

@@ -6,6 +6,7 @@ import { FAMILY_LABEL } from '../base/address.js';
 import type { CycleEvent } from '../cycle/events.js';
 import { isFailing } from '../reach/result.js';
 import type { Notification } from './types.js';
+import { wanNotification } from './wan-message.js';
 
 export type { Notification } from './types.js';
 
@@ -69,6 +70,6 @@ function otherNotification(event: CycleEvent): Fields | undefined {
 
 /** The notification an event makes, if any (unchanged confirmations, detections and cycle ends make none). */
 export function toNotification(event: CycleEvent): Notification | undefined {
-  const fields = hostNotification(event) ?? otherNotification(event);
+  const fields = hostNotification(event) ?? wanNotification(event) ?? otherNotification(event);
   return fields ? { recovery: false, ...fields, at: event.at } : undefined;
 }

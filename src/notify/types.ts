@@ -19,6 +19,10 @@ export const NOTIFY_EVENTS = [
   'lan-address-changed',
   'reachability-lost',
   'reachability-restored',
+  'wan-down',
+  'wan-up',
+  'failover',
+  'failback',
   'started',
   'stopped',
 ] as const;

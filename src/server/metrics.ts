@@ -7,6 +7,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import type { Events } from '../cycle/index.js';
 import type { Status } from '../status.js';
 import { hostStatusGauge } from './host-metrics.js';
+import { wanGauges } from './wan-metrics.js';
 
 export interface Metrics {
   registry: Registry;
@@ -71,6 +72,7 @@ export function createMetrics(status: () => Status, events: Events): Metrics {
   statusGauges(registry, status);
   reachGauges(registry, status);
   hostStatusGauge(registry, status);
+  wanGauges(registry, status);
 
   const detections = new Counter({
     name: 'ddnsd_detections_total',

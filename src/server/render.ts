@@ -122,14 +122,33 @@ ${list ? `<ul class="lan">${list}</ul>` : '<p class="muted">No LAN address found
       }
       return `<tr data-host="${esc(h.host)}" data-family="${esc(h.family)}" data-status="${esc(h.status)}">
 <th scope="row" data-label="Host">${esc(h.host)} <span class="muted">${esc(RECORD[h.family] ?? h.family)}</span></th>
-<td data-label="Provider">${esc(h.provider)}</td>
-<td data-label="Published">${h.address ? `<code>${esc(h.address)}</code>` : '<span class="muted">not yet</span>'}</td>
+<td data-label="Provider">${esc(h.provider)}${h.wan ? ` <span class="muted">via link ${esc(h.wan)}</span>` : ''}</td>
+<td data-label="Published">${h.address ? `<code>${esc(h.address)}</code>` : '<span class="muted">not yet</span>'}${h.foreign ? ` <span class="muted">and ${esc(h.foreign)} record(s) not ddnsd's, left alone</span>` : ''}</td>
 <td data-label="Status">${badge(h.status)}</td>
 <td data-label="Last update">${time(h.lastUpdate, now, 'never')}</td>
 <td data-label="Last error" class="error">${error}</td></tr>`;
     });
     return `<section aria-labelledby="h-hosts"><h2 id="h-hosts">Hosts</h2>
 <table class="hosts"><thead><tr><th scope="col">Host</th><th scope="col">Provider</th><th scope="col">Published</th><th scope="col">Status</th><th scope="col">Last update</th><th scope="col">Last error</th></tr></thead>
+<tbody>${rows.join('')}</tbody></table></section>`;
+  };
+
+  /** The links (`wans:`): up or down since when, their addresses, the hosts that follow each. */
+  const links = (s: Status, now: number): string => {
+    if (!s.wans?.length) return '';
+    const rows = s.wans.map((w) => {
+      const state = w.up === null ? 'pending' : w.up ? 'ok' : 'needs-attention';
+      const text = w.up === null ? 'Not checked yet' : w.up ? 'Up' : 'Down';
+      const addresses = [w.ipv4, w.ipv6].filter((a) => a).map((a) => `<code>${esc(a)}</code>`).join(' ');
+      return `<tr data-wan="${esc(w.name)}" data-up="${esc(w.up)}">
+<th scope="row" data-label="Link">${esc(w.name)}</th>
+<td data-label="State"><span class="badge badge-${state}">${esc(text)}</span> ${w.since ? `since ${time(w.since, now, '')}` : ''}</td>
+<td data-label="Address">${addresses || '<span class="muted">none</span>'}</td>
+<td data-label="Hosts">${w.hosts.length ? esc(w.hosts.join(', ')) : '<span class="muted">none</span>'}</td>
+<td data-label="Last error" class="error">${w.up === false && w.error ? esc(w.error) : '<span class="muted">none</span>'}</td></tr>`;
+    });
+    return `<section aria-labelledby="h-wans"><h2 id="h-wans">Internet links</h2>
+<table class="hosts"><thead><tr><th scope="col">Link</th><th scope="col">State</th><th scope="col">Address</th><th scope="col">Hosts that follow it</th><th scope="col">Last error</th></tr></thead>
 <tbody>${rows.join('')}</tbody></table></section>`;
   };
 
@@ -177,6 +196,6 @@ ${table}</section>`;
 
   return {
     // What people open the page for comes first: the hosts, then the address, then the longer reachability rows.
-    main: (s, now) => [summary(s), notifyFailures(s, now), hosts(s, now), external(s, now), lan(s, now), reach(s, now), history(s, now)].join('\n'),
+    main: (s, now) => [summary(s), notifyFailures(s, now), hosts(s, now), links(s, now), external(s, now), lan(s, now), reach(s, now), history(s, now)].join('\n'),
   };
 }

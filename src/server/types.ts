@@ -57,8 +57,11 @@ export interface ServerDeps {
 
 /** What GET /nic/update needs (nic-update.ts): the router's credentials, the hosts it may push for, where pushes go. */
 export interface NicUpdateDeps {
-  username: string;
-  password: string;
+  /** The credential of routers not tied to a link. */
+  username?: string | undefined;
+  password?: string | undefined;
+  /** One credential per link: its pushes are that link's addresses. */
+  users?: readonly { username: string; password: string; wan?: string | undefined }[];
   /** The hostnames a router may push for: the configured hosts. */
   hosts: ReadonlySet<string>;
   push: PushStore;

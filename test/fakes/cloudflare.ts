@@ -26,6 +26,9 @@
  *   https://developers.cloudflare.com/dns/manage-dns-records/reference/ttl/ ("proxied records" have
  *   an automatic TTL that cannot be changed); favonia treats the TTL of proxied records as not
  *   its to set. guess: the API ignores a TTL sent with a proxied record rather than refusing it.
+ * - A record's `comment` is kept as sent on create and patch and returned with the record (null when
+ *   none); it has no effect on DNS answers:
+ *   https://developers.cloudflare.com/dns/manage-dns-records/reference/record-attributes/ ("Comments").
  */
 import type { ServerResponse } from 'node:http';
 import { httpFake, type ConformanceTable } from '../helpers/conformance.js';
@@ -39,6 +42,7 @@ export interface FakeRecord {
   content: string;
   ttl: number;
   proxied: boolean;
+  comment?: string | null;
 }
 
 export interface FakeCloudflare extends FakeServer {
@@ -135,7 +139,7 @@ export async function startCloudflare(options: {
         const r = own(p.id);
         if (!r) return envelope(res, 404, null, [{ code: 81044, message: 'Record does not exist.' }]);
         const updated: FakeRecord = replace
-          ? kept({ id: r.id, zone_id: zoneId, type: String(p.type), name: String(p.name), content: String(p.content), ttl: p.ttl ?? 1, proxied: p.proxied ?? false })
+          ? kept({ id: r.id, zone_id: zoneId, type: String(p.type), name: String(p.name), content: String(p.content), ttl: p.ttl ?? 1, proxied: p.proxied ?? false, comment: p.comment ?? null })
           : kept({ ...r, ...p, id: r.id, zone_id: zoneId });
         const problem = invalidIn(zone, updated);
         if (problem) return envelope(res, 400, null, [{ code: codeOf(problem), message: problem }]);
@@ -144,7 +148,7 @@ export async function startCloudflare(options: {
       }
     }
     for (const p of body.posts ?? []) {
-      const record: FakeRecord = kept({ id: newId(), zone_id: zoneId, type: String(p.type), name: String(p.name), content: String(p.content), ttl: p.ttl ?? 1, proxied: p.proxied ?? false });
+      const record: FakeRecord = kept({ id: newId(), zone_id: zoneId, type: String(p.type), name: String(p.name), content: String(p.content), ttl: p.ttl ?? 1, proxied: p.proxied ?? false, comment: p.comment ?? null });
       const problem = invalidIn(zone, record);
       if (problem) return envelope(res, 400, null, [{ code: codeOf(problem), message: problem }]);
       work.set(record.id, record);
@@ -210,6 +214,7 @@ export async function startCloudflare(options: {
         content: String(body.content),
         ttl: body.ttl ?? 1,
         proxied: body.proxied ?? false,
+        comment: body.comment ?? null,
       });
       const problem = invalid(record);
       if (problem) return envelope(res, 400, null, [{ code: codeOf(problem), message: problem }]);

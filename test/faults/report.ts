@@ -6,7 +6,7 @@
 import { appendFileSync } from 'node:fs';
 import { expect } from 'vitest';
 
-export type Area = 'Sources' | 'Providers' | 'Process' | 'Config' | 'Status server' | 'LAN exposure' | 'Long run';
+export type Area = 'Sources' | 'Providers' | 'Process' | 'Config' | 'Status server' | 'LAN exposure' | 'Links' | 'Long run';
 
 export interface Row {
   area: Area;
