@@ -188,11 +188,33 @@ async function footprintWith(flags: string[], S: string): Promise<void> {
   row(S, 'RSS after start (daemon with status server)', `${round(startRss)} MiB`, '< 60 MiB', judge(startRss < 60));
   if (bare.peakRssMiB !== undefined && flags.length === 0) row(S, 'of which: Node.js itself (an empty script, for scale)', `${round(bare.peakRssMiB)} MiB`);
   row(S, `RSS after ${CYCLES} no-change / ${CYCLES} change cycles`, `${round(noChangeRss)} / ${round(changeRss)} MiB`, '< 60 MiB', judge(Math.max(noChangeRss, changeRss) < 60));
-  row(S, 'heap used: start → half → end of no-change → half → end of change', `${[heap.start, heap.noChangeHalf, heap.noChange, heap.changeHalf, heap.change].map((x) => round(x, 2)).join(' → ')} MiB`);
+  row(
+    S,
+    'heap used: start → half → end of no-change → half → end of change',
+    `${[heap.start, heap.noChangeHalf, heap.noChange, heap.changeHalf, heap.change].map((x) => round(x, 2)).join(' → ')} MiB`,
+  );
   const rssHalf = { noChange: m((f) => f.noChangeHalf.rss) / MiB, change: m((f) => f.changeHalf.rss) / MiB };
-  row(S, 'RSS growth over the second half of each phase', `${round(noChangeRss - rssHalf.noChange)} / ${round(changeRss - rssHalf.change)} MiB`, 'no growth (< 1 MiB)', judge(Math.max(noChangeRss - rssHalf.noChange, changeRss - rssHalf.change) < 1));
-  row(S, 'heap growth over the second half of each phase', `${round(growthNoChange * 1024, 0)} KiB / ${round(growthChange * 1024, 0)} KiB`, 'no growth (< 512 KiB)', judge(Math.max(growthNoChange, growthChange) < 0.5));
-  row(S, 'file descriptors: start / after no-change / after change', `${fds.start} / ${fds.noChange} / ${fds.change}`, 'no growth', judge(fds.change <= fds.start + 2 && fds.noChange <= fds.start + 2));
+  row(
+    S,
+    'RSS growth over the second half of each phase',
+    `${round(noChangeRss - rssHalf.noChange)} / ${round(changeRss - rssHalf.change)} MiB`,
+    'no growth (< 1 MiB)',
+    judge(Math.max(noChangeRss - rssHalf.noChange, changeRss - rssHalf.change) < 1),
+  );
+  row(
+    S,
+    'heap growth over the second half of each phase',
+    `${round(growthNoChange * 1024, 0)} KiB / ${round(growthChange * 1024, 0)} KiB`,
+    'no growth (< 512 KiB)',
+    judge(Math.max(growthNoChange, growthChange) < 0.5),
+  );
+  row(
+    S,
+    'file descriptors: start / after no-change / after change',
+    `${fds.start} / ${fds.noChange} / ${fds.change}`,
+    'no growth',
+    judge(fds.change <= fds.start + 2 && fds.noChange <= fds.start + 2),
+  );
   row(S, 'CPU per no-change cycle (detect, compare, write state)', `${round(cpu, 2)} ms`, '< 5 ms', judge(cpu < 5));
   row(S, 'CPU per change cycle (3 providers updated)', `${round(cpuChange, 2)} ms`);
   if (unexpected > 0) row(S, 'cycles that did not do what was expected', String(unexpected), '0', 'missed');
@@ -286,8 +308,20 @@ async function scale(): Promise<void> {
   const rss = change.map((c) => c.peakRssMiB).filter((x): x is number => x !== undefined);
   results.scale = { layout: SCALE, latencyMs: LATENCY, minimum, first, change, idle };
   const S = 'Scale (1,000 hosts)';
-  row(S, '`ddnsd once` after the address changed: start → every host confirmed', `${round(wall, 0)} ms${allConfirmed ? '' : ' (NOT all confirmed)'}`, '< 5 s', judge(wall < 5000 && allConfirmed));
-  row(S, 'provider requests for the change (DuckDNS / dyndns2 / Cloudflare)', `${total} (${median(change.map((c) => c.requests.duckdns))} / ${median(change.map((c) => c.requests.dyndns2))} / ${cf})`, `≤ ${Math.floor(minimum * 1.1)} (minimum ${minimum} + 10%)`, judge(total <= minimum * 1.1));
+  row(
+    S,
+    '`ddnsd once` after the address changed: start → every host confirmed',
+    `${round(wall, 0)} ms${allConfirmed ? '' : ' (NOT all confirmed)'}`,
+    '< 5 s',
+    judge(wall < 5000 && allConfirmed),
+  );
+  row(
+    S,
+    'provider requests for the change (DuckDNS / dyndns2 / Cloudflare)',
+    `${total} (${median(change.map((c) => c.requests.duckdns))} / ${median(change.map((c) => c.requests.dyndns2))} / ${cf})`,
+    `≤ ${Math.floor(minimum * 1.1)} (minimum ${minimum} + 10%)`,
+    judge(total <= minimum * 1.1),
+  );
   row(S, 'provider requests when nothing changed', String(idleMax), '0', judge(idleMax === 0));
   row(S, 'first run (every host sent once, Cloudflare records created)', `${round(median(first), 0)} ms`);
   if (rss.length) row(S, 'peak RSS of `ddnsd once` with 1,000 hosts', `${round(median(rss))} MiB`);
@@ -352,8 +386,7 @@ async function statusServer(): Promise<void> {
       const count = Number(/^ddnsd_cycle_duration_seconds_count (\S+)/m.exec(text)?.[1] ?? 0);
       return { sum, count };
     };
-    const meanCycle = (a: { sum: number; count: number }, b: { sum: number; count: number }): number =>
-      b.count > a.count ? ((b.sum - a.sum) / (b.count - a.count)) * 1000 : NaN;
+    const meanCycle = (a: { sum: number; count: number }, b: { sum: number; count: number }): number => (b.count > a.count ? ((b.sum - a.sum) / (b.count - a.count)) * 1000 : NaN);
 
     await sleep(1500);
     const i0 = await cycleStats();
@@ -378,15 +411,30 @@ async function statusServer(): Promise<void> {
     const atGoal = await load('/api/status', 5000);
     results.server = { durationS: DURATION_S, connections: 10, idleCycleMs: idleCycle, status, healthz: health, atGoal };
     const S = 'Status server';
-    for (const [name, r] of [['/api/status', status], ['/healthz', health]] as const) {
-      row(S, `${name}: requests per second (autocannon, 10 connections, ${DURATION_S} s, cycles every second)`, `${Math.round(r.rps)} req/s (p99 ${r.p99} ms, ${r.errors + r.non2xx} failed)`, '> 5,000 req/s', judge(r.rps > 5000 && r.errors === 0));
+    for (const [name, r] of [
+      ['/api/status', status],
+      ['/healthz', health],
+    ] as const) {
+      row(
+        S,
+        `${name}: requests per second (autocannon, 10 connections, ${DURATION_S} s, cycles every second)`,
+        `${Math.round(r.rps)} req/s (p99 ${r.p99} ms, ${r.errors + r.non2xx} failed)`,
+        '> 5,000 req/s',
+        judge(r.rps > 5000 && r.errors === 0),
+      );
     }
     const worst = Math.max(status.cycleMs, health.cycleMs);
     const idleCycles = i1.count - i0.count;
     const fewest = Math.min(status.cycles, health.cycles, atGoal.cycles);
     row(S, `cycles run in ${DURATION_S} s (interval 1 s): idle / under load`, `${idleCycles} / ${fewest}`, 'on schedule (≥ 90% of idle)', judge(fewest >= 0.9 * idleCycles));
     row(S, 'mean cycle duration (3 providers updated each): idle / at full load', `${round(idleCycle)} / ${round(worst)} ms (×${round(worst / idleCycle, 2)})`);
-    row(S, 'mean cycle duration: idle / at 5,000 req/s on /api/status', `${round(idleCycle)} / ${round(atGoal.cycleMs)} ms (×${round(atGoal.cycleMs / idleCycle, 2)})`, 'unaffected (< 1.5× idle)', judge(atGoal.cycleMs < 1.5 * idleCycle));
+    row(
+      S,
+      'mean cycle duration: idle / at 5,000 req/s on /api/status',
+      `${round(idleCycle)} / ${round(atGoal.cycleMs)} ms (×${round(atGoal.cycleMs / idleCycle, 2)})`,
+      'unaffected (< 1.5× idle)',
+      judge(atGoal.cycleMs < 1.5 * idleCycle),
+    );
   } finally {
     daemon.kill('SIGTERM');
     await new Promise((r) => daemon.once('close', r));
@@ -424,9 +472,10 @@ async function oneShots(tool: string, command: string[], env?: NodeJS.ProcessEnv
   const dir = tmp();
   try {
     const hosts = world.dynHosts.flat();
-    const argv = tool === 'ddclient'
-      ? ['-file', ddclientConfig(world, dir), '-cache', join(dir, 'ddclient.cache'), '-foreground', '-daemon=0', '-noquiet']
-      : [...command.slice(1), 'once', '-c', writeWorldConfig(world, dir)];
+    const argv =
+      tool === 'ddclient'
+        ? ['-file', ddclientConfig(world, dir), '-cache', join(dir, 'ddclient.cache'), '-foreground', '-daemon=0', '-noquiet']
+        : [...command.slice(1), 'once', '-c', writeWorldConfig(world, dir)];
     const out: OneShot[] = [];
     for (const task of ['update', 'nothing']) {
       const before = { requests: world.dyn.requests.length, detections: world.source.detections() };
@@ -434,7 +483,11 @@ async function oneShots(tool: string, command: string[], env?: NodeJS.ProcessEnv
       const confirmed = run.code === 0 && hosts.every((h) => world.dyn.records.get(h)?.ipv4 === V4);
       if (!confirmed) note(`${tool} (${task}) did not confirm every host (exit ${run.code}): ${run.stderr.slice(-500).replaceAll(DYN_PASS, '[redacted]')}`);
       out.push({
-        tool, task, wallMs: run.wallMs, peakRssMiB: run.peakRssMiB, confirmed,
+        tool,
+        task,
+        wallMs: run.wallMs,
+        peakRssMiB: run.peakRssMiB,
+        confirmed,
         requests: world.dyn.requests.length - before.requests,
         detections: world.source.detections() - before.detections,
       });
@@ -515,24 +568,50 @@ const SEA = 'ddnsd (single executable)';
 /** The start-up goals, each a ratio to Node.js's floor measured in the same rounds. */
 function startUpGoals(
   S: string,
-  m: { wall: (tool: string, task: string) => number; rss: (tool: string, task: string) => number; allOk: (tool: string, task: string) => boolean; floorWall: number; floorRss: number; ddclient: string | undefined },
+  m: {
+    wall: (tool: string, task: string) => number;
+    rss: (tool: string, task: string) => number;
+    allOk: (tool: string, task: string) => boolean;
+    floorWall: number;
+    floorRss: number;
+    ddclient: string | undefined;
+  },
 ): void {
   const vsDdclient = (a: number): string => (m.ddclient ? `, ${round(a / m.wall(m.ddclient, 'update'), 2)}× ddclient` : '');
-  for (const [tool, goal, words] of [['ddnsd', 4.0, 'npm-installed, warm code cache'], [NO_CACHE, undefined, 'npm-installed, no code cache'], [SEA, 3.6, 'the single executable, warm code cache']] as const) {
+  for (const [tool, goal, words] of [
+    ['ddnsd', 4.0, 'npm-installed, warm code cache'],
+    [NO_CACHE, undefined, 'npm-installed, no code cache'],
+    [SEA, 3.6, 'the single executable, warm code cache'],
+  ] as const) {
     const a = m.wall(tool, 'update');
     if (!Number.isFinite(a)) continue;
     const ratio = a / m.floorWall;
     const ok = m.allOk(tool, 'update');
-    row(S, `\`once\`, 100 dyndns2 hosts, ${words}: wall time / \`node -e 0\`${ok ? '' : ' (NOT all confirmed)'}`, `${round(a, 0)} ms = ${round(ratio, 2)}×${vsDdclient(a)}`, goal ? `≤ ${goal.toFixed(1)}×` : '', goal ? judge(ratio <= goal && ok) : 'info');
+    row(
+      S,
+      `\`once\`, 100 dyndns2 hosts, ${words}: wall time / \`node -e 0\`${ok ? '' : ' (NOT all confirmed)'}`,
+      `${round(a, 0)} ms = ${round(ratio, 2)}×${vsDdclient(a)}`,
+      goal ? `≤ ${goal.toFixed(1)}×` : '',
+      goal ? judge(ratio <= goal && ok) : 'info',
+    );
     const r = m.rss(tool, 'update');
-    if (Number.isFinite(r)) row(S, `\`once\`, 100 dyndns2 hosts, ${words}: peak RSS above \`node -e 0\``, `${round(r)} MiB (floor + ${round(r - m.floorRss)})`, tool === 'ddnsd' ? '≤ floor + 21 MiB' : '', tool === 'ddnsd' ? judge(r - m.floorRss <= 21) : 'info');
+    if (Number.isFinite(r))
+      row(
+        S,
+        `\`once\`, 100 dyndns2 hosts, ${words}: peak RSS above \`node -e 0\``,
+        `${round(r)} MiB (floor + ${round(r - m.floorRss)})`,
+        tool === 'ddnsd' ? '≤ floor + 21 MiB' : '',
+        tool === 'ddnsd' ? judge(r - m.floorRss <= 21) : 'info',
+      );
   }
 }
 
 async function sideBySide(): Promise<void> {
   const S = 'Start-up, side by side with ddclient';
   const DDCLIENT = ['/usr/sbin/ddclient', '/usr/bin/ddclient'].find((p) => existsSync(p));
-  const version = DDCLIENT ? (/^Version:\s*(\S+)/m.exec(spawnSync('dpkg-query', ['-s', 'ddclient'], { encoding: 'utf8', env: cleanEnv() }).stdout ?? '')?.[1] ?? 'unknown') : undefined;
+  const version = DDCLIENT
+    ? (/^Version:\s*(\S+)/m.exec(spawnSync('dpkg-query', ['-s', 'ddclient'], { encoding: 'utf8', env: cleanEnv() }).stdout ?? '')?.[1] ?? 'unknown')
+    : undefined;
   if (!DDCLIENT) note('ddclient is not installed: apt-get install ddclient (see docs/performance.md); ddnsd alone is measured');
   // The code cache of one-shot commands in a folder of the bench's own, warmed by one run of each before the timed ones.
   const cacheHome = tmp();
@@ -557,7 +636,10 @@ async function sideBySide(): Promise<void> {
   rmSync(cacheHome, { recursive: true, force: true });
   runs.push(...(await quickCommands({ ddnsd: BIN, 'ddnsd (dist/src, tsc)': TSC_BIN })));
   const pick = (tool: string, task: string, what: (x: OneShot) => number | undefined): number => {
-    const xs = runs.filter((x) => x.tool === tool && x.task === task).map(what).filter((x): x is number => x !== undefined);
+    const xs = runs
+      .filter((x) => x.tool === tool && x.task === task)
+      .map(what)
+      .filter((x): x is number => x !== undefined);
     return xs.length ? median(xs) : NaN;
   };
   const wall = (tool: string, task: string): number => pick(tool, task, (x) => x.wallMs);
@@ -566,10 +648,13 @@ async function sideBySide(): Promise<void> {
   const floorWall = median(floor.map((x) => x.wallMs));
   const floorRss = median(floor.map((x) => x.peakRssMiB ?? NaN));
   results.ddclient = { version, hosts: 100, latencyMs: LATENCY, bin: BIN, runs, floor };
-  row(S, 'Node.js\'s floor: `node -e 0`, in the same rounds: wall time, peak RSS', `${round(floorWall, 0)} ms, ${round(floorRss)} MiB`);
+  row(S, "Node.js's floor: `node -e 0`, in the same rounds: wall time, peak RSS", `${round(floorWall, 0)} ms, ${round(floorRss)} MiB`);
   startUpGoals(S, { wall, rss, allOk, floorWall, floorRss, ddclient: DDCLIENT ? 'ddclient' : undefined });
   const TSC = 'ddnsd (dist/src, tsc)';
-  for (const [task, words] of [['update', 'one dyndns2 request for 100 hosts'], ['nothing', 'nothing to do (state or cache current)']] as const) {
+  for (const [task, words] of [
+    ['update', 'one dyndns2 request for 100 hosts'],
+    ['nothing', 'nothing to do (state or cache current)'],
+  ] as const) {
     const [a, b] = [wall('ddnsd', task), wall('ddclient', task)];
     const ok = allOk('ddnsd', task) && (!DDCLIENT || allOk('ddclient', task));
     const vs = DDCLIENT ? `${round(a, 0)} / ${round(b, 0)} ms (×${round(a / b, 2)})` : `${round(a, 0)} ms`;
@@ -608,7 +693,10 @@ async function stop(child: ReturnType<typeof spawn>): Promise<void> {
 
 /** Node.js's own floor for a server: a bare http server listening, after a moment. */
 async function bareServerRss(): Promise<number> {
-  const child = spawn(process.execPath, ['-e', 'require("http").createServer().listen(0, "127.0.0.1", () => console.log("up"))'], { env: cleanEnv(), stdio: ['ignore', 'pipe', 'ignore'] });
+  const child = spawn(process.execPath, ['-e', 'require("http").createServer().listen(0, "127.0.0.1", () => console.log("up"))'], {
+    env: cleanEnv(),
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
   try {
     await new Promise<void>((r) => child.stdout.once('data', () => r()));
     await sleep(700);
@@ -625,7 +713,8 @@ function daemonVariants(): [string, string[], NodeJS.ProcessEnv?][] {
     [`services: \`node ${NODE_FLAGS.join(' ')}\``, [process.execPath, ...NODE_FLAGS, BIN]],
   ];
   for (const flags of DAEMON_CANDIDATES) variants.push([`measured: \`node ${flags.join(' ')}\``, [process.execPath, ...flags, BIN]]);
-  if (existsSync(SEA_BIN)) variants.push([`image: the single executable, \`NODE_OPTIONS=${NODE_OPTIONS_FLAGS.join(' ')}\``, [SEA_BIN], cleanEnv({ NODE_OPTIONS: NODE_OPTIONS_FLAGS.join(' ') })]);
+  if (existsSync(SEA_BIN))
+    variants.push([`image: the single executable, \`NODE_OPTIONS=${NODE_OPTIONS_FLAGS.join(' ')}\``, [SEA_BIN], cleanEnv({ NODE_OPTIONS: NODE_OPTIONS_FLAGS.join(' ') })]);
   return variants;
 }
 
@@ -666,13 +755,25 @@ async function idleDaemon(): Promise<void> {
   }
   const base = median(floor);
   results.idleDaemon = { bin: BIN, bareServerRss: floor, figures };
-  row(S, 'Node.js\'s floor: a bare `http.createServer().listen(0)`, idle', `${round(base)} MiB`);
+  row(S, "Node.js's floor: a bare `http.createServer().listen(0)`, idle", `${round(base)} MiB`);
   for (const [name] of variants) {
     const f = figures[name] as { start: number[]; after: number[] };
     const [start, after] = [median(f.start), median(f.after)];
     const judged = !name.startsWith('measured');
-    row(S, `${name}: RSS after the first cycle, above the floor`, `${round(start)} MiB (floor + ${round(start - base)})`, judged ? '≤ floor + 24 MiB' : '', judged ? judge(start - base <= 24) : 'info');
-    row(S, `${name}: RSS after 100 status page and 100 /metrics requests, above the floor`, `${round(after)} MiB (floor + ${round(after - base)})`, judged ? '≤ floor + 32 MiB' : '', judged ? judge(after - base <= 32) : 'info');
+    row(
+      S,
+      `${name}: RSS after the first cycle, above the floor`,
+      `${round(start)} MiB (floor + ${round(start - base)})`,
+      judged ? '≤ floor + 24 MiB' : '',
+      judged ? judge(start - base <= 24) : 'info',
+    );
+    row(
+      S,
+      `${name}: RSS after 100 status page and 100 /metrics requests, above the floor`,
+      `${round(after)} MiB (floor + ${round(after - base)})`,
+      judged ? '≤ floor + 32 MiB' : '',
+      judged ? judge(after - base <= 32) : 'info',
+    );
   }
 }
 
@@ -691,8 +792,37 @@ async function image(): Promise<void> {
   }
   const tag = 'localhost/ddnsd-bench:latest';
   const CA = process.env.NODE_EXTRA_CA_CERTS;
-  const platform = ['--platform', 'linux/amd64', '--pull=never', '--build-arg', 'BUILDPLATFORM=linux/amd64', '--build-arg', 'TARGETPLATFORM=linux/amd64', '--build-arg', 'TARGETARCH=amd64'];
-  const build = podman(['build', ...platform, '--format', 'docker', '--network=host', ...(CA ? ['--secret', `id=npm_ca,src=${CA}`] : []), '--build-arg', `NODE_IMAGE=${nodeImage}`, '--build-arg', `BASE_IMAGE=${base}`, '-t', tag, '-f', join(ROOT, 'Dockerfile'), ROOT], 900_000);
+  const platform = [
+    '--platform',
+    'linux/amd64',
+    '--pull=never',
+    '--build-arg',
+    'BUILDPLATFORM=linux/amd64',
+    '--build-arg',
+    'TARGETPLATFORM=linux/amd64',
+    '--build-arg',
+    'TARGETARCH=amd64',
+  ];
+  const build = podman(
+    [
+      'build',
+      ...platform,
+      '--format',
+      'docker',
+      '--network=host',
+      ...(CA ? ['--secret', `id=npm_ca,src=${CA}`] : []),
+      '--build-arg',
+      `NODE_IMAGE=${nodeImage}`,
+      '--build-arg',
+      `BASE_IMAGE=${base}`,
+      '-t',
+      tag,
+      '-f',
+      join(ROOT, 'Dockerfile'),
+      ROOT,
+    ],
+    900_000,
+  );
   if (build.status !== 0) {
     note(`podman build failed; the image size is not measured: ${String(build.stderr).slice(-2000)}`);
     row(S, 'size', 'not measured: podman build failed (see the bench output)');

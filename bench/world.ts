@@ -83,9 +83,15 @@ export async function startWorld(latencyMs: number, layout: Layout): Promise<Wor
   const [source, duck, dyn, cf] = await Promise.all([
     startSource(latencyMs),
     startDuckDns({ token: DUCK_TOKEN, domains: duckHosts.flat(), latencyMs }),
-    startDyndns2({ username: DYN_USER, password: DYN_PASS, hosts: dynHosts.flat(), maxHosts: Math.max(20, layout.dynPerEntry), latencyMs,
+    startDyndns2({
+      username: DYN_USER,
+      password: DYN_PASS,
+      hosts: dynHosts.flat(),
+      maxHosts: Math.max(20, layout.dynPerEntry),
+      latencyMs,
       // ddclient says only `ddclient/3.10.0`; the side-by-side run needs the server to take it.
-      agent: /^(ddclient\/[\d.]+|[A-Za-z0-9._-]+\/\d+\.\d+\.\d+ \S+)$/ }),
+      agent: /^(ddclient\/[\d.]+|[A-Za-z0-9._-]+\/\d+\.\d+\.\d+ \S+)$/,
+    }),
     startCloudflare({ tokens: { [CF_TOKEN]: [ZONE] }, zones: { [ZONE]: ZONE_ID }, latencyMs }),
   ]);
   for (let i = 0; i < layout.cfOther; i++) {
@@ -118,9 +124,7 @@ export function writeWorldConfig(world: World, dir: string, options: { interval?
     entries.push(`  - type: duckdns\n    endpoint: ${world.duck.url}\n    token: ${DUCK_TOKEN}\n    hosts: [${hosts.join(', ')}]`);
   }
   for (const hosts of world.dynHosts) {
-    entries.push(
-      `  - type: dyndns2\n    endpoint: ${world.dyn.url}\n    username: ${DYN_USER}\n    password: ${DYN_PASS}\n    hosts: [${hosts.join(', ')}]`,
-    );
+    entries.push(`  - type: dyndns2\n    endpoint: ${world.dyn.url}\n    username: ${DYN_USER}\n    password: ${DYN_PASS}\n    hosts: [${hosts.join(', ')}]`);
   }
   if (world.cfHosts.length > 0) {
     entries.push(`  - type: cloudflare\n    endpoint: ${world.cf.endpoint}\n    token: ${CF_TOKEN}\n    zone_id: ${ZONE_ID}\n    hosts: [${world.cfHosts.join(', ')}]`);

@@ -17,7 +17,10 @@ const seconds = Math.round((Date.now() - started) / 1000);
 if (run.status !== 0) process.exit(run.status ?? 1);
 if (!report) process.exit(0);
 
-const rows = readFileSync(rowsFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+const rows = readFileSync(rowsFile, 'utf8')
+  .trim()
+  .split('\n')
+  .map((l) => JSON.parse(l));
 const order = ['Sources', 'Providers', 'Process', 'Config', 'Status server', 'LAN exposure', 'Links', 'Long run'];
 rows.sort((a, b) => order.indexOf(a.area) - order.indexOf(b.area) || a.fault.localeCompare(b.fault));
 const badInputs = rows.filter((r) => r.inputs).reduce((n, r) => n + r.inputs, 0);

@@ -63,11 +63,13 @@ export function createLoop(options: LoopOptions): Loop {
     if (!current) return begin(++counter, force);
     if (current.force || !force) return { ...current, joined: true };
     const id = ++counter;
-    const after = current.done.catch(() => undefined).then(() => {
-      queued = undefined;
-      if (stopping.signal.aborted) throw stopping.signal.reason;
-      return (current ?? begin(id, true)).done;
-    });
+    const after = current.done
+      .catch(() => undefined)
+      .then(() => {
+        queued = undefined;
+        if (stopping.signal.aborted) throw stopping.signal.reason;
+        return (current ?? begin(id, true)).done;
+      });
     queued = { id, done: after, force: true, joined: false };
     return queued;
   };

@@ -126,7 +126,19 @@ export async function createRuntime(config: Config, options: WiringOptions): Pro
       return exclusive(async () => {
         if (!dryRun) checkLan();
         return runCycle(
-          { providers, detector, links, lanPrefix: () => push?.lanPrefix(), refreshMs: config.refreshMs, clock, log, redactor, retry: options.retry ?? DEFAULT_RETRY, persist: saver.persist, events },
+          {
+            providers,
+            detector,
+            links,
+            lanPrefix: () => push?.lanPrefix(),
+            refreshMs: config.refreshMs,
+            clock,
+            log,
+            redactor,
+            retry: options.retry ?? DEFAULT_RETRY,
+            persist: saver.persist,
+            events,
+          },
           state,
           { id, signal, dryRun, force, ...(ended ? { ended } : {}) },
         );
@@ -366,21 +378,23 @@ export async function startDaemon(config: Config, options: WiringOptions & { sou
     loop.runNow().done.catch(() => {});
     if (serverKey(next) === before && !next.server.nicUpdate) return;
     // Moved after this turn, so the request that saved the file gets its answer from the server it asked.
-    moving = moving.then(() => new Promise<void>((resolve) => setImmediate(resolve))).then(async () => {
-      const old = served;
-      await old.server.close();
-      try {
-        served = await serve(next);
-      } catch (error) {
-        log.error(`${(error as Error).message}; the status server stays as it was`);
-        served = await serve({ ...next, server: old.config.server }).catch((again: Error) => {
-          log.error(`The status server could not listen again (${again.message}); restart ddnsd to get it back`);
-          return old;
-        });
-      }
-      daemon.url = served.url;
-      log.info(`Status page on ${served.url}/ (server settings applied)`);
-    });
+    moving = moving
+      .then(() => new Promise<void>((resolve) => setImmediate(resolve)))
+      .then(async () => {
+        const old = served;
+        await old.server.close();
+        try {
+          served = await serve(next);
+        } catch (error) {
+          log.error(`${(error as Error).message}; the status server stays as it was`);
+          served = await serve({ ...next, server: old.config.server }).catch((again: Error) => {
+            log.error(`The status server could not listen again (${again.message}); restart ddnsd to get it back`);
+            return old;
+          });
+        }
+        daemon.url = served.url;
+        log.info(`Status page on ${served.url}/ (server settings applied)`);
+      });
   };
   const reloadFile = async (from: ConfigOrigin): Promise<boolean> => {
     if (!options.source) {
@@ -477,9 +491,7 @@ async function openServer(config: Config, [{ buildServer }, , { openSessions }]:
   const address = server.addresses()[0];
   const scheme = config.server.tls ? 'https' : 'http';
   const url =
-    address && typeof address !== 'string'
-    ? `${scheme}://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`
-    : `${scheme}://${host}:${port}`;
+    address && typeof address !== 'string' ? `${scheme}://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}` : `${scheme}://${host}:${port}`;
   return { server, url, config };
 }
 
@@ -591,7 +603,20 @@ async function watchers(config: Config, options: WiringOptions, deps: WatcherDep
   };
   const dns = createDnsClient({ timeoutMs: config.checks.timeout });
   const { createReach } = await import('./reach/index.js');
-  const reach = createReach({ config: config.checks, http, dns, clock, log, events, state, invalidate: (key, address) => invalidate(state, key, address), providers: deps.providers, lan, mapper: options.portMapper ?? routerMapper(config.checks, http), ...options.reachLoopback });
+  const reach = createReach({
+    config: config.checks,
+    http,
+    dns,
+    clock,
+    log,
+    events,
+    state,
+    invalidate: (key, address) => invalidate(state, key, address),
+    providers: deps.providers,
+    lan,
+    mapper: options.portMapper ?? routerMapper(config.checks, http),
+    ...options.reachLoopback,
+  });
   return { reach, notifier };
 }
 
@@ -610,9 +635,7 @@ async function flushNotifications(notifier: Notifier | undefined, ms: number): P
 }
 
 function describeStart(config: Config, runtime: Runtime, log: Logger): void {
-  const families = config.detect.families
-    .map((f) => `${FAMILY_LABEL[f]} via ${config.detect.sources[f].map((s) => s.name).join(', ')}`)
-    .join('; ');
+  const families = config.detect.families.map((f) => `${FAMILY_LABEL[f]} via ${config.detect.sources[f].map((s) => s.name).join(', ')}`).join('; ');
   log.info(`ddnsd ${VERSION} starting: checking ${families} every ${formatDuration(config.intervalMs)}`, {
     config: config.file ?? 'built-in default',
     state: runtime.store.path,
@@ -630,6 +653,8 @@ function describeStart(config: Config, runtime: Runtime, log: Logger): void {
     log.warn('server.nic_update is set but no detect list names the push source: pushed addresses are stored and shown, not used; add push under detect.ipv4 (or detect.ipv6)');
   }
   if (config.providers.length === 0) {
-    log.info('No providers are configured, so ddnsd only detects the address. To keep a hostname pointed at it, copy config.example.yaml to config.yaml and fill in a provider entry.');
+    log.info(
+      'No providers are configured, so ddnsd only detects the address. To keep a hostname pointed at it, copy config.example.yaml to config.yaml and fill in a provider entry.',
+    );
   }
 }

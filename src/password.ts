@@ -39,9 +39,7 @@ export function parsePasswordHash(text: string): PasswordHash | string {
 function derive(password: string, salt: Buffer, params: { logN: number; r: number; p: number }): Promise<Buffer> {
   const N = 2 ** params.logN;
   return new Promise((resolve, reject) => {
-    scrypt(password.normalize('NFC'), salt, KEY_LENGTH, { N, r: params.r, p: params.p, maxmem: 256 * N * params.r }, (error, key) =>
-      error ? reject(error) : resolve(key),
-    );
+    scrypt(password.normalize('NFC'), salt, KEY_LENGTH, { N, r: params.r, p: params.p, maxmem: 256 * N * params.r }, (error, key) => (error ? reject(error) : resolve(key)));
   });
 }
 

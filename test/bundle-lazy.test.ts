@@ -41,15 +41,25 @@ function loadedAtStart(outs: Record<string, Output>, entry: string): string[] {
   return [...seen].flatMap((o) => Object.keys(outs[o]?.inputs ?? {})).concat(builtins);
 }
 
-const LATER = [/node_modules\/fastify\//, /node_modules\/prom-client\//, /node_modules\/nodemailer\//, /src\/server\/index\.ts$/, /src\/notify\/index\.ts$/, /src\/reach\/index\.ts$/];
+const LATER = [
+  /node_modules\/fastify\//,
+  /node_modules\/prom-client\//,
+  /node_modules\/nodemailer\//,
+  /src\/server\/index\.ts$/,
+  /src\/notify\/index\.ts$/,
+  /src\/reach\/index\.ts$/,
+];
 
 describe('the bundle loads what a command needs only', () => {
-  it.each(['src/commands/once.ts', 'src/commands/check.ts', 'src/commands/run.ts', 'src/commands/doctor.ts'])('%s starts without the server, the checks, the notifications or nodemailer', (entry) => {
-    const loaded = loadedAtStart(outputs(), entry);
-    expect(loaded).toContain(entry);
-    expect(loaded.some((f) => f.includes('node_modules/zod/'))).toBe(true);
-    expect(loaded.filter((f) => LATER.some((re) => re.test(f)))).toEqual([]);
-  });
+  it.each(['src/commands/once.ts', 'src/commands/check.ts', 'src/commands/run.ts', 'src/commands/doctor.ts'])(
+    '%s starts without the server, the checks, the notifications or nodemailer',
+    (entry) => {
+      const loaded = loadedAtStart(outputs(), entry);
+      expect(loaded).toContain(entry);
+      expect(loaded.some((f) => f.includes('node_modules/zod/'))).toBe(true);
+      expect(loaded.filter((f) => LATER.some((re) => re.test(f)))).toEqual([]);
+    },
+  );
 
   it('the command line itself and health load no library, and health no TLS unless the server has it', () => {
     const outs = outputs();
@@ -68,9 +78,12 @@ describe('the bundle loads what a command needs only', () => {
     expect(loaded).toContain('providers/registry.ts');
   });
 
-  it.each(['providers/duckdns/index.ts', 'providers/dyndns2/index.ts', 'providers/cloudflare/index.ts'])('%s loads without the AWS signer and the XML parser (Route 53 loads them at its first request)', (entry) => {
-    expect(loadedAtStart(outputs(), entry).filter((f) => /node_modules\/(aws4|fast-xml-parser)\//.test(f))).toEqual([]);
-  });
+  it.each(['providers/duckdns/index.ts', 'providers/dyndns2/index.ts', 'providers/cloudflare/index.ts'])(
+    '%s loads without the AWS signer and the XML parser (Route 53 loads them at its first request)',
+    (entry) => {
+      expect(loadedAtStart(outputs(), entry).filter((f) => /node_modules\/(aws4|fast-xml-parser)\//.test(f))).toEqual([]);
+    },
+  );
 
   it('each provider adapter is a chunk of its own', () => {
     const entries = Object.values(outputs()).map((o) => o.entryPoint);

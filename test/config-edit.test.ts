@@ -44,7 +44,11 @@ describe('editing the config text', () => {
     expect(added.startsWith(FILE.slice(0, FILE.indexOf('notify:')).replace('[myoffice]   #', '[myoffice] #'))).toBe(true);
     expect(added).toContain('token: ${CF_TOKEN}');
     expect(added).toContain('  - type: noip\n    hosts: [office.ddns.net]\n    username: u\n    password: ${NOIP_PASSWORD}\n');
-    expect(entriesOf(added).map((e) => [e.type, e.line])).toEqual([['duckdns', 8], ['cloudflare', 11], ['noip', 14]]);
+    expect(entriesOf(added).map((e) => [e.type, e.line])).toEqual([
+      ['duckdns', 8],
+      ['cloudflare', 11],
+      ['noip', 14],
+    ]);
     const removed = removeEntry(added, 1);
     expect(removed).not.toContain('cloudflare');
     expect(removed).toContain('# front door');

@@ -39,13 +39,21 @@ describe('config.example.yaml', () => {
     const types = config.providers.map((p) => p.definition.type);
     expect(new Set(types).size).toBe(types.length);
     expect([...types].sort()).toEqual(PROVIDERS.map((p) => p.type).sort());
-    expect(config.providers.find((p) => p.definition.type === 'cloudflare')?.settings).toMatchObject({ zone: 'example.com', proxied: false, ttl: 1, endpoint: 'https://api.cloudflare.com/client/v4' });
+    expect(config.providers.find((p) => p.definition.type === 'cloudflare')?.settings).toMatchObject({
+      zone: 'example.com',
+      proxied: false,
+      ttl: 1,
+      endpoint: 'https://api.cloudflare.com/client/v4',
+    });
     expect(config.providers.find((p) => p.definition.type === 'noip')?.settings.endpoint).toBe('https://dynupdate.no-ip.com');
     // Every secret key of every example entry reaches the redactor.
     const secretValues = config.providers.flatMap((p) => p.definition.secrets.map((k) => p.settings[k]).filter((v) => v !== undefined));
     expect(secretValues.length).toBeGreaterThanOrEqual(config.providers.length);
     expect(config.secrets).toEqual(expect.arrayContaining(secretValues));
-    expect(config.providers.find((p) => p.definition.type === 'route53')?.settings).toMatchObject({ hosted_zone_id: 'Z0123456789ABCDEFGHIJ', endpoint: 'https://route53.amazonaws.com' });
+    expect(config.providers.find((p) => p.definition.type === 'route53')?.settings).toMatchObject({
+      hosted_zone_id: 'Z0123456789ABCDEFGHIJ',
+      endpoint: 'https://route53.amazonaws.com',
+    });
     expect(config.providers.find((p) => p.definition.type === 'porkbun')?.settings).toMatchObject({ ttl: 600, endpoint: 'https://api.porkbun.com/api/json/v3' });
     // Namecheap updates IPv4 only, whatever is detected.
     expect(config.providers.find((p) => p.definition.type === 'namecheap')?.settings.ipv6).toBe(false);
@@ -57,7 +65,12 @@ describe('config.example.yaml checks and notify', () => {
     const start = EXAMPLE.indexOf('# --- Is the server reachable?');
     expect(start).toBeGreaterThan(0);
     // YAML lines are "# key:" or "#   …"; prose lines are "# Text".
-    const text = EXAMPLE.slice(0, start) + EXAMPLE.slice(start).split('\n').map((l) => (/^# (?:[a-z]+:| )/.test(l) ? l.slice(2) : l)).join('\n');
+    const text =
+      EXAMPLE.slice(0, start) +
+      EXAMPLE.slice(start)
+        .split('\n')
+        .map((l) => (/^# (?:[a-z]+:| )/.test(l) ? l.slice(2) : l))
+        .join('\n');
     const dir = tempDir();
     const env = placeholders(text);
     const config = loadConfig({ providers: PROVIDERS, path: writeConfig(dir, text), env, cwd: dir });

@@ -31,7 +31,6 @@ function problems(yaml: string, env: Record<string, string> = {}, files: Record<
   throw new Error('the config was accepted');
 }
 
-
 describe('durations', () => {
   it('reads units and combinations', () => {
     expect(parseDuration('30s')).toBe(30_000);
@@ -68,10 +67,10 @@ describe('loading a valid config', () => {
   });
 
   it('expands ${VAR}, defaults and $$, and collects secrets', () => {
-    const config = load(
-      `server:\n  token: \${DDNSD_TOKEN}\n  listen: \${LISTEN:-127.0.0.1:9090}\nstate: ./cost$$/state.json\n${duck().replace('tok-12345678', '${DUCK}')}`,
-      { DDNSD_TOKEN: 'server-token-abc', DUCK: 'duck-token-xyz' },
-    );
+    const config = load(`server:\n  token: \${DDNSD_TOKEN}\n  listen: \${LISTEN:-127.0.0.1:9090}\nstate: ./cost$$/state.json\n${duck().replace('tok-12345678', '${DUCK}')}`, {
+      DDNSD_TOKEN: 'server-token-abc',
+      DUCK: 'duck-token-xyz',
+    });
     expect(config.server.token).toBe('server-token-abc');
     expect(config.server.listen).toEqual({ host: '127.0.0.1', port: 9090 });
     expect(config.statePath).toMatch(/cost\$\/state\.json$/);
@@ -80,9 +79,13 @@ describe('loading a valid config', () => {
   });
 
   it('reads a .env file beside the config, and the real environment wins', () => {
-    const config = load(duck().replace('tok-12345678', '${DUCK}') + 'server:\n  token: ${SRV}\n', { SRV: 'from-environment' }, {
-      '.env': 'DUCK=from-dotenv-file\nSRV=from-dotenv-file\n',
-    });
+    const config = load(
+      duck().replace('tok-12345678', '${DUCK}') + 'server:\n  token: ${SRV}\n',
+      { SRV: 'from-environment' },
+      {
+        '.env': 'DUCK=from-dotenv-file\nSRV=from-dotenv-file\n',
+      },
+    );
     expect(config.providers[0]?.settings.token).toBe('from-dotenv-file');
     expect(config.server.token).toBe('from-environment');
   });
@@ -130,7 +133,6 @@ describe('loading a valid config', () => {
 });
 
 describe('rejecting a bad config', () => {
-
   it.each(BAD_CONFIGS)('%s', (_name, yaml, expected, env, files) => {
     const found = problems(yaml, env, files);
     const match = found.some((p) => (typeof expected === 'string' ? p.includes(expected) : expected.test(p)));

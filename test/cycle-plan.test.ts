@@ -11,7 +11,13 @@ import { hostKey, type HostState, type State } from '../src/state.js';
 import { fakeClock } from './helpers/clock.js';
 
 const NOW = 1_700_000_000_000;
-const entry = { index: 0, definition: { type: 'duckdns' }, families: ['ipv4'], fingerprint: 'f1', hostAddress: (_host: string, _family: string, detected: string | undefined) => detected } as unknown as ProviderEntry;
+const entry = {
+  index: 0,
+  definition: { type: 'duckdns' },
+  families: ['ipv4'],
+  fingerprint: 'f1',
+  hostAddress: (_host: string, _family: string, detected: string | undefined) => detected,
+} as unknown as ProviderEntry;
 const provider = { label: 'duckdns', hosts: ['a.example.com'], update: async () => [] } as unknown as Provider;
 
 /** A state where a.example.com's A record failed with `errorKind` and waits ten minutes. */
@@ -97,7 +103,10 @@ describe('the hosts "Update now" does not retry', () => {
     expect(held(paused('auth', 'an-older-fingerprint'))).toEqual([]);
   });
 
-  it.each([['rate-limited', 'rate-limited'], ['server', 'trouble on its side']] as const)('names a host paused by a %s answer, with when', (kind, words) => {
+  it.each([
+    ['rate-limited', 'rate-limited'],
+    ['server', 'trouble on its side'],
+  ] as const)('names a host paused by a %s answer, with when', (kind, words) => {
     const [hold] = held(paused(kind));
     expect(hold).toMatchObject({ reason: kind, until: new Date(NOW + 600_000).toISOString() });
     expect(hold?.message).toContain(words);

@@ -48,11 +48,15 @@ describe('ddnsd run', () => {
   it('updates, serves its status, and stops cleanly on SIGTERM', async () => {
     const { dir, cli } = start(duck.url);
     const [, url] = await cli.waitFor(/Status page on (http:\/\/127\.0\.0\.1:\d+)\//);
-    await until(async () => {
-      const res = await fetch(`${url}/api/status`);
-      const body = (await res.json()) as { hosts: { status: string }[] };
-      return body.hosts[0]?.status === 'ok';
-    }, 10_000, 'the host to be ok');
+    await until(
+      async () => {
+        const res = await fetch(`${url}/api/status`);
+        const body = (await res.json()) as { hosts: { status: string }[] };
+        return body.hosts[0]?.status === 'ok';
+      },
+      10_000,
+      'the host to be ok',
+    );
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
     expect(duck.updates()).toHaveLength(1);
 
@@ -102,7 +106,9 @@ describe('ddnsd run', () => {
       const res = await fetch(`${url}/api/update`, { method: 'POST', headers: { authorization: 'Bearer update-now-token-5a1c' } });
       expect(res.status).toBe(202);
       const answer = (await res.json()) as { notRetried: { host: string; reason: string; message: string }[] };
-      expect(answer.notRetried).toEqual([expect.objectContaining({ host: 'lab.duckdns.org', reason: 'needs-attention', message: expect.stringContaining('fix its provider entry in the config') })]);
+      expect(answer.notRetried).toEqual([
+        expect.objectContaining({ host: 'lab.duckdns.org', reason: 'needs-attention', message: expect.stringContaining('fix its provider entry in the config') }),
+      ]);
       await until(async () => (await hosts())[0]?.status === 'ok', 10_000, 'office to be updated');
       expect(duck.updates()).toHaveLength(2);
       expect(wrong.requests).toHaveLength(1);

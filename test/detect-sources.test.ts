@@ -61,7 +61,13 @@ describe('DNS sources', () => {
 
   it('reads a CH TXT answer over IPv6 from an IPv6 server', async () => {
     const fake = await dns((q) => reply(q, [{ name: 'whoami.cloudflare', type: 'TXT', class: 'CH', ttl: 0, data: [V6] } as dnsPacket.Answer]), '::1');
-    detector = createDetector({ sources: { ipv6: [resolved(`dns://[::1]:${fake.port}/whoami.cloudflare?type=TXT&class=CH`, 'ipv6')] }, agree: 1, timeoutMs: 2000, userAgent: 't', ...noNetwork });
+    detector = createDetector({
+      sources: { ipv6: [resolved(`dns://[::1]:${fake.port}/whoami.cloudflare?type=TXT&class=CH`, 'ipv6')] },
+      agree: 1,
+      timeoutMs: 2000,
+      userAgent: 't',
+      ...noNetwork,
+    });
     expect((await detector.detect('ipv6')).address).toBe(V6);
     expect(fake.queries[0]?.packet.questions?.[0]).toMatchObject({ type: 'TXT', class: 'CH' });
   });
@@ -95,8 +101,23 @@ describe('DNS sources', () => {
   it('tries the second server when the first does not answer, within the deadline', async () => {
     const silent = await dns(() => 'drop');
     const good = await dns((q) => reply(q, [{ name: 'myip.opendns.com', type: 'A', class: 'IN', ttl: 0, data: V4 }]));
-    const source: Source = { kind: 'dns', name: 'opendns', servers: [{ host: '127.0.0.1', port: silent.port }, { host: '127.0.0.1', port: good.port }], question: { name: 'myip.opendns.com', type: 'A', class: 'IN' } };
-    detector = createDetector({ sources: { ipv4: [source] }, agree: 1, timeoutMs: 1500, userAgent: 't', dns: { exchange: (s, m, o) => import('../src/base/dns.js').then(({ createDnsClient }) => createDnsClient({ timeoutMs: 300 }).exchange(s, m, o)) }, ...noNetwork });
+    const source: Source = {
+      kind: 'dns',
+      name: 'opendns',
+      servers: [
+        { host: '127.0.0.1', port: silent.port },
+        { host: '127.0.0.1', port: good.port },
+      ],
+      question: { name: 'myip.opendns.com', type: 'A', class: 'IN' },
+    };
+    detector = createDetector({
+      sources: { ipv4: [source] },
+      agree: 1,
+      timeoutMs: 1500,
+      userAgent: 't',
+      dns: { exchange: (s, m, o) => import('../src/base/dns.js').then(({ createDnsClient }) => createDnsClient({ timeoutMs: 300 }).exchange(s, m, o)) },
+      ...noNetwork,
+    });
     const result = await detector.detect('ipv4');
     expect(result.address).toBe(V4);
     expect([silent.queries.length, good.queries.length]).toEqual([1, 1]);
@@ -192,7 +213,13 @@ describe('router sources: UPnP IGD and NAT-PMP', () => {
   it('reports a private or CGNAT WAN address as such (the router is behind another NAT)', async () => {
     const fake = await igd('100.64.12.1');
     const lan = await igd('192.168.0.2', 'urn:schemas-upnp-org:service:WANPPPConnection:1');
-    detector = createDetector({ sources: { ipv4: [resolved(`upnp:${fake.location}`), { ...resolved(`upnp:${lan.location}`), name: 'upnp2' } as Source] }, agree: 1, timeoutMs: 2000, userAgent: 't', ...noNetwork });
+    detector = createDetector({
+      sources: { ipv4: [resolved(`upnp:${fake.location}`), { ...resolved(`upnp:${lan.location}`), name: 'upnp2' } as Source] },
+      agree: 1,
+      timeoutMs: 2000,
+      userAgent: 't',
+      ...noNetwork,
+    });
     const result = await detector.detect('ipv4');
     expect(result.address).toBeUndefined();
     expect(result.answers.find((a) => a.source === 'upnp')?.error).toContain('carrier-grade NAT');
@@ -230,9 +257,14 @@ describe('router sources: UPnP IGD and NAT-PMP', () => {
   });
 
   it('finds the default gateway in /proc/net/route and in netstat -rn', () => {
-    const route = 'Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\n' + 'eth0\t0000A8C0\t00000000\t0001\t0\t0\t0\t00FFFFFF\n' + 'eth0\t00000000\t01B2A8C0\t0003\t0\t0\t0\t00000000\n';
+    const route =
+      'Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\n' +
+      'eth0\t0000A8C0\t00000000\t0001\t0\t0\t0\t00FFFFFF\n' +
+      'eth0\t00000000\t01B2A8C0\t0003\t0\t0\t0\t00000000\n';
     expect(parseProcRoute(route)).toBe('192.168.178.1');
-    expect(parseNetstat('Routing tables\n\nInternet:\nDestination        Gateway            Flags\ndefault            192.168.178.1      UGScg          en0\n')).toBe('192.168.178.1');
+    expect(parseNetstat('Routing tables\n\nInternet:\nDestination        Gateway            Flags\ndefault            192.168.178.1      UGScg          en0\n')).toBe(
+      '192.168.178.1',
+    );
   });
 
   it('reads one port mapping, and none for a port not mapped', async () => {
@@ -241,7 +273,11 @@ describe('router sources: UPnP IGD and NAT-PMP', () => {
     const http = createHttpClient({ userAgent: 't' });
     const service = await findService({ http }, fake.location);
     expect(await getSpecificPortMapping({ http }, service, { externalPort: 443, protocol: 'TCP' })).toEqual({
-      internalClient: '192.168.178.20', internalPort: 8443, enabled: true, description: 'portal', leaseSeconds: 0,
+      internalClient: '192.168.178.20',
+      internalPort: 8443,
+      enabled: true,
+      description: 'portal',
+      leaseSeconds: 0,
     });
     expect(await getSpecificPortMapping({ http }, service, { externalPort: 80, protocol: 'TCP' })).toBeUndefined();
     expect(fake.requests.filter((r) => r.method === 'POST')).toHaveLength(2);

@@ -18,7 +18,10 @@ const TOOLCHAIN = /^node_modules\/(vite|rolldown|@rolldown\/[^/]+|@napi-rs\/wasm
 
 type Version = [number, number, number];
 const parts = (text: string): (number | undefined)[] =>
-  text.replace(/^v/, '').split('.').map((p) => (/^\d+$/.test(p) ? Number(p) : undefined));
+  text
+    .replace(/^v/, '')
+    .split('.')
+    .map((p) => (/^\d+$/.test(p) ? Number(p) : undefined));
 const compare = (a: Version, b: Version): number => a[0] - b[0] || a[1] - b[1] || a[2] - b[2];
 
 /** One comparator of a node-semver range (>=, >, <=, <, =, ^, ~, with x/* wildcards), as npm reads engines. */
@@ -45,7 +48,13 @@ function allows(version: Version, comparator: string): boolean {
 
 function satisfies(text: string, range: string): boolean {
   const version = parts(text) as Version;
-  return range.split('||').some((set) => set.trim().replace(/(>=|<=|>|<|=|\^|~)\s+/g, '$1').split(/\s+/).every((c) => allows(version, c)));
+  return range.split('||').some((set) =>
+    set
+      .trim()
+      .replace(/(>=|<=|>|<|=|\^|~)\s+/g, '$1')
+      .split(/\s+/)
+      .every((c) => allows(version, c)),
+  );
 }
 
 describe('engines', () => {

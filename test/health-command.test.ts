@@ -10,7 +10,6 @@ import { freePort } from './helpers/port.js';
 
 const http = createHttpClient({ userAgent: 'ddnsd-test' });
 
-
 describe('healthUrl', () => {
   it('asks a wildcard listen address on loopback', () => {
     expect(healthUrl({ host: '0.0.0.0', port: 8080 })).toBe('http://127.0.0.1:8080/healthz');
@@ -69,7 +68,7 @@ async function healthWhenUp(dir: string, env: Record<string, string>): Promise<A
 }
 
 describe('ddnsd health against ddnsd run', () => {
-  it('reads only the server section: the providers\' and targets\' secrets need not be in its environment', async () => {
+  it("reads only the server section: the providers' and targets' secrets need not be in its environment", async () => {
     const token = 'health-page-token-51d0b2';
     const fake = await startFake((req, res) =>
       req.headers.authorization === `Bearer ${token}` ? send(res, 200, JSON.stringify({ ok: true, reasons: [] }), { 'content-type': 'application/json' }) : send(res, 401, '{}'),
@@ -121,9 +120,32 @@ describe('ddnsd health against ddnsd run', () => {
     const echo = await startEcho('81.2.69.160');
     const port = await freePort();
     const dir = tempDir();
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '2', '-subj', '/CN=ddnsd', '-keyout', join(dir, 'ok.key'), '-out', join(dir, 'ok.crt')], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-days',
+        '2',
+        '-subj',
+        '/CN=ddnsd',
+        '-keyout',
+        join(dir, 'ok.key'),
+        '-out',
+        join(dir, 'ok.crt'),
+      ],
+      { stdio: 'ignore' },
+    );
     const token = 'health-token-5f1c2e';
-    writeConfig(dir, `detect:\n  ipv4: [${echo.url}/]\n  agree: 1\nserver:\n  listen: 127.0.0.1:${port}\n  auth: token\n  token: ${token}\n  tls:\n    cert_file: ok.crt\n    key_file: ok.key\n`);
+    writeConfig(
+      dir,
+      `detect:\n  ipv4: [${echo.url}/]\n  agree: 1\nserver:\n  listen: 127.0.0.1:${port}\n  auth: token\n  token: ${token}\n  tls:\n    cert_file: ok.crt\n    key_file: ok.key\n`,
+    );
     const daemon = spawn(process.execPath, [BIN, 'run'], { cwd: dir, env: childEnv({}), stdio: ['ignore', 'ignore', 'pipe'] });
     try {
       // With DDNSD_LISTEN the plain-http quick ask gets no ddnsd answer, so the config's way is taken.

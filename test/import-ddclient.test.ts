@@ -55,78 +55,90 @@ const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const c of closers.splice(0).reverse()) await c();
 });
-const closeAll = (f: Fakes) => closers.push(() => f.dyn.close(), () => f.duck.close(), () => f.cf.close());
+const closeAll = (f: Fakes) =>
+  closers.push(
+    () => f.dyn.close(),
+    () => f.duck.close(),
+    () => f.cf.close(),
+  );
 
 function runDdclient(conf: string, dir: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(DDCLIENT ?? 'ddclient', ['-file', conf, '-cache', join(dir, 'ddclient.cache'), '-foreground', '-daemon=0', '-noquiet', '-verbose', '-force'], { timeout: 60_000, env: { PATH: '/usr/bin:/bin', HOME: dir } }, (error, stdout, stderr) =>
-      error && (error as { killed?: boolean }).killed ? reject(error) : resolve(`${stdout}${stderr}`),
+    execFile(
+      DDCLIENT ?? 'ddclient',
+      ['-file', conf, '-cache', join(dir, 'ddclient.cache'), '-foreground', '-daemon=0', '-noquiet', '-verbose', '-force'],
+      { timeout: 60_000, env: { PATH: '/usr/bin:/bin', HOME: dir } },
+      (error, stdout, stderr) => (error && (error as { killed?: boolean }).killed ? reject(error) : resolve(`${stdout}${stderr}`)),
     );
   });
 }
 
 describe('ddnsd import of a ddclient.conf does what ddclient does', () => {
   // CI installs ddclient (.ci/run); elsewhere the test says what is missing instead of passing.
-  it.runIf(DDCLIENT || process.env.CI)('dyndns2, DuckDNS and Cloudflare end with the same records', async () => {
-    if (!DDCLIENT) throw new Error('ddclient is not installed: apt-get install ddclient (never start its service)');
-    const dir = tempDir();
-    const tls = selfSigned(dir);
-    const echo = await startEcho(V4);
-    closers.push(() => echo.close());
-    const first = await freshFakes();
-    closeAll(first);
-    const fronts: Front[] = [
-      await startFront({ target: first.dyn.url }),
-      await startFront({ target: first.duck.url, tls }),
-      // Cloudflare routes /zones/ as /zones (ddclient asks /zones/?name=); the fake knows the second spelling only.
-      await startFront({ target: first.cf.url, tls, path: (p) => p.replace(/\/zones\/$/, '/zones') }),
-    ];
-    for (const f of fronts) closers.push(() => f.close());
-    const [dynFront, duckFront, cfFront] = fronts.map((f) => f.url.replace(/^https?:\/\//, '')) as [string, string, string];
+  it.runIf(DDCLIENT || process.env.CI)(
+    'dyndns2, DuckDNS and Cloudflare end with the same records',
+    async () => {
+      if (!DDCLIENT) throw new Error('ddclient is not installed: apt-get install ddclient (never start its service)');
+      const dir = tempDir();
+      const tls = selfSigned(dir);
+      const echo = await startEcho(V4);
+      closers.push(() => echo.close());
+      const first = await freshFakes();
+      closeAll(first);
+      const fronts: Front[] = [
+        await startFront({ target: first.dyn.url }),
+        await startFront({ target: first.duck.url, tls }),
+        // Cloudflare routes /zones/ as /zones (ddclient asks /zones/?name=); the fake knows the second spelling only.
+        await startFront({ target: first.cf.url, tls, path: (p) => p.replace(/\/zones\/$/, '/zones') }),
+      ];
+      for (const f of fronts) closers.push(() => f.close());
+      const [dynFront, duckFront, cfFront] = fronts.map((f) => f.url.replace(/^https?:\/\//, '')) as [string, string, string];
 
-    const conf = join(dir, 'ddclient.conf');
-    const lines = [
-      '# ddclient.conf of an office: one address from a web page, three services',
-      'daemon=300',
-      'syslog=yes',
-      'mail=it@office.example',
-      `use=web, web=${echo.url}/`,
-      `ssl_ca_file=${tls.certFile}`,
-      '',
-      `protocol=dyndns2, ssl=no, server=${dynFront} \\`,
-      `login=${DYN.user}, password='${DYN.pass}' \\`,
-      'nas.example.net, vpn.example.net',
-      '',
-      `protocol=duckdns, server=${duckFront}, password=${DUCK_TOKEN} office`,
-      '',
-      `protocol=cloudflare, zone=example.com, ttl=1, server=${cfFront}/client/v4, login=token, password=${CF_TOKEN} office.example.com`,
-      '',
-    ];
-    writeFileSync(conf, lines.join('\n'), { mode: 0o600 });
-    const out = await runDdclient(conf, dir);
-    const byDdclient = records(first);
-    expect(byDdclient.dyndns2).toEqual({ 'nas.example.net': { ipv4: V4 }, 'vpn.example.net': { ipv4: V4 } });
-    expect(byDdclient.duckdns).toEqual({ office: { ipv4: V4 } });
-    expect(byDdclient.cloudflare).toEqual([expect.objectContaining({ name: 'office.example.com', content: V4 })]);
-    expect(out).toMatch(/SUCCESS/);
+      const conf = join(dir, 'ddclient.conf');
+      const lines = [
+        '# ddclient.conf of an office: one address from a web page, three services',
+        'daemon=300',
+        'syslog=yes',
+        'mail=it@office.example',
+        `use=web, web=${echo.url}/`,
+        `ssl_ca_file=${tls.certFile}`,
+        '',
+        `protocol=dyndns2, ssl=no, server=${dynFront} \\`,
+        `login=${DYN.user}, password='${DYN.pass}' \\`,
+        'nas.example.net, vpn.example.net',
+        '',
+        `protocol=duckdns, server=${duckFront}, password=${DUCK_TOKEN} office`,
+        '',
+        `protocol=cloudflare, zone=example.com, ttl=1, server=${cfFront}/client/v4, login=token, password=${CF_TOKEN} office.example.com`,
+        '',
+      ];
+      writeFileSync(conf, lines.join('\n'), { mode: 0o600 });
+      const out = await runDdclient(conf, dir);
+      const byDdclient = records(first);
+      expect(byDdclient.dyndns2).toEqual({ 'nas.example.net': { ipv4: V4 }, 'vpn.example.net': { ipv4: V4 } });
+      expect(byDdclient.duckdns).toEqual({ office: { ipv4: V4 } });
+      expect(byDdclient.cloudflare).toEqual([expect.objectContaining({ name: 'office.example.com', content: V4 })]);
+      expect(out).toMatch(/SUCCESS/);
 
-    const imported = join(dir, 'imported');
-    const imp = await runCli(['import', conf, '--write', imported], { cwd: dir });
-    expect(imp.code).toBe(0);
-    expect(imp.stderr).toContain('mail=it@office.example: ddnsd sends messages through notify:');
-    expect(statSync(join(imported, '.env')).mode & 0o777).toBe(0o600);
-    const yaml = readFileSync(join(imported, 'config.yaml'), 'utf8');
-    for (const secret of [DYN.pass, DUCK_TOKEN, CF_TOKEN]) expect(yaml).not.toContain(secret);
-    expect(readFileSync(join(imported, '.env'), 'utf8')).toContain(`CLOUDFLARE_API_TOKEN=${CF_TOKEN}`);
+      const imported = join(dir, 'imported');
+      const imp = await runCli(['import', conf, '--write', imported], { cwd: dir });
+      expect(imp.code).toBe(0);
+      expect(imp.stderr).toContain('mail=it@office.example: ddnsd sends messages through notify:');
+      expect(statSync(join(imported, '.env')).mode & 0o777).toBe(0o600);
+      const yaml = readFileSync(join(imported, 'config.yaml'), 'utf8');
+      for (const secret of [DYN.pass, DUCK_TOKEN, CF_TOKEN]) expect(yaml).not.toContain(secret);
+      expect(readFileSync(join(imported, '.env'), 'utf8')).toContain(`CLOUDFLARE_API_TOKEN=${CF_TOKEN}`);
 
-    const second = await freshFakes();
-    closeAll(second);
-    [fronts[0], fronts[1], fronts[2]].forEach((f, i) => {
-      if (f) f.target = [second.dyn.url, second.duck.url, second.cf.url][i] ?? '';
-    });
-    const once = await runCli(['once', '--config', join(imported, 'config.yaml')], { cwd: imported, env: { NODE_EXTRA_CA_CERTS: tls.certFile }, timeoutMs: 60_000 });
-    expect(once.code, once.stderr + once.stdout).toBe(0);
-    expect(records(second)).toEqual(byDdclient);
-    for (const secret of [DYN.pass, DUCK_TOKEN, CF_TOKEN]) expect(once.stdout + once.stderr).not.toContain(secret);
-  }, 120_000);
+      const second = await freshFakes();
+      closeAll(second);
+      [fronts[0], fronts[1], fronts[2]].forEach((f, i) => {
+        if (f) f.target = [second.dyn.url, second.duck.url, second.cf.url][i] ?? '';
+      });
+      const once = await runCli(['once', '--config', join(imported, 'config.yaml')], { cwd: imported, env: { NODE_EXTRA_CA_CERTS: tls.certFile }, timeoutMs: 60_000 });
+      expect(once.code, once.stderr + once.stdout).toBe(0);
+      expect(records(second)).toEqual(byDdclient);
+      for (const secret of [DYN.pass, DUCK_TOKEN, CF_TOKEN]) expect(once.stdout + once.stderr).not.toContain(secret);
+    },
+    120_000,
+  );
 });

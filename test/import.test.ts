@@ -13,9 +13,13 @@ const imported = (name: string) => {
   return importConfig(text, formatOf(text, undefined, name));
 };
 
-describe('ddnsd import: the formats, from their projects\' own examples (fixtures/import/SOURCES.md)', () => {
+describe("ddnsd import: the formats, from their projects' own examples (fixtures/import/SOURCES.md)", () => {
   it('detects each format without --from', () => {
-    const formats = Object.fromEntries(readdirSync(FIXTURES).filter((f) => f !== 'SOURCES.md').map((f) => [f, formatOf(fixture(f), undefined, f).name]));
+    const formats = Object.fromEntries(
+      readdirSync(FIXTURES)
+        .filter((f) => f !== 'SOURCES.md')
+        .map((f) => [f, formatOf(fixture(f), undefined, f).name]),
+    );
     expect(formats).toEqual({
       'ddns-updater-cloudflare.json': 'ddns-updater',
       'ddns-updater-duckdns.json': 'ddns-updater',
@@ -36,14 +40,26 @@ describe('ddnsd import: the formats, from their projects\' own examples (fixture
     expect(cf.providers).toEqual([{ type: 'cloudflare', token: '${CLOUDFLARE_API_TOKEN}', hosts: ['hostname.zone.name'], zone: 'zone.name', ttl: 1, proxied: false }]);
     expect(cf.detect).toEqual({ ipv4: ['https://1.1.1.1/cdn-cgi/trace'], ipv6: ['https://dns64.cloudflare-dns.com/cdn-cgi/trace'] });
     expect(cf.secrets.get('CLOUDFLARE_API_TOKEN')).toBe('api_token');
-    expect(imported('inadyn-custom.conf').providers).toEqual([{ type: 'namecheap', domain: 'YOURDOMAIN.TLD', password: '${NAMECHEAP_PASSWORD}', hosts: ['YOURDOMAIN.TLD', 'www.YOURDOMAIN.TLD', 'test.YOURDOMAIN.TLD'] }]);
+    expect(imported('inadyn-custom.conf').providers).toEqual([
+      { type: 'namecheap', domain: 'YOURDOMAIN.TLD', password: '${NAMECHEAP_PASSWORD}', hosts: ['YOURDOMAIN.TLD', 'www.YOURDOMAIN.TLD', 'test.YOURDOMAIN.TLD'] },
+    ]);
     expect(imported('inadyn-dyndns.conf').providers[0]).toMatchObject({ type: 'dyndns2', endpoint: 'https://members.dyndns.org', hosts: ['example.dyndns.org'] });
   });
 
   it("inadyn custom sections as url entries, filled in as inadyn's generic plugin does; one without %i is told, not guessed", () => {
-    const text = 'custom ydns {\n  username = me\n  password = "pw 1"\n  ddns-server = ydns.io\n  ddns-path = "/api/v1/update/?host=%h&ip=%i"\n  ddns-response = { ok, nochg }\n  hostname = { a.ydns.eu, b.ydns.eu }\n}\ncustom old {\n  ddns-server = update.example.com\n  ddns-path = "/update?hostname="\n  hostname = c.example.net\n}\n';
+    const text =
+      'custom ydns {\n  username = me\n  password = "pw 1"\n  ddns-server = ydns.io\n  ddns-path = "/api/v1/update/?host=%h&ip=%i"\n  ddns-response = { ok, nochg }\n  hostname = { a.ydns.eu, b.ydns.eu }\n}\ncustom old {\n  ddns-server = update.example.com\n  ddns-path = "/update?hostname="\n  hostname = c.example.net\n}\n';
     const out = importConfig(text, formatOf(text, undefined, 'inadyn.conf'));
-    expect(out.providers).toEqual([{ type: 'url', url: 'https://ydns.io/api/v1/update/?host={host}&ip={ip}', success: 'ok|nochg', hosts: ['a.ydns.eu', 'b.ydns.eu'], username: 'me', password: '${YDNS_PASSWORD}' }]);
+    expect(out.providers).toEqual([
+      {
+        type: 'url',
+        url: 'https://ydns.io/api/v1/update/?host={host}&ip={ip}',
+        success: 'ok|nochg',
+        hosts: ['a.ydns.eu', 'b.ydns.eu'],
+        username: 'me',
+        password: '${YDNS_PASSWORD}',
+      },
+    ]);
     expect(out.secrets.get('YDNS_PASSWORD')).toBe('pw 1');
     expect(out.skipped[0]?.setting).toBe('custom old');
     expect(out.skipped[0]?.why).toContain('url: https://update.example.com/update?hostname={host}&…={ip}');
@@ -58,15 +74,37 @@ describe('ddnsd import: the formats, from their projects\' own examples (fixture
   });
 
   it('favonia and No-IP DUC environments', () => {
-    expect(imported('favonia.env').providers).toEqual([{ type: 'cloudflare', token: '${CLOUDFLARE_API_TOKEN}', hosts: ['example.org', 'www.example.org', 'example.io'], proxied: true }]);
-    expect(imported('noip-duc.env')).toMatchObject({ providers: [{ type: 'noip', username: '${NOIP_USERNAME}', password: '${NOIP_PASSWORD}', hosts: ['example.ddns.net', 'example.com'] }] });
-    const fav = importConfig('CLOUDFLARE_API_TOKEN=tok\nIP6_DOMAINS=v6.example.org\nUPDATE_CRON=@every 10m\nSHOUTRRR=discord://t0ken@123456\nIP6_PROVIDER=local.iface:eth0\nEMOJI=false\n', formatOf('CLOUDFLARE_API_TOKEN=x', undefined, 'env'));
-    expect(fav).toMatchObject({ interval: '10m', detect: { ipv6: ['interface:eth0'] }, notify: [{ url: '${NOTIFY_URL}' }], providers: [{ hosts: ['v6.example.org'], ipv4: false, ipv6: true }] });
+    expect(imported('favonia.env').providers).toEqual([
+      { type: 'cloudflare', token: '${CLOUDFLARE_API_TOKEN}', hosts: ['example.org', 'www.example.org', 'example.io'], proxied: true },
+    ]);
+    expect(imported('noip-duc.env')).toMatchObject({
+      providers: [{ type: 'noip', username: '${NOIP_USERNAME}', password: '${NOIP_PASSWORD}', hosts: ['example.ddns.net', 'example.com'] }],
+    });
+    const fav = importConfig(
+      'CLOUDFLARE_API_TOKEN=tok\nIP6_DOMAINS=v6.example.org\nUPDATE_CRON=@every 10m\nSHOUTRRR=discord://t0ken@123456\nIP6_PROVIDER=local.iface:eth0\nEMOJI=false\n',
+      formatOf('CLOUDFLARE_API_TOKEN=x', undefined, 'env'),
+    );
+    expect(fav).toMatchObject({
+      interval: '10m',
+      detect: { ipv6: ['interface:eth0'] },
+      notify: [{ url: '${NOTIFY_URL}' }],
+      providers: [{ hosts: ['v6.example.org'], ipv4: false, ipv6: true }],
+    });
     expect(fav.skipped).toEqual([{ setting: 'EMOJI', why: 'ddnsd has no such setting' }]);
   });
 
   it('ddclient: globals, continuation lines, quoted values, comments, host lists and the old "host login password" form', () => {
-    const conf = ['daemon=600  # ten minutes', 'protocol=dyndns2, \\', "  server=members.dyndns.org, login=me, password='p#ss w,rd'", 'a.example.net, b.example.net', 'protocol=duckdns', 'office dummy tok3n', 'protocol=noip, login=n, password=x#y # a comment', 'n.ddns.net', ''].join('\n');
+    const conf = [
+      'daemon=600  # ten minutes',
+      'protocol=dyndns2, \\',
+      "  server=members.dyndns.org, login=me, password='p#ss w,rd'",
+      'a.example.net, b.example.net',
+      'protocol=duckdns',
+      'office dummy tok3n',
+      'protocol=noip, login=n, password=x#y # a comment',
+      'n.ddns.net',
+      '',
+    ].join('\n');
     expect(readDdclient(conf).hosts).toEqual([
       { host: 'a.example.net', options: { daemon: '600', protocol: 'dyndns2', server: 'members.dyndns.org', login: 'me', password: 'p#ss w,rd' } },
       { host: 'b.example.net', options: { daemon: '600', protocol: 'dyndns2', server: 'members.dyndns.org', login: 'me', password: 'p#ss w,rd' } },
@@ -91,11 +129,19 @@ describe('ddnsd import on the command line', () => {
 
   it('--write DIR: config.yaml that ddnsd check accepts, .env with the secrets, what was not carried over as comments and on stderr', async () => {
     const dir = tempDir();
-    const conf = write(dir, 'ddclient.conf', 'daemon=300\nmail=it@example.com\nuse=if, if=eth0\nprotocol=cloudflare, zone=example.com, login=token, password=Sup3r-Secret-Cf-Token office.example.com\n');
+    const conf = write(
+      dir,
+      'ddclient.conf',
+      'daemon=300\nmail=it@example.com\nuse=if, if=eth0\nprotocol=cloudflare, zone=example.com, login=token, password=Sup3r-Secret-Cf-Token office.example.com\n',
+    );
     const res = await runCli(['import', conf, '--write', join(dir, 'out')], { cwd: dir });
     expect(res.code).toBe(0);
     const yaml = readFileSync(join(dir, 'out/config.yaml'), 'utf8');
-    expect(parse(yaml)).toEqual({ interval: '5m', detect: { ipv4: ['interface:eth0'] }, providers: [{ type: 'cloudflare', token: '${CLOUDFLARE_API_TOKEN}', hosts: ['office.example.com'], zone: 'example.com' }] });
+    expect(parse(yaml)).toEqual({
+      interval: '5m',
+      detect: { ipv4: ['interface:eth0'] },
+      providers: [{ type: 'cloudflare', token: '${CLOUDFLARE_API_TOKEN}', hosts: ['office.example.com'], zone: 'example.com' }],
+    });
     expect(yaml).toContain('# - mail=it@example.com: ddnsd sends messages through notify:');
     expect(res.stderr).toContain('- mail=it@example.com: ddnsd sends messages through notify:');
     expect(res.stdout + res.stderr + yaml).not.toContain('Sup3r-Secret-Cf-Token');
@@ -106,7 +152,11 @@ describe('ddnsd import on the command line', () => {
 
   it("favonia's Shoutrrr and Healthchecks URLs become notify targets, typed by their scheme and shown redacted by ddnsd check", async () => {
     const dir = tempDir();
-    const env = write(dir, 'ddns.env', 'CLOUDFLARE_API_TOKEN=cf-token-4f2a9c1e\nDOMAINS=office.example.org\nIP6_PROVIDER=none\nSHOUTRRR=discord://Dtoken-abcdefgh12345@693853386302554172\nHEALTHCHECKS=https://hc-ping.com/5f8a1b2c-0000-4a5b-9c8d-123456789abc\n');
+    const env = write(
+      dir,
+      'ddns.env',
+      'CLOUDFLARE_API_TOKEN=cf-token-4f2a9c1e\nDOMAINS=office.example.org\nIP6_PROVIDER=none\nSHOUTRRR=discord://Dtoken-abcdefgh12345@693853386302554172\nHEALTHCHECKS=https://hc-ping.com/5f8a1b2c-0000-4a5b-9c8d-123456789abc\n',
+    );
     expect((await runCli(['import', env, '--write', join(dir, 'out')], { cwd: dir })).code).toBe(0);
     expect(parse(readFileSync(join(dir, 'out/config.yaml'), 'utf8')).notify).toEqual([{ url: '${NOTIFY_URL}' }, { type: 'healthchecks', url: '${HEALTHCHECKS_URL}' }]);
     const check = await runCli(['check'], { cwd: join(dir, 'out') });
@@ -132,7 +182,10 @@ describe('ddnsd import on the command line', () => {
       [['import', join(dir, 'missing.conf'), '--write', out], 'cannot read'],
       [['import', write(dir, 'notes.txt', 'just some notes\n'), '--write', out], 'does not look like a config of'],
       [['import', write(dir, 'a.conf', 'protocol=dyndns2\nx.example.net\n'), '--from', 'dhclient', '--write', out], '--from dhclient is not a format'],
-      [['import', write(dir, 'b.conf', 'protocol=zoneedit1, login=me, password=pw x.example.net\n'), '--write', out], 'uses the protocol "zoneedit1" for x.example.net, which ddnsd has no provider for'],
+      [
+        ['import', write(dir, 'b.conf', 'protocol=zoneedit1, login=me, password=pw x.example.net\n'), '--write', out],
+        'uses the protocol "zoneedit1" for x.example.net, which ddnsd has no provider for',
+      ],
       [['import', write(dir, 'c.json', '{"settings": [ {"provider": "cloudflare", '), '--from', 'ddns-updater', '--write', out], 'not valid JSON'],
       [['import'], 'usage: ddnsd import FILE'],
       [['import', join(dir, 'a.conf'), '--dry-run'], '--dry-run does not go with import'],

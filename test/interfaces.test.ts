@@ -11,10 +11,13 @@ describe('the interface lister', () => {
   it('returns the last table it could read, says once why it cannot read one, and recovers', () => {
     const warnings: string[] = [];
     let refuse = true;
-    const list = interfaceLister((m) => warnings.push(m), () => {
-      if (refuse) throw new Error('uv_interface_addresses returned Unknown system error 97');
-      return TABLE;
-    });
+    const list = interfaceLister(
+      (m) => warnings.push(m),
+      () => {
+        if (refuse) throw new Error('uv_interface_addresses returned Unknown system error 97');
+        return TABLE;
+      },
+    );
     expect(list()).toEqual({});
     expect(list()).toEqual({});
     expect(list.failure()).toContain('system error 97');

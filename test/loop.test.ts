@@ -31,7 +31,7 @@ describe('the loop', () => {
     await loop.stop(1000);
   });
 
-  it('knows the next check before the cycle\'s result is told, so the status never shows none after a cycle', async () => {
+  it("knows the next check before the cycle's result is told, so the status never shows none after a cycle", async () => {
     const manual = manualClock();
     const seen: (number | undefined)[] = [];
     // The cycle tells its result (state, cycle-finished) after `ended`: anyone reading then sees the next time.
@@ -106,7 +106,10 @@ describe('the loop', () => {
     releases.shift()?.();
     await plain.done;
     await until(() => releases.length === 1, 1000, 'the forced cycle');
-    expect(runs).toEqual([{ id: plain.id, force: false }, { id: forced.id, force: true }]);
+    expect(runs).toEqual([
+      { id: plain.id, force: false },
+      { id: forced.id, force: true },
+    ]);
     // An unforced request while the forced cycle runs joins it.
     expect(loop.runNow()).toMatchObject({ id: forced.id, joined: true });
     releases.shift()?.();
@@ -159,7 +162,7 @@ describe('the loop', () => {
   });
 });
 
-describe('the daemon\'s next check', () => {
+describe("the daemon's next check", () => {
   it('is in the status when cycle-finished is told (injected clock)', async () => {
     const echo = await startEcho('81.2.69.160');
     const dir = tempDir();
@@ -181,4 +184,3 @@ describe('the daemon\'s next check', () => {
     }
   });
 });
-

@@ -72,7 +72,11 @@ describe('Prometheus rules and the Grafana dashboard', () => {
       const config = `interval: 1h\nstate: ./state.json\ndetect:\n  ipv4: [${echo.url}/]\nserver:\n  listen: 127.0.0.1:0\nproviders:\n  - type: duckdns\n    token: duck-token-metrics-7a1e\n    endpoint: ${duck.url}\n    hosts: [office]\n`;
       writeFileSync(join(dir, 'config.yaml'), config);
       const redactor = createRedactor();
-      daemon = await startDaemon(loadConfig({ providers: PROVIDERS, path: join(dir, 'config.yaml'), env: {}, cwd: dir }), { log: createLogger({ format: 'json', level: 'error', redactor, write: () => {} }), redactor, lan: () => [] });
+      daemon = await startDaemon(loadConfig({ providers: PROVIDERS, path: join(dir, 'config.yaml'), env: {}, cwd: dir }), {
+        log: createLogger({ format: 'json', level: 'error', redactor, write: () => {} }),
+        redactor,
+        lan: () => [],
+      });
       await daemon.loop.runNow().done;
       const text = await (await fetch(`${daemon.url}/metrics`)).text();
       const exported = new Set(['up']);
@@ -83,7 +87,16 @@ describe('Prometheus rules and the Grafana dashboard', () => {
       }
       const used = metricNames([...ruleExprs(), ...dashboardExprs()]);
       expect([...used].filter((n) => !exported.has(n))).toEqual([]);
-      expect([...used].sort()).toEqual(['ddnsd_address_info', 'ddnsd_cycle_duration_seconds_bucket', 'ddnsd_detections_total', 'ddnsd_host_status', 'ddnsd_notify_failures', 'ddnsd_reachability', 'ddnsd_updates_total', 'up']);
+      expect([...used].sort()).toEqual([
+        'ddnsd_address_info',
+        'ddnsd_cycle_duration_seconds_bucket',
+        'ddnsd_detections_total',
+        'ddnsd_host_status',
+        'ddnsd_notify_failures',
+        'ddnsd_reachability',
+        'ddnsd_updates_total',
+        'up',
+      ]);
       expect(text).toMatch(/^ddnsd_host_status\{provider="duckdns",host="office.duckdns.org",family="ipv4",status="ok"\} 1$/m);
       expect(text).toMatch(/^ddnsd_host_status\{provider="duckdns",host="office.duckdns.org",family="ipv4",status="failing"\} 0$/m);
     });
@@ -93,7 +106,14 @@ describe('Prometheus rules and the Grafana dashboard', () => {
     const dash = JSON.parse(readFileSync(DASHBOARD, 'utf8')) as { panels: { type: string; title: string; repeat?: string; targets?: { expr: string }[] }[] };
     const [row, ...panels] = dash.panels;
     expect(row).toMatchObject({ type: 'row', repeat: 'site' });
-    expect(panels.map((p) => p.title)).toEqual(['ddnsd up', 'External address', 'Hosts by state', 'Reachability', 'Update latency (one cycle: detect, compare, update)', 'Provider errors']);
+    expect(panels.map((p) => p.title)).toEqual([
+      'ddnsd up',
+      'External address',
+      'Hosts by state',
+      'Reachability',
+      'Update latency (one cycle: detect, compare, update)',
+      'Provider errors',
+    ]);
     for (const p of panels) for (const t of p.targets ?? []) expect(t.expr, p.title).toContain('site="$site"');
   });
 });

@@ -129,10 +129,17 @@ providers:
 describe('starting with links that are pushed', () => {
   it('says how each link is checked, and does not call nic_update unused when only a link names push', async () => {
     const dir = tempDir();
-    writeFileSync(join(dir, 'config.yaml'), 'state: ./state.json\nserver:\n  listen: 127.0.0.1:0\n  nic_update:\n    users: [{ username: lte-router, password: lte-secret-1, wan: lte }]\nwans:\n  lte:\n    ipv4: ["push:lte"]\n    bind: 127.0.0.3\n');
+    writeFileSync(
+      join(dir, 'config.yaml'),
+      'state: ./state.json\nserver:\n  listen: 127.0.0.1:0\n  nic_update:\n    users: [{ username: lte-router, password: lte-secret-1, wan: lte }]\nwans:\n  lte:\n    ipv4: ["push:lte"]\n    bind: 127.0.0.3\n',
+    );
     const logs: string[] = [];
     const redactor = createRedactor();
-    const daemon = await startDaemon(loadConfig({ providers: PROVIDERS, env: {}, cwd: dir }), { log: createLogger({ format: 'json', level: 'info', redactor, write: (l) => logs.push(l) }), redactor, lan: () => [] });
+    const daemon = await startDaemon(loadConfig({ providers: PROVIDERS, env: {}, cwd: dir }), {
+      log: createLogger({ format: 'json', level: 'info', redactor, write: (l) => logs.push(l) }),
+      redactor,
+      lan: () => [],
+    });
     await daemon.stop();
     expect(logs.join('\n')).toContain('Link lte: checking push:lte from 127.0.0.3');
     expect(logs.join('\n')).not.toContain('no detect list names the push source');

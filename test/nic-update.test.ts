@@ -27,7 +27,20 @@ const USER = 'fritzbox';
 const PASS = 'router-push-pass-7f3e19';
 const basic = (user = USER, pass = PASS): string => `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
 
-const status = { version: 't', ipv4: null, ipv6: null, lastCheck: null, nextCheck: null, detection: {}, stateError: null, hosts: [], lan: { addresses: [], checkedAt: null, change: null }, history: [], reach: null, notify: [] } as unknown as Status;
+const status = {
+  version: 't',
+  ipv4: null,
+  ipv6: null,
+  lastCheck: null,
+  nextCheck: null,
+  detection: {},
+  stateError: null,
+  hosts: [],
+  lan: { addresses: [], checkedAt: null, change: null },
+  history: [],
+  reach: null,
+  notify: [],
+} as unknown as Status;
 
 function app(overrides: { refused?: string[]; changed?: string[]; access?: ServerDeps['access'] } = {}) {
   let now = 1_000;
@@ -187,7 +200,7 @@ describe('pushes and cycles', () => {
     daemon = await startDaemon(config, { log: createLogger({ format: 'json', level: 'info', redactor, write: (l) => logs.push(l) }), redactor, lan: () => [], clock });
     await daemon.loop.runNow().done; // nothing pushed yet
     const push = async (ip: string) => (await fetch(`${daemon?.url}/nic/update?hostname=nas.example.net&myip=${ip}`, { headers: { authorization: basic() } })).text();
-    const idle = () => until(async () => (await (await fetch(`${daemon?.url}/api/status`)).json() as Status).hosts.every((h) => h.status !== 'pending'), 5000, 'the cycle');
+    const idle = () => until(async () => ((await (await fetch(`${daemon?.url}/api/status`)).json()) as Status).hosts.every((h) => h.status !== 'pending'), 5000, 'the cycle');
 
     expect(await push('81.2.69.160')).toBe('good 81.2.69.160');
     await until(() => dyn?.updates().length === 1, 5000, 'the first update');
@@ -223,13 +236,15 @@ describe('a router pushing with ddclient', () => {
   });
 
   // CI installs ddclient (.ci/run); elsewhere the test says what is missing instead of passing.
-  it.runIf(DDCLIENT || process.env.CI)('updates the provider with the address ddclient pushed, at once', async () => {
-    if (!DDCLIENT) throw new Error('ddclient is not installed: apt-get install ddclient (never start its service)');
-    dyn = await startDyndns2({ username: 'dyn-user', password: 'dyn-pass-2c8e0d1f', hosts: ['nas.example.net'] });
-    const dir = tempDir();
-    writeFileSync(
-      join(dir, 'config.yaml'),
-      `interval: 1h
+  it.runIf(DDCLIENT || process.env.CI)(
+    'updates the provider with the address ddclient pushed, at once',
+    async () => {
+      if (!DDCLIENT) throw new Error('ddclient is not installed: apt-get install ddclient (never start its service)');
+      dyn = await startDyndns2({ username: 'dyn-user', password: 'dyn-pass-2c8e0d1f', hosts: ['nas.example.net'] });
+      const dir = tempDir();
+      writeFileSync(
+        join(dir, 'config.yaml'),
+        `interval: 1h
 state: ./state.json
 detect:
   ipv4: [push]
@@ -245,42 +260,51 @@ providers:
     password: dyn-pass-2c8e0d1f
     hosts: [nas.example.net]
 `,
-    );
-    const config = loadConfig({ providers: PROVIDERS, path: join(dir, 'config.yaml'), env: { PUSH_PASS: PASS }, cwd: dir });
-    const logs: string[] = [];
-    const redactor = createRedactor();
-    const log = createLogger({ format: 'json', level: 'debug', redactor, write: (line) => logs.push(line) });
-    daemon = await startDaemon(config, { log, redactor, lan: () => [] });
-    await daemon.loop.runNow().done;
-    expect(dyn.updates()).toHaveLength(0); // nothing pushed yet: nothing to send
+      );
+      const config = loadConfig({ providers: PROVIDERS, path: join(dir, 'config.yaml'), env: { PUSH_PASS: PASS }, cwd: dir });
+      const logs: string[] = [];
+      const redactor = createRedactor();
+      const log = createLogger({ format: 'json', level: 'debug', redactor, write: (line) => logs.push(line) });
+      daemon = await startDaemon(config, { log, redactor, lan: () => [] });
+      await daemon.loop.runNow().done;
+      expect(dyn.updates()).toHaveLength(0); // nothing pushed yet: nothing to send
 
-    // ddclient as the router: a static address given here (no detection of its own), plain http to ddnsd on loopback only.
-    const conf = join(dir, 'ddclient.conf');
-    const server = new URL(daemon.url).host;
-    writeFileSync(conf, ['daemon=0', 'syslog=no', 'ssl=no', `use=ip, ip=${V4}`, 'protocol=dyndns2', `server=${server}`, `login=${USER}`, `password='${PASS}'`, 'nas.example.net', ''].join('\n'), { mode: 0o600 });
-    const run = () =>
-      new Promise<{ status: number | null; out: string }>((resolve) => {
-        // spawnSync would block the daemon in this process; run it asynchronously.
-        void import('node:child_process').then(({ execFile }) =>
-          execFile(DDCLIENT, ['-file', conf, '-cache', join(dir, 'ddclient.cache'), '-foreground', '-daemon=0', '-noquiet', '-verbose', '-force'], { timeout: 30_000, env: { PATH: '/usr/bin:/bin', HOME: dir } }, (error, stdout, stderr) =>
-            resolve({ status: error ? ((error as { code?: number }).code ?? 1) : 0, out: `${stdout}${stderr}` }),
-          ),
-        );
-      });
-    const first = await run();
-    expect(first.out).toMatch(/SUCCESS:\s+nas\.example\.net: .*good|SUCCESS.*nas\.example\.net/);
-    await daemon.loop.runNow().done; // joins the cycle the push started
-    expect(dyn.records.get('nas.example.net')?.ipv4).toBe(V4);
-    expect(dyn.updates()).toHaveLength(1);
-    expect(logs.join('\n')).toContain(`A router pushed a new IPv4 address, ${V4}`);
+      // ddclient as the router: a static address given here (no detection of its own), plain http to ddnsd on loopback only.
+      const conf = join(dir, 'ddclient.conf');
+      const server = new URL(daemon.url).host;
+      writeFileSync(
+        conf,
+        ['daemon=0', 'syslog=no', 'ssl=no', `use=ip, ip=${V4}`, 'protocol=dyndns2', `server=${server}`, `login=${USER}`, `password='${PASS}'`, 'nas.example.net', ''].join('\n'),
+        { mode: 0o600 },
+      );
+      const run = () =>
+        new Promise<{ status: number | null; out: string }>((resolve) => {
+          // spawnSync would block the daemon in this process; run it asynchronously.
+          void import('node:child_process').then(({ execFile }) =>
+            execFile(
+              DDCLIENT,
+              ['-file', conf, '-cache', join(dir, 'ddclient.cache'), '-foreground', '-daemon=0', '-noquiet', '-verbose', '-force'],
+              { timeout: 30_000, env: { PATH: '/usr/bin:/bin', HOME: dir } },
+              (error, stdout, stderr) => resolve({ status: error ? ((error as { code?: number }).code ?? 1) : 0, out: `${stdout}${stderr}` }),
+            ),
+          );
+        });
+      const first = await run();
+      expect(first.out).toMatch(/SUCCESS:\s+nas\.example\.net: .*good|SUCCESS.*nas\.example\.net/);
+      await daemon.loop.runNow().done; // joins the cycle the push started
+      expect(dyn.records.get('nas.example.net')?.ipv4).toBe(V4);
+      expect(dyn.updates()).toHaveLength(1);
+      expect(logs.join('\n')).toContain(`A router pushed a new IPv4 address, ${V4}`);
 
-    const second = await run();
-    expect(second.out).toMatch(/nochg/);
-    const st = (await (await fetch(`${daemon.url}/api/status`)).json()) as Status & { detection: { ipv4: { sources: { source: string; address?: string }[] } } };
-    expect(st.detection.ipv4?.sources).toEqual([expect.objectContaining({ source: 'push', kind: 'push', address: V4 })]);
-    const page = await (await fetch(`${daemon.url}/`)).text();
-    expect(page).toContain(`push: <code>${V4}</code>`);
-    expect(JSON.stringify(st) + page + logs.join('\n')).not.toContain(PASS);
-    expect(spawnSync('pgrep', ['-x', 'ddclient']).status).not.toBe(0); // no ddclient daemon left behind
-  }, 60_000);
+      const second = await run();
+      expect(second.out).toMatch(/nochg/);
+      const st = (await (await fetch(`${daemon.url}/api/status`)).json()) as Status & { detection: { ipv4: { sources: { source: string; address?: string }[] } } };
+      expect(st.detection.ipv4?.sources).toEqual([expect.objectContaining({ source: 'push', kind: 'push', address: V4 })]);
+      const page = await (await fetch(`${daemon.url}/`)).text();
+      expect(page).toContain(`push: <code>${V4}</code>`);
+      expect(JSON.stringify(st) + page + logs.join('\n')).not.toContain(PASS);
+      expect(spawnSync('pgrep', ['-x', 'ddclient']).status).not.toBe(0); // no ddclient daemon left behind
+    },
+    60_000,
+  );
 });

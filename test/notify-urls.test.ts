@@ -33,7 +33,16 @@ async function deliver(targets: unknown[], events: CycleEvent[]) {
 }
 
 const at = Date.parse('2026-11-29T08:00:00Z');
-const attention: CycleEvent = { type: 'host-needs-attention', provider: 'duckdns', host: 'office.duckdns.org', family: 'ipv4', kind: 'auth', message: 'credentials rejected <badauth> & paused', entry: 0, at };
+const attention: CycleEvent = {
+  type: 'host-needs-attention',
+  provider: 'duckdns',
+  host: 'office.duckdns.org',
+  family: 'ipv4',
+  kind: 'auth',
+  message: 'credentials rejected <badauth> & paused',
+  entry: 0,
+  at,
+};
 const changed: CycleEvent = { type: 'address-changed', family: 'ipv4', from: '203.0.113.6', to: '203.0.113.7', sources: [], at };
 
 const DISCORD_TOKEN = 'W3dE2OZz4C13_4z_uHfDOoC7BqTW288s-z1ykqI0iJnY';
@@ -70,7 +79,12 @@ describe('notification URLs (Shoutrrr syntax)', () => {
       ],
       [changed],
     );
-    expect(status.map((s) => [s.sent, s.failed])).toEqual([[1, 0], [1, 0], [1, 0], [0, 1]]);
+    expect(status.map((s) => [s.sent, s.failed])).toEqual([
+      [1, 0],
+      [1, 0],
+      [1, 0],
+      [0, 1],
+    ]);
     expect(status[3]?.lastError).toContain('invalid_auth');
     expect(slack.messages).toHaveLength(3);
     expect(slack.messages[1]).toMatchObject({ channel: 'C001CH4NN3L', text: expect.stringContaining('203.0.113.7') });
@@ -84,7 +98,10 @@ describe('notification URLs (Shoutrrr syntax)', () => {
     const tg = track(await startTelegram(token));
     const { status, shown, logs } = await deliver([{ url: `telegram://${token}@telegram?chats=@office_it,-1001234567890:42&preview=no`, api: tg.url }], [attention]);
     expect(status[0]).toMatchObject({ sent: 1, failed: 0 });
-    expect(tg.messages.map((m) => [m.chat_id, m.message_thread_id])).toEqual([['@office_it', undefined], ['-1001234567890', 42]]);
+    expect(tg.messages.map((m) => [m.chat_id, m.message_thread_id])).toEqual([
+      ['@office_it', undefined],
+      ['-1001234567890', 42],
+    ]);
     expect(tg.messages[0]?.text).toContain('&lt;badauth&gt; &amp; paused');
     expect(shown + logs).not.toContain('AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw');
   });
@@ -104,7 +121,10 @@ describe('notification URLs (Shoutrrr syntax)', () => {
 
   it('pushover://shoutrrr:token@user/?devices=…: the form Pushover documents', async () => {
     const po = track(await startPushover('azGDORePK8gMaC0QOYAMyEEuzJnyUi', 'uQiRzpo4DXghDmr9QzzfQu27cmVRsG'));
-    const { status, shown } = await deliver([{ url: 'pushover://shoutrrr:azGDORePK8gMaC0QOYAMyEEuzJnyUi@uQiRzpo4DXghDmr9QzzfQu27cmVRsG/?devices=phone', api: po.url }], [attention]);
+    const { status, shown } = await deliver(
+      [{ url: 'pushover://shoutrrr:azGDORePK8gMaC0QOYAMyEEuzJnyUi@uQiRzpo4DXghDmr9QzzfQu27cmVRsG/?devices=phone', api: po.url }],
+      [attention],
+    );
     expect(status[0]).toMatchObject({ sent: 1, failed: 0 });
     expect(po.messages[0]).toMatchObject({ device: 'phone', priority: '1', title: 'office.duckdns.org A needs attention', timestamp: String(at / 1000) });
     expect(shown).not.toContain('azGDORePK8gMaC0QOYAMyEEuzJnyUi');
@@ -117,7 +137,10 @@ describe('notification URLs (Shoutrrr syntax)', () => {
       [{ url: `matrix://ddnsd:matrix-pass-word@${host}/?rooms=office:fake&disableTLS=yes` }, { url: `matrix://:syt_access_token_123@${host}/?rooms=!abc:fake&disableTLS=yes` }],
       [attention, changed],
     );
-    expect(status.map((s) => [s.sent, s.failed])).toEqual([[2, 0], [2, 0]]);
+    expect(status.map((s) => [s.sent, s.failed])).toEqual([
+      [2, 0],
+      [2, 0],
+    ]);
     expect(mx.messages).toHaveLength(4);
     expect(mx.messages[0]).toMatchObject({ room: '!abc:fake', msgtype: 'm.text' });
     expect(mx.requests.filter((r) => r.url.pathname.endsWith('/login'))).toHaveLength(1);
@@ -142,7 +165,9 @@ describe('notification URLs (Shoutrrr syntax)', () => {
     expect(`${generic?.url.pathname}${generic?.url.search}`).toBe('/hooks/chat?room=7');
     expect(generic?.headers['x-room']).toBe('it-office');
     const text = (JSON.parse(generic?.body ?? '{}') as { text: string }).text;
-    expect(text).toBe('critical: office.duckdns.org A needs attention — credentials rejected <badauth> & paused. ddnsd sends nothing more for it until providers[0] in the config is fixed. (host-needs-attention at 2026-11-29T08:00:00.000Z)');
+    expect(text).toBe(
+      'critical: office.duckdns.org A needs attention — credentials rejected <badauth> & paused. ddnsd sends nothing more for it until providers[0] in the config is fixed. (host-needs-attention at 2026-11-29T08:00:00.000Z)',
+    );
     expect(shown).not.toContain('ntfy-password-1');
   });
 

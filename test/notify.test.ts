@@ -45,7 +45,16 @@ function harness(targets: unknown[], clock = fakeClock()): Harness {
 }
 
 const at = Date.parse('2026-11-29T08:00:00Z');
-const failed = (message = 'credentials rejected (HTTP 401)'): CycleEvent => ({ type: 'host-failed', provider: 'duckdns', host: 'office.duckdns.org', family: 'ipv4', kind: 'transient', message, retryAt: at + 60_000, at });
+const failed = (message = 'credentials rejected (HTTP 401)'): CycleEvent => ({
+  type: 'host-failed',
+  provider: 'duckdns',
+  host: 'office.duckdns.org',
+  family: 'ipv4',
+  kind: 'transient',
+  message,
+  retryAt: at + 60_000,
+  at,
+});
 const recovered: CycleEvent = { type: 'host-recovered', provider: 'duckdns', host: 'office.duckdns.org', family: 'ipv4', address: '203.0.113.7', at };
 const report = (ok: boolean): CycleReport => ({ id: 1, startedAt: at, finishedAt: at, detections: [], hosts: [], ok });
 
@@ -71,7 +80,17 @@ describe('notifications', () => {
     const topic = await recorder();
     const h = harness([{ type: 'ntfy', url: `${topic.url}/office-ddnsd-topic`, token: 'tk_abcdefgh12345', severity: 'warning' }]);
     h.events.emit({ type: 'address-changed', family: 'ipv4', from: '203.0.113.6', to: '203.0.113.7', sources: [], at });
-    h.events.emit({ type: 'reachability-changed', check: 'port', subject: 'office.example.com:1234/tcp', verdict: 'fail', previous: 'pass', summary: 'port 1234 on 203.0.113.7 is not reachable from the internet', fix: 'In the router, forward TCP port 1234 to this machine.', required: true, at });
+    h.events.emit({
+      type: 'reachability-changed',
+      check: 'port',
+      subject: 'office.example.com:1234/tcp',
+      verdict: 'fail',
+      previous: 'pass',
+      summary: 'port 1234 on 203.0.113.7 is not reachable from the internet',
+      fix: 'In the router, forward TCP port 1234 to this machine.',
+      required: true,
+      at,
+    });
     await h.notifier.flush();
     expect(topic.requests).toHaveLength(1);
     const req = topic.requests[0];
@@ -126,7 +145,27 @@ describe('notifications', () => {
 
   it('email: one message per incident through a real SMTP server with STARTTLS and a self-signed certificate', async () => {
     const dir = tempDir();
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost'], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+        '-days',
+        '1',
+        '-subj',
+        '/CN=localhost',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1,DNS:localhost',
+      ],
+      { stdio: 'ignore' },
+    );
     const received: { from: string; to: string[]; data: string; secure: boolean; user: string | undefined }[] = [];
     const server = new SMTPServer({
       key: readFileSync(join(dir, 'key.pem')),
@@ -140,7 +179,13 @@ describe('notifications', () => {
         const chunks: Buffer[] = [];
         stream.on('data', (c: Buffer) => chunks.push(c));
         stream.on('end', () => {
-          received.push({ from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address), data: Buffer.concat(chunks).toString(), secure: session.secure, user: session.user as string | undefined });
+          received.push({
+            from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+            to: session.envelope.rcptTo.map((r) => r.address),
+            data: Buffer.concat(chunks).toString(),
+            secure: session.secure,
+            user: session.user as string | undefined,
+          });
           cb();
         });
       },
@@ -149,8 +194,21 @@ describe('notifications', () => {
     closers.push(() => new Promise<void>((r) => server.close(() => r())));
     const port = (server.server.address() as { port: number }).port;
     const caFile = join(dir, 'cert.pem');
-    const h = harness([{ type: 'email', host: '127.0.0.1', port, security: 'starttls', username: 'ddnsd', password: 'mail-secret-pw', from: 'ddnsd@office.example', to: ['admin@office.example'], ca_file: caFile }]);
-    for (let i = 0; i < 3; i++) h.events.emit({ type: 'host-needs-attention', provider: 'duckdns', host: 'office.duckdns.org', family: 'ipv4', kind: 'auth', message: 'credentials rejected', entry: 0, at });
+    const h = harness([
+      {
+        type: 'email',
+        host: '127.0.0.1',
+        port,
+        security: 'starttls',
+        username: 'ddnsd',
+        password: 'mail-secret-pw',
+        from: 'ddnsd@office.example',
+        to: ['admin@office.example'],
+        ca_file: caFile,
+      },
+    ]);
+    for (let i = 0; i < 3; i++)
+      h.events.emit({ type: 'host-needs-attention', provider: 'duckdns', host: 'office.duckdns.org', family: 'ipv4', kind: 'auth', message: 'credentials rejected', entry: 0, at });
     await h.notifier.flush();
     expect(h.notifier.status()[0]?.lastError).toBeNull();
     expect(received).toHaveLength(1);

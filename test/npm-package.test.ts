@@ -34,9 +34,14 @@ function cleanEnv(extra: Record<string, string> = {}): Record<string, string> {
 
 function run(file: string, args: string[], options: { cwd: string; env?: Record<string, string>; timeoutMs: number }): Promise<Run> {
   return new Promise((done) => {
-    execFile(file, args, { cwd: options.cwd, env: cleanEnv(options.env), timeout: options.timeoutMs, killSignal: 'SIGKILL', maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      done({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
-    });
+    execFile(
+      file,
+      args,
+      { cwd: options.cwd, env: cleanEnv(options.env), timeout: options.timeoutMs, killSignal: 'SIGKILL', maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        done({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -70,7 +75,14 @@ describe('the npm package', () => {
     // The copy-me adapter is for contributors, not users.
     expect(paths.filter((p) => p.includes('_example'))).toEqual([]);
     expect(paths).toContain('config.example.yaml');
-    expect(paths.filter((p) => !/^(dist\/bundle\/(bin\.cjs|cli\.mjs|ddnsd\.cjs|chunks\/[\w-]+\.mjs|THIRD-PARTY-LICENSES\.txt)|config\.example\.yaml|compose\.yaml|deploy\/kubernetes\/[\w-]+\.yaml|deploy\/prometheus\/ddnsd-alerts\.yaml|deploy\/grafana\/ddnsd\.json|README\.md|package\.json|LICENSE)$/.test(p))).toEqual([]);
+    expect(
+      paths.filter(
+        (p) =>
+          !/^(dist\/bundle\/(bin\.cjs|cli\.mjs|ddnsd\.cjs|chunks\/[\w-]+\.mjs|THIRD-PARTY-LICENSES\.txt)|config\.example\.yaml|compose\.yaml|deploy\/kubernetes\/[\w-]+\.yaml|deploy\/prometheus\/ddnsd-alerts\.yaml|deploy\/grafana\/ddnsd\.json|README\.md|package\.json|LICENSE)$/.test(
+            p,
+          ),
+      ),
+    ).toEqual([]);
     // The alert rules and the dashboard for many sites, without their rule tests.
     expect(paths.filter((p) => /^deploy\/(prometheus|grafana)\//.test(p)).sort()).toEqual(['deploy/grafana/ddnsd.json', 'deploy/prometheus/ddnsd-alerts.yaml']);
     expect(paths.some((p) => p.startsWith('test/') || p.endsWith('.ts') || p.endsWith('.map'))).toBe(false);

@@ -44,7 +44,10 @@ describe('hosts with an IPv6 suffix in a provider entry', () => {
 
   const write = (dir: string, detect: string, hosts: string, extra = ''): string => {
     const file = join(dir, 'config.yaml');
-    writeFileSync(file, `state: ./state.json\ndetect:\n${detect}\nproviders:\n  - type: dyndns2\n    endpoint: http://127.0.0.1:9/\n    username: u\n    password: p\n${extra}    hosts:\n${hosts}\n`);
+    writeFileSync(
+      file,
+      `state: ./state.json\ndetect:\n${detect}\nproviders:\n  - type: dyndns2\n    endpoint: http://127.0.0.1:9/\n    username: u\n    password: p\n${extra}    hosts:\n${hosts}\n`,
+    );
     return file;
   };
   const problems = (detect: string, hosts: string, extra = ''): string => {
@@ -59,7 +62,9 @@ describe('hosts with an IPv6 suffix in a provider entry', () => {
   const v6 = '  ipv6: [https://api6.ipify.org/]';
 
   it('reports wrong host mappings by key path and line', () => {
-    expect(problems(v6, '      - { name: nas.example.net, ipv6_suffix: "::1", ipv6_host_mac: "00:11:22:33:44:55" }')).toContain('providers[0].hosts[0] (line 10): give ipv6_suffix or ipv6_host_mac, not both');
+    expect(problems(v6, '      - { name: nas.example.net, ipv6_suffix: "::1", ipv6_host_mac: "00:11:22:33:44:55" }')).toContain(
+      'providers[0].hosts[0] (line 10): give ipv6_suffix or ipv6_host_mac, not both',
+    );
     expect(problems(v6, '      - { name: nas.example.net, ipv6_suffix: "1234" }')).toContain('providers[0].hosts[0].ipv6_suffix (line 10): "1234" is not an IPv6 interface id');
     expect(problems(v6, '      - { name: nas.example.net, ipv6_host_mac: "00:11" }')).toContain('is not a MAC address');
     expect(problems(v6, '      - { name: nas.example.net, ipv6_sufix: "::1" }')).toContain('providers[0].hosts[0].ipv6_sufix (line 10): unknown key');
@@ -95,7 +100,12 @@ providers:
 `,
     );
     const config = loadConfig({ providers: PROVIDERS, path: file, env: {}, cwd: dir });
-    expect(effectiveConfig(config).providers).toEqual([expect.objectContaining({ hosts: ['nas.example.net', 'lab.example.net', 'portal.example.net'], ipv6_hosts: ['nas.example.net: ipv6_suffix: ::1234', 'lab.example.net: ipv6_host_mac: 00:11:22:33:44:55'] })]);
+    expect(effectiveConfig(config).providers).toEqual([
+      expect.objectContaining({
+        hosts: ['nas.example.net', 'lab.example.net', 'portal.example.net'],
+        ipv6_hosts: ['nas.example.net: ipv6_suffix: ::1234', 'lab.example.net: ipv6_host_mac: 00:11:22:33:44:55'],
+      }),
+    ]);
     const redactor = createRedactor();
     runtime = await createRuntime(config, { log: createLogger({ format: 'json', level: 'error', redactor, write: () => {} }), redactor, lan: () => [] });
 

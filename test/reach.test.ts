@@ -68,7 +68,12 @@ describe('dns check', () => {
 
   it('fails when no record exists and skips Cloudflare-proxied records without asking', async () => {
     const z = await zone();
-    const results = await checkDns([target, { ...target, host: 'www.example.com', proxied: true }], { dns, resolvers: [{ host: z.host, port: z.port }], authoritative: [{ host: z.host, port: z.port }], required: false });
+    const results = await checkDns([target, { ...target, host: 'www.example.com', proxied: true }], {
+      dns,
+      resolvers: [{ host: z.host, port: z.port }],
+      authoritative: [{ host: z.host, port: z.port }],
+      required: false,
+    });
     expect(results[0]?.verdict).toBe('fail');
     expect(results[0]?.details.join('\n')).toContain('NXDOMAIN');
     expect(results[1]?.verdict).toBe('skip');
@@ -105,11 +110,17 @@ describe('port check', () => {
   it('passes when the probe reaches the port, and reports the hairpin attempt apart', async () => {
     const p = await probe([1234]);
     const { port } = await listening();
-    const r = await checkPort({ ...entry, port }, { http, probe: `${p.url}/port/{port}`, timeoutMs: 2000, external: EXTERNAL, lan: '192.168.1.20', hairpin: true, hairpinHost: '127.0.0.1', required: false });
+    const r = await checkPort(
+      { ...entry, port },
+      { http, probe: `${p.url}/port/{port}`, timeoutMs: 2000, external: EXTERNAL, lan: '192.168.1.20', hairpin: true, hairpinHost: '127.0.0.1', required: false },
+    );
     expect(p.open.has(port)).toBe(false);
     expect(r.verdict).toBe('fail');
     p.open.add(port);
-    const again = await checkPort({ ...entry, port }, { http, probe: `${p.url}/port/{port}`, timeoutMs: 2000, external: EXTERNAL, lan: '192.168.1.20', hairpin: true, hairpinHost: '127.0.0.1', required: false });
+    const again = await checkPort(
+      { ...entry, port },
+      { http, probe: `${p.url}/port/{port}`, timeoutMs: 2000, external: EXTERNAL, lan: '192.168.1.20', hairpin: true, hairpinHost: '127.0.0.1', required: false },
+    );
     expect(again.verdict).toBe('pass');
     expect(again.details.find((d) => d.startsWith('hairpin'))).toContain('works');
     expect(p.requests.map((q) => q.url.pathname)).toEqual([`/port/${port}`, `/port/${port}`]);
@@ -119,7 +130,10 @@ describe('port check', () => {
     const p = await probe([]);
     const { port, server } = await listening();
     await new Promise<void>((r) => server.close(() => r()));
-    const r = await checkPort({ ...entry, port }, { http, probe: `${p.url}/port/{port}`, timeoutMs: 2000, external: EXTERNAL, lan: '192.168.1.20', hairpin: true, hairpinHost: '127.0.0.1', required: true });
+    const r = await checkPort(
+      { ...entry, port },
+      { http, probe: `${p.url}/port/{port}`, timeoutMs: 2000, external: EXTERNAL, lan: '192.168.1.20', hairpin: true, hairpinHost: '127.0.0.1', required: true },
+    );
     expect(r.verdict).toBe('fail');
     expect(r.summary).toBe(`port ${port} on ${EXTERNAL} is not reachable from the internet`);
     expect(r.fix).toContain(`forward TCP port ${port} to this machine (192.168.1.20)`);
@@ -181,7 +195,18 @@ describe('reach runs', () => {
     events.on('reachability-changed', (e) => seen.push(e));
     const clock = fakeClock();
     const providers = [{ entry: { families: ['ipv4'], settings: {}, definition: { type: 'x' } }, provider: { label: 'x', hosts: ['office.example.com'] } }] as never;
-    const reach = createReach({ config, http, dns, clock, log: createLogger({ format: 'json', level: 'error', redactor: createRedactor(), write: () => {} }), events, state, invalidate: () => false, providers, lan: () => [] });
+    const reach = createReach({
+      config,
+      http,
+      dns,
+      clock,
+      log: createLogger({ format: 'json', level: 'error', redactor: createRedactor(), write: () => {} }),
+      events,
+      state,
+      invalidate: () => false,
+      providers,
+      lan: () => [],
+    });
     for (let i = 0; i < 3; i++) await reach.run();
     expect(seen).toHaveLength(1);
     expect(seen[0]).toMatchObject({ check: 'port', verdict: 'fail', previous: undefined, required: true });
@@ -208,7 +233,18 @@ describe('drift', () => {
     const providers = [{ entry: { families: ['ipv4'], settings: {}, definition: { type: 'duckdns' } }, provider: { label: 'duckdns', hosts: ['office.example.com'] } }] as never;
     const logs: string[] = [];
     const log = createLogger({ format: 'json', level: 'warn', redactor: createRedactor(), write: (l) => logs.push(l) });
-    const reach = createReach({ config, http, dns, clock: fakeClock(), log, events: createEvents(), state, invalidate: (k, a) => invalidate(state, k, a), providers, lan: () => [] });
+    const reach = createReach({
+      config,
+      http,
+      dns,
+      clock: fakeClock(),
+      log,
+      events: createEvents(),
+      state,
+      invalidate: (k, a) => invalidate(state, k, a),
+      providers,
+      lan: () => [],
+    });
     const looked = await reach.check();
     expect(looked[0]?.verdict).toBe('fail');
     expect(state.hosts[key]?.address).toBe(EXTERNAL);

@@ -45,7 +45,9 @@ describe('loading the config with the adapters it names', () => {
   };
 
   it('asks for the types of the entries, and the entries work', async () => {
-    const { asked, config } = await load('providers:\n  - { type: duckdns, token: t0k3n-value, hosts: [home] }\n  - { type: noip, username: u, password: p4ss, hosts: [a.ddns.net] }\n');
+    const { asked, config } = await load(
+      'providers:\n  - { type: duckdns, token: t0k3n-value, hosts: [home] }\n  - { type: noip, username: u, password: p4ss, hosts: [a.ddns.net] }\n',
+    );
     expect(asked).toEqual([['duckdns', 'noip']]);
     expect(config).not.toBeInstanceOf(Error);
     expect((config as { providers: { definition: { type: string } }[] }).providers.map((p) => p.definition.type)).toEqual(['duckdns', 'noip']);

@@ -210,10 +210,15 @@ describe.skipIf(process.env.DDNSD_SKIP_BROWSER === '1')('signing in and out in c
     await page.locator('#h-hosts').waitFor(WAIT);
     const shots = mkdtempSync(join(tmpdir(), 'ddnsd-page-'));
     const measured: string[] = [];
-    for (const [width, height, size] of [[1280, 900, 'desktop'], [390, 844, 'phone']] as const) {
+    for (const [width, height, size] of [
+      [1280, 900, 'desktop'],
+      [390, 844, 'phone'],
+    ] as const) {
       await page.setViewportSize({ width, height });
       const m = await page.evaluate<Layout>(MEASURE);
-      measured.push(`${size}: hosts at ${m.hostsTop} px, reachability at ${m.reachTop} px, scrollWidth ${m.scrollWidth} of ${m.clientWidth}, sign-out inside ${m.signOutInside}, ${m.backticks} backticks shown`);
+      measured.push(
+        `${size}: hosts at ${m.hostsTop} px, reachability at ${m.reachTop} px, scrollWidth ${m.scrollWidth} of ${m.clientWidth}, sign-out inside ${m.signOutInside}, ${m.backticks} backticks shown`,
+      );
       console.log(`page layout: ${measured.at(-1)}`);
       await page.screenshot({ path: join(shots, `${size}.png`), fullPage: true });
       expect(m.hostsTop, size).toBeLessThan(height / 2);
@@ -232,4 +237,3 @@ describe.skipIf(process.env.DDNSD_SKIP_BROWSER === '1')('signing in and out in c
     expect(problems).toEqual([]);
   }, 60_000);
 });
-

@@ -56,9 +56,7 @@ describe.skipIf(process.env.DDNSD_SKIP_BROWSER === '1')('the status page in chro
         version: 1,
         lastCheck: at,
         detected: { ipv4: { address: OLD, at } },
-        hosts: Object.fromEntries(
-          ['myoffice.duckdns.org', 'portal.duckdns.org', 'homelab.duckdns.org'].map((h) => [`duckdns ${h} ipv4`, confirmed(h)]),
-        ),
+        hosts: Object.fromEntries(['myoffice.duckdns.org', 'portal.duckdns.org', 'homelab.duckdns.org'].map((h) => [`duckdns ${h} ipv4`, confirmed(h)])),
         history: [{ at: at - 30 * 24 * 3600_000, family: 'ipv4', to: OLD }],
         lan: { addresses: [{ interface: 'eth0', family: 'ipv4', address: '192.168.1.20' }], at },
       }),

@@ -133,9 +133,9 @@ providers:
       });
     expect(await raw('NOT HTTP AT ALL\r\n\r\n')).toMatch(/^HTTP\/1\.1 400 /);
     const chunk = 'x'.repeat(8192);
-    const chunked = `POST /api/update HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${PAGE_TOKEN}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n${
-      `${(8192).toString(16)}\r\n${chunk}\r\n`.repeat(4)
-    }0\r\n\r\n`;
+    const chunked = `POST /api/update HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${PAGE_TOKEN}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n${`${(8192).toString(16)}\r\n${chunk}\r\n`.repeat(
+      4,
+    )}0\r\n\r\n`;
     expect(await raw(chunked)).toMatch(/^HTTP\/1\.1 413 /);
     expect((await fetch(`${d.url}/healthz`)).status).toBe(200);
   });

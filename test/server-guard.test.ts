@@ -37,7 +37,7 @@ const PRIVATE = ['81.2.69.160', '192.168.1.37', 'myoffice.duckdns.org', 'portal.
 const leaks = (text: string): string[] => PRIVATE.filter((p) => text.includes(p));
 
 describe('the Host allowlist (DNS rebinding)', () => {
-  it('answers loopback names, the machine\'s addresses and server.hosts; refuses any other Host with 421 and no data', async () => {
+  it("answers loopback names, the machine's addresses and server.hosts; refuses any other Host with 421 and no data", async () => {
     const a = app({ auth: 'none', publicRead: true, hosts: ['ddnsd.office.lan'] });
     for (const host of ['127.0.0.1:8080', 'localhost:8080', '[::1]:8080', `${LAN}:8080`, 'ddnsd.office.lan', 'DDNSD.office.lan.:8080']) {
       expect((await a.inject({ url: '/api/status', headers: { host } })).statusCode, host).toBe(200);
@@ -49,7 +49,7 @@ describe('the Host allowlist (DNS rebinding)', () => {
     }
   });
 
-  it('refuses a POST another site\'s page sends (Origin or Sec-Fetch-Site) with 403', async () => {
+  it("refuses a POST another site's page sends (Origin or Sec-Fetch-Site) with 403", async () => {
     const a = app({ auth: 'none', publicRead: true });
     const auth = { authorization: `Bearer ${TOKEN}`, host: '127.0.0.1:8080' };
     expect((await a.inject({ method: 'POST', url: '/api/update', headers: { ...auth, origin: 'http://attacker.example' } })).statusCode).toBe(403);
@@ -129,7 +129,6 @@ describe('auth: token', () => {
   });
 });
 
-
 describe('failed authentications', () => {
   it('allows 10 a minute per address, then answers 429 with Retry-After, even to the right token, until the minute is over', async () => {
     const clock = { t: NOW };
@@ -184,7 +183,9 @@ describe('the server section of the config', () => {
   };
 
   it('refuses to listen beyond loopback with open reads, saying how to fix it', () => {
-    expect(load('  listen: 0.0.0.0:8080\n')).toThrow(/server\.token \(line 3\): ddnsd listens on 0\.0\.0\.0:8080, beyond loopback.*set server\.token.*auth: basic.*auth: none with public_read: true/);
+    expect(load('  listen: 0.0.0.0:8080\n')).toThrow(
+      /server\.token \(line 3\): ddnsd listens on 0\.0\.0\.0:8080, beyond loopback.*set server\.token.*auth: basic.*auth: none with public_read: true/,
+    );
     expect(load('  listen: 0.0.0.0:8080\n  auth: none\n')).toThrow(/server\.auth \(line 5\): auth: none while listening on 0\.0\.0\.0:8080, beyond loopback.*public_read: true/);
     expect(load('  listen: 127.0.0.1:8080\n', { DDNSD_LISTEN: '[::]:8080' })).toThrow(/\[::\]:8080 \(DDNSD_LISTEN\), beyond loopback/);
     expect(load('  listen: 0.0.0.0:8080\n  auth: none\n  public_read: true\n')().server.publicRead).toBe(true);
@@ -192,7 +193,7 @@ describe('the server section of the config', () => {
     expect(load('  listen: 127.0.0.1:8080\n')().server.auth).toBe('none');
   });
 
-  it('checks basic auth\'s hash and the keys that belong to it', async () => {
+  it("checks basic auth's hash and the keys that belong to it", async () => {
     expect(load('  auth: basic\n  username: admin\n')).toThrow(/password_hash.*ddnsd hash-password/);
     expect(load('  auth: basic\n  username: admin\n  password_hash: hunter22\n')).toThrow(/server\.password_hash \(line 6\): not a password hash in the form scrypt/);
     expect(load('  token: long-enough-token\n  username: admin\n')).toThrow(/server\.username.*only with auth: basic/);
@@ -218,7 +219,29 @@ describe('the server section of the config', () => {
 function selfSigned(dir: string, name: string): { cert: string; key: string } {
   const cert = join(dir, `${name}.crt`);
   const key = join(dir, `${name}.key`);
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '2', '-subj', `/CN=${name}`, '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', key, '-out', cert], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-days',
+      '2',
+      '-subj',
+      `/CN=${name}`,
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+    ],
+    { stdio: 'ignore' },
+  );
   return { cert, key };
 }
 

@@ -47,15 +47,14 @@ function app(access: ServerDeps['access'], extra: Partial<ServerDeps> = {}) {
 const cookieOf = (res: { headers: Record<string, unknown> }): string => String(res.headers['set-cookie']).split(';')[0] as string;
 
 describe('the same-site check', () => {
-  it('sends Referrer-Policy same-origin, so browsers name this origin on the page\'s POSTs', async () => {
+  it("sends Referrer-Policy same-origin, so browsers name this origin on the page's POSTs", async () => {
     const res = await app({}).inject({ url: '/', headers: HOST });
     expect(res.headers['referrer-policy']).toBe('same-origin');
   });
 
   it('lets a sign-in through when Sec-Fetch-Site vouches for it, even with Origin: null; refuses Origin: null alone and other sites', async () => {
     const a = app({});
-    const post = (headers: Record<string, string>) =>
-      a.inject({ method: 'POST', url: '/login', headers: { ...HOST, ...FORM, ...headers }, payload: `token=${TOKEN}` });
+    const post = (headers: Record<string, string>) => a.inject({ method: 'POST', url: '/login', headers: { ...HOST, ...FORM, ...headers }, payload: `token=${TOKEN}` });
     // Chromium's form POST under the old no-referrer policy.
     expect((await post({ origin: 'null', 'sec-fetch-site': 'same-origin' })).statusCode).toBe(303);
     expect((await post({ origin: 'http://127.0.0.1:8080', 'sec-fetch-site': 'same-origin' })).statusCode).toBe(303);
@@ -229,11 +228,13 @@ describe('auth: basic', () => {
     expect(right.statusCode).toBe(429);
   }, 60_000);
 
-  it('checks one browser\'s parallel requests with the same header once, and lets them all in', async () => {
+  it("checks one browser's parallel requests with the same header once, and lets them all in", async () => {
     const hash = await hashPassword('the right horse battery');
     const a = app({ auth: 'basic', basic: { username: 'admin', passwordHash: hash } });
     const right = `Basic ${Buffer.from('admin:the right horse battery').toString('base64')}`;
-    const answers = await Promise.all(['/', '/assets/status.css', '/assets/status.js', '/api/status', '/metrics'].map((url) => a.inject({ url, headers: { ...HOST, authorization: right } })));
+    const answers = await Promise.all(
+      ['/', '/assets/status.css', '/assets/status.js', '/api/status', '/metrics'].map((url) => a.inject({ url, headers: { ...HOST, authorization: right } })),
+    );
     expect(answers.map((r) => r.statusCode)).toEqual([200, 200, 200, 200, 200]);
   });
 });
@@ -252,7 +253,12 @@ describe('rotating addresses', () => {
     expect(rotating.slice(20).every((c) => c === 429)).toBe(true);
     // Another /64 is another client.
     expect((await a.inject({ url: '/api/status', headers: { ...HOST, authorization: `Bearer ${TOKEN}` }, remoteAddress: '2001:db8:1:3::1' })).statusCode).toBe(200);
-    expect([clientKey('::ffff:192.0.2.7'), clientKey('2001:DB8:0:0::1'), prefixKey('2001:db8:1:2:aaaa::1'), prefixKey('192.0.2.7')]).toEqual(['192.0.2.7', '2001:db8::1', '2001:db8:1:2::/64', undefined]);
+    expect([clientKey('::ffff:192.0.2.7'), clientKey('2001:DB8:0:0::1'), prefixKey('2001:db8:1:2:aaaa::1'), prefixKey('192.0.2.7')]).toEqual([
+      '192.0.2.7',
+      '2001:db8::1',
+      '2001:db8:1:2::/64',
+      undefined,
+    ]);
   });
 
   it('stops 1,000 guesses from 100 loopback addresses with a global budget of 50 failures a minute; a signed-in session keeps reading', async () => {
@@ -344,6 +350,10 @@ describe('small things', () => {
 function selfSigned(dir: string, keyType: string): { cert: string; key: string } {
   const cert = join(dir, 'server.crt');
   const key = join(dir, 'server.key');
-  execFileSync('openssl', ['req', '-x509', '-newkey', keyType, '-nodes', '-days', '2', '-subj', '/CN=ddnsd', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', key, '-out', cert], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    ['req', '-x509', '-newkey', keyType, '-nodes', '-days', '2', '-subj', '/CN=ddnsd', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', key, '-out', cert],
+    { stdio: 'ignore' },
+  );
   return { cert, key };
 }

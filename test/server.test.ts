@@ -241,7 +241,11 @@ describe('GET /metrics', () => {
     // Two cycles as the cycle tells them: the host that needs attention is told once, when it got there.
     for (const hosts of [report.hosts, report.hosts.slice(2)]) {
       for (const d of report.detections) {
-        events.emit(d.address ? { type: 'detected', family: d.family, address: d.address, sources: [], at: NOW } : { type: 'detection-failed', family: d.family, error: d.error ?? '', at: NOW });
+        events.emit(
+          d.address
+            ? { type: 'detected', family: d.family, address: d.address, sources: [], at: NOW }
+            : { type: 'detection-failed', family: d.family, error: d.error ?? '', at: NOW },
+        );
       }
       if (hosts.length === 3) {
         events.emit({ type: 'host-updated', provider: 'duckdns', host: 'myoffice.duckdns.org', family: 'ipv4', address: '81.2.69.160', outcome: 'updated', at: NOW });
@@ -303,7 +307,12 @@ describe('security headers, CORS and unknown paths', () => {
   });
 
   it('answers unknown paths and methods with 404 JSON', async () => {
-    for (const [method, url] of [['GET', '/nope?x=1'], ['DELETE', '/api/status'], ['GET', '/api/update'], ['POST', '/']] as const) {
+    for (const [method, url] of [
+      ['GET', '/nope?x=1'],
+      ['DELETE', '/api/status'],
+      ['GET', '/api/update'],
+      ['POST', '/'],
+    ] as const) {
       const res = await app().inject({ method, url });
       expect(res.statusCode, `${method} ${url}`).toBe(404);
       expect(res.json()).toEqual({ error: 'not found', path: url.split('?')[0] });

@@ -116,9 +116,7 @@ describe('the systemd unit', () => {
     const file = join(dir, 'ddnsd.service');
     writeFileSync(file, systemdUnit({ node: process.execPath, bin: BIN, config: '/etc/ddnsd/config.yaml' }));
     const result = spawnSync('systemd-analyze', ['verify', file], { encoding: 'utf8', timeout: 30_000 });
-    const complaints = result.stderr
-      .split('\n')
-      .filter((l) => l.includes('ddnsd.service'));
+    const complaints = result.stderr.split('\n').filter((l) => l.includes('ddnsd.service'));
     expect(complaints, result.stderr).toEqual([]);
     expect(result.status, result.stderr).toBe(0);
   });

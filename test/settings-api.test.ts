@@ -141,7 +141,11 @@ ${serverExtra}providers:
 
   it('needs a sign-in for all three, even where reads are public, and refuses another site', async () => {
     const d = await start(yaml('  public_read: true\n'));
-    for (const [method, path, body] of [['GET', '/api/config'], ['POST', '/api/config/check', { yaml: 'x' }], ['PUT', '/api/config', { yaml: 'x', etag: 'y' }]] as const) {
+    for (const [method, path, body] of [
+      ['GET', '/api/config'],
+      ['POST', '/api/config/check', { yaml: 'x' }],
+      ['PUT', '/api/config', { yaml: 'x', etag: 'y' }],
+    ] as const) {
       const res = await fetch(`${d.url}${path}`, { method, ...(body ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } } : {}) });
       expect(res.status, `${method} ${path}`).toBe(401);
     }
@@ -204,7 +208,10 @@ ${serverExtra}providers:
     const d = await start();
     const before = readFileSync(file, 'utf8');
     const { yaml: text, etag } = await read(d);
-    const moved = await call(d, 'PUT', '/api/config', { yaml: text.replace(`endpoint: ${duck.url}\n    hosts: [myoffice]`, `endpoint: ${elsewhere.url}\n    hosts: [myoffice]`), etag });
+    const moved = await call(d, 'PUT', '/api/config', {
+      yaml: text.replace(`endpoint: ${duck.url}\n    hosts: [myoffice]`, `endpoint: ${elsewhere.url}\n    hosts: [myoffice]`),
+      etag,
+    });
     expect(moved.status).toBe(400);
     const problems = moved.json.problems as { path: string; line: number; message: string }[];
     expect(problems[0]?.path).toBe('providers[0].token');
@@ -217,7 +224,9 @@ ${serverExtra}providers:
     expect(JSON.stringify(swapped.json)).toContain('cannot move to providers[0].token');
     expect(readFileSync(file, 'utf8')).toBe(before);
     // Typed again, the new endpoint is fine.
-    const retyped = text.replace(`endpoint: ${duck.url}\n    hosts: [myoffice]`, `endpoint: ${elsewhere.url}\n    hosts: [myoffice]`).replace('"(kept secret providers[0].token)"', 'not-the-office-token');
+    const retyped = text
+      .replace(`endpoint: ${duck.url}\n    hosts: [myoffice]`, `endpoint: ${elsewhere.url}\n    hosts: [myoffice]`)
+      .replace('"(kept secret providers[0].token)"', 'not-the-office-token');
     expect((await call(d, 'PUT', '/api/config', { yaml: retyped, etag })).status).toBe(200);
     expect(readFileSync(file, 'utf8')).toContain(`token: not-the-office-token\n    endpoint: ${elsewhere.url}`);
     expect(readFileSync(file, 'utf8')).toContain(`token: ${DUCK_TOKEN}\n    endpoint: ${duck.url}\n    hosts: [lab]`.replace(`token: ${DUCK_TOKEN}`, 'token_file: ./duck-token'));
@@ -275,7 +284,9 @@ ${serverExtra}providers:
   it('keeps the last 10 versions beside the file', async () => {
     writeFileSync(file, 'interval: 1h\n');
     for (let i = 0; i < BACKUPS_KEPT + 3; i++) await writeConfigFile(file, `interval: ${i + 2}h\n`, Date.UTC(2026, 0, 1, 0, i));
-    const backups = readdirSync(dir).filter((n) => n.endsWith('.bak')).sort();
+    const backups = readdirSync(dir)
+      .filter((n) => n.endsWith('.bak'))
+      .sort();
     expect(backups).toHaveLength(BACKUPS_KEPT);
     expect(readFileSync(join(dir, backups[0] as string), 'utf8')).toBe('interval: 4h\n');
     expect(readFileSync(file, 'utf8')).toBe(`interval: ${BACKUPS_KEPT + 4}h\n`);

@@ -235,7 +235,11 @@ function folderGraph(graph: Graph): Graph {
 /** Where src/ imports providers/: only the registry (which loads an adapter when the config names it). */
 function coreToProviders(graph: Graph): string[] {
   return [...graph].flatMap(([file, targets]) =>
-    file.startsWith('src/') ? targets.filter((t) => t.startsWith('providers/') && t !== 'providers/registry.ts').map((t) => `${file} imports ${t}: src/ reaches providers/ only through providers/registry.ts`) : [],
+    file.startsWith('src/')
+      ? targets
+          .filter((t) => t.startsWith('providers/') && t !== 'providers/registry.ts')
+          .map((t) => `${file} imports ${t}: src/ reaches providers/ only through providers/registry.ts`)
+      : [],
   );
 }
 

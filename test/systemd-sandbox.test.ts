@@ -21,7 +21,10 @@ const TOKEN = 'sandbox-page-token-4b0e1c';
 function unitFamilies(): string[] {
   const unit = systemdUnit({ node: process.execPath, bin: '/usr/lib/ddnsd/bin.js', config: '/etc/ddnsd/config.yaml' });
   const line = unit.split('\n').find((l) => l.startsWith('RestrictAddressFamilies='));
-  return (line ?? '').slice('RestrictAddressFamilies='.length).split(/\s+/).filter((f) => f !== '');
+  return (line ?? '')
+    .slice('RestrictAddressFamilies='.length)
+    .split(/\s+/)
+    .filter((f) => f !== '');
 }
 
 async function get(port: number, path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
@@ -30,7 +33,7 @@ async function get(port: number, path: string, headers: Record<string, string> =
 }
 
 // Debian's python3-seccomp; .ci/run installs it, so CI never skips this.
-describe.runIf(SECCOMP || process.env.CI)('ddnsd run inside the unit\'s address-family sandbox', () => {
+describe.runIf(SECCOMP || process.env.CI)("ddnsd run inside the unit's address-family sandbox", () => {
   let echo: EchoServer;
   beforeAll(async () => {
     echo = await startEcho('81.2.69.160');

@@ -74,14 +74,20 @@ describe('wans: in the config', () => {
   });
 
   it('refuses a bind of one family for a link with sources of the other, and wan_mode without wan', () => {
-    const found = problems('wans:\n  fiber:\n    ipv4: [ipify]\n    ipv6: [ipify]\n    bind: 192.0.2.10\nproviders:\n  - { type: duckdns, token: t0k3n-value, hosts: [office], wan_mode: all }\n');
+    const found = problems(
+      'wans:\n  fiber:\n    ipv4: [ipify]\n    ipv6: [ipify]\n    bind: 192.0.2.10\nproviders:\n  - { type: duckdns, token: t0k3n-value, hosts: [office], wan_mode: all }\n',
+    );
     expect(found.join('\n')).toMatch(/192\.0\.2\.10 is an IPv4 address, but the link also has ipv6 sources/);
     expect(found.join('\n')).toMatch(/providers\[0\]\.wan_mode.*needs wan:/);
   });
 
   it('refuses wan_mode: all for a provider that holds one address per name, naming which can', () => {
     const found = problems(OFFICE.replace('wan: [fiber, lte] }', 'wan: [fiber, lte], wan_mode: all }'));
-    expect(found).toEqual([expect.stringMatching(/providers\[0\]\.wan_mode .*all \(one record per healthy link\) is not available for duckdns: ddnsd's duckdns adapter keeps one address per name and family \(dyndns2-style services and DuckDNS hold only one\)\. Providers that can: cloudflare/)]);
+    expect(found).toEqual([
+      expect.stringMatching(
+        /providers\[0\]\.wan_mode .*all \(one record per healthy link\) is not available for duckdns: ddnsd's duckdns adapter keeps one address per name and family \(dyndns2-style services and DuckDNS hold only one\)\. Providers that can: cloudflare/,
+      ),
+    ]);
   });
 
   it('refuses push:<link> under detect: when no credential pushes for that link', () => {
@@ -171,10 +177,12 @@ describe('each link detected on its own', () => {
     expect(lte?.error).toMatch(new RegExp(`probe tcp://127.0.0.1:${closed} failed: ECONNREFUSED`));
   });
 
-  it('push:<link> answers only what that link\'s router pushed', async () => {
+  it("push:<link> answers only what that link's router pushed", async () => {
     let now = 1_000;
     const push = createPushStore(() => now, 600_000);
-    const config = load(`wans:\n  fiber:\n    ipv4: ["push:fiber"]\n  lte:\n    ipv4: ["push:lte"]\n${NIC}      - { username: fiber-router, password: fiber-secret-1, wan: fiber }\n`);
+    const config = load(
+      `wans:\n  fiber:\n    ipv4: ["push:fiber"]\n  lte:\n    ipv4: ["push:lte"]\n${NIC}      - { username: fiber-router, password: fiber-secret-1, wan: fiber }\n`,
+    );
     links = createLinks(config.wans, { timeoutMs: 5000, userAgent: 't', push });
     push.set('ipv4', '81.2.69.160', 'fiber');
     push.set('ipv4', '81.2.69.200');

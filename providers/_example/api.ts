@@ -44,7 +44,13 @@ export function createExampleApi(deps: { endpoint: string; token: string; http: 
   /** The answer's JSON, or undefined on 404; every failure thrown as its kind. */
   const call = async (method: 'GET' | 'POST' | 'PUT', path: string, what: string, signal: AbortSignal, json?: unknown): Promise<Record<string, unknown> | undefined> => {
     const where = `Example DNS (${method} ${path.replace(/\?.*$/, '')}) while ${what}`;
-    const res = await requestJson(deps.http, { url: `${deps.endpoint}${path}`, method, headers: { authorization: `Bearer ${deps.token}` }, ...(json === undefined ? {} : { json }), signal });
+    const res = await requestJson(deps.http, {
+      url: `${deps.endpoint}${path}`,
+      method,
+      headers: { authorization: `Bearer ${deps.token}` },
+      ...(json === undefined ? {} : { json }),
+      signal,
+    });
     const failure = refusal(res, where, deps.clock.now());
     if (failure) throw failure;
     if (res.status === 404) return undefined;

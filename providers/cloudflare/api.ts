@@ -191,7 +191,15 @@ function toRecord(value: unknown, where: string): DnsRecord {
     throw new DdnsError('bad-response', `Cloudflare gave a DNS record without id, name or content while ${where}`);
   }
   const comment = typeof r.comment === 'string' ? { comment: r.comment } : {};
-  return { id: r.id, type: String(r.type), name: r.name, content: r.content, ttl: Number(r.ttl ?? 1), ...(typeof r.proxied === 'boolean' ? { proxied: r.proxied } : {}), ...comment };
+  return {
+    id: r.id,
+    type: String(r.type),
+    name: r.name,
+    content: r.content,
+    ttl: Number(r.ttl ?? 1),
+    ...(typeof r.proxied === 'boolean' ? { proxied: r.proxied } : {}),
+    ...comment,
+  };
 }
 
 function toList(value: unknown, where: string): unknown[] {

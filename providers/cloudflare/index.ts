@@ -25,9 +25,12 @@ export default defineProvider({
   create(settings: Settings, deps) {
     const api = createCloudflareApi({ endpoint: settings.endpoint, token: settings.token, http: deps.http, clock: deps.clock });
     if (settings.proxied === true && settings.ttl !== undefined && settings.ttl !== 1) {
-      deps.log.warn(`ttl: ${settings.ttl} is not applied: Cloudflare serves proxied records with an automatic TTL that cannot be changed; ddnsd sets the TTL of unproxied records only`, {
-        provider: 'cloudflare',
-      });
+      deps.log.warn(
+        `ttl: ${settings.ttl} is not applied: Cloudflare serves proxied records with an automatic TTL that cannot be changed; ddnsd sets the TTL of unproxied records only`,
+        {
+          provider: 'cloudflare',
+        },
+      );
     }
     const zones = createZones(api, settings);
     /** `host type` → the record ddnsd last saw or wrote. */
@@ -110,7 +113,11 @@ export default defineProvider({
       async update({ updates, signal }) {
         const results: HostResult[] = [];
         // wan_mode: all: one record per address, host by host.
-        for (const [zoneId, inZone] of await byZone(updates.filter((u) => u.addresses !== undefined), signal, results)) {
+        for (const [zoneId, inZone] of await byZone(
+          updates.filter((u) => u.addresses !== undefined),
+          signal,
+          results,
+        )) {
           for (const u of inZone) {
             try {
               results.push(await updateSet(api, zoneId, { ...u, addresses: u.addresses ?? [u.address] }, settings, signal));
@@ -120,7 +127,11 @@ export default defineProvider({
             }
           }
         }
-        for (const [zoneId, inZone] of await byZone(updates.filter((u) => u.addresses === undefined), signal, results)) {
+        for (const [zoneId, inZone] of await byZone(
+          updates.filter((u) => u.addresses === undefined),
+          signal,
+          results,
+        )) {
           try {
             results.push(...(await updateZoneOnce(zoneId, inZone, signal)));
           } catch (error) {

@@ -56,7 +56,9 @@ export function createLookup(api: CloudflareApi, log: Logger, zoneIdConfigured: 
       const mine = marker === undefined ? all : all.filter((r) => r.comment === marker);
       foreign?.set(key, all.length - mine.length);
       if (mine.length < all.length) {
-        log.info(`${u.host} has ${all.length - mine.length} ${RECORD_TYPE[u.family]} record(s) at Cloudflare without ddnsd's comment "${marker}"; left alone (owned: marked)`, { provider: 'cloudflare' });
+        log.info(`${u.host} has ${all.length - mine.length} ${RECORD_TYPE[u.family]} record(s) at Cloudflare without ddnsd's comment "${marker}"; left alone (owned: marked)`, {
+          provider: 'cloudflare',
+        });
       }
       found.set(key, await keepFirst(zoneId, RECORD_TYPE[u.family], u.host, mine, signal));
     }

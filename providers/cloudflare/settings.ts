@@ -32,14 +32,21 @@ export const schema = entrySchema(
       error: 'the Cloudflare API token holds a character no token has (a space, a quote, a line break?): copy it again from My Profile → API Tokens',
     }),
     zone: hostname.optional(),
-    zone_id: z.string({ error: zoneIdMessage }).regex(/^[0-9a-f]{32}$/i, { error: zoneIdMessage }).optional(),
+    zone_id: z
+      .string({ error: zoneIdMessage })
+      .regex(/^[0-9a-f]{32}$/i, { error: zoneIdMessage })
+      .optional(),
     proxied: z.boolean({ error: 'expected true or false' }).optional(),
     ttl: ttl.optional(),
     /** all: every record of the name and type is ddnsd's; marked: only those whose comment is `comment`. */
     owned: z.enum(['all', 'marked'], { error: "expected all (every record of the name and type is ddnsd's) or marked (only records carrying ddnsd's comment)" }).default('all'),
     // A record comment holds up to 100 characters on the Free plan:
     // https://developers.cloudflare.com/dns/manage-dns-records/reference/record-attributes/
-    comment: z.string({ error: 'expected the text ddnsd marks its records with' }).min(1, { error: 'must not be empty' }).max(100, { error: 'at most 100 characters (Cloudflare keeps longer comments only on paid plans)' }).default('managed by ddnsd'),
+    comment: z
+      .string({ error: 'expected the text ddnsd marks its records with' })
+      .min(1, { error: 'must not be empty' })
+      .max(100, { error: 'at most 100 characters (Cloudflare keeps longer comments only on paid plans)' })
+      .default('managed by ddnsd'),
   },
   { endpoint: 'https://api.cloudflare.com/client/v4' },
 ).superRefine((entry, ctx) => {

@@ -12,7 +12,7 @@ import { defineProvider, describeUrl, recordTokensSchema, updateRecords, type An
 export const schema = recordTokensSchema({
   type: 'cloudns',
   endpoints: { ipv4: 'https://ipv4.cloudns.net', ipv6: 'https://ipv6.cloudns.net' },
-  tokens: { ipv4: 'the A record\'s dynamic URL token (the q= value)', ipv6: 'the AAAA record\'s dynamic URL token' },
+  tokens: { ipv4: "the A record's dynamic URL token (the q= value)", ipv6: "the AAAA record's dynamic URL token" },
   oneHost: 'one host per entry: each ClouDNS record has a dynamic URL of its own',
   ipv6Missing: 'ClouDNS needs the AAAA record\'s own dynamic URL for IPv6: add ipv6_token (its q= value), or remove "ipv6: true"',
 });

@@ -94,10 +94,12 @@ export function createDigitalOceanApi(deps: { endpoint: string; token: string; h
         },
         { pageSize: PAGE_SIZE, maxPages: 50 },
       );
-      return records.map((r) => {
-        if (typeof r.id !== 'number' || typeof r.data !== 'string') throw new DdnsError('bad-response', `DigitalOcean gave a record without id or data while ${what}`);
-        return { id: r.id, type: String(r.type), name: String(r.name), data: r.data, ttl: Number(r.ttl) };
-      }).filter((r) => r.type === type);
+      return records
+        .map((r) => {
+          if (typeof r.id !== 'number' || typeof r.data !== 'string') throw new DdnsError('bad-response', `DigitalOcean gave a record without id or data while ${what}`);
+          return { id: r.id, type: String(r.type), name: String(r.name), data: r.data, ttl: Number(r.ttl) };
+        })
+        .filter((r) => r.type === type);
     },
     async createRecord(domain, fields, signal) {
       const what = `creating the ${fields.type} record ${fields.name} in ${domain}`;

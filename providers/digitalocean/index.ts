@@ -30,7 +30,14 @@ interface Found {
 }
 
 /** Points the first record at the address, deletes the others, or creates one. */
-async function writeRecord(api: DigitalOceanApi, log: Logger, u: { host: string; address: string; type: 'A' | 'AAAA' }, found: Found, ttl: number | undefined, signal: AbortSignal): Promise<void> {
+async function writeRecord(
+  api: DigitalOceanApi,
+  log: Logger,
+  u: { host: string; address: string; type: 'A' | 'AAAA' },
+  found: Found,
+  ttl: number | undefined,
+  signal: AbortSignal,
+): Promise<void> {
   const [first, ...extra] = found.records;
   if (first === undefined) {
     await api.createRecord(found.domain, { type: u.type, name: relativeName(u.host, found.domain), data: u.address, ttl: ttl ?? DEFAULT_TTL }, signal);
@@ -38,7 +45,8 @@ async function writeRecord(api: DigitalOceanApi, log: Logger, u: { host: string;
   }
   await api.patchRecord(found.domain, first.id, { type: u.type, data: u.address, ...(ttl === undefined ? {} : { ttl }) }, signal);
   for (const dup of extra) await api.deleteRecord(found.domain, dup.id, signal);
-  if (extra.length > 0) log.warn(`${u.host} had ${found.records.length} ${u.type} records at DigitalOcean; kept ${first.id} and deleted the other ${extra.length}`, { provider: 'digitalocean' });
+  if (extra.length > 0)
+    log.warn(`${u.host} had ${found.records.length} ${u.type} records at DigitalOcean; kept ${first.id} and deleted the other ${extra.length}`, { provider: 'digitalocean' });
 }
 
 export default defineProvider({

@@ -12,12 +12,16 @@ const SUFFIX = '.duckdns.org';
 /** `myoffice` and `myoffice.duckdns.org` name the same DuckDNS domain. */
 const duckHosts = hostList.transform((hosts) => hosts.map((h) => (h.endsWith(SUFFIX) ? h : `${h}${SUFFIX}`)));
 
-export const schema = entrySchema('duckdns', { token: secret('the DuckDNS token') }, {
-  endpoint: 'https://www.duckdns.org',
-  hosts: duckHosts.refine((hosts) => hosts.every((h) => !h.slice(0, -SUFFIX.length).includes('.')), {
-    error: 'DuckDNS names are one label, e.g. myoffice or myoffice.duckdns.org',
-  }),
-});
+export const schema = entrySchema(
+  'duckdns',
+  { token: secret('the DuckDNS token') },
+  {
+    endpoint: 'https://www.duckdns.org',
+    hosts: duckHosts.refine((hosts) => hosts.every((h) => !h.slice(0, -SUFFIX.length).includes('.')), {
+      error: 'DuckDNS names are one label, e.g. myoffice or myoffice.duckdns.org',
+    }),
+  },
+);
 
 export default defineProvider({
   type: 'duckdns',
@@ -44,7 +48,10 @@ export default defineProvider({
         const res = await deps.http.request({ url: `${url}?${query}`, signal });
         const failure = statusFailure(res, what, deps.clock.now());
         if (failure) throw failure;
-        const lines = res.text.trim().split(/\r?\n/).map((l) => l.trim());
+        const lines = res.text
+          .trim()
+          .split(/\r?\n/)
+          .map((l) => l.trim());
         if (res.status === 200 && lines[0] === 'KO') {
           throw new DdnsError('auth', 'DuckDNS answered KO: the token is wrong or a domain is not on this account');
         }

@@ -8,7 +8,6 @@ import { defineProvider, endpointProblem, entrySchema, secret, VERSION, z, type 
 import { PRESETS, type Preset, type Variant } from './presets.js';
 import { updateHosts } from './protocol.js';
 
-
 const login = {
   username: secret('the username'),
   password: secret('the password'),
@@ -18,8 +17,7 @@ const login = {
 const serverUrl = (variant: Variant) =>
   z
     .string({
-      error: (issue) =>
-        issue.input === undefined ? 'missing: the URL of the dyndns2 server, e.g. https://members.example-dns.net' : 'expected a URL',
+      error: (issue) => (issue.input === undefined ? 'missing: the URL of the dyndns2 server, e.g. https://members.example-dns.net' : 'expected a URL'),
     })
     .superRefine((value, ctx) => {
       const problem = endpointProblem(value);

@@ -41,7 +41,6 @@ import {
 } from '../kit/index.js';
 import { STANDARD, type Variant } from './presets.js';
 
-
 export interface Dyndns2Target {
   /** What the service is called in messages: `No-IP`, `the dyndns2 server`. */
   service: string;
@@ -56,11 +55,7 @@ export interface Dyndns2Target {
 }
 
 /** The URL and headers of one update request for one or several hosts. */
-export function buildUpdateRequest(
-  target: Dyndns2Target,
-  hosts: readonly string[],
-  addresses: Addresses,
-): { url: string; headers: Record<string, string> } {
+export function buildUpdateRequest(target: Dyndns2Target, hosts: readonly string[], addresses: Addresses): { url: string; headers: Record<string, string> } {
   const variant = target.variant ?? STANDARD;
   const query = new URLSearchParams({ ...variant.fixedParams, hostname: hosts.join(',') });
   if (variant.addressParams === 'myip') {
@@ -143,9 +138,7 @@ export interface Dyndns2Deps {
  */
 export async function updateHosts(target: Dyndns2Target, deps: Dyndns2Deps, request: UpdateRequest): Promise<HostResult[]> {
   const variant = target.variant ?? STANDARD;
-  const groups = hostGroups(variant, hostsOf(request.updates)).flatMap((group) =>
-    familyGroups(variant, group, request).map((addresses) => ({ hosts: group, addresses })),
-  );
+  const groups = hostGroups(variant, hostsOf(request.updates)).flatMap((group) => familyGroups(variant, group, request).map((addresses) => ({ hosts: group, addresses })));
   return sendInTurn(
     groups,
     (g) => send(target, deps, g.hosts, g.addresses, request.signal),

@@ -25,7 +25,11 @@ const ANSWERS: readonly AnswerRule[] = [
   // guess: an unknown token gets FreeDNS's 404 page; treated as a credential refusal so a wrong token is not sent every cycle.
   { status: 404, match: /[\s\S]*/, means: 'auth', why: 'FreeDNS does not know this sync token; copy it again from Dynamic DNS → sync URL of the record' },
   // guess: the words FreeDNS answers for the token of a deleted record.
-  { match: /Couldn't find any matching|Unable to locate this record/i, means: 'fatal', why: 'the record of this token is gone; create it again in FreeDNS and copy its new sync token' },
+  {
+    match: /Couldn't find any matching|Unable to locate this record/i,
+    means: 'fatal',
+    why: 'the record of this token is gone; create it again in FreeDNS and copy its new sync token',
+  },
 ];
 
 /** The address a FreeDNS answer names: `Updated … to <ip>`, `… with IP <ip>`, `Address <ip> has not changed`. */

@@ -23,7 +23,8 @@ export interface GandiApi {
   putRecords(domain: string, name: string, type: RecordType, set: RecordSet, signal: AbortSignal): Promise<void>;
 }
 
-const NEW_TOKEN = 'create a personal access token in the Gandi Admin (Account settings → Authorizations → Personal Access Tokens) for the organization that owns the domain, with "Manage domain name technical configurations", and put it in the config';
+const NEW_TOKEN =
+  'create a personal access token in the Gandi Admin (Account settings → Authorizations → Personal Access Tokens) for the organization that owns the domain, with "Manage domain name technical configurations", and put it in the config';
 
 function authFailure(res: JsonResponse, where: string, message: string): DdnsError {
   if (res.status === 403) return new DdnsError('auth', `${where}: the token may not change this domain's DNS (HTTP 403: ${message}); ${NEW_TOKEN}`);
@@ -40,7 +41,13 @@ export function createGandiApi(deps: { endpoint: string; token: string; http: Ht
   /** The answer's JSON, or undefined on 404; every failure thrown as its kind. */
   const call = async (method: 'GET' | 'PUT', path: string, what: string, signal: AbortSignal, json?: unknown): Promise<Record<string, unknown> | undefined> => {
     const where = `Gandi LiveDNS (${method} ${path}) while ${what}`;
-    const res = await requestJson(deps.http, { url: `${deps.endpoint}${path}`, method, headers: { authorization: `Bearer ${deps.token}` }, ...(json === undefined ? {} : { json }), signal });
+    const res = await requestJson(deps.http, {
+      url: `${deps.endpoint}${path}`,
+      method,
+      headers: { authorization: `Bearer ${deps.token}` },
+      ...(json === undefined ? {} : { json }),
+      signal,
+    });
     const body = typeof res.json === 'object' && res.json !== null ? (res.json as { message?: unknown; code?: unknown }) : undefined;
     const message = typeof body?.message === 'string' ? body.message.slice(0, 200) : 'no reason given';
     if (res.status === 401 || res.status === 403) throw authFailure(res, where, message);

@@ -69,7 +69,13 @@ function createCall(deps: { endpoint: string; token: string; http: HttpClient; c
   /** The answer's JSON, or undefined on a 404 `not_found`; every failure thrown as its kind. */
   return async (method, path, what, signal, json) => {
     const where = `Hetzner (${method} ${path}) while ${what}`;
-    const res = await requestJson(deps.http, { url: `${deps.endpoint}${path}`, method, headers: { authorization: `Bearer ${deps.token}` }, ...(json === undefined ? {} : { json }), signal });
+    const res = await requestJson(deps.http, {
+      url: `${deps.endpoint}${path}`,
+      method,
+      headers: { authorization: `Bearer ${deps.token}` },
+      ...(json === undefined ? {} : { json }),
+      signal,
+    });
     const error = (res.json as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
     const detail = typeof error?.message === 'string' ? `: ${String(error.code)} ${error.message.slice(0, 200)}` : '';
     if (res.status === 429) throw rateLimited(res, where, deps.clock.now());
@@ -116,7 +122,8 @@ async function waitForAction(call: Call, clock: Clock, first: Action, what: stri
     const reason = action.error ? `${String(action.error.code ?? '')} ${String(action.error.message ?? '')}`.trim() : 'no reason given';
     throw new DdnsError('server', `Hetzner could not finish ${what} (action ${action.id} ended in error: ${reason.slice(0, 200)})`);
   }
-  if (action.status !== 'success') throw new DdnsError('bad-response', `Hetzner answered action ${action.id} with the status ${JSON.stringify(action.status.slice(0, 40))} while ${what}`);
+  if (action.status !== 'success')
+    throw new DdnsError('bad-response', `Hetzner answered action ${action.id} with the status ${JSON.stringify(action.status.slice(0, 40))} while ${what}`);
 }
 
 export function createHetznerApi(deps: { endpoint: string; token: string; http: HttpClient; clock: Clock }): HetznerApi {

@@ -13,7 +13,10 @@ export interface AwsCredentials {
 
 /** `20261129T080000Z`: the X-Amz-Date form of a time. */
 export function amzDate(ms: number): string {
-  return new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return new Date(ms)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 }
 
 /**

@@ -16,10 +16,7 @@ export interface JsonResponse extends HttpResponse {
 }
 
 /** A request with a JSON body (when `json` is given) whose answer is parsed as JSON if it is JSON. */
-export async function requestJson(
-  http: HttpClient,
-  req: Omit<HttpRequest, 'body'> & { json?: unknown },
-): Promise<JsonResponse> {
+export async function requestJson(http: HttpClient, req: Omit<HttpRequest, 'body'> & { json?: unknown }): Promise<JsonResponse> {
   const { json, ...rest } = req;
   const res = await http.request({
     ...rest,
@@ -83,10 +80,7 @@ export interface Page<T> {
  * page the API names, else at a short or empty page, and after `maxPages`
  * at most whatever the API says.
  */
-export async function readPages<T>(
-  fetchPage: (page: number) => Promise<Page<T>>,
-  options: { pageSize: number; maxPages: number },
-): Promise<T[]> {
+export async function readPages<T>(fetchPage: (page: number) => Promise<Page<T>>, options: { pageSize: number; maxPages: number }): Promise<T[]> {
   const out: T[] = [];
   for (let page = 1; page <= options.maxPages; page++) {
     const { items, totalPages } = await fetchPage(page);

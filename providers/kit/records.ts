@@ -65,6 +65,11 @@ export function updateRecords(settings: RecordTokenSettings, deps: ProviderDeps,
   return {
     label: spec.label,
     hosts: settings.hosts,
-    update: ({ updates, signal }) => sendInTurn(updates, (u) => send(u, signal), (u, error) => [resultOf(u, error)]),
+    update: ({ updates, signal }) =>
+      sendInTurn(
+        updates,
+        (u) => send(u, signal),
+        (u, error) => [resultOf(u, error)],
+      ),
   };
 }

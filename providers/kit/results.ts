@@ -13,11 +13,7 @@ export function hostsOf(updates: readonly HostUpdate[]): string[] {
  * `unchanged` at that address, or `failed` with the error. For protocols
  * that send every known address of an entry in one request.
  */
-export function resultsFor(
-  hosts: readonly string[],
-  addresses: Addresses,
-  outcome: 'updated' | 'unchanged' | DdnsError,
-): HostResult[] {
+export function resultsFor(hosts: readonly string[], addresses: Addresses, outcome: 'updated' | 'unchanged' | DdnsError): HostResult[] {
   const results: HostResult[] = [];
   for (const host of hosts) {
     for (const family of FAMILIES) {
@@ -31,9 +27,7 @@ export function resultsFor(
 
 /** The result of one update. */
 export function resultOf(u: HostUpdate, outcome: 'updated' | 'unchanged' | DdnsError): HostResult {
-  return typeof outcome === 'string'
-    ? { host: u.host, family: u.family, address: u.address, outcome }
-    : { host: u.host, family: u.family, outcome: 'failed', error: outcome };
+  return typeof outcome === 'string' ? { host: u.host, family: u.family, address: u.address, outcome } : { host: u.host, family: u.family, outcome: 'failed', error: outcome };
 }
 
 /**
@@ -43,11 +37,7 @@ export function resultOf(u: HostUpdate, outcome: 'updated' | 'unchanged' | DdnsE
  * after a rate limit or a refused credential: the rest then fail the same
  * way without a request.
  */
-export async function sendInTurn<G>(
-  groups: readonly G[],
-  send: (group: G) => Promise<HostResult[]>,
-  failed: (group: G, error: DdnsError) => HostResult[],
-): Promise<HostResult[]> {
+export async function sendInTurn<G>(groups: readonly G[], send: (group: G) => Promise<HostResult[]>, failed: (group: G, error: DdnsError) => HostResult[]): Promise<HostResult[]> {
   if (groups.length === 1 && groups[0] !== undefined) return send(groups[0]);
   const results: HostResult[] = [];
   let stop: DdnsError | undefined;

@@ -25,8 +25,7 @@ export const hostList = z
   .min(1, { error: 'expected at least one hostname' })
   .refine((hosts) => new Set(hosts).size === hosts.length, { error: 'lists the same hostname twice' });
 
-export const secret = (what: string) =>
-  z.string({ error: expected(`${what} (a string, or ${'${VAR}'} from the environment)`) }).min(1, { error: `${what} is empty` });
+export const secret = (what: string) => z.string({ error: expected(`${what} (a string, or ${'${VAR}'} from the environment)`) }).min(1, { error: `${what} is empty` });
 
 /** Loopback hosts, where plain http cannot leak anything off the machine. */
 export function isLoopbackHost(host: string): boolean {
@@ -82,20 +81,12 @@ function commonShape<T extends string>(type: T, hosts: z.ZodType<string[], unkno
  * `endpoint`: its default URL, which a test or a self-hosted server
  * overrides, or required when there is no default. Unknown keys are errors.
  */
-export function entrySchema<T extends string, Shape extends z.ZodRawShape>(
-  type: T,
-  shape: Shape,
-  options: { endpoint?: string; hosts?: z.ZodType<string[], unknown> } = {},
-) {
+export function entrySchema<T extends string, Shape extends z.ZodRawShape>(type: T, shape: Shape, options: { endpoint?: string; hosts?: z.ZodType<string[], unknown> } = {}) {
   return z.strictObject({ ...commonShape(type, options.hosts ?? hostList), endpoint: endpoint(options.endpoint), ...shape });
 }
 
 /** The schema of an entry that is not reached at a URL (DNS UPDATE, say): no `endpoint` key. */
-export function plainEntrySchema<T extends string, Shape extends z.ZodRawShape>(
-  type: T,
-  shape: Shape,
-  options: { hosts?: z.ZodType<string[], unknown> } = {},
-) {
+export function plainEntrySchema<T extends string, Shape extends z.ZodRawShape>(type: T, shape: Shape, options: { hosts?: z.ZodType<string[], unknown> } = {}) {
   return z.strictObject({ ...commonShape(type, options.hosts ?? hostList), ...shape });
 }
 

@@ -142,7 +142,7 @@ export function appendTsig(message: Uint8Array, key: Pick<TsigKey, 'name' | 'alg
 
 /** The offset just past the (possibly compressed) name at `offset`. */
 function skipName(buf: Buffer, offset: number): number {
-  for (let at = offset; ; ) {
+  for (let at = offset; ;) {
     const len = buf.readUInt8(at);
     if (len === 0) return at + 1;
     if ((len & 0xc0) === 0xc0) return at + 2;

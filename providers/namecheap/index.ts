@@ -35,7 +35,11 @@ const base = entrySchema(
   if (outside) ctx.addIssue({ code: 'custom', path: ['hosts'], message: `${outside} is not ${settings.domain} or a name under it; one entry per Namecheap domain` });
 });
 
-export const schema = limitFamilies(base, () => ['ipv4'], () => "Namecheap's dynamic DNS updates IPv4 only (A records); remove \"ipv6: true\" and keep the AAAA record another way");
+export const schema = limitFamilies(
+  base,
+  () => ['ipv4'],
+  () => 'Namecheap\'s dynamic DNS updates IPv4 only (A records); remove "ipv6: true" and keep the AAAA record another way',
+);
 
 /**
  * What <Err1> says, as Namecheap words it. Namecheap documents no error list:
@@ -79,7 +83,12 @@ export default defineProvider({
     return {
       label: 'namecheap',
       hosts: settings.hosts,
-      update: ({ updates, signal }) => sendInTurn(updates.filter((u) => u.family === 'ipv4'), (u) => send(u, signal), (u, error) => [resultOf(u, error)]),
+      update: ({ updates, signal }) =>
+        sendInTurn(
+          updates.filter((u) => u.family === 'ipv4'),
+          (u) => send(u, signal),
+          (u, error) => [resultOf(u, error)],
+        ),
     };
   },
 });

@@ -8,20 +8,7 @@
  * pixie.porkbun.com, which the new record would conflict with) are removed;
  * nothing else is.
  */
-import {
-  type Logger,
-  defineProvider,
-  entrySchema,
-  hostname,
-  hostsInZone,
-  RECORD_TYPE,
-  recordProvider,
-  relativeName,
-  secret,
-  ttlSeconds,
-  z,
-  zoneFinder,
-} from '../kit/index.js';
+import { type Logger, defineProvider, entrySchema, hostname, hostsInZone, RECORD_TYPE, recordProvider, relativeName, secret, ttlSeconds, z, zoneFinder } from '../kit/index.js';
 import { createPorkbunApi, type PorkbunApi, type PorkbunRecord } from './api.js';
 
 /** Porkbun's smallest TTL, and what it gives a new record. */
@@ -46,7 +33,10 @@ export const PARKING_TARGET = 'pixie.porkbun.com';
 /** The parking records a new record at `sub` conflicts with (qdm12/ddns-updater `porkbun/provider.go`, deleteDefaultConflictingRecordsIfNeeded). */
 const CONFLICTING_DEFAULTS: Record<string, [type: 'ALIAS' | 'CNAME', sub: string][]> = {
   '': [['ALIAS', '']],
-  '*': [['CNAME', '*'], ['ALIAS', '']],
+  '*': [
+    ['CNAME', '*'],
+    ['ALIAS', ''],
+  ],
 };
 
 /** Removes Porkbun's parking records that a new record at `sub` would conflict with: only a lone record pointing at pixie.porkbun.com. */
@@ -56,7 +46,9 @@ async function removeParking(api: PorkbunApi, log: Logger, domain: string, sub: 
     const [only, ...more] = found;
     if (only === undefined || more.length > 0 || only.content.toLowerCase().replace(/\.$/, '') !== PARKING_TARGET) continue;
     await api.deleteByNameType(domain, type, at, signal);
-    log.info(`removed Porkbun's parking record ${type} ${at === '' ? domain : `${at}.${domain}`} → ${PARKING_TARGET}, which a new record there conflicts with`, { provider: 'porkbun' });
+    log.info(`removed Porkbun's parking record ${type} ${at === '' ? domain : `${at}.${domain}`} → ${PARKING_TARGET}, which a new record there conflicts with`, {
+      provider: 'porkbun',
+    });
   }
 }
 

@@ -28,7 +28,10 @@ function tsigFailure(error: number, otherData: Buffer, c: AnswerContext): DdnsEr
   const key = `key ${c.key.name} (${c.key.algorithm})`;
   switch (error) {
     case TSIG_ERROR.BADKEY:
-      return new DdnsError('auth', `${c.server} answered BADKEY: the server does not know key ${c.key.name} with ${c.key.algorithm}: check the key clause in named.conf (its name and algorithm) against key_name and key_algorithm`);
+      return new DdnsError(
+        'auth',
+        `${c.server} answered BADKEY: the server does not know key ${c.key.name} with ${c.key.algorithm}: check the key clause in named.conf (its name and algorithm) against key_name and key_algorithm`,
+      );
     case TSIG_ERROR.BADSIG:
       return new DdnsError('auth', `${c.server} answered BADSIG: the signature with ${key} does not verify: key_secret differs from the secret of that key in named.conf`);
     case TSIG_ERROR.BADTIME:
@@ -83,6 +86,9 @@ export function judgeSignature(check: TsigCheck, c: AnswerContext): DdnsError | 
     case 'bad-time':
       return new DdnsError('bad-response', clockMessage(c, check.tsig.timeSigned));
     default:
-      return new DdnsError('bad-response', `the signature on ${c.server}'s answer does not verify with key ${c.key.name}, so the answer cannot be trusted; the update may or may not have been applied`);
+      return new DdnsError(
+        'bad-response',
+        `the signature on ${c.server}'s answer does not verify with key ${c.key.name}, so the answer cannot be trusted; the update may or may not have been applied`,
+      );
   }
 }

@@ -26,11 +26,15 @@ export const schema = plainEntrySchema('rfc2136', {
   key_name: keyName,
   key_algorithm: z.enum(algorithms, { error: `expected one of ${algorithms.join(', ')} (the key's algorithm in named.conf)` }).default('hmac-sha256'),
   key_secret: keySecret,
-  ttl: z.number({ error: 'expected the records\' TTL in seconds' }).int({ error: 'expected whole seconds' }).min(0).max(2_147_483_647).default(300),
+  ttl: z.number({ error: "expected the records' TTL in seconds" }).int({ error: 'expected whole seconds' }).min(0).max(2_147_483_647).default(300),
 }).superRefine((entry, ctx) => {
   entry.hosts.forEach((host, i) => {
     if (host !== entry.zone && !host.endsWith(`.${entry.zone}`)) {
-      ctx.addIssue({ code: 'custom', path: ['hosts', i], message: `${host} is not in zone ${entry.zone}; write it as a name of that zone (e.g. office.${entry.zone}), or use another entry for another zone` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['hosts', i],
+        message: `${host} is not in zone ${entry.zone}; write it as a name of that zone (e.g. office.${entry.zone}), or use another entry for another zone`,
+      });
     }
   });
 });

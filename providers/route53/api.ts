@@ -11,19 +11,7 @@
  * (API_ChangeResourceRecordSets, aws-sdk-go `service/route53/unmarshal_error.go`):
  * `fatal`, with Route 53's messages.
  */
-import {
-  DdnsError,
-  parseXml,
-  quoteAnswer,
-  signAws,
-  statusFailure,
-  xmlList,
-  xmlText,
-  type AwsCredentials,
-  type Clock,
-  type HttpClient,
-  type RecordType,
-} from '../kit/index.js';
+import { DdnsError, parseXml, quoteAnswer, signAws, statusFailure, xmlList, xmlText, type AwsCredentials, type Clock, type HttpClient, type RecordType } from '../kit/index.js';
 
 export interface RecordSet {
   ttl: number;
@@ -42,7 +30,15 @@ const XMLNS = 'https://route53.amazonaws.com/doc/2013-04-01/';
 const SLOW_DOWN = new Set(['Throttling', 'ThrottlingException', 'PriorRequestNotComplete']);
 /** Errors ChangeResourceRecordSets, ListResourceRecordSets and ListHostedZonesByName document as the request's own fault. */
 const REFUSED = new Set(['NoSuchHostedZone', 'InvalidInput', 'InvalidDomainName', 'InvalidChangeBatch']);
-const AUTH = new Set(['InvalidClientTokenId', 'SignatureDoesNotMatch', 'AccessDenied', 'AccessDeniedException', 'ExpiredToken', 'UnrecognizedClientException', 'IncompleteSignature']);
+const AUTH = new Set([
+  'InvalidClientTokenId',
+  'SignatureDoesNotMatch',
+  'AccessDenied',
+  'AccessDeniedException',
+  'ExpiredToken',
+  'UnrecognizedClientException',
+  'IncompleteSignature',
+]);
 
 type Xml = Record<string, unknown>;
 
@@ -82,7 +78,11 @@ export function createRoute53Api(deps: { endpoint: string; credentials: AwsCrede
     const where = `Route 53 (${method} ${pathAndQuery.replace(/\?.*$/, '')}) while ${what}`;
     const url = `${deps.endpoint}${pathAndQuery}`;
     const headers = body === undefined ? {} : { 'content-type': 'text/xml' };
-    const signed = await signAws({ method, url, headers, ...(body === undefined ? {} : { body }) }, deps.credentials, { service: 'route53', region: 'us-east-1', nowMs: deps.clock.now() });
+    const signed = await signAws({ method, url, headers, ...(body === undefined ? {} : { body }) }, deps.credentials, {
+      service: 'route53',
+      region: 'us-east-1',
+      nowMs: deps.clock.now(),
+    });
     const res = await deps.http.request({ url, method, headers: { ...headers, ...signed, accept: 'text/xml' }, ...(body === undefined ? {} : { body }), signal });
     const doc = await parseXml(res.text);
     if (res.status !== 200) {

@@ -44,10 +44,12 @@ const template = z.string({ error: 'expected a template' }).superRefine((value, 
 });
 
 const shape = {
-  url: secret('the update URL').pipe(template).superRefine((value, ctx) => {
-    const problem = urlProblem(value);
-    if (problem) ctx.addIssue({ code: 'custom', message: problem });
-  }),
+  url: secret('the update URL')
+    .pipe(template)
+    .superRefine((value, ctx) => {
+      const problem = urlProblem(value);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
   method: z.enum(['GET', 'POST'], { error: 'expected GET or POST' }).default('GET'),
   body: template.optional(),
   username: z.string().optional(),
@@ -76,10 +78,15 @@ type Settings = z.infer<typeof schema>;
 function rulesOf(settings: Settings): AnswerRule[] {
   const rules: AnswerRule[] = [];
   if (settings.auth !== undefined) {
-    rules.push({ status: 'any', match: new RegExp(settings.auth), means: 'auth', why: 'the answer matches the entry\'s auth pattern: the credentials in the URL are wrong; fix them in the config' });
+    rules.push({
+      status: 'any',
+      match: new RegExp(settings.auth),
+      means: 'auth',
+      why: "the answer matches the entry's auth pattern: the credentials in the URL are wrong; fix them in the config",
+    });
   }
   if (settings.refused !== undefined) {
-    rules.push({ status: 'any', match: new RegExp(settings.refused), means: 'fatal', why: 'the answer matches the entry\'s refused pattern; check the hosts and the URL' });
+    rules.push({ status: 'any', match: new RegExp(settings.refused), means: 'fatal', why: "the answer matches the entry's refused pattern; check the hosts and the URL" });
   }
   if (settings.unchanged !== undefined) rules.push({ match: new RegExp(settings.unchanged), means: 'unchanged' });
   rules.push({ match: new RegExp(settings.success), means: 'updated' });
@@ -138,7 +145,12 @@ export default defineProvider({
     return {
       label: 'url',
       hosts: settings.hosts,
-      update: (request) => sendInTurn(groupsOf(settings, request), (g) => send(g, request.signal), (g, error) => resultsFor(g.hosts, g.addresses, error)),
+      update: (request) =>
+        sendInTurn(
+          groupsOf(settings, request),
+          (g) => send(g, request.signal),
+          (g, error) => resultsFor(g.hosts, g.addresses, error),
+        ),
     };
   },
 });

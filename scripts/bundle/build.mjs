@@ -150,7 +150,8 @@ function thirdPartyLicenses(inputs) {
   for (const dir of [...dirs].sort()) {
     const pkg = JSON.parse(readFileSync(join(ROOT, dir, 'package.json'), 'utf8'));
     const file = readdirSync(join(ROOT, dir)).find((f) => /^(licen[cs]e|copying)(\.|$)/i.test(f));
-    const text = file && existsSync(join(ROOT, dir, file)) ? readFileSync(join(ROOT, dir, file), 'utf8').trim() : `(no licence file; package.json says ${pkg.license ?? 'nothing'})`;
+    const text =
+      file && existsSync(join(ROOT, dir, file)) ? readFileSync(join(ROOT, dir, file), 'utf8').trim() : `(no licence file; package.json says ${pkg.license ?? 'nothing'})`;
     parts.push(`${'-'.repeat(72)}\n${pkg.name} ${pkg.version} (${pkg.license ?? 'unknown'})\n\n${text}\n`);
   }
   return parts.join('\n');

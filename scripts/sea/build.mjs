@@ -51,7 +51,8 @@ if (!existsSync(PROGRAM)) throw new Error(`${PROGRAM} is missing: run npm run bu
 function nodeBinary(target) {
   if (PIN.targets[target].fromThisMachine) {
     // macOS: the Node.js that runs this script, which must be the pinned version on that platform.
-    if (`${platform()}-${arch()}` !== target || process.version !== `v${PIN.version}`) throw new Error(`${target} is built on ${target} with Node.js v${PIN.version} (scripts/sea/build-macos.sh)`);
+    if (`${platform()}-${arch()}` !== target || process.version !== `v${PIN.version}`)
+      throw new Error(`${target} is built on ${target} with Node.js v${PIN.version} (scripts/sea/build-macos.sh)`);
     return process.execPath;
   }
   const { package: name, integrity } = PIN.targets[target];
@@ -118,11 +119,15 @@ async function main() {
       const native = target === here;
       const blob = join(work, `${target}.blob`);
       const config = join(work, `${target}.json`);
-      writeFileSync(config, JSON.stringify({ main, output: blob, disableExperimentalSEAWarning: true, useSnapshot: false, useCodeCache: native, assets: { 'ddnsd.cjs': PROGRAM } }));
+      writeFileSync(
+        config,
+        JSON.stringify({ main, output: blob, disableExperimentalSEAWarning: true, useSnapshot: false, useCodeCache: native, assets: { 'ddnsd.cjs': PROGRAM } }),
+      );
       // The blob is made by the very Node.js it goes into when this machine runs it, and by this machine's
       // pinned Node.js otherwise (the blob's format follows the version; without a code cache, not the architecture).
       const maker = native ? node : PIN.targets[here] ? nodeBinary(here) : process.execPath;
-      if (maker === process.execPath && process.version !== `v${PIN.version}`) throw new Error(`building ${target} on ${here} needs Node.js v${PIN.version} (this is ${process.version})`);
+      if (maker === process.execPath && process.version !== `v${PIN.version}`)
+        throw new Error(`building ${target} on ${here} needs Node.js v${PIN.version} (this is ${process.version})`);
       execFileSync(maker, ['--experimental-sea-config', config], { cwd: work, stdio: ['ignore', 'ignore', 'inherit'], env: { PATH: process.env.PATH } });
       const out = join(OUT, `ddnsd-${target}`);
       copyFileSync(node, out);
@@ -132,7 +137,7 @@ async function main() {
       if (mac) execFileSync('codesign', ['--remove-signature', out]);
       await inject(out, 'NODE_SEA_BLOB', readFileSync(blob), { sentinelFuse: FUSE, ...(mac ? { machoSegmentName: 'NODE_SEA' } : {}) });
       sums.push(`${createHash('sha256').update(readFileSync(out)).digest('hex')}  ddnsd-${target}`);
-      process.stderr.write(`sea: dist/sea/ddnsd-${target} (Node.js ${PIN.version}${native ? ', with the starter\'s code cache' : ''})\n`);
+      process.stderr.write(`sea: dist/sea/ddnsd-${target} (Node.js ${PIN.version}${native ? ", with the starter's code cache" : ''})\n`);
     }
     writeFileSync(join(OUT, 'SHA256SUMS'), `${sums.join('\n')}\n`);
     if (targets.some((t) => t.startsWith('darwin-'))) process.stderr.write('sea: sign it before SHA256SUMS counts (scripts/sea/build-macos.sh does)\n');

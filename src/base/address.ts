@@ -31,7 +31,10 @@ export function checkAddress(text: string, family: Family): AddressCheck {
   if (text.length > 64 || /\s/.test(text)) return { ok: false, reason: `answered something that is not an address (${preview(text)})` };
   // ipaddr.js accepts fe80::1%eth0: a zone names an interface of one machine and means nothing in DNS.
   if (text.includes('%')) {
-    return { ok: false, reason: `answered ${preview(text)}, an address with a zone id (%${preview(text.slice(text.indexOf('%') + 1))}), which names a network interface of one machine; the address must come without the %… part` };
+    return {
+      ok: false,
+      reason: `answered ${preview(text)}, an address with a zone id (%${preview(text.slice(text.indexOf('%') + 1))}), which names a network interface of one machine; the address must come without the %… part`,
+    };
   }
   if (!ipaddr.isValid(text)) return { ok: false, reason: `answered "${preview(text)}", which is not an IP address` };
   const parsed = ipaddr.parse(text);

@@ -18,7 +18,12 @@ export function parseDuration(text: string | number): number | undefined {
 /** The shortest exact spelling of a duration, in the config's own units. */
 export function formatDuration(ms: number): string {
   if (ms === 0) return '0';
-  for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) {
+  for (const [unit, size] of [
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+  ] as const) {
     if (ms % size === 0) return `${ms / size}${unit}`;
   }
   return `${ms}ms`;

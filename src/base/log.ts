@@ -86,9 +86,7 @@ function plain(fields: Fields): Fields {
 }
 
 function prettyFields(fields: Fields): string {
-  const parts = Object.entries(plain(fields)).map(
-    ([key, value]) => `${key}=${typeof value === 'string' && !/\s/.test(value) ? value : JSON.stringify(value)}`,
-  );
+  const parts = Object.entries(plain(fields)).map(([key, value]) => `${key}=${typeof value === 'string' && !/\s/.test(value) ? value : JSON.stringify(value)}`);
   return parts.length > 0 ? `  ${parts.join(' ')}` : '';
 }
 

@@ -31,8 +31,7 @@ export interface HostUpdate {
 /** What happened to one host and family. Failures are values here too. */
 export type HostResult =
   /** `foreign`: records of the name left alone because they are not ddnsd's (owned: marked). */
-  | { host: string; family: Family; address: string; outcome: 'updated' | 'unchanged'; foreign?: number }
-  | { host: string; family: Family; outcome: 'failed'; error: DdnsError };
+  { host: string; family: Family; address: string; outcome: 'updated' | 'unchanged'; foreign?: number } | { host: string; family: Family; outcome: 'failed'; error: DdnsError };
 
 export type Addresses = Partial<Record<Family, string>>;
 

@@ -7,8 +7,7 @@ import { parseDuration } from './duration.js';
 
 /** An error message that says what was expected and, when absent, that it is missing. */
 export function expected(what: string) {
-  return (issue: { input?: unknown }): string =>
-    issue.input === undefined ? `missing; expected ${what}` : `expected ${what}, got ${describeValue(issue.input)}`;
+  return (issue: { input?: unknown }): string => (issue.input === undefined ? `missing; expected ${what}` : `expected ${what}, got ${describeValue(issue.input)}`);
 }
 
 export function describeValue(value: unknown): string {
@@ -21,17 +20,15 @@ export function describeValue(value: unknown): string {
 
 /** A duration key: milliseconds after parsing, at least `min`, else `tooShort` as the error. */
 export const duration = (min: number, tooShort: string) =>
-  z
-    .union([z.string(), z.number()], { error: expected('a duration like 30s, 5m, 1h or 25d') })
-    .transform((value, ctx) => {
-      const ms = parseDuration(value);
-      if (ms === undefined) {
-        ctx.addIssue({ code: 'custom', message: `expected a duration like 30s, 5m, 1h or 25d, got ${describeValue(value)}` });
-        return z.NEVER;
-      }
-      if (ms < min) {
-        ctx.addIssue({ code: 'custom', message: tooShort });
-        return z.NEVER;
-      }
-      return ms;
-    });
+  z.union([z.string(), z.number()], { error: expected('a duration like 30s, 5m, 1h or 25d') }).transform((value, ctx) => {
+    const ms = parseDuration(value);
+    if (ms === undefined) {
+      ctx.addIssue({ code: 'custom', message: `expected a duration like 30s, 5m, 1h or 25d, got ${describeValue(value)}` });
+      return z.NEVER;
+    }
+    if (ms < min) {
+      ctx.addIssue({ code: 'custom', message: tooShort });
+      return z.NEVER;
+    }
+    return ms;
+  });

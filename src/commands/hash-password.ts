@@ -5,7 +5,9 @@ import { hashPassword } from '../password.js';
 const hashPasswordCommand: Command = async (_line, io) => {
   const chunks: Buffer[] = [];
   for await (const chunk of io.stdin ?? []) chunks.push(Buffer.from(chunk));
-  const password = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  const password = Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
   if (password.length < 8) {
     io.stderr('ddnsd: give a password of at least 8 characters on stdin, e.g.  printf %s "$PASSWORD" | ddnsd hash-password\n');
     return 2;

@@ -58,8 +58,14 @@ const importCommand: Command = async (line, io) => {
       await writeAtomic(target, config, 0o644);
       io.stdout(`Wrote ${target}${imported.secrets.size > 0 ? ` and ${join(dir, '.env')} (the secrets, mode 0600)` : ''}. Check it with: ddnsd check --config ${target}\n`);
     }
-    if (imported.skipped.length > 0) io.stderr(`ddnsd import: not carried over from ${file}:\n${skippedLines(imported).map((l) => `  ${l}`).join('\n')}\n`);
-    if (dir === undefined && imported.secrets.size > 0) io.stderr(`ddnsd import: set ${[...imported.secrets.keys()].join(', ')} in the environment or a .env file beside the config (--write DIR writes one).\n`);
+    if (imported.skipped.length > 0)
+      io.stderr(
+        `ddnsd import: not carried over from ${file}:\n${skippedLines(imported)
+          .map((l) => `  ${l}`)
+          .join('\n')}\n`,
+      );
+    if (dir === undefined && imported.secrets.size > 0)
+      io.stderr(`ddnsd import: set ${[...imported.secrets.keys()].join(', ')} in the environment or a .env file beside the config (--write DIR writes one).\n`);
     return 0;
   } catch (error) {
     if (!(error instanceof ImportError)) throw error;

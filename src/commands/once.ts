@@ -7,7 +7,8 @@ import type { Logger, Redactor } from '../base/log.js';
 import { createRuntime } from '../main.js';
 import { withConfig } from './setup.js';
 
-const onceCommand: Command = (line, io) => withConfig(line, io, ({ config, log, redactor }) => once(config, log, redactor, io, { dryRun: line.values['dry-run'] === true, force: line.values.force === true }));
+const onceCommand: Command = (line, io) =>
+  withConfig(line, io, ({ config, log, redactor }) => once(config, log, redactor, io, { dryRun: line.values['dry-run'] === true, force: line.values.force === true }));
 
 export default onceCommand;
 
@@ -24,7 +25,9 @@ async function once(config: Config, log: Logger, redactor: Redactor, io: CliIo, 
     const stateError = runtime.status().stateError;
     if (stateError) {
       // Without the state the next run knows nothing of what was sent: it sends every host again.
-      io.stderr(`ddnsd: ${redactor.redact(stateError)}; the next run will send every host again. Check the folder's permissions and free space, or point state (DDNSD_STATE) elsewhere.\n`);
+      io.stderr(
+        `ddnsd: ${redactor.redact(stateError)}; the next run will send every host again. Check the folder's permissions and free space, or point state (DDNSD_STATE) elsewhere.\n`,
+      );
     }
     return report.ok && !stateError && !abort.signal.aborted ? 0 : 1;
   } finally {
@@ -68,4 +71,3 @@ export function summarize(report: CycleReport, config: Config, dryRun: boolean):
   if (dryRun) lines.push('Dry run: nothing was sent and the state file was not written.');
   return `${lines.join('\n')}\n`;
 }
-

@@ -6,8 +6,7 @@ import type { Logger, Redactor } from '../base/log.js';
 import { startDaemon, STOP_GRACE_MS, type ConfigSource } from '../main.js';
 import { withConfig } from './setup.js';
 
-const runCommand: Command = (line, io) =>
-  withConfig(line, io, ({ config, log, redactor }) => run(config, log, redactor, config.file ? fileSource(config.file, io) : undefined));
+const runCommand: Command = (line, io) => withConfig(line, io, ({ config, log, redactor }) => run(config, log, redactor, config.file ? fileSource(config.file, io) : undefined));
 
 export default runCommand;
 

@@ -28,7 +28,15 @@ function service(args: string[], values: ServiceOptions, io: CliIo): number {
     io.stderr('ddnsd: choose one of --launchd (macOS) or --systemd (Linux).\n');
     return 2;
   }
-  const manager: ServiceManager | undefined = values.launchd ? 'launchd' : values.systemd ? 'systemd' : action === 'uninstall' ? (process.platform === 'darwin' ? 'launchd' : 'systemd') : undefined;
+  const manager: ServiceManager | undefined = values.launchd
+    ? 'launchd'
+    : values.systemd
+      ? 'systemd'
+      : action === 'uninstall'
+        ? process.platform === 'darwin'
+          ? 'launchd'
+          : 'systemd'
+        : undefined;
   if (!manager) {
     io.stderr('ddnsd: say which service manager: --launchd on macOS, --systemd on Linux.\n');
     return 2;

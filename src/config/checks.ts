@@ -26,7 +26,10 @@ const required = z.boolean({ error: expected('true or false') }).default(false);
 const dnsCheck = z.strictObject(
   {
     required,
-    resolvers: z.array(server, { error: expected('a list of DNS server addresses') }).min(1, { error: 'list at least one resolver' }).default(DEFAULT_RESOLVERS.map((r) => ({ host: r, port: 53 }))),
+    resolvers: z
+      .array(server, { error: expected('a list of DNS server addresses') })
+      .min(1, { error: 'list at least one resolver' })
+      .default(DEFAULT_RESOLVERS.map((r) => ({ host: r, port: 53 }))),
     /** true: find the zone's servers by an NS lookup; a list: ask these; false: do not ask them. */
     authoritative: z.union([z.boolean(), z.array(server)], { error: expected('true, false or a list of DNS server addresses') }).default(true),
   },
@@ -36,7 +39,10 @@ const dnsCheck = z.strictObject(
 const portEntry = z.strictObject(
   {
     host: z.string({ error: expected('the hostname remote clients connect to') }).min(1),
-    port: z.int({ error: expected('a port number like 1234') }).min(1, { error: 'expected a port 1-65535' }).max(65535, { error: 'expected a port 1-65535' }),
+    port: z
+      .int({ error: expected('a port number like 1234') })
+      .min(1, { error: 'expected a port 1-65535' })
+      .max(65535, { error: 'expected a port 1-65535' }),
     protocol: z.literal('tcp', { error: 'only tcp can be checked from outside' }).default('tcp'),
   },
   { error: expected('a mapping with host, port and protocol') },
@@ -62,24 +68,23 @@ const forwardCheck = z.strictObject(
     required,
     /** The router's UPnP description URL, when SSDP discovery cannot find it (a container, another subnet). */
     location: z
-      .string({ error: expected('the router\'s UPnP description URL, like http://192.168.178.1:49000/igddesc.xml') })
-      .refine((u) => /^http:\/\/[^/]+\//.test(u), { error: 'expected the router\'s UPnP description URL, like http://192.168.178.1:49000/igddesc.xml' })
+      .string({ error: expected("the router's UPnP description URL, like http://192.168.178.1:49000/igddesc.xml") })
+      .refine((u) => /^http:\/\/[^/]+\//.test(u), { error: "expected the router's UPnP description URL, like http://192.168.178.1:49000/igddesc.xml" })
       .optional(),
   },
   { error: expected('a mapping with required and location, or true') },
 );
 
-const on = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((v) => (v === true ? {} : v === false ? undefined : v), schema.optional());
+const on = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === true ? {} : v === false ? undefined : v), schema.optional());
 
 const checksObject = z.strictObject(
-    {
-      interval: duration(60_000, 'must be at least 1m').default(15 * 60_000),
-      timeout: duration(100, 'must be at least 100ms').default(5000),
-      dns: on(dnsCheck),
-      port: on(portCheck),
-      forward: on(forwardCheck),
-    },
+  {
+    interval: duration(60_000, 'must be at least 1m').default(15 * 60_000),
+    timeout: duration(100, 'must be at least 100ms').default(5000),
+    dns: on(dnsCheck),
+    port: on(portCheck),
+    forward: on(forwardCheck),
+  },
   { error: expected('a mapping with interval, timeout, dns, port and forward') },
 );
 

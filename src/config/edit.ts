@@ -89,7 +89,10 @@ function findSecrets(doc: Document, rules: SecretRules): Found[] {
 export function maskSecrets(text: string, rules: SecretRules): string {
   const doc = parseDocument(text, { keepSourceTokens: false });
   if (doc.errors.length > 0) return maskLines(text, rules);
-  return splice(text, findSecrets(doc, rules).map((f) => ({ range: f.range, with: JSON.stringify(placeholderFor(formatPath(f.path))) })));
+  return splice(
+    text,
+    findSecrets(doc, rules).map((f) => ({ range: f.range, with: JSON.stringify(placeholderFor(formatPath(f.path))) })),
+  );
 }
 
 /** A file that is not valid YAML: lines holding a known secret value are masked whole. */
@@ -128,7 +131,8 @@ export function restoreSecrets(edited: string, current: string, rules: SecretRul
   const placeholders: Found[] = [];
   const edits: { range: [number, number]; with: string }[] = [];
   const collect = (node: unknown, path: PathKey[]): void => {
-    if (isScalar(node) && typeof node.value === 'string' && PLACEHOLDER.test(node.value) && node.range) placeholders.push({ path, value: node.value, range: [node.range[0], node.range[1]] });
+    if (isScalar(node) && typeof node.value === 'string' && PLACEHOLDER.test(node.value) && node.range)
+      placeholders.push({ path, value: node.value, range: [node.range[0], node.range[1]] });
     else if (isMap(node)) for (const pair of node.items) collect(pair.value, [...path, isScalar(pair.key) ? (pair.key.value as PathKey) : String(pair.key)]);
     else if (isSeq(node)) node.items.forEach((item, i) => collect(item, [...path, i]));
   };
@@ -157,11 +161,16 @@ export function restoreSecrets(edited: string, current: string, rules: SecretRul
     const before = references(old).find((o) => formatPath(o.path) === where);
     const refuse = (message: string): void => void problems.push({ path: where, line: lineOf({ doc, lines }, r.path), message });
     if (before?.value !== r.value) {
-      refuse(`${r.value} is a new reference to ${r.path.at(-1)?.toString().endsWith('_file') ? 'a file' : 'the environment'}; the settings page cannot add one (it could send what the file or variable holds anywhere): write it in the file itself, or type the value`);
+      refuse(
+        `${r.value} is a new reference to ${r.path.at(-1)?.toString().endsWith('_file') ? 'a file' : 'the environment'}; the settings page cannot add one (it could send what the file or variable holds anywhere): write it in the file itself, or type the value`,
+      );
       continue;
     }
     const changed = changedDestinations(old, r.path.slice(0, -1), doc, r.path.slice(0, -1));
-    if (changed.length > 0) refuse(`${formatPath(r.path.slice(0, -1))}: ${changed.join(', ')} changed while it reads ${r.value}, which would send that value somewhere new; write the change in the file itself, or type the value`);
+    if (changed.length > 0)
+      refuse(
+        `${formatPath(r.path.slice(0, -1))}: ${changed.join(', ')} changed while it reads ${r.value}, which would send that value somewhere new; write the change in the file itself, or type the value`,
+      );
   }
   // The secret goes back as it was written in the file (its quotes too); nothing else is touched.
   return { text: splice(edited, edits), problems };
@@ -215,7 +224,10 @@ export function etagOf(text: string): string {
 
 /** Why the file cannot be written, or undefined when it can (the file and its folder: the rename needs both). */
 export async function notWritable(file: string): Promise<string | undefined> {
-  for (const [what, path] of [['the config file', file], ['its folder', dirname(file)]] as const) {
+  for (const [what, path] of [
+    ['the config file', file],
+    ['its folder', dirname(file)],
+  ] as const) {
     try {
       await access(path, constants.W_OK);
     } catch (error) {

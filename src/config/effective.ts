@@ -19,7 +19,20 @@ export function effectiveConfig(config: Config): Record<string, unknown> {
       timeout: formatDuration(config.detect.timeoutMs),
     },
     ...(config.wans.length
-      ? { wans: Object.fromEntries(config.wans.map((w) => [w.name, { ipv4: w.sources.ipv4.map(describeSource), ipv6: w.sources.ipv6.map(describeSource), agree: w.agree, ...(w.bind ? { bind: w.bind } : {}), ...(w.probe ? { probe: w.probe.kind === 'tcp' ? `tcp://${w.probe.host}:${w.probe.port}` : w.probe.url } : {}) }])) }
+      ? {
+          wans: Object.fromEntries(
+            config.wans.map((w) => [
+              w.name,
+              {
+                ipv4: w.sources.ipv4.map(describeSource),
+                ipv6: w.sources.ipv6.map(describeSource),
+                agree: w.agree,
+                ...(w.bind ? { bind: w.bind } : {}),
+                ...(w.probe ? { probe: w.probe.kind === 'tcp' ? `tcp://${w.probe.host}:${w.probe.port}` : w.probe.url } : {}),
+              },
+            ]),
+          ),
+        }
       : {}),
     server: effectiveServer(config.server),
     ...(config.checks ? { checks: effectiveChecks(config) } : {}),
@@ -48,5 +61,12 @@ function effectiveChecks(config: Config): Record<string, unknown> {
     resolvers: checks.dns.resolvers.map(server),
     authoritative: Array.isArray(checks.dns.authoritative) ? checks.dns.authoritative.map(server) : checks.dns.authoritative,
   };
-  return { ...checks, interval: formatDuration(checks.interval), timeout: formatDuration(checks.timeout), dns: dns ?? false, port: checks.port ?? false, forward: checks.forward ?? false };
+  return {
+    ...checks,
+    interval: formatDuration(checks.interval),
+    timeout: formatDuration(checks.timeout),
+    dns: dns ?? false,
+    port: checks.port ?? false,
+    forward: checks.forward ?? false,
+  };
 }

@@ -91,16 +91,35 @@ export function parseProvider(entry: unknown, index: number, ctx: EntryContext):
   }
   const suffixes = [...taken.options.suffixes].map(([i, s]) => `${settings.hosts[i] ?? i}: ${s.written}`);
   if (suffixes.length > 0 && !detected.includes('ipv6')) {
-    problems.push({ path: [...path, 'hosts'], message: 'a host has an IPv6 suffix, but no IPv6 sources are configured to detect the prefix; add some under detect.ipv6 (interface:<name> of this machine works)' });
+    problems.push({
+      path: [...path, 'hosts'],
+      message: 'a host has an IPv6 suffix, but no IPv6 sources are configured to detect the prefix; add some under detect.ipv6 (interface:<name> of this machine works)',
+    });
   }
   if (links.wan?.mode === 'all' && suffixes.length > 0) {
-    problems.push({ path: [...path, 'wan_mode'], message: 'all gives each host one record per healthy link; hosts with ipv6_suffix or ipv6_host_mac need an entry of their own with failover' });
+    problems.push({
+      path: [...path, 'wan_mode'],
+      message: 'all gives each host one record per healthy link; hosts with ipv6_suffix or ipv6_host_mac need an entry of their own with failover',
+    });
   }
-  const fingerprint = createHash('sha256').update(JSON.stringify([settings, suffixes, taken.options.prefixLength])).digest('hex').slice(0, 16);
+  const fingerprint = createHash('sha256')
+    .update(JSON.stringify([settings, suffixes, taken.options.prefixLength]))
+    .digest('hex')
+    .slice(0, 16);
   const hostAddress = hostAddressOf(settings.hosts, taken.options);
-  return { index, definition, settings, families, fingerprint, hostAddress, suffixes, prefixLength: taken.options.prefixLength, wan: links.wan, deleteOnStop: ownership.deleteOnStop };
+  return {
+    index,
+    definition,
+    settings,
+    families,
+    fingerprint,
+    hostAddress,
+    suffixes,
+    prefixLength: taken.options.prefixLength,
+    wan: links.wan,
+    deleteOnStop: ownership.deleteOnStop,
+  };
 }
-
 
 /** Every entry, with a problem for a host listed twice for one provider type. */
 export function parseProviders(entries: readonly unknown[], ctx: EntryContext): ProviderEntry[] {

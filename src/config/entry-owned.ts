@@ -38,7 +38,10 @@ export function takeOwnership(entry: Record<string, unknown>, path: PathKey[], p
   const type = String(entry.type);
   let deleteOnStop = false;
   if (remove === true && !REMOVE_TYPES.has(type)) {
-    problems.push({ path: [...path, 'delete_on_stop'], message: `not available for ${type}: ddnsd deletes records when it stops only at ${[...REMOVE_TYPES].join(', ')}; remove delete_on_stop` });
+    problems.push({
+      path: [...path, 'delete_on_stop'],
+      message: `not available for ${type}: ddnsd deletes records when it stops only at ${[...REMOVE_TYPES].join(', ')}; remove delete_on_stop`,
+    });
   } else if (remove === true) deleteOnStop = true;
   else if (remove !== undefined && remove !== false) problems.push({ path: [...path, 'delete_on_stop'], message: `expected true or false, got ${describeValue(remove)}` });
   return { entry: takeMarker(kept, type, path, problems), deleteOnStop };
@@ -48,9 +51,15 @@ function takeMarker(entry: Record<string, unknown>, type: string, path: PathKey[
   if (MARKER_TYPES.has(type)) return entry;
   const { owned, comment, ...rest } = entry;
   if (owned === 'marked') {
-    problems.push({ path: [...path, 'owned'], message: `marked is not available for ${type}: ${whyNot(type)}. Remove owned (all: every record of the name is ddnsd's, as by default)` });
+    problems.push({
+      path: [...path, 'owned'],
+      message: `marked is not available for ${type}: ${whyNot(type)}. Remove owned (all: every record of the name is ddnsd's, as by default)`,
+    });
   } else if (owned !== undefined && owned !== 'all') {
-    problems.push({ path: [...path, 'owned'], message: `expected all (every record of the name and type is ddnsd's) or marked (only records carrying ddnsd's marker), got ${describeValue(owned)}` });
+    problems.push({
+      path: [...path, 'owned'],
+      message: `expected all (every record of the name and type is ddnsd's) or marked (only records carrying ddnsd's marker), got ${describeValue(owned)}`,
+    });
   }
   if (comment !== undefined && owned !== 'marked') {
     problems.push({ path: [...path, 'comment'], message: `comment is ddnsd's marker for owned: marked, which ${type} does not support; remove it` });

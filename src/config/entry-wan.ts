@@ -47,14 +47,18 @@ export function takeWanOptions(
     return { entry: rest, wan: undefined };
   }
   links.forEach((name, i) => {
-    if (!names.includes(name)) problems.push({ path: [...path, 'wan', ...(typeof wan === 'string' ? [] : [i])], message: `unknown link "${name}"; the links under wans: are ${known}` });
+    if (!names.includes(name))
+      problems.push({ path: [...path, 'wan', ...(typeof wan === 'string' ? [] : [i])], message: `unknown link "${name}"; the links under wans: are ${known}` });
     else if (links.indexOf(name) !== i) problems.push({ path: [...path, 'wan', i], message: `link ${name} is listed twice; list each link once` });
   });
   let wanMode: WanMode = 'failover';
   if (mode === 'all') {
     if (ALL_TYPES.has(String(entry.type))) wanMode = 'all';
     else {
-      problems.push({ path: [...path, 'wan_mode'], message: `all (one record per healthy link) is not available for ${String(entry.type)}: ddnsd's ${String(entry.type)} adapter keeps one address per name and family (dyndns2-style services and DuckDNS hold only one). Providers that can: ${[...ALL_TYPES].join(', ')}; or use failover (the default)` });
+      problems.push({
+        path: [...path, 'wan_mode'],
+        message: `all (one record per healthy link) is not available for ${String(entry.type)}: ddnsd's ${String(entry.type)} adapter keeps one address per name and family (dyndns2-style services and DuckDNS hold only one). Providers that can: ${[...ALL_TYPES].join(', ')}; or use failover (the default)`,
+      });
     }
   } else if (mode !== undefined && mode !== 'failover') {
     problems.push({ path: [...path, 'wan_mode'], message: `expected failover (the first healthy link in order) or all (one record per healthy link), got ${describeValue(mode)}` });
@@ -62,7 +66,11 @@ export function takeWanOptions(
   let checks = DEFAULT_FAILBACK;
   if (failback !== undefined) {
     if (typeof failback === 'number' && Number.isInteger(failback) && failback >= 1 && failback <= 1000) checks = failback;
-    else problems.push({ path: [...path, 'failback'], message: `expected how many checks in a row (1 or more, default ${DEFAULT_FAILBACK}) a preferred link must be healthy before the name moves back, got ${describeValue(failback)}` });
+    else
+      problems.push({
+        path: [...path, 'failback'],
+        message: `expected how many checks in a row (1 or more, default ${DEFAULT_FAILBACK}) a preferred link must be healthy before the name moves back, got ${describeValue(failback)}`,
+      });
   }
   return { entry: rest, wan: { links, mode: wanMode, failback: checks } };
 }

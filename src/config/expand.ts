@@ -76,4 +76,3 @@ export function resolveValues(value: unknown, path: PathKey[], ctx: ResolveConte
   }
   return out;
 }
-

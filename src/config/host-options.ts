@@ -35,12 +35,14 @@ export function takeHostOptions(entry: Record<string, unknown>, path: PathKey[],
     const at: PathKey[] = [...path, 'hosts', i];
     const fields = item as Record<string, unknown>;
     for (const key of Object.keys(fields)) {
-      if (!HOST_KEYS.includes(key)) problems.push({ path: [...at, key], message: `unknown key; a host is written as a name, or as { name, ipv6_suffix } or { name, ipv6_host_mac }` });
+      if (!HOST_KEYS.includes(key))
+        problems.push({ path: [...at, key], message: `unknown key; a host is written as a name, or as { name, ipv6_suffix } or { name, ipv6_host_mac }` });
     }
     const suffix = fields.ipv6_suffix;
     const mac = fields.ipv6_host_mac;
     if (suffix !== undefined && mac !== undefined) problems.push({ path: at, message: 'give ipv6_suffix or ipv6_host_mac, not both' });
-    else if (suffix === undefined && mac === undefined) problems.push({ path: at, message: 'a host written as a mapping needs ipv6_suffix (e.g. ::1234) or ipv6_host_mac (e.g. 00:11:22:33:44:55); otherwise write just the name' });
+    else if (suffix === undefined && mac === undefined)
+      problems.push({ path: at, message: 'a host written as a mapping needs ipv6_suffix (e.g. ::1234) or ipv6_host_mac (e.g. 00:11:22:33:44:55); otherwise write just the name' });
     else {
       const key = suffix !== undefined ? 'ipv6_suffix' : 'ipv6_host_mac';
       const value = suffix ?? mac;

@@ -26,12 +26,8 @@ export function lineOf(source: YamlSource, path: PathKey[]): number | undefined 
   for (let n = path.length; n > 0; n--) {
     const parent = source.doc.getIn(path.slice(0, n - 1), true) as Node | undefined;
     const key = path[n - 1];
-    const item =
-      typeof key === 'number'
-        ? parent?.items?.[key]?.range
-        : parent?.items?.find((pair) => pair.key?.value === key)?.key?.range;
+    const item = typeof key === 'number' ? parent?.items?.[key]?.range : parent?.items?.find((pair) => pair.key?.value === key)?.key?.range;
     if (item) return source.lines.linePos(item[0]).line;
   }
   return undefined;
 }
-

@@ -104,10 +104,7 @@ export function locateConfig(options: Pick<LoadOptions, 'path' | 'env' | 'cwd'>)
  * the types its entries name, or undefined when an entry's type is missing
  * or not plain text (every adapter is then needed, for the message).
  */
-export async function loadConfigFor(
-  options: Omit<LoadOptions, 'providers'>,
-  load: (types: string[] | undefined) => Promise<readonly AnyProviderDefinition[]>,
-): Promise<Config> {
+export async function loadConfigFor(options: Omit<LoadOptions, 'providers'>, load: (types: string[] | undefined) => Promise<readonly AnyProviderDefinition[]>): Promise<Config> {
   const read = readConfig(options);
   return buildConfig(read, await load(typesNamed(read.raw)));
 }
@@ -135,9 +132,7 @@ export function readConfig(options: Omit<LoadOptions, 'providers'>): Read {
   const located = locateConfig(options);
   const exists = existsSync(located.path);
   if (!exists && located.explicit) {
-    throw new ConfigError(located.path, [
-      `the config file ${located.path} does not exist; create it from config.example.yaml, or point --config / DDNSD_CONFIG at the right file`,
-    ]);
+    throw new ConfigError(located.path, [`the config file ${located.path} does not exist; create it from config.example.yaml, or point --config / DDNSD_CONFIG at the right file`]);
   }
   const dir = exists ? dirname(located.path) : options.cwd;
   const env = loadEnv(options, dir);
@@ -182,7 +177,11 @@ function failer(read: Read, problems: Problem[], fileKeys: Map<string, PathKey[]
       return { path: formatPath(yamlPath), line: read.yaml ? lineOf(read.yaml, yamlPath) : undefined, message: p.message };
     });
     const where = (p: LocatedProblem): string => `${p.path}${p.line ? ` (line ${p.line})` : ''}`;
-    throw configError(read.file ?? 'built-in default', located, located.map((p) => `${where(p)}: ${p.message}`));
+    throw configError(
+      read.file ?? 'built-in default',
+      located,
+      located.map((p) => `${where(p)}: ${p.message}`),
+    );
   };
 }
 
@@ -255,7 +254,9 @@ export function buildConfig(read: Read, registry: readonly AnyProviderDefinition
     fail();
   }
   const nicUpdate = nic && { users, maxAgeMs: nic.max_age ?? 2 * cfg.interval };
-  const secrets = [...serverSecrets(server), ...users.map((u) => u.password), ...entrySecrets(providers), ...notifySecrets(cfg.notify)].filter((s): s is string => typeof s === 'string' && s.length > 0);
+  const secrets = [...serverSecrets(server), ...users.map((u) => u.password), ...entrySecrets(providers), ...notifySecrets(cfg.notify)].filter(
+    (s): s is string => typeof s === 'string' && s.length > 0,
+  );
   const state = overrides.state ?? cfg.state;
   return {
     file,
@@ -307,7 +308,9 @@ function envOverrides(env: Record<string, string | undefined>, file: string | un
   const state = env.DDNSD_STATE;
   if (state !== undefined && state !== '') {
     if (state.trim() !== state || state.endsWith('/')) {
-      problems.push(`environment variable DDNSD_STATE (it replaces state): "${state}" is not a file path; write it like /data/state.json, without surrounding spaces or a trailing slash`);
+      problems.push(
+        `environment variable DDNSD_STATE (it replaces state): "${state}" is not a file path; write it like /data/state.json, without surrounding spaces or a trailing slash`,
+      );
     } else out.state = state;
   }
   if (problems.length > 0) throw new ConfigError(file ?? 'built-in default', problems);

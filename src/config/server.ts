@@ -45,7 +45,10 @@ const HOST_NAME = /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)(?:\.[a-z0-9](?:[a-z
 /** The schema of `server`; `listen`, `expected` and `duration` come from schema.ts, so this file does not import it back. */
 export function serverSchema(listen: z.ZodType<Listen, unknown>, expected: Expected, duration: Duration) {
   const secret = (what: string) =>
-    z.string({ error: expected(what) }).min(8, { error: 'must be at least 8 characters' }).optional();
+    z
+      .string({ error: expected(what) })
+      .min(8, { error: 'must be at least 8 characters' })
+      .optional();
   return z
     .strictObject(
       {
@@ -54,7 +57,10 @@ export function serverSchema(listen: z.ZodType<Listen, unknown>, expected: Expec
         public_read: z.boolean({ error: expected('true or false') }).default(false),
         token: secret('a token string'),
         metrics_token: secret('a token string for Prometheus'),
-        username: z.string({ error: expected('a user name') }).min(1, { error: 'must not be empty' }).optional(),
+        username: z
+          .string({ error: expected('a user name') })
+          .min(1, { error: 'must not be empty' })
+          .optional(),
         password_hash: z.string({ error: expected('a password hash from ddnsd hash-password') }).optional(),
         editing: z.boolean({ error: expected('true or false: whether the settings page may change this file') }).default(true),
         hosts: z
@@ -77,8 +83,14 @@ export function serverSchema(listen: z.ZodType<Listen, unknown>, expected: Expec
         nic_update: z
           .strictObject(
             {
-              username: z.string({ error: expected('the username routers send') }).min(1, { error: 'must not be empty' }).optional(),
-              password: z.string({ error: expected('the password routers send (a string, or ${VAR} from the environment)') }).min(8, { error: 'must be at least 8 characters' }).optional(),
+              username: z
+                .string({ error: expected('the username routers send') })
+                .min(1, { error: 'must not be empty' })
+                .optional(),
+              password: z
+                .string({ error: expected('the password routers send (a string, or ${VAR} from the environment)') })
+                .min(8, { error: 'must be at least 8 characters' })
+                .optional(),
               // One credential per link: what a router pushes with it is `push:<wan>`.
               users: z
                 .array(
@@ -127,10 +139,15 @@ export function resolveServer(raw: RawServer, listen: Listen, dir: string, probl
   const auth: AuthMode = raw.auth ?? (loopback ? 'none' : 'token');
   const fixes = 'set server.token (visitors sign in with it), or auth: basic with username and password_hash (ddnsd hash-password makes one)';
   if (auth === 'none' && !loopback && !raw.public_read) {
-    at('auth', `auth: none while listening on ${where}, beyond loopback: anyone who reaches the port would read the external address, hostnames, LAN addresses and errors; ${fixes}, or, if everyone on that network may read it, add public_read: true`);
+    at(
+      'auth',
+      `auth: none while listening on ${where}, beyond loopback: anyone who reaches the port would read the external address, hostnames, LAN addresses and errors; ${fixes}, or, if everyone on that network may read it, add public_read: true`,
+    );
   }
   if (auth === 'token' && !raw.token) {
-    const why = raw.auth ? 'auth: token needs server.token' : `ddnsd listens on ${where}, beyond loopback, so reads need a sign-in (auth: token by default) and server.token is not set`;
+    const why = raw.auth
+      ? 'auth: token needs server.token'
+      : `ddnsd listens on ${where}, beyond loopback, so reads need a sign-in (auth: token by default) and server.token is not set`;
     at('token', `${why}; ${fixes}, or, to let everyone who reaches the port read the status, write auth: none with public_read: true`);
   }
   let basic: ServerSettings['basic'];
@@ -154,7 +171,12 @@ export function resolveServer(raw: RawServer, listen: Listen, dir: string, probl
     metricsToken: raw.metrics_token,
     basic,
     editing: raw.editing,
-    hosts: raw.hosts.map((h) => h.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '')),
+    hosts: raw.hosts.map((h) =>
+      h
+        .toLowerCase()
+        .replace(/^\[|\]$/g, '')
+        .replace(/\.$/, ''),
+    ),
     tls,
     sessionKey: randomBytes(32).toString('hex'),
   };
@@ -204,8 +226,7 @@ export function serverSecrets(s: ServerSettings): string[] {
 
 /** The server section as `ddnsd check` prints it, secrets as [redacted]. */
 export function effectiveServer(s: ServerSettings): Record<string, unknown> {
-  const reads =
-    s.auth === 'none' ? 'open to anyone who reaches the port' : s.publicRead ? 'open (public_read: true); actions need the token' : `need a sign-in (${s.auth})`;
+  const reads = s.auth === 'none' ? 'open to anyone who reaches the port' : s.publicRead ? 'open (public_read: true); actions need the token' : `need a sign-in (${s.auth})`;
   return {
     listen: formatListen(s.listen),
     auth: s.auth,

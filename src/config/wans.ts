@@ -22,7 +22,10 @@ const wanSchema = z.strictObject(
   {
     ipv4: sourceList.default([]),
     ipv6: sourceList.default([]),
-    agree: z.int({ error: expected('a whole number of sources, e.g. 1') }).min(1, { error: 'must be at least 1' }).default(1),
+    agree: z
+      .int({ error: expected('a whole number of sources, e.g. 1') })
+      .min(1, { error: 'must be at least 1' })
+      .default(1),
     bind: z.string({ error: expected('a local IP address of this machine, e.g. 192.0.2.10') }).optional(),
     probe: z.string({ error: expected('tcp://host:port or an https:// URL') }).optional(),
   },
@@ -126,13 +129,18 @@ export function checkPushUsers(nic: RawNic | undefined, wans: readonly WanConfig
     } else if (nic.username !== undefined && nic.password !== undefined) users.push({ username: nic.username, password: nic.password });
     const names = wans.map((w) => w.name);
     (nic.users ?? []).forEach((u, i) => {
-      if (!names.includes(u.wan)) problems.push({ path: [...path, 'users', i, 'wan'], message: `unknown link "${u.wan}"; the links under wans: are ${names.join(', ') || 'none: add them first'}` });
-      if (users.some((o) => o.username === u.username)) problems.push({ path: [...path, 'users', i, 'username'], message: `${u.username} is used twice; give each router its own user name` });
+      if (!names.includes(u.wan))
+        problems.push({ path: [...path, 'users', i, 'wan'], message: `unknown link "${u.wan}"; the links under wans: are ${names.join(', ') || 'none: add them first'}` });
+      if (users.some((o) => o.username === u.username))
+        problems.push({ path: [...path, 'users', i, 'username'], message: `${u.username} is used twice; give each router its own user name` });
       users.push({ username: u.username, password: u.password, wan: u.wan });
     });
     if (users.length === 0) problems.push({ path, message: 'no credential: give username and password, or users: [{ username, password, wan }]' });
   }
-  const lists = [...wans.map((w) => ({ at: ['wans', w.name], name: w.name as string | undefined, sources: w.sources })), ...(detect ? [{ at: ['detect'], name: undefined, sources: detect }] : [])];
+  const lists = [
+    ...wans.map((w) => ({ at: ['wans', w.name], name: w.name as string | undefined, sources: w.sources })),
+    ...(detect ? [{ at: ['detect'], name: undefined, sources: detect }] : []),
+  ];
   for (const { at, name: own, sources } of lists) {
     for (const family of FAMILIES) {
       sources[family].forEach((source, i) => {

@@ -37,7 +37,7 @@ const PLAIN: Record<string, string> = {
   BAD_DIRECTIVE: 'a % directive line YAML does not know; remove it',
   BAD_PROP_ORDER: 'an anchor or tag is in the wrong place',
   NON_STRING_KEY: 'a key must be plain text',
-  TAG_RESOLVE_FAILED: 'a value\'s !tag does not fit the value; remove the tag',
+  TAG_RESOLVE_FAILED: "a value's !tag does not fit the value; remove the tag",
 };
 
 /** Offsets of the [ and { still open at `end`, skipping quoted text and comments. */

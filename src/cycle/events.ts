@@ -36,7 +36,17 @@ export type CycleEvent =
   | { type: 'lan-address-changed'; removed: LanAddress[]; added: LanAddress[]; at: number }
   | { type: 'cycle-finished'; report: CycleReport; at: number }
   /** A check's subject went from passing to failing or back; `previous` is undefined on its first run. */
-  | { type: 'reachability-changed'; check: CheckName; subject: string; verdict: Verdict; previous: Verdict | undefined; summary: string; fix: string | null; required: boolean; at: number }
+  | {
+      type: 'reachability-changed';
+      check: CheckName;
+      subject: string;
+      verdict: Verdict;
+      previous: Verdict | undefined;
+      summary: string;
+      fix: string | null;
+      required: boolean;
+      at: number;
+    }
   /** A link (`wans:`) turned unhealthy (or was down at its first check); `upSince`: since when it had been up. */
   | { type: 'wan-down'; wan: string; error: string; upSince?: number; at: number }
   | { type: 'wan-up'; wan: string; addresses: Partial<Record<Family, string>>; downSince: number; at: number }
@@ -65,9 +75,10 @@ export function createEvents(onError: (error: unknown, event: CycleEvent) => voi
     return () => listeners.delete(listener);
   };
   return {
-    on: (type, listener) => onAny((event) => {
-      if (event.type === type) listener(event as EventOf<typeof type>);
-    }),
+    on: (type, listener) =>
+      onAny((event) => {
+        if (event.type === type) listener(event as EventOf<typeof type>);
+      }),
     onAny,
     emit(event) {
       for (const listener of listeners) {

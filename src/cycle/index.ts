@@ -90,7 +90,17 @@ export async function runCycle(deps: CycleDeps, state: State, options: CycleOpti
     const detectionError = (f: Family): string => detections.find((d) => d.family === f)?.error ?? `${FAMILY_LABEL[f]} not detected`;
     const seen = view?.detected ?? detected;
     const lanPrefix = view ? view.lanPrefix : deps.lanPrefix?.();
-    const plan = planEntry({ entry, provider, state: work, detected: seen, detectionError: view?.detectionError ?? detectionError, lanPrefix, now: startedAt, refreshMs: deps.refreshMs, force: options.force === true });
+    const plan = planEntry({
+      entry,
+      provider,
+      state: work,
+      detected: seen,
+      detectionError: view?.detectionError ?? detectionError,
+      lanPrefix,
+      now: startedAt,
+      refreshMs: deps.refreshMs,
+      force: options.force === true,
+    });
     for (const key of plan.stale) if (work.hosts[key]) clearFailure(work.hosts[key]);
     for (const host of provider.hosts) for (const f of entry.families) hostState(work, type, host, f);
     reports.push(...plan.reports);
@@ -139,7 +149,12 @@ export async function runCycle(deps: CycleDeps, state: State, options: CycleOpti
  * host with its own IPv6 suffix is sent apart, so adapters that send one
  * address per request (dyndns2, DuckDNS) send that host's own.
  */
-function byAddresses(entry: ProviderEntry, due: readonly HostUpdate[], detected: Partial<Record<Family, string>>, lanPrefix: LanPrefix | undefined): { due: HostUpdate[]; addresses: Addresses }[] {
+function byAddresses(
+  entry: ProviderEntry,
+  due: readonly HostUpdate[],
+  detected: Partial<Record<Family, string>>,
+  lanPrefix: LanPrefix | undefined,
+): { due: HostUpdate[]; addresses: Addresses }[] {
   const groups = new Map<string, { due: HostUpdate[]; addresses: Addresses }>();
   for (const u of due) {
     const addresses: Addresses = {};
@@ -167,13 +182,7 @@ function noteMove(moves: Map<string, EventOf<'failover'> | EventOf<'failback'>>,
 }
 
 /** Records what was detected, with the history of changes, and tells it as events. */
-function recordDetections(
-  work: State,
-  detections: readonly Detection[],
-  at: number,
-  events: Events,
-  signal: AbortSignal,
-): Partial<Record<Family, string>> {
+function recordDetections(work: State, detections: readonly Detection[], at: number, events: Events, signal: AbortSignal): Partial<Record<Family, string>> {
   const detected: Partial<Record<Family, string>> = {};
   for (const d of detections) {
     if (!d.address) {

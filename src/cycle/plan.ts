@@ -33,9 +33,7 @@ export interface EntryPlan {
 }
 
 /** Why a host is held back whatever its address: it needs attention, or it waits out a pause. */
-export type Hold =
-  | { action: 'needs-attention'; message: string }
-  | { action: 'paused'; message: string; retryAt: number; kind: HostState['errorKind']; forceable: boolean };
+export type Hold = { action: 'needs-attention'; message: string } | { action: 'paused'; message: string; retryAt: number; kind: HostState['errorKind']; forceable: boolean };
 
 /**
  * The hold on a host's state at `now`, if any. A "needs attention" from an

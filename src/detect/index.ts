@@ -96,13 +96,7 @@ export function createDetector(options: DetectorOptions): Detector {
   };
 }
 
-async function detectFamily(
-  family: Family,
-  sources: readonly Source[],
-  deps: SourceDeps,
-  options: DetectorOptions,
-  outer?: AbortSignal,
-): Promise<Detection> {
+async function detectFamily(family: Family, sources: readonly Source[], deps: SourceDeps, options: DetectorOptions, outer?: AbortSignal): Promise<Detection> {
   const label = FAMILY_LABEL[family];
   if (sources.length === 0) {
     return { family, error: `no ${label} sources are configured`, agreeing: [], answers: [] };
@@ -172,7 +166,7 @@ async function askSource(source: Source, family: Family, deps: SourceDeps, outer
 
 function disagreement(label: string, need: number, total: number, answers: SourceAnswer[], outer?: AbortSignal): string {
   if (outer?.aborted) return `${label} detection was cancelled`;
-  const said = answers.map((a) => `${a.source} ${a.address ? `said ${a.address}` : a.error ?? 'failed'}`).join('; ');
+  const said = answers.map((a) => `${a.source} ${a.address ? `said ${a.address}` : (a.error ?? 'failed')}`).join('; ');
   const distinct = new Set(answers.filter((a) => a.address).map((a) => a.address));
   if (distinct.size > 1) return `${label} sources disagree (${need} of ${total} must agree): ${said}`;
   return `${label} not detected: ${need} of ${total} sources must agree on one address, but ${said}`;

@@ -44,11 +44,11 @@ export const BUILT_IN_SOURCES: Record<string, BuiltIn> = {
   ipify: http('ipify', { ipv4: 'https://api.ipify.org/', ipv6: 'https://api6.ipify.org/' }),
   icanhazip: http('icanhazip', { ipv4: 'https://ipv4.icanhazip.com/', ipv6: 'https://ipv6.icanhazip.com/' }),
   cloudflare: http('cloudflare', { ipv4: 'https://1.1.1.1/cdn-cgi/trace', ipv6: 'https://[2606:4700:4700::1111]/cdn-cgi/trace' }, 'trace'),
-  opendns: dns(
-    'opendns',
-    { ipv4: ['208.67.222.222', '208.67.220.220'], ipv6: ['2620:119:35::35', '2620:119:53::53'] },
-    (f) => ({ name: 'myip.opendns.com', type: f === 'ipv4' ? 'A' : 'AAAA', class: 'IN' }),
-  ),
+  opendns: dns('opendns', { ipv4: ['208.67.222.222', '208.67.220.220'], ipv6: ['2620:119:35::35', '2620:119:53::53'] }, (f) => ({
+    name: 'myip.opendns.com',
+    type: f === 'ipv4' ? 'A' : 'AAAA',
+    class: 'IN',
+  })),
   'cloudflare-dns': dns('cloudflare-dns', { ipv4: ['1.1.1.1'], ipv6: ['2606:4700:4700::1111'] }, () => ({
     name: 'whoami.cloudflare',
     type: 'TXT',
@@ -89,7 +89,9 @@ export function resolveSource(ref: string, family: Family): Source | string {
       return /^[\w.@:-]{1,32}$/.test(rest) ? { kind: 'interface', name: ref, iface: rest } : `source "${ref}": write the interface name after interface:, e.g. interface:eth0`;
     case 'upnp':
       if (family === 'ipv6') return `${ref}: ${IPV4_ONLY}`;
-      return isHttpUrl(rest) ? { kind: 'upnp', name: 'upnp', location: rest, natpmp: false } : `source "${ref}": write the gateway's description URL after upnp:, e.g. upnp:http://192.168.178.1:49000/igddesc.xml`;
+      return isHttpUrl(rest)
+        ? { kind: 'upnp', name: 'upnp', location: rest, natpmp: false }
+        : `source "${ref}": write the gateway's description URL after upnp:, e.g. upnp:http://192.168.178.1:49000/igddesc.xml`;
     case 'natpmp':
       return natpmpSource(ref, rest, family);
     case 'push':

@@ -107,7 +107,10 @@ export async function soapAction(deps: UpnpDeps, service: IgdService, action: st
   if (res.status === 200) return res.text;
   const code = element(res.text, 'errorCode');
   const description = element(res.text, 'errorDescription');
-  throw new UpnpError(code ? Number(code) : undefined, `the UPnP gateway refused ${action}${code ? ` (UPnP error ${code}${description ? `: ${description}` : ''})` : ` (HTTP ${res.status})`}`);
+  throw new UpnpError(
+    code ? Number(code) : undefined,
+    `the UPnP gateway refused ${action}${code ? ` (UPnP error ${code}${description ? `: ${description}` : ''})` : ` (HTTP ${res.status})`}`,
+  );
 }
 
 export class UpnpError extends DdnsError {
@@ -134,11 +137,7 @@ export interface PortMapping {
 }
 
 /** GetSpecificPortMappingEntry: the mapping of one external port, or undefined when there is none (714). */
-export async function getSpecificPortMapping(
-  deps: UpnpDeps,
-  service: IgdService,
-  mapping: { externalPort: number; protocol: 'TCP' | 'UDP' },
-): Promise<PortMapping | undefined> {
+export async function getSpecificPortMapping(deps: UpnpDeps, service: IgdService, mapping: { externalPort: number; protocol: 'TCP' | 'UDP' }): Promise<PortMapping | undefined> {
   try {
     const text = await soapAction(deps, service, 'GetSpecificPortMappingEntry', {
       NewRemoteHost: '',
@@ -169,7 +168,12 @@ function escapeXml(text: string): string {
 }
 
 function unescapeXml(text: string): string {
-  return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
+  return text
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&amp;/g, '&');
 }
 
 /**

@@ -91,11 +91,7 @@ export function createLinks(wans: readonly WanConfig[], options: LinksOptions): 
   };
 }
 
-async function checkLink(
-  link: { wan: WanConfig; detector: Detector; probeDispatcher: Dispatcher | undefined },
-  options: LinksOptions,
-  signal?: AbortSignal,
-): Promise<LinkCheck> {
+async function checkLink(link: { wan: WanConfig; detector: Detector; probeDispatcher: Dispatcher | undefined }, options: LinksOptions, signal?: AbortSignal): Promise<LinkCheck> {
   const { wan } = link;
   const detections = await Promise.all(link.detector.families.map((f) => link.detector.detect(f, signal)));
   const addresses: Partial<Record<Family, string>> = {};
@@ -112,7 +108,13 @@ async function checkLink(
 }
 
 /** Reaches the probe from the link's bind address; undefined when it answered, else why not. */
-export async function probe(target: Probe, bind: string | undefined, dispatcher: Dispatcher | undefined, options: Pick<LinksOptions, 'timeoutMs' | 'userAgent'>, signal?: AbortSignal): Promise<string | undefined> {
+export async function probe(
+  target: Probe,
+  bind: string | undefined,
+  dispatcher: Dispatcher | undefined,
+  options: Pick<LinksOptions, 'timeoutMs' | 'userAgent'>,
+  signal?: AbortSignal,
+): Promise<string | undefined> {
   if (target.kind === 'https') {
     const own = dispatcher ? undefined : new Agent(bind ? { localAddress: bind } : {});
     const http = createHttpClient({ userAgent: options.userAgent, dispatcher: dispatcher ?? (own as Agent), timeoutMs: options.timeoutMs, maxBytes: 4096 });

@@ -92,7 +92,7 @@ export function readDdclient(text: string): { globals: Options; hosts: { host: s
 const yes = (v: string | undefined): boolean => v !== undefined && /^(yes|true|1|on)$/i.test(v);
 
 /** Built-in `web=` names of ddclient that ddnsd has a source for. */
-const WEB_SOURCES: Record<string, string> = { 'ipify-ipv4': 'ipify', 'ipify-ipv6': 'ipify', 'icanhazip': 'icanhazip', 'cloudflare': 'cloudflare' };
+const WEB_SOURCES: Record<string, string> = { 'ipify-ipv4': 'ipify', 'ipify-ipv6': 'ipify', icanhazip: 'icanhazip', cloudflare: 'cloudflare' };
 
 function webSource(b: Builder, family: 'ipv4' | 'ipv6', setting: string, value: string | undefined): void {
   if (!value) return;
@@ -111,7 +111,11 @@ function detection(b: Builder, o: Options): void {
     const named = o[`${kind}${suffix}`] ?? o[kind];
     if (kind === 'web') webSource(b, family, `${key}=${how}, web${suffix}`, named);
     else if (kind === 'if' && named) b.source(family, `interface:${named}`);
-    else if (kind === 'ip') b.skip(`${key}=${how}${named ? `, ip${suffix}=${named}` : ''}`, 'a fixed address: ddnsd detects the address itself; list sources under detect, or let the router push it (source push)');
+    else if (kind === 'ip')
+      b.skip(
+        `${key}=${how}${named ? `, ip${suffix}=${named}` : ''}`,
+        'a fixed address: ddnsd detects the address itself; list sources under detect, or let the router push it (source push)',
+      );
     else if (kind === 'disabled') return;
     else b.skip(`${key}=${how}`, 'ddnsd asks a router by UPnP or NAT-PMP (sources upnp, natpmp) rather than by its status page or a command');
   };
@@ -131,19 +135,42 @@ const ELSEWHERE: Record<string, string> = {
   proxy: 'ddnsd takes no HTTP proxy setting',
   timeout: 'ddnsd bounds each request itself (10 s; timeout: per provider entry)',
   'max-interval': 'ddnsd sends an unchanged address again after refresh: (default 25d)',
-  'min-interval': 'ddnsd paces retries itself (with backoff, and a provider\'s own pause)',
-  'min-error-interval': 'ddnsd paces retries itself (with backoff, and a provider\'s own pause)',
+  'min-interval': "ddnsd paces retries itself (with backoff, and a provider's own pause)",
+  'min-error-interval': "ddnsd paces retries itself (with backoff, and a provider's own pause)",
   postscript: 'ddnsd runs no command after an update; a notify: webhook can tell another program',
   wildcard: 'ddnsd updates the names listed; add *.name as a host where the provider takes it',
   mx: 'ddnsd updates A and AAAA records only',
   backupmx: 'ddnsd updates A and AAAA records only',
-  'ssl_ca_file': 'ddnsd uses the system\'s certificate authorities (NODE_EXTRA_CA_CERTS adds one)',
-  'ssl_ca_dir': 'ddnsd uses the system\'s certificate authorities (NODE_EXTRA_CA_CERTS adds one)',
+  ssl_ca_file: "ddnsd uses the system's certificate authorities (NODE_EXTRA_CA_CERTS adds one)",
+  ssl_ca_dir: "ddnsd uses the system's certificate authorities (NODE_EXTRA_CA_CERTS adds one)",
   'web-skip': 'ddnsd reads the address as the whole answer of a source; use a source that answers with the address alone',
 };
 
 /** Read by the entries or the detection; everything else is told as not carried over. */
-const USED = new Set(['protocol', 'server', 'login', 'password', 'zone', 'ttl', 'ssl', 'host', 'daemon', 'use', 'usev4', 'usev6', 'web', 'webv4', 'webv6', 'if', 'ifv4', 'ifv6', 'ip', 'ipv4', 'ipv6', 'script']);
+const USED = new Set([
+  'protocol',
+  'server',
+  'login',
+  'password',
+  'zone',
+  'ttl',
+  'ssl',
+  'host',
+  'daemon',
+  'use',
+  'usev4',
+  'usev6',
+  'web',
+  'webv4',
+  'webv6',
+  'if',
+  'ifv4',
+  'ifv6',
+  'ip',
+  'ipv4',
+  'ipv6',
+  'script',
+]);
 /** How ddclient was run, not what it updates. */
 const QUIET = new Set(['verbose', 'debug', 'quiet', 'foreground', 'daemon', 'retry', 'force', 'exec', 'query', 'test', 'geturl', 'help', 'file']);
 

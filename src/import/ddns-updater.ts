@@ -33,7 +33,13 @@ function entryOf(b: Builder, s: Setting, i: number): Record<string, unknown> {
   switch (provider) {
     case 'cloudflare':
       if (!s.token) b.skip(`settings[${i}] email/key`, 'ddnsd takes a Cloudflare API token (Zone → DNS → Edit), not the global API key; put one in CLOUDFLARE_API_TOKEN');
-      return cloudflareEntry(b, { token: str(s.token), hosts, zoneId: str(s.zone_identifier) || undefined, ttl: typeof s.ttl === 'number' ? s.ttl : undefined, proxied: typeof s.proxied === 'boolean' ? s.proxied : undefined });
+      return cloudflareEntry(b, {
+        token: str(s.token),
+        hosts,
+        zoneId: str(s.zone_identifier) || undefined,
+        ttl: typeof s.ttl === 'number' ? s.ttl : undefined,
+        proxied: typeof s.proxied === 'boolean' ? s.proxied : undefined,
+      });
     case 'duckdns':
       return duckdnsEntry(b, str(s.token), hosts);
     case 'namecheap':
@@ -71,7 +77,10 @@ function parse(text: string, b: Builder): void {
     if (str(s.ipv6_suffix)) b.skip(`settings[${i}].ipv6_suffix=${str(s.ipv6_suffix)}`, 'give the host as { name: …, ipv6_suffix: "::…" } in hosts (the interface id part only)');
     b.imported.providers.push(entry);
   });
-  b.skip('PERIOD, PUBLICIP_* and SHOUTRRR_ADDRESSES (environment)', 'ddns-updater reads these from its environment, not config.json: set interval:, detect: and notify: (Shoutrrr URLs work as they are) in config.yaml');
+  b.skip(
+    'PERIOD, PUBLICIP_* and SHOUTRRR_ADDRESSES (environment)',
+    'ddns-updater reads these from its environment, not config.json: set interval:, detect: and notify: (Shoutrrr URLs work as they are) in config.yaml',
+  );
 }
 
 export const ddnsUpdater: Format = {

@@ -33,11 +33,21 @@ export interface Login {
 }
 
 export function dyndns2Entry(b: Builder, server: string | undefined, https: boolean, cred: Login, hosts: string[]): Record<string, unknown> {
-  const host = (server ?? 'members.dyndns.org').replace(/^https?:\/\//i, '').split('/')[0]?.toLowerCase() ?? '';
+  const host =
+    (server ?? 'members.dyndns.org')
+      .replace(/^https?:\/\//i, '')
+      .split('/')[0]
+      ?.toLowerCase() ?? '';
   const preset = DYNDNS2_SERVERS[host];
   if (preset?.key) return { type: preset.type, key: b.secret(`${preset.type}_key`, cred.password), hosts };
   if (preset) return { type: preset.type, username: b.secret(`${preset.type}_username`, cred.login), password: b.secret(`${preset.type}_password`, cred.password), hosts };
-  return { type: 'dyndns2', endpoint: serverUrl(b, server ?? 'members.dyndns.org', https, 'ssl'), username: b.secret('dyndns2_username', cred.login), password: b.secret('dyndns2_password', cred.password), hosts };
+  return {
+    type: 'dyndns2',
+    endpoint: serverUrl(b, server ?? 'members.dyndns.org', https, 'ssl'),
+    username: b.secret('dyndns2_username', cred.login),
+    password: b.secret('dyndns2_password', cred.password),
+    hosts,
+  };
 }
 
 export function duckdnsEntry(b: Builder, token: string, hosts: string[], server?: string, https = true): Record<string, unknown> {
@@ -63,7 +73,7 @@ export function cloudflareEntry(b: Builder, c: CloudflareSettings): Record<strin
   else if (c.zoneId) b.skip(`zone id ${c.zoneId}`, 'not a 32-character zone id; ddnsd finds the zone from the hostname');
   if (c.ttl !== undefined) {
     if (c.ttl === 1 || (c.ttl >= 30 && c.ttl <= 86_400)) entry.ttl = c.ttl;
-    else b.skip(`ttl=${c.ttl}`, 'Cloudflare takes 1 (automatic) or 30 to 86400 seconds; ddnsd keeps the record\'s TTL');
+    else b.skip(`ttl=${c.ttl}`, "Cloudflare takes 1 (automatic) or 30 to 86400 seconds; ddnsd keeps the record's TTL");
   }
   if (c.proxied !== undefined) entry.proxied = c.proxied;
   if (c.server && !/^(https:\/\/)?api\.cloudflare\.com\/client\/v4\/?$/.test(c.server)) entry.endpoint = serverUrl(b, c.server, true, 'server');

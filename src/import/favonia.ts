@@ -27,7 +27,10 @@ function provider(b: Builder, family: 'ipv4' | 'ipv6', value: string | undefined
 }
 
 function notify(b: Builder, env: Map<string, string>): void {
-  for (const url of (env.get('SHOUTRRR') ?? '').split(/\\n|\n/).map((u) => u.trim()).filter((u) => u && !u.startsWith('#'))) {
+  for (const url of (env.get('SHOUTRRR') ?? '')
+    .split(/\\n|\n/)
+    .map((u) => u.trim())
+    .filter((u) => u && !u.startsWith('#'))) {
     b.imported.notify.push({ url: b.secret('notify_url', url) });
   }
   const hc = env.get('HEALTHCHECKS');
@@ -36,7 +39,24 @@ function notify(b: Builder, env: Map<string, string>): void {
   if (kuma) b.skip('UPTIMEKUMA', 'add a healthchecks target with url: the push URL and fail_url: the push URL with status=down');
 }
 
-const HANDLED = new Set(['CLOUDFLARE_API_TOKEN', 'CF_API_TOKEN', 'DOMAINS', 'IP4_DOMAINS', 'IP6_DOMAINS', 'PROXIED', 'TTL', 'UPDATE_CRON', 'IP4_PROVIDER', 'IP6_PROVIDER', 'SHOUTRRR', 'HEALTHCHECKS', 'UPTIMEKUMA', 'TZ', 'PUID', 'PGID']);
+const HANDLED = new Set([
+  'CLOUDFLARE_API_TOKEN',
+  'CF_API_TOKEN',
+  'DOMAINS',
+  'IP4_DOMAINS',
+  'IP6_DOMAINS',
+  'PROXIED',
+  'TTL',
+  'UPDATE_CRON',
+  'IP4_PROVIDER',
+  'IP6_PROVIDER',
+  'SHOUTRRR',
+  'HEALTHCHECKS',
+  'UPTIMEKUMA',
+  'TZ',
+  'PUID',
+  'PGID',
+]);
 
 function parse(text: string, b: Builder): void {
   const env = envLines(text);

@@ -16,7 +16,11 @@ interface Section {
   settings: Settings;
 }
 
-const unquote = (v: string): string => v.trim().replace(/^"(.*)"$/, '$1').replace(/^'(.*)'$/, '$1');
+const unquote = (v: string): string =>
+  v
+    .trim()
+    .replace(/^"(.*)"$/, '$1')
+    .replace(/^'(.*)'$/, '$1');
 
 /** Cuts a `#` comment that is not inside quotes. */
 function stripComment(line: string): string {
@@ -62,7 +66,11 @@ export function readInadyn(text: string): { globals: Settings; sections: Section
 const no = (v: string | undefined): boolean => v !== undefined && /^(false|no|off|0)$/i.test(v);
 
 /** The provider plugin a section's name stands for: `default@dyndns.org`, `dyndns.org` and `dyn` alike. */
-const plugin = (name: string): string => name.replace(/:\d+$/, '').replace(/^default@/, '').toLowerCase();
+const plugin = (name: string): string =>
+  name
+    .replace(/:\d+$/, '')
+    .replace(/^default@/, '')
+    .toLowerCase();
 
 const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -78,12 +86,19 @@ function customEntry(b: Builder, s: Settings, hosts: string[], name: string): Re
   const raw = s['ddns-path'] ?? '/';
   const uses = raw.includes('%p');
   const filled = raw.includes('%')
-    ? raw.replace(/%h/g, '{host}').replace(/%i/g, '{ip}').replace(/%u/g, s.username ?? '').replace(/%p/g, uses ? b.secret(`${name}_password`, s.password ?? '') : '')
+    ? raw
+        .replace(/%h/g, '{host}')
+        .replace(/%i/g, '{ip}')
+        .replace(/%u/g, s.username ?? '')
+        .replace(/%p/g, uses ? b.secret(`${name}_password`, s.password ?? '') : '')
     : `${raw}${/^(true|yes|on)$/i.test(s['append-myip'] ?? '') ? '{ip}' : '{host}'}`;
   const words = s['ddns-response'] ? list(s['ddns-response']) : ['OK', 'good', 'true', 'updated', 'success', 'nochg'];
   const entry: Record<string, unknown> = { type: 'url', url: `${base}${filled}`, success: words.map(escape).join('|'), hosts };
   if (!filled.includes('{ip}')) {
-    b.skip(`custom ${name}`, `its ddns-path has no %i, so the service takes the address the request comes from; ddnsd sends the address it detected: add this entry as type: url with {ip} where the service takes it (url: ${base}${filled}&…={ip})`);
+    b.skip(
+      `custom ${name}`,
+      `its ddns-path has no %i, so the service takes the address the request comes from; ddnsd sends the address it detected: add this entry as type: url with {ip} where the service takes it (url: ${base}${filled}&…={ip})`,
+    );
     return undefined;
   }
   if (!uses && s.username) Object.assign(entry, { username: s.username, password: b.secret(`${name}_password`, s.password ?? '') });
@@ -124,7 +139,7 @@ const IGNORED: Record<string, string> = {
   'broken-rtc': 'not needed by ddnsd',
   'secure-ssl': 'ddnsd always checks certificates',
   'ca-trust-file': "ddnsd uses the system's certificate authorities (NODE_EXTRA_CA_CERTS adds one)",
-  'wildcard': 'ddnsd updates the names listed',
+  wildcard: 'ddnsd updates the names listed',
 };
 
 function detection(b: Builder, globals: Settings, sections: Section[]): void {

@@ -87,4 +87,8 @@ export function envLines(text: string): Map<string, string> {
 }
 
 /** A comma-separated list, trimmed, empties dropped. */
-export const list = (value: string | undefined): string[] => (value ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+export const list = (value: string | undefined): string[] =>
+  (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);

@@ -8,14 +8,19 @@ import { expected } from '../config/schema.js';
 import { NOTIFY_EVENTS, SEVERITIES, type Severity } from './types.js';
 
 export const common = {
-  name: z.string({ error: expected('a name for this target') }).min(1).optional(),
+  name: z
+    .string({ error: expected('a name for this target') })
+    .min(1)
+    .optional(),
   events: z.array(z.enum(NOTIFY_EVENTS, { error: `expected one of ${NOTIFY_EVENTS.join(', ')}` }), { error: expected('a list of events') }).optional(),
   severity: z.enum(SEVERITIES, { error: `expected one of ${SEVERITIES.join(', ')}` }).default('info'),
-  rate_limit: z.int({ error: expected('a number of messages per hour') }).min(1, { error: 'must be at least 1' }).default(20),
+  rate_limit: z
+    .int({ error: expected('a number of messages per hour') })
+    .min(1, { error: 'must be at least 1' })
+    .default(20),
 };
 
-export const httpUrl = (what: string) =>
-  z.string({ error: expected(what) }).refine((u) => /^https?:\/\/[^/\s]+/.test(u), { error: `expected ${what}` });
+export const httpUrl = (what: string) => z.string({ error: expected(what) }).refine((u) => /^https?:\/\/[^/\s]+/.test(u), { error: `expected ${what}` });
 
 /** Where a chat service's API is, instead of its public address: a relay, or a local test server. */
 export const apiSetting = { api: httpUrl("the service's API base URL, like http://127.0.0.1:8080").optional() };

@@ -31,7 +31,15 @@ export const discordTarget: MessageKind<DiscordConfig> = {
     const url = `${base(config.api, 'https://discord.com')}/api/webhooks/${id}/${token}`;
     return async (n, signal) => {
       const body = JSON.stringify({
-        embeds: [{ title: cut(n.title, 256), description: cut(n.message, 4096), color: SEVERITY_COLOR[n.severity], timestamp: new Date(n.at).toISOString(), footer: { text: `ddnsd · ${n.severity}` } }],
+        embeds: [
+          {
+            title: cut(n.title, 256),
+            description: cut(n.message, 4096),
+            color: SEVERITY_COLOR[n.severity],
+            timestamp: new Date(n.at).toISOString(),
+            footer: { text: `ddnsd · ${n.severity}` },
+          },
+        ],
       });
       const res = await http.request({ url, method: 'POST', headers: { 'content-type': 'application/json' }, body, signal, maxBytes: 16 * 1024 });
       expectOk(res.status, 'Discord');

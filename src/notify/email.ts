@@ -12,7 +12,11 @@ import type { MessageKind, Sender } from './types.js';
 const schema = z.strictObject({
   type: z.literal('email'),
   host: z.string({ error: expected('the SMTP server name') }).min(1),
-  port: z.int({ error: expected('a port number') }).min(1).max(65535).optional(),
+  port: z
+    .int({ error: expected('a port number') })
+    .min(1)
+    .max(65535)
+    .optional(),
   /** starttls (port 587, the default), tls (port 465), or none (a relay on the LAN). */
   security: z.enum(['starttls', 'tls', 'none'], { error: 'expected starttls, tls or none' }).default('starttls'),
   username: z.string({ error: expected('the SMTP user name') }).optional(),
@@ -58,7 +62,9 @@ function emailSender(config: EmailConfig): Sender {
   return async (n, signal) => {
     if (signal.aborted) throw signal.reason;
     transport ??= open();
-    await (await transport).sendMail({
+    await (
+      await transport
+    ).sendMail({
       from: config.from,
       to: config.to,
       subject: `[ddnsd] ${n.title}`,

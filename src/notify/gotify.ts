@@ -31,10 +31,12 @@ export const gotifyTarget: MessageKind<GotifyConfig> = {
   schema,
   secrets: (c) => [c.url, endpoint(c).token],
   describe: (c) => describeByHost('gotify', endpoint(c).url),
-  create: (config, { http }) => async (n, signal) => {
-    const e = endpoint(config);
-    const body = JSON.stringify({ title: n.title, message: n.message, priority: e.priority ?? PRIORITY[n.severity] });
-    const res = await http.request({ url: e.url, method: 'POST', headers: { 'content-type': 'application/json', 'x-gotify-key': e.token }, body, signal, maxBytes: 16 * 1024 });
-    expectOk(res.status, 'Gotify');
-  },
+  create:
+    (config, { http }) =>
+    async (n, signal) => {
+      const e = endpoint(config);
+      const body = JSON.stringify({ title: n.title, message: n.message, priority: e.priority ?? PRIORITY[n.severity] });
+      const res = await http.request({ url: e.url, method: 'POST', headers: { 'content-type': 'application/json', 'x-gotify-key': e.token }, body, signal, maxBytes: 16 * 1024 });
+      expectOk(res.status, 'Gotify');
+    },
 };

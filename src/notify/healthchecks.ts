@@ -32,9 +32,11 @@ export const healthchecksTarget: HeartbeatKind<HealthchecksConfig> = {
   schema,
   secrets: (c) => [c.url, ...(c.fail_url ? [c.fail_url] : []), ...tokenParts(c.url), ...(c.fail_url ? tokenParts(c.fail_url) : [])],
   describe: (c) => describeByHost('healthchecks', c.url),
-  create: (config, { http }) => async (report, signal) => {
-    const url = report.ok ? config.url : (config.fail_url ?? failUrl(config.url));
-    const res = await http.request({ url, signal, maxBytes: 16 * 1024 });
-    expectOk(res.status, 'the ping URL');
-  },
+  create:
+    (config, { http }) =>
+    async (report, signal) => {
+      const url = report.ok ? config.url : (config.fail_url ?? failUrl(config.url));
+      const res = await http.request({ url, signal, maxBytes: 16 * 1024 });
+      expectOk(res.status, 'the ping URL');
+    },
 };

@@ -133,7 +133,9 @@ export function createNotifier(deps: NotifyDeps): Notifier {
         if (!wants(slot, n) || !allowed(slot, clock.now())) continue;
         const held = slot.status.heldBack;
         slot.status.heldBack = 0;
-        const message = held ? { ...n, message: `${n.message}\n(${held} earlier notification${held === 1 ? ' was' : 's were'} held back: at most ${slot.config.rate_limit} an hour.)` } : n;
+        const message = held
+          ? { ...n, message: `${n.message}\n(${held} earlier notification${held === 1 ? ' was' : 's were'} held back: at most ${slot.config.rate_limit} an hour.)` }
+          : n;
         deliver(slot, n.title, (signal) => send(message, signal));
       }
     }),

@@ -19,7 +19,10 @@ const { schema, endpoint } = urlTarget('matrix', 'matrix://:ACCESSTOKEN@matrix.e
   const password = decodeURIComponent(u.password);
   if (!u.host || !password) return 'expected matrix://:ACCESSTOKEN@host/?rooms=… or matrix://user:password@host/?rooms=…';
   const scheme = yes(u.searchParams.get('disableTLS') ?? u.searchParams.get('disabletls')) ? 'http' : 'https';
-  const rooms = (u.searchParams.get('rooms') ?? '').split(',').filter((r) => r.length > 0).map((r) => (r.startsWith('!') || r.startsWith('#') ? r : `#${r}`));
+  const rooms = (u.searchParams.get('rooms') ?? '')
+    .split(',')
+    .filter((r) => r.length > 0)
+    .map((r) => (r.startsWith('!') || r.startsWith('#') ? r : `#${r}`));
   return { base: `${scheme}://${u.host}`, user: decodeURIComponent(u.username), password, rooms };
 });
 

@@ -21,13 +21,35 @@ function hostNotification(event: CycleEvent): Fields | undefined {
   switch (event.type) {
     case 'host-updated':
       if (event.outcome !== 'updated') return undefined;
-      return { event: 'host-updated', severity: 'info', subject, state: `updated ${event.address}`, title: `${name} updated`, message: `${name} at ${event.provider} now points at ${event.address}.` };
+      return {
+        event: 'host-updated',
+        severity: 'info',
+        subject,
+        state: `updated ${event.address}`,
+        title: `${name} updated`,
+        message: `${name} at ${event.provider} now points at ${event.address}.`,
+      };
     case 'host-failed':
       return { event: 'host-failed', severity: 'warning', subject, state: 'failing', title: `${name} cannot be updated`, message: `${event.message}. ddnsd keeps trying.` };
     case 'host-needs-attention':
-      return { event: 'host-needs-attention', severity: 'critical', subject, state: 'attention', title: `${name} needs attention`, message: `${event.message}. ddnsd sends nothing more for it until providers[${event.entry}] in the config is fixed.` };
+      return {
+        event: 'host-needs-attention',
+        severity: 'critical',
+        subject,
+        state: 'attention',
+        title: `${name} needs attention`,
+        message: `${event.message}. ddnsd sends nothing more for it until providers[${event.entry}] in the config is fixed.`,
+      };
     case 'host-recovered':
-      return { event: 'host-recovered', severity: 'warning', subject, state: 'ok', recovery: true, title: `${name} works again`, message: `${name} at ${event.provider} points at ${event.address} again.` };
+      return {
+        event: 'host-recovered',
+        severity: 'warning',
+        subject,
+        state: 'ok',
+        recovery: true,
+        title: `${name} works again`,
+        message: `${name} at ${event.provider} points at ${event.address} again.`,
+      };
   }
 }
 
@@ -55,9 +77,24 @@ function otherNotification(event: CycleEvent): Fields | undefined {
       const severity = event.required ? 'critical' : 'warning';
       const subject = `reach ${event.check} ${event.subject}`;
       if (lost) {
-        return { event: 'reachability-lost', severity, subject, state: 'fail', title: `Not reachable: ${event.subject} (${event.check})`, message: `${event.summary}.${event.fix ? ` ${event.fix}` : ''}` };
+        return {
+          event: 'reachability-lost',
+          severity,
+          subject,
+          state: 'fail',
+          title: `Not reachable: ${event.subject} (${event.check})`,
+          message: `${event.summary}.${event.fix ? ` ${event.fix}` : ''}`,
+        };
       }
-      return { event: 'reachability-restored', severity, subject, state: 'ok', recovery: true, title: `Reachable again: ${event.subject} (${event.check})`, message: `${event.summary}.` };
+      return {
+        event: 'reachability-restored',
+        severity,
+        subject,
+        state: 'ok',
+        recovery: true,
+        title: `Reachable again: ${event.subject} (${event.check})`,
+        message: `${event.summary}.`,
+      };
     }
     case 'started':
       return { event: 'started', severity: 'info', subject: 'ddnsd', state: 'started', title: 'ddnsd started', message: `ddnsd ${event.version} started.` };

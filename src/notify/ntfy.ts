@@ -42,7 +42,10 @@ const schema = z
   .strictObject({
     type: z.literal('ntfy'),
     url: z.string({ error: expected('the topic URL, like https://ntfy.sh/office-ddnsd') }),
-    token: z.string({ error: expected('an access token') }).min(1).optional(),
+    token: z
+      .string({ error: expected('an access token') })
+      .min(1)
+      .optional(),
     ...common,
   })
   .superRefine(urlCheck(parseTopic));

@@ -29,11 +29,27 @@ export const pushoverTarget: MessageKind<PushoverConfig> = {
   schema,
   secrets: (c) => [c.url, endpoint(c).token, endpoint(c).user],
   describe: (c) => describeByHost('pushover', c.api),
-  create: (config, { http }) => async (n, signal) => {
-    const e = endpoint(config);
-    const form = new URLSearchParams({ token: e.token, user: e.user, title: n.title.slice(0, 250), message: n.message.slice(0, 1024), priority: String(e.priority ?? PRIORITY[n.severity]), timestamp: String(Math.floor(n.at / 1000)) });
-    if (e.devices.length > 0) form.set('device', e.devices.join(','));
-    const res = await http.request({ url: `${base(config.api, 'https://api.pushover.net')}/1/messages.json`, method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form.toString(), signal, maxBytes: 16 * 1024 });
-    expectOk(res.status, 'Pushover');
-  },
+  create:
+    (config, { http }) =>
+    async (n, signal) => {
+      const e = endpoint(config);
+      const form = new URLSearchParams({
+        token: e.token,
+        user: e.user,
+        title: n.title.slice(0, 250),
+        message: n.message.slice(0, 1024),
+        priority: String(e.priority ?? PRIORITY[n.severity]),
+        timestamp: String(Math.floor(n.at / 1000)),
+      });
+      if (e.devices.length > 0) form.set('device', e.devices.join(','));
+      const res = await http.request({
+        url: `${base(config.api, 'https://api.pushover.net')}/1/messages.json`,
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: form.toString(),
+        signal,
+        maxBytes: 16 * 1024,
+      });
+      expectOk(res.status, 'Pushover');
+    },
 };

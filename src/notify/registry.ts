@@ -16,7 +16,18 @@ import { telegramTarget } from './telegram.js';
 import type { CommonSettings, HeartbeatKind, MessageKind } from './types.js';
 import { webhookTarget } from './webhook.js';
 
-export const TARGETS = [webhookTarget, ntfyTarget, emailTarget, healthchecksTarget, discordTarget, slackTarget, telegramTarget, gotifyTarget, pushoverTarget, matrixTarget] as const;
+export const TARGETS = [
+  webhookTarget,
+  ntfyTarget,
+  emailTarget,
+  healthchecksTarget,
+  discordTarget,
+  slackTarget,
+  telegramTarget,
+  gotifyTarget,
+  pushoverTarget,
+  matrixTarget,
+] as const;
 
 export type TargetConfig = ReturnType<(typeof TARGETS)[number]['schema']['parse']>;
 
@@ -28,7 +39,7 @@ export function kindOf(type: string): AnyKind | undefined {
 }
 
 /** URL schemes whose type is not the scheme itself (Shoutrrr's generic service is ddnsd's webhook). */
-const SCHEMES: Record<string, string> = { 'generic': 'webhook', 'generic+https': 'webhook', 'generic+http': 'webhook', https: 'webhook', http: 'webhook' };
+const SCHEMES: Record<string, string> = { generic: 'webhook', 'generic+https': 'webhook', 'generic+http': 'webhook', https: 'webhook', http: 'webhook' };
 
 /** The target type a bare URL stands for, from its scheme; undefined when ddnsd has none. */
 export function typeOfUrl(url: string): string | undefined {

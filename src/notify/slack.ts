@@ -57,12 +57,26 @@ export const slackTarget: MessageKind<SlackConfig> = {
       const text = `${n.title}: ${n.message}`;
       const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8' };
       if (e.kind === 'hook') {
-        const res = await http.request({ url: `${base(config.api, 'https://hooks.slack.com')}/services/${e.path}`, method: 'POST', headers, body: JSON.stringify({ text, blocks: slackBlocks(n) }), signal, maxBytes: 16 * 1024 });
+        const res = await http.request({
+          url: `${base(config.api, 'https://hooks.slack.com')}/services/${e.path}`,
+          method: 'POST',
+          headers,
+          body: JSON.stringify({ text, blocks: slackBlocks(n) }),
+          signal,
+          maxBytes: 16 * 1024,
+        });
         expectOk(res.status, 'Slack');
         return;
       }
       headers.authorization = `Bearer ${e.token}`;
-      const res = await http.request({ url: `${base(config.api, 'https://slack.com')}/api/chat.postMessage`, method: 'POST', headers, body: JSON.stringify({ channel: e.channel, text, blocks: slackBlocks(n) }), signal, maxBytes: 64 * 1024 });
+      const res = await http.request({
+        url: `${base(config.api, 'https://slack.com')}/api/chat.postMessage`,
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ channel: e.channel, text, blocks: slackBlocks(n) }),
+        signal,
+        maxBytes: 64 * 1024,
+      });
       expectOk(res.status, 'Slack');
       // chat.postMessage answers HTTP 200 with ok: false and an error code when it refused the message.
       const answer = JSON.parse(res.text) as { ok?: boolean; error?: string };

@@ -32,7 +32,10 @@ const headerName = (key: string): string => (key.includes('-') ? key : key.repla
 /** A generic URL as the plain request it stands for; a message when it is not one. */
 export function parseGeneric(raw: string): Generic | string {
   const m = /^generic(\+https?)?:\/\//i.exec(raw);
-  if (!m) return /^https?:\/\/[^/\s]+/.test(raw) ? { url: raw, headers: {}, method: 'POST', contentType: undefined, fields: {}, titleKey: 'title', messageKey: 'message' } : 'expected an http(s) URL or a generic+https:// URL';
+  if (!m)
+    return /^https?:\/\/[^/\s]+/.test(raw)
+      ? { url: raw, headers: {}, method: 'POST', contentType: undefined, fields: {}, titleKey: 'title', messageKey: 'message' }
+      : 'expected an http(s) URL or a generic+https:// URL';
   let u: URL;
   try {
     u = new URL(`https://${raw.slice(m[0].length)}`);
@@ -63,11 +66,23 @@ const schema = z
     type: z.literal('webhook'),
     url: z.string({ error: expected('the http(s) URL to POST JSON to, or a generic+https:// URL') }),
     /** Sent as this header's value (e.g. X-Webhook-Secret), so the receiver can tell the message is ours. */
-    secret: z.string({ error: expected('a secret string') }).min(1).optional(),
-    secret_header: z.string({ error: expected('a header name') }).regex(/^[A-Za-z0-9-]+$/, { error: 'expected a header name like X-Webhook-Secret' }).default('X-Webhook-Secret'),
+    secret: z
+      .string({ error: expected('a secret string') })
+      .min(1)
+      .optional(),
+    secret_header: z
+      .string({ error: expected('a header name') })
+      .regex(/^[A-Za-z0-9-]+$/, { error: 'expected a header name like X-Webhook-Secret' })
+      .default('X-Webhook-Secret'),
     /** The request body with {{event}}, {{title}}, {{message}}, {{severity}} and {{at}} filled in; default: ddnsd's JSON. */
-    body: z.string({ error: expected('a body template') }).min(1).optional(),
-    content_type: z.string({ error: expected('a content type') }).min(3).optional(),
+    body: z
+      .string({ error: expected('a body template') })
+      .min(1)
+      .optional(),
+    content_type: z
+      .string({ error: expected('a content type') })
+      .min(3)
+      .optional(),
     ...common,
   })
   .superRefine(urlCheck(parseGeneric));

@@ -71,9 +71,7 @@ async function zoneServers(host: string, options: DnsCheckOptions): Promise<{ zo
       } catch {
         continue;
       }
-      const names = (packet.answers ?? [])
-        .filter((a) => a.type === 'NS' && a.name.toLowerCase() === zone.toLowerCase())
-        .map((a) => String((a as { data: string }).data));
+      const names = (packet.answers ?? []).filter((a) => a.type === 'NS' && a.name.toLowerCase() === zone.toLowerCase()).map((a) => String((a as { data: string }).data));
       if (names.length === 0) break;
       const servers: DnsServer[] = [];
       for (const name of names) {
@@ -98,7 +96,13 @@ export async function checkDns(targets: readonly DnsTarget[], options: DnsCheckO
     targets.map(async (t) => {
       const subject = `${t.host} ${RECORD[t.family]}`;
       if (t.proxied) {
-        return result('dns', subject, options.required, 'skip', `${t.host} is proxied by Cloudflare: it resolves to Cloudflare's addresses by design, so there is nothing to compare`);
+        return result(
+          'dns',
+          subject,
+          options.required,
+          'skip',
+          `${t.host} is proxied by Cloudflare: it resolves to Cloudflare's addresses by design, so there is nothing to compare`,
+        );
       }
       let authoritative: DnsServer[] | string | undefined;
       if (Array.isArray(options.authoritative)) authoritative = options.authoritative;
@@ -143,22 +147,34 @@ function judge(t: DnsTarget, subject: string, required: boolean, answers: Answer
     const found = say(
       'fail',
       `${t.host}'s own DNS servers answer ${seen.join(' / ')}, not ${t.address}: the provider has not published the current address, or someone else changed the record`,
-      'ddnsd sends the address again at its next check. If this comes back, another program or the router\'s own dynamic DNS also updates the record: turn that off, and look at the record in the provider\'s web panel.',
+      "ddnsd sends the address again at its next check. If this comes back, another program or the router's own dynamic DNS also updates the record: turn that off, and look at the record in the provider's web panel.",
     );
     return { ...found, drift: true };
   }
   const publicWrong = wrong(answers.public);
   const reached = answered(answers.public);
   if (reached.length === 0 && answered(own).length === 0) {
-    return say('warn', `no DNS server answered about ${t.host}, so ddnsd cannot tell whether it resolves`, 'Check that this machine may send DNS queries (UDP and TCP port 53) to the servers in checks.dns.resolvers.');
+    return say(
+      'warn',
+      `no DNS server answered about ${t.host}, so ddnsd cannot tell whether it resolves`,
+      'Check that this machine may send DNS queries (UDP and TCP port 53) to the servers in checks.dns.resolvers.',
+    );
   }
   if (publicWrong.length > 0) {
     const ttl = Math.max(...publicWrong.map((a) => a.ttl ?? 0), ...own.map((a) => a.ttl ?? 0));
     const servers = publicWrong.map((a) => a.server).join(', ');
     if (answered(own).length > 0) {
-      return say('warn', `${t.host} is published as ${t.address}, but ${servers} still answer${publicWrong.length === 1 ? 's' : ''} the old address: the change is still spreading`, `Nothing to do: resolvers keep an old answer for up to its time to live${ttl ? ` (${ttl} s)` : ''}. If it lasts much longer, ask the provider.`);
+      return say(
+        'warn',
+        `${t.host} is published as ${t.address}, but ${servers} still answer${publicWrong.length === 1 ? 's' : ''} the old address: the change is still spreading`,
+        `Nothing to do: resolvers keep an old answer for up to its time to live${ttl ? ` (${ttl} s)` : ''}. If it lasts much longer, ask the provider.`,
+      );
     }
-    return say('fail', `${t.host} does not resolve to ${t.address} at ${servers}`, 'Look at the record in the provider\'s web panel and run `ddnsd once`; if the provider says it is set, wait for its time to live to pass.');
+    return say(
+      'fail',
+      `${t.host} does not resolve to ${t.address} at ${servers}`,
+      "Look at the record in the provider's web panel and run `ddnsd once`; if the provider says it is set, wait for its time to live to pass.",
+    );
   }
   const where = [answered(own).length ? 'its own DNS servers' : '', reached.length ? reached.map((a) => a.server).join(', ') : ''].filter(Boolean).join(' and ');
   return say('pass', `${t.host} resolves to ${t.address} at ${where}`);

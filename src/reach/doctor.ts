@@ -63,7 +63,14 @@ export function doctorReport(input: DoctorInput): { text: string; ok: boolean } 
   if (change) {
     ok = false;
     const gone = change.removed.map((a) => a.address).join(', ');
-    out.push(...line('✗', "This machine's LAN address", `${gone} went away; now ${lan.map((a) => a.address).join(', ') || 'none'}`, 'Give this machine a fixed LAN address (a DHCP reservation in the router), and point the router\'s forward and the office clients at it.'));
+    out.push(
+      ...line(
+        '✗',
+        "This machine's LAN address",
+        `${gone} went away; now ${lan.map((a) => a.address).join(', ') || 'none'}`,
+        "Give this machine a fixed LAN address (a DHCP reservation in the router), and point the router's forward and the office clients at it.",
+      ),
+    );
   } else if (lan.length > 0) out.push(...line('✓', "This machine's LAN address", `${lan.map((a) => `${a.address} (${a.interface})`).join(', ')}, unchanged`));
   else out.push(...line('!', "This machine's LAN address", 'no IPv4 LAN address found', 'Check the network settings of this machine.'));
   out.push(ok ? 'Verdict: every link that was checked works.' : 'Verdict: a link is broken; the first ✗ above is where to start.');

@@ -34,10 +34,18 @@ export async function checkForward(entry: PortEntry, options: ForwardCheckOption
   try {
     mapping = await options.mapper.portMapping(entry.port, 'TCP');
   } catch (error) {
-    return say('warn', `the router did not answer over UPnP: ${(error as Error).message}`, 'UPnP may be off in the router. Check the forward in the router\'s settings by hand, or turn checks.forward off.');
+    return say(
+      'warn',
+      `the router did not answer over UPnP: ${(error as Error).message}`,
+      "UPnP may be off in the router. Check the forward in the router's settings by hand, or turn checks.forward off.",
+    );
   }
   if (!mapping) {
-    return say('warn', `the router lists no forward for ${entry.protocol.toUpperCase()} port ${entry.port} over UPnP`, `If remote clients cannot connect, add a port forward in the router: ${entry.protocol.toUpperCase()} ${entry.port} to ${here}. (Some routers do not list forwards made by hand over UPnP.)`);
+    return say(
+      'warn',
+      `the router lists no forward for ${entry.protocol.toUpperCase()} port ${entry.port} over UPnP`,
+      `If remote clients cannot connect, add a port forward in the router: ${entry.protocol.toUpperCase()} ${entry.port} to ${here}. (Some routers do not list forwards made by hand over UPnP.)`,
+    );
   }
   const target = `${mapping.internalClient}${mapping.internalPort === entry.port ? '' : ` port ${mapping.internalPort}`}`;
   if (mine.includes(mapping.internalClient)) return say('pass', `the router forwards ${entry.port} to ${target}, this machine`);

@@ -134,7 +134,17 @@ export function createReach(deps: ReachDeps): Reach {
       if (isFailing(previous) === isFailing(r.verdict)) continue;
       if (isFailing(r.verdict)) deps.log.warn(`Reachability (${r.check}) ${r.subject}: ${r.summary}. ${r.fix ?? ''}`.trim());
       else deps.log.info(`Reachability (${r.check}) ${r.subject} works again: ${r.summary}`);
-      deps.events.emit({ type: 'reachability-changed', check: r.check, subject: r.subject, verdict: r.verdict, previous, summary: r.summary, fix: r.fix, required: r.required, at });
+      deps.events.emit({
+        type: 'reachability-changed',
+        check: r.check,
+        subject: r.subject,
+        verdict: r.verdict,
+        previous,
+        summary: r.summary,
+        fix: r.fix,
+        required: r.required,
+        at,
+      });
     }
   };
 

@@ -50,7 +50,13 @@ export function tryConnect(host: string, port: number, timeoutMs: number): Promi
 async function askProbe(entry: PortEntry, options: PortCheckOptions): Promise<ProbeAnswer | string> {
   const url = options.probe.replaceAll('{port}', String(entry.port));
   try {
-    const res = await options.http.request({ url, timeoutMs: options.timeoutMs, maxBytes: 16 * 1024, headers: { accept: 'application/json' }, ...(options.signal ? { signal: options.signal } : {}) });
+    const res = await options.http.request({
+      url,
+      timeoutMs: options.timeoutMs,
+      maxBytes: 16 * 1024,
+      headers: { accept: 'application/json' },
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
     if (res.status !== 200) return `the probe ${describeUrl(url)} answered HTTP ${res.status}`;
     const body = JSON.parse(res.text) as ProbeAnswer;
     if (typeof body !== 'object' || body === null || typeof body.reachable !== 'boolean') return `the probe ${describeUrl(url)} answered without "reachable": true or false`;
@@ -75,10 +81,24 @@ export async function checkPort(entry: PortEntry, options: PortCheckOptions): Pr
   const [answer, inside] = await Promise.all([askProbe(entry, options), hairpin(entry, options)]);
   const details = [`probe: ${describeUrl(options.probe.replaceAll('{port}', String(entry.port)))}`, ...(inside ? [inside] : [])];
   if (typeof answer === 'string') {
-    return result('port', subject, options.required, 'warn', `cannot tell whether ${where} is reachable from the internet: ${answer}`, 'Check that this machine can reach the probe, or set checks.port.probe to another echoip-compatible service (or your own).', details);
+    return result(
+      'port',
+      subject,
+      options.required,
+      'warn',
+      `cannot tell whether ${where} is reachable from the internet: ${answer}`,
+      'Check that this machine can reach the probe, or set checks.port.probe to another echoip-compatible service (or your own).',
+      details,
+    );
   }
   const seenAs = typeof answer.ip === 'string' ? answer.ip : undefined;
-  if (seenAs && options.external && ipaddr.isValid(seenAs) && ipaddr.isValid(options.external) && ipaddr.process(seenAs).toString() !== ipaddr.process(options.external).toString()) {
+  if (
+    seenAs &&
+    options.external &&
+    ipaddr.isValid(seenAs) &&
+    ipaddr.isValid(options.external) &&
+    ipaddr.process(seenAs).toString() !== ipaddr.process(options.external).toString()
+  ) {
     details.push(`the probe saw this network as ${seenAs}, not ${options.external}: traffic leaves by another route (a VPN, a second line, IPv6)`);
   }
   if (answer.reachable === true) {

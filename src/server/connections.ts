@@ -25,7 +25,12 @@ export function limitConnections(app: FastifyInstance, limits: ConnectionLimits)
   app.server.on('connection', (socket: Socket) => {
     const address = socket.remoteAddress ?? '';
     const prefix = prefixKey(address);
-    const keys: [string, number][] = prefix ? [[clientKey(address), limits.perClient], [prefix, perPrefix]] : [[clientKey(address), limits.perClient]];
+    const keys: [string, number][] = prefix
+      ? [
+          [clientKey(address), limits.perClient],
+          [prefix, perPrefix],
+        ]
+      : [[clientKey(address), limits.perClient]];
     if (keys.some(([key, limit]) => (open.get(key) ?? 0) >= limit)) {
       socket.destroy();
       return;

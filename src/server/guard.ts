@@ -87,7 +87,9 @@ const NOBODY: Identity = { reader: false, actor: false, metrics: false, session:
 /** Compares a secret in constant time: both sides are hashed to the same length first. */
 export function secretMatches(given: string | undefined, wanted: string | undefined): boolean {
   if (wanted === undefined) return false;
-  const a = createHash('sha256').update(given ?? '').digest();
+  const a = createHash('sha256')
+    .update(given ?? '')
+    .digest();
   const b = createHash('sha256').update(wanted).digest();
   return timingSafeEqual(a, b) && given !== undefined;
 }
@@ -114,7 +116,9 @@ export function registerGuard(app: FastifyInstance, deps: GuardDeps): Guard {
     // The first failure and the one that trips the limit are worth a warning; a burst in between is not.
     (count === 1 || count === limiter.max ? log.warn : log.debug)(message);
     if (limiter.globalBlockedFor() > 0 && logRefusal('global budget')) {
-      log.warn(`${limiter.globalMax} failed authentications within a minute from all addresses together: refusing every sign-in attempt for up to a minute (signed-in sessions keep working)`);
+      log.warn(
+        `${limiter.globalMax} failed authentications within a minute from all addresses together: refusing every sign-in attempt for up to a minute (signed-in sessions keep working)`,
+      );
     }
   };
   const guard: Guard = {
@@ -134,12 +138,14 @@ export function registerGuard(app: FastifyInstance, deps: GuardDeps): Guard {
 
   app.addHook('onRequest', async (req, reply) => {
     if (!allowed(req.headers.host)) {
-      return reply.code(421).send({ error: 'misdirected request: this server does not answer to that Host name; if it is this machine\'s name, add it to server.hosts' });
+      return reply.code(421).send({ error: "misdirected request: this server does not answer to that Host name; if it is this machine's name, add it to server.hosts" });
     }
     const crossSite = crossSiteReason(req);
     if (crossSite) {
       if (logRefusal(`403 ${req.ip}`)) {
-        log.warn(`Refused ${req.method} ${req.url.split('?')[0]} from ${req.ip} with 403 as a request from another site (${crossSite}); if this was ddnsd's own page, open it by a name in server.hosts and check that no proxy or extension rewrites Origin`);
+        log.warn(
+          `Refused ${req.method} ${req.url.split('?')[0]} from ${req.ip} with 403 as a request from another site (${crossSite}); if this was ddnsd's own page, open it by a name in server.hosts and check that no proxy or extension rewrites Origin`,
+        );
       }
       return reply.code(403).send({ error: 'forbidden: a request from another site' });
     }
@@ -177,10 +183,7 @@ function decide(
   if (access === 'act') {
     if (who.actor) return undefined;
     if (!settings.token) return reply.code(404).send({ error: 'not found: updating on request is off; set server.token in the config to turn it on' });
-    return reply
-      .code(401)
-      .header('www-authenticate', 'Bearer realm="ddnsd"')
-      .send({ error: 'missing or wrong token: send "Authorization: Bearer <server.token>"' });
+    return reply.code(401).header('www-authenticate', 'Bearer realm="ddnsd"').send({ error: 'missing or wrong token: send "Authorization: Bearer <server.token>"' });
   }
   const open = access === 'metrics' ? (settings.metricsToken ? false : settings.publicRead) : settings.publicRead;
   if (open || who.reader || (access === 'metrics' && who.metrics)) return undefined;
@@ -197,7 +200,6 @@ function decide(
     .send({ error: `sign in first: send "Authorization: Bearer <${what}>", or sign in on the page` });
 }
 
-
 interface AuthResult {
   identity: Identity;
   failure?: string;
@@ -213,13 +215,7 @@ interface AuthResult {
  * not verify (a key from before a restart without the state folder, signed
  * out, expired) is no session: it is cleared, not counted as a failure.
  */
-function authenticator(
-  settings: GuardSettings,
-  sessions: Sessions,
-  cookieName: string,
-  limiter: Limiter,
-  now: () => number,
-): (req: FastifyRequest) => Promise<AuthResult> {
+function authenticator(settings: GuardSettings, sessions: Sessions, cookieName: string, limiter: Limiter, now: () => number): (req: FastifyRequest) => Promise<AuthResult> {
   const basic = settings.basic ? basicChecker(settings.basic, limiter, secretMatches) : undefined;
   return async (req) => {
     const header = req.headers.authorization;

@@ -78,7 +78,10 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     // A URL that cannot be decoded: answered like every other bad request.
     // Hooks do not run for these, hence the headers here.
     frameworkErrors: (error, _req, reply) => {
-      void (reply as FastifyReply).code(400).headers(headers).send({ error: `bad request: ${error.message}` });
+      void (reply as FastifyReply)
+        .code(400)
+        .headers(headers)
+        .send({ error: `bad request: ${error.message}` });
     },
     ...(settings.tls ? { https: { ...readTlsPair(settings.tls), ...TLS_OPTIONS } } : {}),
   }) as unknown as FastifyInstance;

@@ -76,7 +76,12 @@ export function createLimiter(options: { now: () => number; max?: number; prefix
   /** The windows a client's failures count in, with their limits: its address, and its /64 for IPv6. */
   const limits = (client: string): [string, number][] => {
     const prefix = prefixKey(client);
-    return prefix ? [[clientKey(client), max], [prefix, prefixMax]] : [[clientKey(client), max]];
+    return prefix
+      ? [
+          [clientKey(client), max],
+          [prefix, prefixMax],
+        ]
+      : [[clientKey(client), max]];
   };
   const count = (key: string): Window => {
     let entry = current(key);

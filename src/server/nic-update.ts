@@ -96,7 +96,10 @@ export function registerNicUpdate(app: FastifyInstance, deps: NicUpdateDeps | un
 
 /** The answer to an authenticated push, one line per host; stores the addresses (of `wan`, when the credential names a link) and tells `changed`. */
 function answer(deps: NicUpdateDeps, query: Query, from: string, wan: string | undefined): string {
-  const hosts = (query.hostname ?? '').split(',').map((h) => h.trim().toLowerCase().replace(/\.$/, '')).filter((h) => h !== '');
+  const hosts = (query.hostname ?? '')
+    .split(',')
+    .map((h) => h.trim().toLowerCase().replace(/\.$/, ''))
+    .filter((h) => h !== '');
   if (hosts.length === 0 || hosts.some((h) => !h.includes('.'))) return code('notfqdn');
   const prefix = lanPrefixOf(query.ip6lanprefix);
   const addresses = typeof prefix === 'string' ? prefix : pushedAddresses(query, from, prefix !== undefined);

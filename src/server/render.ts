@@ -35,8 +35,7 @@ export function createRenderer(): Renderer {
   };
   /** `2026-12-06 11:00 UTC`: the same on the server and in every browser. */
   const utc = (iso: string): string => `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
-  const time = (iso: string | null, now: number, none: string): string =>
-    iso ? `<time datetime="${esc(iso)}" title="${esc(iso)}">${esc(relative(iso, now))}</time>` : esc(none);
+  const time = (iso: string | null, now: number, none: string): string => (iso ? `<time datetime="${esc(iso)}" title="${esc(iso)}">${esc(relative(iso, now))}</time>` : esc(none));
 
   const FAMILY: Record<string, string> = { ipv4: 'IPv4', ipv6: 'IPv6' };
   const RECORD: Record<string, string> = { ipv4: 'A', ipv6: 'AAAA' };
@@ -81,7 +80,10 @@ export function createRenderer(): Renderer {
       const value = d?.ok && address ? `<code>${esc(address)}</code>` : `<span class="problem">not detected${d?.error ? `: ${esc(d.error)}` : ''}</span>`;
       const stale = !d?.ok && address ? ` <span class="muted">(last known <code>${esc(address)}</code>)</span>` : '';
       const said = (d?.sources ?? [])
-        .map((a) => `${esc(a.source)}: ${a.address ? `<code>${esc(a.address)}</code>` : `<span class="problem">${esc(a.error ?? 'no answer')}</span>`}${a.note ? ` (${esc(a.note)})` : ''}`)
+        .map(
+          (a) =>
+            `${esc(a.source)}: ${a.address ? `<code>${esc(a.address)}</code>` : `<span class="problem">${esc(a.error ?? 'no answer')}</span>`}${a.note ? ` (${esc(a.note)})` : ''}`,
+        )
         .join(' · ');
       const sources = said ? `<br><small class="muted sources">${said}</small>` : '';
       return `<div class="kv" data-family="${esc(family)}"><dt>${esc(FAMILY[family] ?? family)}</dt><dd>${value}${stale}${sources}</dd></div>`;
@@ -100,9 +102,9 @@ ${s.stateError ? `<p class="warning" role="alert">${esc(s.stateError)}</p>` : ''
       .join('');
     const change = s.lan.change;
     const warning = change
-      ? `<div class="warning" role="alert"><p><strong>A LAN address of this machine changed</strong> ${time(change.at, now, '')}: ${
-          change.removed.map((a) => `<code>${esc(a.address)}</code>`).join(', ')
-        } ${change.removed.length === 1 ? 'is' : 'are'} gone${
+      ? `<div class="warning" role="alert"><p><strong>A LAN address of this machine changed</strong> ${time(change.at, now, '')}: ${change.removed
+          .map((a) => `<code>${esc(a.address)}</code>`)
+          .join(', ')} ${change.removed.length === 1 ? 'is' : 'are'} gone${
           change.added.length ? `, now ${change.added.map((a) => `<code>${esc(a.address)}</code>`).join(', ')}` : ''
         }.</p><p>Clients set up with the old address can no longer reach this machine. Give it a static internal address (a DHCP reservation in the router, or a fixed address in its network settings) so it stays the same.</p></div>`
       : '';
@@ -139,7 +141,10 @@ ${list ? `<ul class="lan">${list}</ul>` : '<p class="muted">No LAN address found
     const rows = s.wans.map((w) => {
       const state = w.up === null ? 'pending' : w.up ? 'ok' : 'needs-attention';
       const text = w.up === null ? 'Not checked yet' : w.up ? 'Up' : 'Down';
-      const addresses = [w.ipv4, w.ipv6].filter((a) => a).map((a) => `<code>${esc(a)}</code>`).join(' ');
+      const addresses = [w.ipv4, w.ipv6]
+        .filter((a) => a)
+        .map((a) => `<code>${esc(a)}</code>`)
+        .join(' ');
       return `<tr data-wan="${esc(w.name)}" data-up="${esc(w.up)}">
 <th scope="row" data-label="Link">${esc(w.name)}</th>
 <td data-label="State"><span class="badge badge-${state}">${esc(text)}</span> ${w.since ? `since ${time(w.since, now, '')}` : ''}</td>
@@ -190,9 +195,9 @@ ${table}</section>`;
   };
   const notifyFailures = (s: Status, now: number): string =>
     s.notify
-          .filter((t) => t.lastError)
-          .map((t) => `<p class="warning" role="alert">Notifications to ${esc(t.name)} fail: ${esc(t.lastError)} (${time(t.lastErrorAt, now, '')}).</p>`)
-          .join('');
+      .filter((t) => t.lastError)
+      .map((t) => `<p class="warning" role="alert">Notifications to ${esc(t.name)} fail: ${esc(t.lastError)} (${time(t.lastErrorAt, now, '')}).</p>`)
+      .join('');
 
   return {
     // What people open the page for comes first: the hosts, then the address, then the longer reachability rows.

@@ -140,9 +140,7 @@ function readSaved(path: string, log: Logger): Saved | undefined {
   try {
     const parsed = JSON.parse(text) as Partial<Saved>;
     if (typeof parsed.key !== 'string' || !/^[0-9a-f]{64}$/.test(parsed.key)) throw new Error('no key');
-    const revoked = Object.fromEntries(
-      Object.entries(parsed.revoked ?? {}).filter((e): e is [string, number] => /^[A-Za-z0-9_-]{16}$/.test(e[0]) && Number.isFinite(e[1])),
-    );
+    const revoked = Object.fromEntries(Object.entries(parsed.revoked ?? {}).filter((e): e is [string, number] => /^[A-Za-z0-9_-]{16}$/.test(e[0]) && Number.isFinite(e[1])));
     return { key: parsed.key, revoked };
   } catch {
     log.warn(`${path} is not a session file ddnsd wrote: starting with a new session key, so everyone signs in again`);

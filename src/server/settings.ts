@@ -107,7 +107,9 @@ async function problemsOf(deps: SettingsDeps, now: Current, yaml: string): Promi
 async function save(deps: SettingsDeps, yaml: string, etag: string, reply: FastifyReply): Promise<FastifyReply> {
   const now = await current(deps);
   if (now.etag !== etag) {
-    return reply.code(409).send({ error: 'the config file changed since this page read it (edited by hand, or saved from another tab); reload it and make the change again', etag: now.etag });
+    return reply
+      .code(409)
+      .send({ error: 'the config file changed since this page read it (edited by hand, or saved from another tab); reload it and make the change again', etag: now.etag });
   }
   const restored = restoreSecrets(yaml, now.text, now.rules);
   const checked = await deps.check(restored.text);

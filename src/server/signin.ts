@@ -40,21 +40,27 @@ function signInRoutes(app: FastifyInstance, guard: Guard, now: () => number): vo
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 4096 }, (_req, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(String(body))));
   });
-  const page = (code: number, message: string) => (reply: import('fastify').FastifyReply) =>
-    reply.code(code).type('text/html; charset=utf-8').send(renderSignIn(message));
+  const page = (code: number, message: string) => (reply: import('fastify').FastifyReply) => reply.code(code).type('text/html; charset=utf-8').send(renderSignIn(message));
 
   app.post<{ Body: { token?: unknown } | undefined }>('/login', { config: { access: 'public' } }, async (req, reply) => {
     if (settings.auth !== 'token') return reply.code(404).send({ error: 'not found: signing in on the page is for server.auth: token' });
     const wait = guard.blockedFor(req);
     if (wait > 0) {
-      return page(429, `Too many failed sign-ins (from this address, or from everyone together); try again in ${Math.ceil(wait / 1000)} s.`)(reply.header('retry-after', String(Math.ceil(wait / 1000))));
+      return page(
+        429,
+        `Too many failed sign-ins (from this address, or from everyone together); try again in ${Math.ceil(wait / 1000)} s.`,
+      )(reply.header('retry-after', String(Math.ceil(wait / 1000))));
     }
     const given = typeof req.body?.token === 'string' ? req.body.token.trim() : '';
     if (!secretMatches(given, settings.token)) {
       guard.failed(req, 'wrong token on the sign-in page');
       return page(401, 'That is not the token: use the value of server.token from the config.')(reply);
     }
-    return reply.code(303).header('set-cookie', sessionCookie(guard.sessions.sign(now()), secure)).header('location', '/').send();
+    return reply
+      .code(303)
+      .header('set-cookie', sessionCookie(guard.sessions.sign(now()), secure))
+      .header('location', '/')
+      .send();
   });
 
   app.post('/logout', { config: { access: 'public' } }, async (req, reply) => {

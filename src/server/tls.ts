@@ -49,10 +49,12 @@ export interface TlsWatcher {
 export function watchTls(files: TlsFiles, apply: (pair: { cert: string; key: string }) => void, options: { log: Logger; intervalMs: number }): TlsWatcher {
   const stamp = (): string => {
     try {
-      return [files.certFile, files.keyFile].map((f) => {
-        const s = statSync(f);
-        return `${s.mtimeMs}:${s.size}:${s.ino}`;
-      }).join('|');
+      return [files.certFile, files.keyFile]
+        .map((f) => {
+          const s = statSync(f);
+          return `${s.mtimeMs}:${s.size}:${s.ino}`;
+        })
+        .join('|');
     } catch {
       return 'missing';
     }

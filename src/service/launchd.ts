@@ -24,8 +24,7 @@ export interface LaunchdSpec {
 /** Without --user: an account every Mac has that owns nothing else of note. */
 export const LAUNCHD_DEFAULT_USER = 'nobody';
 
-const escapeXml = (text: string): string =>
-  text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const escapeXml = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 type PlistValue = string | number | boolean | PlistValue[] | { [key: string]: PlistValue };
 

@@ -28,7 +28,9 @@ function execWord(word: string): string {
 export function systemdUnit(spec: SystemdSpec): string {
   const command = serviceCommand(spec.node, spec.bin);
   const exec = [...command.argv, 'run', '--config', spec.config].map(execWord).join(' ');
-  const env = Object.entries(command.env).map(([k, v]) => `\nEnvironment="${k}=${v}"`).join('');
+  const env = Object.entries(command.env)
+    .map(([k, v]) => `\nEnvironment="${k}=${v}"`)
+    .join('');
   const who = spec.user ? `User=${spec.user}` : 'DynamicUser=yes';
   return `[Unit]
 Description=ddnsd: keeps DNS hostnames pointed at this network's external IP address

@@ -45,7 +45,6 @@ function podman(args: string[], timeoutMs = 60_000): Promise<Run> {
   });
 }
 
-
 async function getStatus(url: string): Promise<number | undefined> {
   try {
     const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
@@ -80,7 +79,32 @@ describe.each(PLATFORMS)('the linux/%s container image, built with podman and ru
   beforeAll(async () => {
     const build = await podman(
       // podman 4.3 (Debian bookworm) fills in neither BUILDPLATFORM nor the TARGET* arguments; given here.
-      ['build', '--platform', `linux/${arch}`, '--pull=never', '--build-arg', 'BUILDPLATFORM=linux/amd64', '--build-arg', `TARGETPLATFORM=linux/${arch}`, '--build-arg', `TARGETARCH=${arch}`, '--format', 'docker', '--network=host', ...LIMITS, ...(CA ? ['--secret', `id=npm_ca,src=${CA}`] : []), '--build-arg', `NODE_IMAGE=${NODE_IMAGE}`, '--build-arg', `BASE_IMAGE=${BASE}`, '-t', TAG, '-f', join(ROOT, 'Dockerfile'), ROOT],
+      [
+        'build',
+        '--platform',
+        `linux/${arch}`,
+        '--pull=never',
+        '--build-arg',
+        'BUILDPLATFORM=linux/amd64',
+        '--build-arg',
+        `TARGETPLATFORM=linux/${arch}`,
+        '--build-arg',
+        `TARGETARCH=${arch}`,
+        '--format',
+        'docker',
+        '--network=host',
+        ...LIMITS,
+        ...(CA ? ['--secret', `id=npm_ca,src=${CA}`] : []),
+        '--build-arg',
+        `NODE_IMAGE=${NODE_IMAGE}`,
+        '--build-arg',
+        `BASE_IMAGE=${BASE}`,
+        '-t',
+        TAG,
+        '-f',
+        join(ROOT, 'Dockerfile'),
+        ROOT,
+      ],
       900_000,
     );
     if (build.code !== 0) throw new Error(`podman build failed (${build.code}):\n${build.stdout.slice(-4000)}\n${build.stderr.slice(-4000)}`);
@@ -114,13 +138,27 @@ server:
     writeFileSync(join(dir, 'ddnsd_token'), `${PAGE_TOKEN}\n`, { mode: 0o644 });
     await podman(['volume', 'create', VOLUME]);
     started = await podman([
-      'run', '-d', '--name', NAME, '--network=host', ...LIMITS,
-      '--read-only', '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges',
-      '-e', `DDNSD_LISTEN=127.0.0.1:${port}`,
-      '-v', `${join(dir, 'config')}:/config:ro`,
-      '-v', `${VOLUME}:/data`,
-      '-v', `${join(dir, 'duckdns_token')}:/run/secrets/duckdns_token:ro`,
-      '-v', `${join(dir, 'ddnsd_token')}:/run/secrets/ddnsd_token:ro`,
+      'run',
+      '-d',
+      '--name',
+      NAME,
+      '--network=host',
+      ...LIMITS,
+      '--read-only',
+      '--cap-drop',
+      'ALL',
+      '--security-opt',
+      'no-new-privileges',
+      '-e',
+      `DDNSD_LISTEN=127.0.0.1:${port}`,
+      '-v',
+      `${join(dir, 'config')}:/config:ro`,
+      '-v',
+      `${VOLUME}:/data`,
+      '-v',
+      `${join(dir, 'duckdns_token')}:/run/secrets/duckdns_token:ro`,
+      '-v',
+      `${join(dir, 'ddnsd_token')}:/run/secrets/ddnsd_token:ro`,
       TAG,
     ]);
   }, 900_000);
@@ -153,7 +191,20 @@ server:
     expect(image?.Config.Env).toEqual(expect.arrayContaining(['DDNSD_CONFIG=/config/config.yaml', 'DDNSD_LISTEN=0.0.0.0:8080']));
 
     // Without any -e, the config is read from /config and the server listens on 0.0.0.0:8080.
-    const check = await podman(['run', '--rm', '--network=none', ...LIMITS, '-v', `${join(dir, 'config')}:/config:ro`, '-v', `${join(dir, 'duckdns_token')}:/run/secrets/duckdns_token:ro`, '-v', `${join(dir, 'ddnsd_token')}:/run/secrets/ddnsd_token:ro`, TAG, 'check']);
+    const check = await podman([
+      'run',
+      '--rm',
+      '--network=none',
+      ...LIMITS,
+      '-v',
+      `${join(dir, 'config')}:/config:ro`,
+      '-v',
+      `${join(dir, 'duckdns_token')}:/run/secrets/duckdns_token:ro`,
+      '-v',
+      `${join(dir, 'ddnsd_token')}:/run/secrets/ddnsd_token:ro`,
+      TAG,
+      'check',
+    ]);
     expect(check.stderr).toContain('the config is valid (/config/config.yaml)');
     expect(check.code).toBe(0);
     expect(check.stdout).toContain('listen: 0.0.0.0:8080');
@@ -193,13 +244,17 @@ server:
 
     const mount = await podman(['volume', 'inspect', VOLUME, '--format', '{{.Mountpoint}}']);
     const stateFile = join(mount.stdout.trim(), 'state.json');
-    const written = await waitFor(() => {
-      try {
-        return readFileSync(stateFile, 'utf8').includes(ADDRESS);
-      } catch {
-        return false;
-      }
-    }, 20, 250);
+    const written = await waitFor(
+      () => {
+        try {
+          return readFileSync(stateFile, 'utf8').includes(ADDRESS);
+        } catch {
+          return false;
+        }
+      },
+      20,
+      250,
+    );
     expect(written, `no state file with ${ADDRESS} at ${stateFile}`).toBe(true);
     expect(statSync(stateFile).uid).toBe(1000);
     expect(readFileSync(stateFile, 'utf8')).not.toContain(TOKEN);

@@ -40,7 +40,8 @@ export function startDiscord(id: string, token: string): Promise<ChatFake> {
     const body = parseJson(req);
     const embeds = body?.embeds as { title?: string; description?: string }[] | undefined;
     // "one of content, file, embeds, poll" is required; embed title at most 256 characters, description 4096 (message#embed-object-embed-limits).
-    if (!req.headers['content-type']?.startsWith('application/json') || !body || (!body.content && !embeds?.length)) return json(res, 400, { message: 'Cannot send an empty message', code: 50006 });
+    if (!req.headers['content-type']?.startsWith('application/json') || !body || (!body.content && !embeds?.length))
+      return json(res, 400, { message: 'Cannot send an empty message', code: 50006 });
     if (embeds?.some((e) => (e.title?.length ?? 0) > 256 || (e.description?.length ?? 0) > 4096)) return json(res, 400, { message: 'Invalid Form Body', code: 50035 });
     accept(body);
     // Without ?wait=true the webhook answers 204 No Content.
@@ -54,7 +55,9 @@ export function startSlack(hookPath: string, botToken: string): Promise<ChatFake
     const body = parseJson(req);
     // Block Kit: a header block's text is plain_text of at most 150 characters (reference/block-kit/blocks#header).
     const blocksOk = (b: Record<string, unknown>): boolean =>
-      b.blocks === undefined || (Array.isArray(b.blocks) && (b.blocks as { type: string; text?: { type: string; text: string } }[]).every((x) => x.type !== 'header' || (x.text?.type === 'plain_text' && x.text.text.length <= 150)));
+      b.blocks === undefined ||
+      (Array.isArray(b.blocks) &&
+        (b.blocks as { type: string; text?: { type: string; text: string } }[]).every((x) => x.type !== 'header' || (x.text?.type === 'plain_text' && x.text.text.length <= 150)));
     // A message needs text or blocks (no_text otherwise).
     const hasText = (b: Record<string, unknown>): boolean => typeof b.text === 'string' || Array.isArray(b.blocks);
     if (req.url.pathname.startsWith('/services/')) {
@@ -85,7 +88,8 @@ export function startTelegram(token: string): Promise<ChatFake> {
     const text = typeof body.text === 'string' ? body.text : '';
     // HTML mode: only the documented tags, and <, > and & elsewhere written as entities.
     const stripped = text.replace(/<\/?(b|strong|i|em|u|ins|s|strike|del|code|pre|blockquote)>/g, '');
-    if (body.parse_mode === 'HTML' && /[<>]|&(?!(lt|gt|amp|quot);)/.test(stripped)) return json(res, 400, { ok: false, error_code: 400, description: "Bad Request: can't parse entities" });
+    if (body.parse_mode === 'HTML' && /[<>]|&(?!(lt|gt|amp|quot);)/.test(stripped))
+      return json(res, 400, { ok: false, error_code: 400, description: "Bad Request: can't parse entities" });
     if (text.length === 0 || text.length > 4096) return json(res, 400, { ok: false, error_code: 400, description: 'Bad Request: message text is empty' });
     accept(body);
     return json(res, 200, { ok: true, result: { message_id: 1, chat: { id: body.chat_id }, text } });
@@ -97,7 +101,8 @@ export function startGotify(appToken: string, prefix = ''): Promise<ChatFake> {
   return chatFake((req, res, accept) => {
     if (req.method !== 'POST' || req.url.pathname !== `${prefix}/message`) return json(res, 404, { error: 'Not Found', errorCode: 404, errorDescription: 'page not found' });
     const token = req.headers['x-gotify-key'] ?? req.url.searchParams.get('token');
-    if (token !== appToken) return json(res, 401, { error: 'Unauthorized', errorCode: 401, errorDescription: 'you need to provide a valid access token or user credentials to access this api' });
+    if (token !== appToken)
+      return json(res, 401, { error: 'Unauthorized', errorCode: 401, errorDescription: 'you need to provide a valid access token or user credentials to access this api' });
     const body = parseJson(req);
     // message is required; priority is an integer.
     if (!body || typeof body.message !== 'string' || (body.priority !== undefined && !Number.isInteger(body.priority))) {
@@ -136,7 +141,8 @@ export function startMatrix(options: { user: string; password: string; token: st
     const path = req.url.pathname;
     if (path === '/_matrix/client/v3/login' && req.method === 'POST') {
       const body = parseJson(req) as { type?: string; identifier?: { user?: string }; password?: string } | undefined;
-      if (body?.type !== 'm.login.password' || body.identifier?.user !== options.user || body.password !== options.password) return json(res, 403, { errcode: 'M_FORBIDDEN', error: 'Invalid username or password' });
+      if (body?.type !== 'm.login.password' || body.identifier?.user !== options.user || body.password !== options.password)
+        return json(res, 403, { errcode: 'M_FORBIDDEN', error: 'Invalid username or password' });
       return json(res, 200, { access_token: options.token, user_id: `@${options.user}:fake`, device_id: 'FAKE' });
     }
     if (req.headers.authorization !== `Bearer ${options.token}`) return json(res, 401, { errcode: 'M_UNKNOWN_TOKEN', error: 'Unknown access token' });

@@ -134,12 +134,24 @@ export async function startCloudflare(options: {
       work.delete(r.id);
       done.deletes.push(r);
     }
-    for (const [list, replace] of [[body.patches ?? [], false], [body.puts ?? [], true]] as const) {
+    for (const [list, replace] of [
+      [body.patches ?? [], false],
+      [body.puts ?? [], true],
+    ] as const) {
       for (const p of list) {
         const r = own(p.id);
         if (!r) return envelope(res, 404, null, [{ code: 81044, message: 'Record does not exist.' }]);
         const updated: FakeRecord = replace
-          ? kept({ id: r.id, zone_id: zoneId, type: String(p.type), name: String(p.name), content: String(p.content), ttl: p.ttl ?? 1, proxied: p.proxied ?? false, comment: p.comment ?? null })
+          ? kept({
+              id: r.id,
+              zone_id: zoneId,
+              type: String(p.type),
+              name: String(p.name),
+              content: String(p.content),
+              ttl: p.ttl ?? 1,
+              proxied: p.proxied ?? false,
+              comment: p.comment ?? null,
+            })
           : kept({ ...r, ...p, id: r.id, zone_id: zoneId });
         const problem = invalidIn(zone, updated);
         if (problem) return envelope(res, 400, null, [{ code: codeOf(problem), message: problem }]);
@@ -148,7 +160,16 @@ export async function startCloudflare(options: {
       }
     }
     for (const p of body.posts ?? []) {
-      const record: FakeRecord = kept({ id: newId(), zone_id: zoneId, type: String(p.type), name: String(p.name), content: String(p.content), ttl: p.ttl ?? 1, proxied: p.proxied ?? false, comment: p.comment ?? null });
+      const record: FakeRecord = kept({
+        id: newId(),
+        zone_id: zoneId,
+        type: String(p.type),
+        name: String(p.name),
+        content: String(p.content),
+        ttl: p.ttl ?? 1,
+        proxied: p.proxied ?? false,
+        comment: p.comment ?? null,
+      });
       const problem = invalidIn(zone, record);
       if (problem) return envelope(res, 400, null, [{ code: codeOf(problem), message: problem }]);
       work.set(record.id, record);
@@ -159,83 +180,97 @@ export async function startCloudflare(options: {
     return envelope(res, 200, done);
   };
 
-  const fake = await startFake((req, res) => {
-    const failure = failures.shift();
-    if (failure) {
-      return send(res, failure.status, JSON.stringify({ success: false, errors: failure.errors, messages: [], result: null }), {
-        'content-type': 'application/json',
-        ...failure.headers,
-      });
-    }
-    const path = req.url.pathname.replace(/^\/client\/v4/, '');
-    if (!/^Bearer [A-Za-z0-9\-._~+/]+=*$/.test(req.headers.authorization ?? '')) {
-      return send(res, 400, JSON.stringify({ success: false, errors: [{ code: 6003, message: 'Invalid request headers', error_chain: [{ code: 6111, message: 'Invalid format for Authorization header' }] }], messages: [], result: null }), { 'content-type': 'application/json' });
-    }
-    const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-    const allowed = token === undefined ? undefined : options.tokens[token];
-    if (!allowed) return envelope(res, 401, null, [{ code: 9109, message: 'Invalid access token' }]);
+  const fake = await startFake(
+    (req, res) => {
+      const failure = failures.shift();
+      if (failure) {
+        return send(res, failure.status, JSON.stringify({ success: false, errors: failure.errors, messages: [], result: null }), {
+          'content-type': 'application/json',
+          ...failure.headers,
+        });
+      }
+      const path = req.url.pathname.replace(/^\/client\/v4/, '');
+      if (!/^Bearer [A-Za-z0-9\-._~+/]+=*$/.test(req.headers.authorization ?? '')) {
+        return send(
+          res,
+          400,
+          JSON.stringify({
+            success: false,
+            errors: [{ code: 6003, message: 'Invalid request headers', error_chain: [{ code: 6111, message: 'Invalid format for Authorization header' }] }],
+            messages: [],
+            result: null,
+          }),
+          { 'content-type': 'application/json' },
+        );
+      }
+      const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+      const allowed = token === undefined ? undefined : options.tokens[token];
+      if (!allowed) return envelope(res, 401, null, [{ code: 9109, message: 'Invalid access token' }]);
 
-    if (req.method === 'GET' && path === '/zones') {
-      const name = req.url.searchParams.get('name');
-      const found = [...zones].filter(([n]) => allowed.includes(n) && (name === null || n === name)).map(([n, id]) => ({ id, name: n, status: 'active' }));
-      // Zones come 20 a page by default, at most 50 (Cloudflare's limits for this list).
-      const page = Math.max(1, Number(req.url.searchParams.get('page') ?? 1) || 1);
-      const perPage = Math.min(50, Math.max(5, Number(req.url.searchParams.get('per_page') ?? 20) || 20));
-      const slice = found.slice((page - 1) * perPage, page * perPage);
-      const info = { page, per_page: perPage, count: slice.length, total_count: found.length, total_pages: Math.max(1, Math.ceil(found.length / perPage)) };
-      return envelope(res, 200, slice, [], { result_info: info });
-    }
-    const m = /^\/zones\/([^/]+)\/dns_records(?:\/([^/]+))?$/.exec(path);
-    if (!m) return envelope(res, 404, null, [{ code: 7003, message: 'Could not route to this path' }]);
-    const [, zoneId = '', recordId] = m;
-    const zone = zoneName(zoneId);
-    if (!zone) return envelope(res, 404, null, [{ code: 7003, message: 'Could not route to /zones, perhaps your object identifier is invalid?' }]);
-    if (!allowed.includes(zone)) return envelope(res, 403, null, [{ code: 10000, message: 'Authentication error' }]);
+      if (req.method === 'GET' && path === '/zones') {
+        const name = req.url.searchParams.get('name');
+        const found = [...zones].filter(([n]) => allowed.includes(n) && (name === null || n === name)).map(([n, id]) => ({ id, name: n, status: 'active' }));
+        // Zones come 20 a page by default, at most 50 (Cloudflare's limits for this list).
+        const page = Math.max(1, Number(req.url.searchParams.get('page') ?? 1) || 1);
+        const perPage = Math.min(50, Math.max(5, Number(req.url.searchParams.get('per_page') ?? 20) || 20));
+        const slice = found.slice((page - 1) * perPage, page * perPage);
+        const info = { page, per_page: perPage, count: slice.length, total_count: found.length, total_pages: Math.max(1, Math.ceil(found.length / perPage)) };
+        return envelope(res, 200, slice, [], { result_info: info });
+      }
+      const m = /^\/zones\/([^/]+)\/dns_records(?:\/([^/]+))?$/.exec(path);
+      if (!m) return envelope(res, 404, null, [{ code: 7003, message: 'Could not route to this path' }]);
+      const [, zoneId = '', recordId] = m;
+      const zone = zoneName(zoneId);
+      if (!zone) return envelope(res, 404, null, [{ code: 7003, message: 'Could not route to /zones, perhaps your object identifier is invalid?' }]);
+      if (!allowed.includes(zone)) return envelope(res, 403, null, [{ code: 10000, message: 'Authentication error' }]);
 
-    if (recordId === undefined && req.method === 'GET') {
-      const type = req.url.searchParams.get('type');
-      const name = req.url.searchParams.get('name');
-      const found = [...records.values()].filter((r) => r.zone_id === zoneId && (type === null || r.type === type) && (name === null || r.name === name));
-      const page = Math.max(1, Number(req.url.searchParams.get('page') ?? 1) || 1);
-      const perPage = Math.min(maxPerPage, Math.max(5, Number(req.url.searchParams.get('per_page') ?? 100) || 100));
-      const slice = found.slice((page - 1) * perPage, page * perPage);
-      const info = { page, per_page: perPage, count: slice.length, total_count: found.length, total_pages: Math.max(1, Math.ceil(found.length / perPage)) };
-      return envelope(res, 200, slice, [], { result_info: info });
-    }
-    if (recordId === 'batch' && req.method === 'POST') return batch(res, zoneId, zone, req.body);
-    const body = req.body ? (JSON.parse(req.body) as Partial<FakeRecord>) : {};
-    const invalid = (r: Partial<FakeRecord>): string | undefined => invalidIn(zone, r);
-    if (recordId === undefined && req.method === 'POST') {
-      const record: FakeRecord = kept({
-        id: newId(),
-        zone_id: zoneId,
-        type: String(body.type),
-        name: String(body.name),
-        content: String(body.content),
-        ttl: body.ttl ?? 1,
-        proxied: body.proxied ?? false,
-        comment: body.comment ?? null,
-      });
-      const problem = invalid(record);
-      if (problem) return envelope(res, 400, null, [{ code: codeOf(problem), message: problem }]);
-      records.set(record.id, record);
-      return envelope(res, 200, record);
-    }
-    const existing = recordId === undefined ? undefined : records.get(recordId);
-    if (!existing || existing.zone_id !== zoneId) return envelope(res, 404, null, [{ code: 81044, message: 'Record does not exist.' }]);
-    if (req.method === 'PATCH') {
-      const updated = kept({ ...existing, ...body, id: existing.id, zone_id: zoneId });
-      const problem = invalid(updated);
-      if (problem) return envelope(res, 400, null, [{ code: 9005, message: problem }]);
-      records.set(existing.id, updated);
-      return envelope(res, 200, updated);
-    }
-    if (req.method === 'DELETE') {
-      records.delete(existing.id);
-      return envelope(res, 200, { id: existing.id });
-    }
-    return envelope(res, 405, null, [{ code: 10405, message: 'Method not allowed' }]);
-  }, '127.0.0.1', { latencyMs: options.latencyMs ?? 0 });
+      if (recordId === undefined && req.method === 'GET') {
+        const type = req.url.searchParams.get('type');
+        const name = req.url.searchParams.get('name');
+        const found = [...records.values()].filter((r) => r.zone_id === zoneId && (type === null || r.type === type) && (name === null || r.name === name));
+        const page = Math.max(1, Number(req.url.searchParams.get('page') ?? 1) || 1);
+        const perPage = Math.min(maxPerPage, Math.max(5, Number(req.url.searchParams.get('per_page') ?? 100) || 100));
+        const slice = found.slice((page - 1) * perPage, page * perPage);
+        const info = { page, per_page: perPage, count: slice.length, total_count: found.length, total_pages: Math.max(1, Math.ceil(found.length / perPage)) };
+        return envelope(res, 200, slice, [], { result_info: info });
+      }
+      if (recordId === 'batch' && req.method === 'POST') return batch(res, zoneId, zone, req.body);
+      const body = req.body ? (JSON.parse(req.body) as Partial<FakeRecord>) : {};
+      const invalid = (r: Partial<FakeRecord>): string | undefined => invalidIn(zone, r);
+      if (recordId === undefined && req.method === 'POST') {
+        const record: FakeRecord = kept({
+          id: newId(),
+          zone_id: zoneId,
+          type: String(body.type),
+          name: String(body.name),
+          content: String(body.content),
+          ttl: body.ttl ?? 1,
+          proxied: body.proxied ?? false,
+          comment: body.comment ?? null,
+        });
+        const problem = invalid(record);
+        if (problem) return envelope(res, 400, null, [{ code: codeOf(problem), message: problem }]);
+        records.set(record.id, record);
+        return envelope(res, 200, record);
+      }
+      const existing = recordId === undefined ? undefined : records.get(recordId);
+      if (!existing || existing.zone_id !== zoneId) return envelope(res, 404, null, [{ code: 81044, message: 'Record does not exist.' }]);
+      if (req.method === 'PATCH') {
+        const updated = kept({ ...existing, ...body, id: existing.id, zone_id: zoneId });
+        const problem = invalid(updated);
+        if (problem) return envelope(res, 400, null, [{ code: 9005, message: problem }]);
+        records.set(existing.id, updated);
+        return envelope(res, 200, updated);
+      }
+      if (req.method === 'DELETE') {
+        records.delete(existing.id);
+        return envelope(res, 200, { id: existing.id });
+      }
+      return envelope(res, 405, null, [{ code: 10405, message: 'Method not allowed' }]);
+    },
+    '127.0.0.1',
+    { latencyMs: options.latencyMs ?? 0 },
+  );
 
   return Object.assign(fake, {
     endpoint: `${fake.url}/client/v4`,

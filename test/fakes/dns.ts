@@ -47,25 +47,29 @@ export type RawDnsHandler = (msg: Buffer, transport: 'udp' | 'tcp') => Promise<B
 
 export async function startRawDnsFake(answer: RawDnsHandler, host = '127.0.0.1'): Promise<Omit<FakeDns, 'queries'>> {
   const sockets = new Set<Socket>();
-  const { udp, tcp } = await bindPair(host, (msg, rinfo, udpSocket) => {
-    void answer(msg, 'udp').then((out) => out && udpSocket.send(out, rinfo.port, rinfo.address));
-  }, (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    let buf = Buffer.alloc(0);
-    socket.on('data', (chunk: Buffer) => {
-      buf = Buffer.concat([buf, chunk]);
-      if (buf.length < 2 || buf.length < buf.readUInt16BE(0) + 2) return;
-      const msg = buf.subarray(2, buf.readUInt16BE(0) + 2);
-      buf = Buffer.alloc(0);
-      void answer(msg, 'tcp').then((out) => {
-        if (!out) return;
-        const len = Buffer.alloc(2);
-        len.writeUInt16BE(out.length);
-        socket.write(Buffer.concat([len, out]));
+  const { udp, tcp } = await bindPair(
+    host,
+    (msg, rinfo, udpSocket) => {
+      void answer(msg, 'udp').then((out) => out && udpSocket.send(out, rinfo.port, rinfo.address));
+    },
+    (socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      let buf = Buffer.alloc(0);
+      socket.on('data', (chunk: Buffer) => {
+        buf = Buffer.concat([buf, chunk]);
+        if (buf.length < 2 || buf.length < buf.readUInt16BE(0) + 2) return;
+        const msg = buf.subarray(2, buf.readUInt16BE(0) + 2);
+        buf = Buffer.alloc(0);
+        void answer(msg, 'tcp').then((out) => {
+          if (!out) return;
+          const len = Buffer.alloc(2);
+          len.writeUInt16BE(out.length);
+          socket.write(Buffer.concat([len, out]));
+        });
       });
-    });
-  });
+    },
+  );
   return {
     host,
     port: udp.address().port,

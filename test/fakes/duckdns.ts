@@ -24,31 +24,35 @@ export interface FakeDuckDns extends FakeServer {
 
 export async function startDuckDns(options: { token: string; domains: string[]; latencyMs?: number }): Promise<FakeDuckDns> {
   const records = new Map<string, DuckRecord>(options.domains.map((d) => [d, {}]));
-  const fake = await startFake((req, res) => {
-    if (req.url.pathname !== '/update') return send(res, 404, 'not found');
-    const q = req.url.searchParams;
-    const domains = (q.get('domains') ?? '').split(',').filter(Boolean);
-    if (q.get('token') !== options.token || domains.length === 0 || domains.some((d) => !records.has(d))) {
-      return send(res, 200, 'KO');
-    }
-    const ipv4 = q.get('ip') ?? undefined;
-    const ipv6 = q.get('ipv6') ?? undefined;
-    let changed = false;
-    for (const d of domains) {
-      const r = records.get(d) ?? {};
-      if (ipv4 && r.ipv4 !== ipv4) {
-        r.ipv4 = ipv4;
-        changed = true;
+  const fake = await startFake(
+    (req, res) => {
+      if (req.url.pathname !== '/update') return send(res, 404, 'not found');
+      const q = req.url.searchParams;
+      const domains = (q.get('domains') ?? '').split(',').filter(Boolean);
+      if (q.get('token') !== options.token || domains.length === 0 || domains.some((d) => !records.has(d))) {
+        return send(res, 200, 'KO');
       }
-      if (ipv6 && r.ipv6 !== ipv6) {
-        r.ipv6 = ipv6;
-        changed = true;
+      const ipv4 = q.get('ip') ?? undefined;
+      const ipv6 = q.get('ipv6') ?? undefined;
+      let changed = false;
+      for (const d of domains) {
+        const r = records.get(d) ?? {};
+        if (ipv4 && r.ipv4 !== ipv4) {
+          r.ipv4 = ipv4;
+          changed = true;
+        }
+        if (ipv6 && r.ipv6 !== ipv6) {
+          r.ipv6 = ipv6;
+          changed = true;
+        }
+        records.set(d, r);
       }
-      records.set(d, r);
-    }
-    if (q.get('verbose') !== 'true') return send(res, 200, 'OK');
-    return send(res, 200, `OK\n${ipv4 ?? ''}\n${ipv6 ?? ''}\n${changed ? 'UPDATED' : 'NOCHANGE'}`);
-  }, '127.0.0.1', { latencyMs: options.latencyMs ?? 0 });
+      if (q.get('verbose') !== 'true') return send(res, 200, 'OK');
+      return send(res, 200, `OK\n${ipv4 ?? ''}\n${ipv6 ?? ''}\n${changed ? 'UPDATED' : 'NOCHANGE'}`);
+    },
+    '127.0.0.1',
+    { latencyMs: options.latencyMs ?? 0 },
+  );
   return Object.assign(fake, {
     records,
     updates: () => fake.requests.filter((r) => r.url.pathname === '/update'),

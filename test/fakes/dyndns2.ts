@@ -73,7 +73,9 @@ function authorized(req: Recorded, options: Dyndns2Options, hosts: string[]): bo
   const auth = options.variant?.auth ?? 'basic';
   const header = req.headers.authorization ?? '';
   if (typeof auth === 'object') return Object.values(options.keys ?? {}).includes(req.url.searchParams.get(auth.param) ?? '');
-  const [user, pass] = Buffer.from(header.replace(/^Basic /, ''), 'base64').toString().split(/:(.*)/s);
+  const [user, pass] = Buffer.from(header.replace(/^Basic /, ''), 'base64')
+    .toString()
+    .split(/:(.*)/s);
   if (auth === 'basic-host') {
     // Hurricane Electric: one key per record, one host per request. [desec] one token per account:
     // the Basic username names a host, and every host of the request must be the token's.
@@ -150,47 +152,51 @@ export async function startDyndns2(options: Dyndns2Options): Promise<FakeDyndns2
   const seen = new Map<string, number[]>();
   const path = options.variant?.path ?? '/nic/update';
   const code = (status: number, body: string) => (res: Parameters<Handler>[1]) => send(res, options.statuses?.[body] ?? status, answerBody([body], options));
-  const fake = await startFake((req, res) => {
-    const failure = failures.shift();
-    if (failure) return send(res, failure.status, failure.body, failure.headers);
-    if (req.url.pathname !== path) return send(res, 404, 'not found');
-    const q = req.url.searchParams;
-    const hosts = (q.get('hostname') ?? '').split(',').filter(Boolean);
-    if (!authorized(req, options, hosts)) {
-      // [dyn] [noip] badauth; [desec] 401; [ipv64] 401 (qdm12/ddns-updater ipv64/provider.go).
-      return send(res, options.statuses?.badauth ?? 401, answerBody(['badauth'], options), { 'www-authenticate': 'Basic realm="update"' });
-    }
-    // [noip] [dyn] badagent for a client that does not name itself as asked. guess: No-IP answers
-    // badagent at once (its page says such clients "risk being rate-limited or blocked").
-    if (!(options.agent ?? AGENT).test(req.headers['user-agent'] ?? '')) return code(200, 'badagent')(res);
-    // [dyn] numhost: more than 20 hosts.
-    const most = options.variant?.hostsPerRequest === 'one' ? 1 : (options.maxHosts ?? 20);
-    if (hosts.length > most) return code(200, 'numhost')(res);
-    // [ovh] system=dyndns.
-    for (const [name, value] of Object.entries(options.variant?.fixedParams ?? {})) {
-      if (q.get(name) !== value) return send(res, 400, `missing ${name}=${value}`);
-    }
-    // [desec] 429 Too Many Requests with Retry-After, per domain.
-    const wait = perDomainWait(options, seen, hosts);
-    if (wait > 0) return send(res, 429, `Request was throttled. Expected available in ${wait} seconds.`, { 'retry-after': String(wait) });
-    let wanted: Wanted;
-    try {
-      wanted = requestedAddresses(q, options);
-    } catch (error) {
-      return send(res, 400, (error as Error).message);
-    }
-    const lines = hosts.map((host) => {
-      const forced = answers.get(host);
-      if (forced) return forced;
-      if (!host.includes('.')) return 'notfqdn'; // [dyn]
-      const record = records.get(host);
-      return record ? applyTo(record, wanted, options.unchangedAnswer ?? 'nochg') : 'nohost'; // [dyn] good/nochg/nohost
-    });
-    if (lines.length === 1 && options.statuses?.[lines[0] ?? ''] !== undefined) return code(200, lines[0] ?? '')(res);
-    // [desec] one `good` for the whole request, applied together.
-    if (options.variant?.oneAnswer && lines.every((l) => l.startsWith('good'))) return send(res, 200, answerBody(['good'], options));
-    return send(res, 200, answerBody(lines, options));
-  }, '127.0.0.1', { latencyMs: options.latencyMs ?? 0 });
+  const fake = await startFake(
+    (req, res) => {
+      const failure = failures.shift();
+      if (failure) return send(res, failure.status, failure.body, failure.headers);
+      if (req.url.pathname !== path) return send(res, 404, 'not found');
+      const q = req.url.searchParams;
+      const hosts = (q.get('hostname') ?? '').split(',').filter(Boolean);
+      if (!authorized(req, options, hosts)) {
+        // [dyn] [noip] badauth; [desec] 401; [ipv64] 401 (qdm12/ddns-updater ipv64/provider.go).
+        return send(res, options.statuses?.badauth ?? 401, answerBody(['badauth'], options), { 'www-authenticate': 'Basic realm="update"' });
+      }
+      // [noip] [dyn] badagent for a client that does not name itself as asked. guess: No-IP answers
+      // badagent at once (its page says such clients "risk being rate-limited or blocked").
+      if (!(options.agent ?? AGENT).test(req.headers['user-agent'] ?? '')) return code(200, 'badagent')(res);
+      // [dyn] numhost: more than 20 hosts.
+      const most = options.variant?.hostsPerRequest === 'one' ? 1 : (options.maxHosts ?? 20);
+      if (hosts.length > most) return code(200, 'numhost')(res);
+      // [ovh] system=dyndns.
+      for (const [name, value] of Object.entries(options.variant?.fixedParams ?? {})) {
+        if (q.get(name) !== value) return send(res, 400, `missing ${name}=${value}`);
+      }
+      // [desec] 429 Too Many Requests with Retry-After, per domain.
+      const wait = perDomainWait(options, seen, hosts);
+      if (wait > 0) return send(res, 429, `Request was throttled. Expected available in ${wait} seconds.`, { 'retry-after': String(wait) });
+      let wanted: Wanted;
+      try {
+        wanted = requestedAddresses(q, options);
+      } catch (error) {
+        return send(res, 400, (error as Error).message);
+      }
+      const lines = hosts.map((host) => {
+        const forced = answers.get(host);
+        if (forced) return forced;
+        if (!host.includes('.')) return 'notfqdn'; // [dyn]
+        const record = records.get(host);
+        return record ? applyTo(record, wanted, options.unchangedAnswer ?? 'nochg') : 'nohost'; // [dyn] good/nochg/nohost
+      });
+      if (lines.length === 1 && options.statuses?.[lines[0] ?? ''] !== undefined) return code(200, lines[0] ?? '')(res);
+      // [desec] one `good` for the whole request, applied together.
+      if (options.variant?.oneAnswer && lines.every((l) => l.startsWith('good'))) return send(res, 200, answerBody(['good'], options));
+      return send(res, 200, answerBody(lines, options));
+    },
+    '127.0.0.1',
+    { latencyMs: options.latencyMs ?? 0 },
+  );
   return Object.assign(fake, {
     records,
     answers,

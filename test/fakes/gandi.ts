@@ -66,12 +66,26 @@ export async function startGandi(options: {
     const m = /^\/v5\/livedns\/domains\/([^/]+)(?:\/records\/([^/]+)\/([A-Z]+))?$/.exec(req.url.pathname);
     const domain = decodeURIComponent(m?.[1] ?? '');
     if (!m || !options.domains.includes(domain)) return fail(res, 404, 'The resource could not be found.');
-    if (m[2] === undefined) return req.method === 'GET' ? send(res, 200, JSON.stringify({ fqdn: domain, domain_href: `https://api.gandi.net/v5/livedns/domains/${domain}` }), { 'content-type': 'application/json' }) : fail(res, 404, 'Not found');
+    if (m[2] === undefined)
+      return req.method === 'GET'
+        ? send(res, 200, JSON.stringify({ fqdn: domain, domain_href: `https://api.gandi.net/v5/livedns/domains/${domain}` }), { 'content-type': 'application/json' })
+        : fail(res, 404, 'Not found');
     const [name, type] = [decodeURIComponent(m[2]), m[3] ?? ''];
     const set = find(domain, name, type);
     if (req.method === 'GET') {
       if (!set) return fail(res, 404, 'The resource could not be found.');
-      return send(res, 200, JSON.stringify({ rrset_name: name, rrset_type: type, rrset_ttl: set.ttl, rrset_values: set.values, rrset_href: `https://api.gandi.net/v5/livedns/domains/${domain}/records/${name}/${type}` }), { 'content-type': 'application/json' });
+      return send(
+        res,
+        200,
+        JSON.stringify({
+          rrset_name: name,
+          rrset_type: type,
+          rrset_ttl: set.ttl,
+          rrset_values: set.values,
+          rrset_href: `https://api.gandi.net/v5/livedns/domains/${domain}/records/${name}/${type}`,
+        }),
+        { 'content-type': 'application/json' },
+      );
     }
     if (req.method !== 'PUT') return fail(res, 404, 'Not found');
     if (kind === 'no-dns') return fail(res, 403, 'Access was denied to this resource.');
@@ -91,7 +105,12 @@ export async function startGandi(options: {
     find,
     calls: () => fake.requests.map((r) => `${r.method} ${r.url.pathname.replace(/^\/v5\/livedns/, '')}`),
     failNext(count: number, status: number, headers: Record<string, string> = {}) {
-      fake.misbehaveNext(count, { kind: 'answer', status, headers: { 'content-type': 'application/json', ...headers }, body: errorBody(status, status === 429 ? 'Too many requests, slow down.' : (CAUSES[status]?.[1] ?? 'Error')) });
+      fake.misbehaveNext(count, {
+        kind: 'answer',
+        status,
+        headers: { 'content-type': 'application/json', ...headers },
+        body: errorBody(status, status === 429 ? 'Too many requests, slow down.' : (CAUSES[status]?.[1] ?? 'Error')),
+      });
     },
   });
 }

@@ -77,7 +77,16 @@ function fail(res: ServerResponse, code: string): void {
 
 function actionJson(a: FakeAction): Record<string, unknown> {
   const finished = a.status === 'running' ? null : new Date(0).toISOString();
-  return { id: a.id, command: a.command, status: a.status, progress: a.status === 'running' ? 50 : 100, started: new Date(0).toISOString(), finished, resources: [], error: a.error ?? null };
+  return {
+    id: a.id,
+    command: a.command,
+    status: a.status,
+    progress: a.status === 'running' ? 50 : 100,
+    started: new Date(0).toISOString(),
+    finished,
+    resources: [],
+    error: a.error ?? null,
+  };
 }
 
 export async function startHetzner(options: {
@@ -111,7 +120,9 @@ export async function startHetzner(options: {
   };
   const busy = (zone: string): boolean => actions.some((a) => a.zone === zone && a.status === 'running');
   const validValues = (type: string, records: unknown): records is { value: string }[] =>
-    Array.isArray(records) && records.length > 0 && records.every((r: { value?: unknown }) => typeof r?.value === 'string' && (type === 'A' ? /^\d+(\.\d+){3}$/.test(r.value) : /^[0-9a-f:]+$/i.test(r.value)));
+    Array.isArray(records) &&
+    records.length > 0 &&
+    records.every((r: { value?: unknown }) => typeof r?.value === 'string' && (type === 'A' ? /^\d+(\.\d+){3}$/.test(r.value) : /^[0-9a-f:]+$/i.test(r.value)));
 
   const fake = await startFake((req, res) => {
     const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '';
@@ -122,7 +133,8 @@ export async function startHetzner(options: {
     const m = /^\/v1\/zones\/([^/]+)(?:\/rrsets(?:\/([^/]+)\/([A-Z]+)(?:\/actions\/([a-z_]+))?)?)?$/.exec(req.url.pathname);
     const zone = decodeURIComponent(m?.[1] ?? '');
     if (!m || !options.zones.includes(zone)) return fail(res, 'not_found');
-    if (req.method === 'GET' && req.url.pathname === `/v1/zones/${m[1]}`) return json(res, 200, { zone: { id: options.zones.indexOf(zone) + 1, name: zone, mode: 'primary', ttl: 3600 } });
+    if (req.method === 'GET' && req.url.pathname === `/v1/zones/${m[1]}`)
+      return json(res, 200, { zone: { id: options.zones.indexOf(zone) + 1, name: zone, mode: 'primary', ttl: 3600 } });
     if (req.method !== 'GET' && scope !== 'read_write') return fail(res, 'forbidden');
     const body = req.body ? (JSON.parse(req.body) as { name?: string; type?: string; ttl?: number; records?: unknown }) : {};
     const [name, type, verb] = [m[2] === undefined ? undefined : decodeURIComponent(m[2]), m[3], m[4]];
@@ -136,7 +148,8 @@ export async function startHetzner(options: {
     }
     const rrset = name === undefined || type === undefined ? undefined : find(zone, name, type);
     if (!rrset) return fail(res, 'not_found');
-    if (req.method === 'GET' && verb === undefined) return json(res, 200, { rrset: { id: `${rrset.name}/${rrset.type}`, ...rrset, zone: options.zones.indexOf(zone) + 1, labels: {}, protection: { change: false } } });
+    if (req.method === 'GET' && verb === undefined)
+      return json(res, 200, { rrset: { id: `${rrset.name}/${rrset.type}`, ...rrset, zone: options.zones.indexOf(zone) + 1, labels: {}, protection: { change: false } } });
     if (req.method === 'POST' && verb === 'set_records') {
       if (!validValues(rrset.type, body.records)) return fail(res, 'invalid_input');
       const records = body.records.map((r) => ({ value: r.value, comment: '' }));

@@ -72,13 +72,27 @@ export async function startPorkbun(options: {
   const conflicts = (domain: string, name: string, type: string): boolean =>
     records.some((r) => r.domain === domain && r.name === name && (['ALIAS', 'CNAME'].includes(r.type) || ['ALIAS', 'CNAME'].includes(type)));
   const dns = (req: Recorded, res: ServerResponse, body: Record<string, unknown>): void => {
-    const [, , verb = '', domain = '', type = '', sub = ''] = req.url.pathname.replace(/^\/api\/json\/v3/, '').split('/').map(decodeURIComponent);
+    const [, , verb = '', domain = '', type = '', sub = ''] = req.url.pathname
+      .replace(/^\/api\/json\/v3/, '')
+      .split('/')
+      .map(decodeURIComponent);
     if (!(domain in options.domains)) return error(res, 'Invalid domain.');
     if (!options.domains[domain]) return error(res, 'Domain is not opted in to API access.');
     const ttl = Math.max(600, Number(body.ttl ?? 600));
     if (verb === 'retrieveByNameType') {
       const found = records.filter((r) => r.domain === domain && r.type === type && r.name === sub);
-      return answer(res, 200, { status: 'SUCCESS', records: found.map((r) => ({ id: r.id, name: r.name === '' ? domain : `${r.name}.${domain}`, type: r.type, content: r.content, ttl: String(r.ttl), prio: '0', notes: r.notes })) });
+      return answer(res, 200, {
+        status: 'SUCCESS',
+        records: found.map((r) => ({
+          id: r.id,
+          name: r.name === '' ? domain : `${r.name}.${domain}`,
+          type: r.type,
+          content: r.content,
+          ttl: String(r.ttl),
+          prio: '0',
+          notes: r.notes,
+        })),
+      });
     }
     if (verb === 'editByNameType') {
       const found = records.filter((r) => r.domain === domain && r.type === type && r.name === sub);
@@ -92,7 +106,15 @@ export async function startPorkbun(options: {
     }
     if (verb === 'create') {
       if (conflicts(domain, String(body.name ?? ''), String(body.type))) return error(res, 'Create error: We were unable to create the DNS record.');
-      const record = { id: String(nextId++), domain, name: String(body.name ?? ''), type: String(body.type), content: String(body.content), ttl, notes: typeof body.notes === 'string' ? body.notes : '' };
+      const record = {
+        id: String(nextId++),
+        domain,
+        name: String(body.name ?? ''),
+        type: String(body.type),
+        content: String(body.content),
+        ttl,
+        notes: typeof body.notes === 'string' ? body.notes : '',
+      };
       records.push(record);
       return answer(res, 200, { status: 'SUCCESS', id: Number(record.id) });
     }

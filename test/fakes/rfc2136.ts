@@ -97,7 +97,13 @@ function parseUpdate(msg: Buffer): { zone: string; rrs: UpdateRR[] } {
   for (let i = 0; i < prereqs + count; i++) {
     const owner = readName(msg, at);
     const len = msg.readUInt16BE(owner.end + 8);
-    const rr = { name: owner.name, type: msg.readUInt16BE(owner.end), klass: msg.readUInt16BE(owner.end + 2), ttl: msg.readUInt32BE(owner.end + 4), data: msg.subarray(owner.end + 10, owner.end + 10 + len) };
+    const rr = {
+      name: owner.name,
+      type: msg.readUInt16BE(owner.end),
+      klass: msg.readUInt16BE(owner.end + 2),
+      ttl: msg.readUInt32BE(owner.end + 4),
+      data: msg.subarray(owner.end + 10, owner.end + 10 + len),
+    };
     if (i >= prereqs) rrs.push(rr);
     at = owner.end + 10 + len;
   }
@@ -135,7 +141,12 @@ export async function startRfc2136(options: FakeOptions): Promise<FakeRfc2136> {
   let misbehaving: Parameters<FakeRfc2136['misbehave']>[0];
 
   const response = (msg: Buffer, rcode: number): Buffer =>
-    dnsPacket.encode({ type: 'response', id: msg.readUInt16BE(0), flags: (5 << 11) | dnsPacket.AUTHORITATIVE_ANSWER | rcode, questions: [{ name: options.zone, type: 'SOA', class: 'IN' }] });
+    dnsPacket.encode({
+      type: 'response',
+      id: msg.readUInt16BE(0),
+      flags: (5 << 11) | dnsPacket.AUTHORITATIVE_ANSWER | rcode,
+      questions: [{ name: options.zone, type: 'SOA', class: 'IN' }],
+    });
 
   const query = (msg: Buffer): Buffer => {
     const q = dnsPacket.decode(msg);
@@ -157,7 +168,11 @@ export async function startRfc2136(options: FakeOptions): Promise<FakeRfc2136> {
     const now = options.now ? options.now() : check.tsig.timeSigned * 1000;
     // Failed signatures are answered as BIND does: NOTAUTH, the TSIG error, no MAC.
     const unsignedError = (error: number): Buffer =>
-      appendTsig(response(msg, RCODE.NOTAUTH), { name: check.tsig.keyName, algorithm: key.algorithm }, { timeSigned: Math.floor(now / 1000), fudge: 300, mac: Buffer.alloc(0), error, otherData: Buffer.alloc(0) });
+      appendTsig(
+        response(msg, RCODE.NOTAUTH),
+        { name: check.tsig.keyName, algorithm: key.algorithm },
+        { timeSigned: Math.floor(now / 1000), fudge: 300, mac: Buffer.alloc(0), error, otherData: Buffer.alloc(0) },
+      );
     if (check.verdict === 'wrong-key') return unsignedError(TSIG_ERROR.BADKEY);
     if (check.verdict === 'bad-signature') return unsignedError(TSIG_ERROR.BADSIG);
     if (check.verdict === 'bad-time' && options.now) {

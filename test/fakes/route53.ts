@@ -74,7 +74,9 @@ const order = (name: string, type: string): string => `${name.replace(/\.$/, '')
 
 /** Whether the request carries a valid SigV4 signature by this key pair for route53 in us-east-1. */
 function signedBy(req: Recorded, keys: Record<string, string>): boolean {
-  const auth = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/us-east-1\/route53\/aws4_request, SignedHeaders=([^,]+), Signature=[0-9a-f]{64}$/.exec(String(req.headers.authorization ?? ''));
+  const auth = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/us-east-1\/route53\/aws4_request, SignedHeaders=([^,]+), Signature=[0-9a-f]{64}$/.exec(
+    String(req.headers.authorization ?? ''),
+  );
   const secret = auth ? keys[auth[1] ?? ''] : undefined;
   if (!auth || secret === undefined) return false;
   const headers: Record<string, string> = {};
@@ -102,8 +104,18 @@ export async function startRoute53(options: {
   const fail = (res: ServerResponse, status: number, code: string, message: string): void => send(res, status, errorXml(code, message), { 'content-type': 'text/xml' });
 
   const change = (res: ServerResponse, zone: (typeof zones)[number], body: string): void => {
-    const changes = (parser.parse(body) as { ChangeResourceRecordSetsRequest?: { ChangeBatch?: { Changes?: { Change?: { Action: string; ResourceRecordSet: { Name: string; Type: string; TTL: string; ResourceRecords?: { ResourceRecord?: { Value: string }[] } } }[] } } } })
-      .ChangeResourceRecordSetsRequest?.ChangeBatch?.Changes?.Change ?? [];
+    const changes =
+      (
+        parser.parse(body) as {
+          ChangeResourceRecordSetsRequest?: {
+            ChangeBatch?: {
+              Changes?: {
+                Change?: { Action: string; ResourceRecordSet: { Name: string; Type: string; TTL: string; ResourceRecords?: { ResourceRecord?: { Value: string }[] } } }[];
+              };
+            };
+          };
+        }
+      ).ChangeResourceRecordSetsRequest?.ChangeBatch?.Changes?.Change ?? [];
     if (changes.length === 0) return fail(res, 400, 'InvalidInput', 'Invalid XML ; no changes');
     for (const c of changes) {
       const s = c.ResourceRecordSet;
@@ -113,13 +125,19 @@ export async function startRoute53(options: {
         return invalidBatch(res, [`Invalid Resource Record: FATAL problem: ${s.Name} ${s.Type} encountered with '${values.join(' ')}'`]);
       }
       if (find(s.Name, 'CNAME') && s.Type !== 'CNAME') {
-        return invalidBatch(res, [`RRSet of type ${s.Type} with DNS name ${s.Name} is not permitted because a conflicting RRSet of type CNAME with the same DNS name already exists in zone ${zone.name}`]);
+        return invalidBatch(res, [
+          `RRSet of type ${s.Type} with DNS name ${s.Name} is not permitted because a conflicting RRSet of type CNAME with the same DNS name already exists in zone ${zone.name}`,
+        ]);
       }
       const existing = find(s.Name, s.Type);
       if (existing) Object.assign(existing, { ttl: Number(s.TTL), values });
       else sets.push({ zoneId: zone.id, name: s.Name, type: s.Type, ttl: Number(s.TTL), values });
     }
-    return xml(res, 200, `<ChangeResourceRecordSetsResponse xmlns="${XMLNS}"><ChangeInfo><Id>/change/C2682N5HXP0BZ4</Id><Status>PENDING</Status><SubmittedAt>2026-11-29T08:00:00.000Z</SubmittedAt><Comment>ddnsd</Comment></ChangeInfo></ChangeResourceRecordSetsResponse>`);
+    return xml(
+      res,
+      200,
+      `<ChangeResourceRecordSetsResponse xmlns="${XMLNS}"><ChangeInfo><Id>/change/C2682N5HXP0BZ4</Id><Status>PENDING</Status><SubmittedAt>2026-11-29T08:00:00.000Z</SubmittedAt><Comment>ddnsd</Comment></ChangeInfo></ChangeResourceRecordSetsResponse>`,
+    );
   };
 
   const fake = await startFake((req, res) => {
@@ -132,22 +150,48 @@ export async function startRoute53(options: {
     const q = req.url.searchParams;
     if (req.method === 'GET' && req.url.pathname === '/2013-04-01/hostedzonesbyname') {
       const from = `${(q.get('dnsname') ?? '').replace(/\.$/, '')}.`;
-      const listed = [...zones].sort((a, b) => order(a.name, '').localeCompare(order(b.name, ''))).filter((z) => order(z.name, '') >= order(from, '')).slice(0, Number(q.get('maxitems') ?? 100));
-      const items = listed.map((z) => `<HostedZone><Id>/hostedzone/${z.id}</Id><Name>${z.name}</Name><CallerReference>ref-${z.id}</CallerReference><Config><PrivateZone>${z.private}</PrivateZone></Config><ResourceRecordSetCount>2</ResourceRecordSetCount></HostedZone>`);
-      return xml(res, 200, `<ListHostedZonesByNameResponse xmlns="${XMLNS}"><HostedZones>${items.join('')}</HostedZones><DNSName>${from}</DNSName><IsTruncated>false</IsTruncated><MaxItems>${q.get('maxitems') ?? 100}</MaxItems></ListHostedZonesByNameResponse>`);
+      const listed = [...zones]
+        .sort((a, b) => order(a.name, '').localeCompare(order(b.name, '')))
+        .filter((z) => order(z.name, '') >= order(from, ''))
+        .slice(0, Number(q.get('maxitems') ?? 100));
+      const items = listed.map(
+        (z) =>
+          `<HostedZone><Id>/hostedzone/${z.id}</Id><Name>${z.name}</Name><CallerReference>ref-${z.id}</CallerReference><Config><PrivateZone>${z.private}</PrivateZone></Config><ResourceRecordSetCount>2</ResourceRecordSetCount></HostedZone>`,
+      );
+      return xml(
+        res,
+        200,
+        `<ListHostedZonesByNameResponse xmlns="${XMLNS}"><HostedZones>${items.join('')}</HostedZones><DNSName>${from}</DNSName><IsTruncated>false</IsTruncated><MaxItems>${q.get('maxitems') ?? 100}</MaxItems></ListHostedZonesByNameResponse>`,
+      );
     }
     const m = /^\/2013-04-01\/hostedzone\/([^/]+)\/rrset\/?$/.exec(req.url.pathname);
     const zone = zones.find((z) => z.id === m?.[1]);
     if (!m) return fail(res, 404, 'UnknownOperationException', 'Unknown operation');
     if (!zone) return fail(res, 404, 'NoSuchHostedZone', `No hosted zone found with ID: ${m[1]}`);
     if (req.method === 'POST' && options.readOnly?.some((id) => String(req.headers.authorization).includes(`Credential=${id}/`))) {
-      return fail(res, 403, 'AccessDenied', `User: arn:aws:iam::123456789012:user/ddnsd is not authorized to perform: route53:ChangeResourceRecordSets on resource: arn:aws:route53:::hostedzone/${zone.id}`);
+      return fail(
+        res,
+        403,
+        'AccessDenied',
+        `User: arn:aws:iam::123456789012:user/ddnsd is not authorized to perform: route53:ChangeResourceRecordSets on resource: arn:aws:route53:::hostedzone/${zone.id}`,
+      );
     }
     if (req.method === 'POST') return change(res, zone, req.body);
     const key = order(q.get('name') ?? '', q.get('type') ?? '');
-    const listed = sets.filter((s) => s.zoneId === zone.id).sort((a, b) => order(a.name, a.type).localeCompare(order(b.name, b.type))).filter((s) => order(s.name, s.type) >= key).slice(0, Number(q.get('maxitems') ?? 100));
-    const items = listed.map((s) => `<ResourceRecordSet><Name>${s.name}</Name><Type>${s.type}</Type><TTL>${s.ttl}</TTL><ResourceRecords>${s.values.map((v) => `<ResourceRecord><Value>${v}</Value></ResourceRecord>`).join('')}</ResourceRecords></ResourceRecordSet>`);
-    return xml(res, 200, `<ListResourceRecordSetsResponse xmlns="${XMLNS}"><ResourceRecordSets>${items.join('')}</ResourceRecordSets><IsTruncated>false</IsTruncated><MaxItems>${q.get('maxitems') ?? 100}</MaxItems></ListResourceRecordSetsResponse>`);
+    const listed = sets
+      .filter((s) => s.zoneId === zone.id)
+      .sort((a, b) => order(a.name, a.type).localeCompare(order(b.name, b.type)))
+      .filter((s) => order(s.name, s.type) >= key)
+      .slice(0, Number(q.get('maxitems') ?? 100));
+    const items = listed.map(
+      (s) =>
+        `<ResourceRecordSet><Name>${s.name}</Name><Type>${s.type}</Type><TTL>${s.ttl}</TTL><ResourceRecords>${s.values.map((v) => `<ResourceRecord><Value>${v}</Value></ResourceRecord>`).join('')}</ResourceRecords></ResourceRecordSet>`,
+    );
+    return xml(
+      res,
+      200,
+      `<ListResourceRecordSetsResponse xmlns="${XMLNS}"><ResourceRecordSets>${items.join('')}</ResourceRecordSets><IsTruncated>false</IsTruncated><MaxItems>${q.get('maxitems') ?? 100}</MaxItems></ListResourceRecordSetsResponse>`,
+    );
   });
 
   return Object.assign(fake, {
@@ -155,7 +199,12 @@ export async function startRoute53(options: {
     find: (host: string, type: string) => find(`${host}.`, type),
     calls: () => fake.requests.map((r) => `${r.method} ${r.url.pathname}`),
     failNext(count: number, status: number, code: string, headers: Record<string, string> = {}) {
-      fake.misbehaveNext(count, { kind: 'answer', status, headers: { 'content-type': 'text/xml', ...headers }, body: errorXml(code, code === 'Throttling' ? 'Rate exceeded' : 'error') });
+      fake.misbehaveNext(count, {
+        kind: 'answer',
+        status,
+        headers: { 'content-type': 'text/xml', ...headers },
+        body: errorXml(code, code === 'Throttling' ? 'Rate exceeded' : 'error'),
+      });
     },
   });
 }

@@ -42,7 +42,9 @@ const envelope = (body: string): string =>
   `<?xml version="1.0"?><s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" s:encodingStyle="http://schemas.xmlsoap.org/soap/encoding/"><s:Body>${body}</s:Body></s:Envelope>`;
 
 const fault = (code: number, text: string): string =>
-  envelope(`<s:Fault><faultcode>s:Client</faultcode><faultstring>UPnPError</faultstring><detail><UPnPError xmlns="urn:schemas-upnp-org:control-1-0"><errorCode>${code}</errorCode><errorDescription>${text}</errorDescription></UPnPError></detail></s:Fault>`);
+  envelope(
+    `<s:Fault><faultcode>s:Client</faultcode><faultstring>UPnPError</faultstring><detail><UPnPError xmlns="urn:schemas-upnp-org:control-1-0"><errorCode>${code}</errorCode><errorDescription>${text}</errorDescription></UPnPError></detail></s:Fault>`,
+  );
 
 export async function startIgd(external: string | undefined, serviceType = 'urn:schemas-upnp-org:service:WANIPConnection:1'): Promise<IgdFake> {
   const igd = { external, mappings: new Map() } as IgdFake;

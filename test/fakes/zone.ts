@@ -35,13 +35,20 @@ export async function startZone(zone: string, nameservers = [`ns1.${zone}`, `ns2
     const name = q.name.toLowerCase();
     if (q.type === 'NS') {
       if (name !== zone) return reply(query, []);
-      return reply(query, nameservers.map((ns) => ({ name: zone, type: 'NS', ttl: 300, data: ns })));
+      return reply(
+        query,
+        nameservers.map((ns) => ({ name: zone, type: 'NS', ttl: 300, data: ns })),
+      );
     }
     if (q.type === 'A' && nameservers.includes(name)) return reply(query, [{ name, type: 'A', ttl: 300, data: '127.0.0.1' }]);
     const addresses = (recursive ? (cached.get(name) ?? published.get(name)) : published.get(name)) ?? [];
     if (q.type !== 'A') return reply(query, []);
     if (!recursive && !name.endsWith(zone)) return reply(query, [], { flags: dnsPacket.RECURSION_AVAILABLE | REFUSED });
-    return reply(query, addresses.map((data) => ({ name, type: 'A', ttl: 60, data })), addresses.length ? {} : { flags: dnsPacket.RECURSION_AVAILABLE | NXDOMAIN });
+    return reply(
+      query,
+      addresses.map((data) => ({ name, type: 'A', ttl: 60, data })),
+      addresses.length ? {} : { flags: dnsPacket.RECURSION_AVAILABLE | NXDOMAIN },
+    );
   });
   return Object.assign(fake, { published, cached });
 }

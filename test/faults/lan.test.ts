@@ -73,13 +73,41 @@ describe('the status server on the LAN', () => {
   it('refuses to start beyond loopback with open reads, or with a bad certificate file, naming the fix or the file', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'garbage.pem'), 'not a certificate');
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '2', '-subj', '/CN=ddnsd', '-keyout', join(dir, 'ok.key'), '-out', join(dir, 'ok.crt')], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-days',
+        '2',
+        '-subj',
+        '/CN=ddnsd',
+        '-keyout',
+        join(dir, 'ok.key'),
+        '-out',
+        join(dir, 'ok.crt'),
+      ],
+      { stdio: 'ignore' },
+    );
     const cases: [string, string, RegExp][] = [
       ['listen 0.0.0.0 without a token', '  listen: 0.0.0.0:0\n', /beyond loopback.*set server\.token/],
       ['auth: none on 0.0.0.0 without public_read', '  listen: 0.0.0.0:0\n  auth: none\n', /auth: none while listening on 0\.0\.0\.0:0.*public_read: true/],
-      ['a certificate file that is not PEM', `  token: \${PAGE_TOKEN}\n  tls:\n    cert_file: garbage.pem\n    key_file: ok.key\n`, /server\.tls\.cert_file.*garbage\.pem is not a PEM certificate/],
+      [
+        'a certificate file that is not PEM',
+        `  token: \${PAGE_TOKEN}\n  tls:\n    cert_file: garbage.pem\n    key_file: ok.key\n`,
+        /server\.tls\.cert_file.*garbage\.pem is not a PEM certificate/,
+      ],
       ['a missing certificate file', `  token: \${PAGE_TOKEN}\n  tls:\n    cert_file: gone.crt\n    key_file: ok.key\n`, /server\.tls\.cert_file.*gone\.crt \(no such file\)/],
-      ['a key that is not the certificate\'s', `  token: \${PAGE_TOKEN}\n  tls:\n    cert_file: ok.crt\n    key_file: garbage.pem\n`, /server\.tls\.key_file.*garbage\.pem is not the private key of/],
+      [
+        "a key that is not the certificate's",
+        `  token: \${PAGE_TOKEN}\n  tls:\n    cert_file: ok.crt\n    key_file: garbage.pem\n`,
+        /server\.tls\.key_file.*garbage\.pem is not the private key of/,
+      ],
     ];
     const outputs: string[] = [];
     for (const [name, server, expected] of cases) {
@@ -114,13 +142,7 @@ describe('the status server on the LAN', () => {
       const bearer = { authorization: `Bearer ${PAGE_TOKEN}`, host: `127.0.0.1:${port}` };
       await until(async () => JSON.parse((await ask(port, '/api/status', { headers: bearer })).body).hosts[0]?.status === 'ok', 20_000, 'the first update');
 
-      const rows = [
-        await unauthenticated(port),
-        await forgedHosts(port),
-        await rebinding(port),
-        await bruteForce(port, cli.stderr),
-        await tamperedCookies(port),
-      ];
+      const rows = [await unauthenticated(port), await forgedHosts(port), await rebinding(port), await bruteForce(port, cli.stderr), await tamperedCookies(port)];
       cli.kill('SIGTERM');
       await cli.exited;
       outputs.push(cli.stdout(), cli.stderr());
@@ -138,7 +160,12 @@ describe('the status server on the LAN', () => {
       token: PAGE_TOKEN,
       access: { auth: 'token', publicRead: false, sessionKey: 'cd'.repeat(32), listen: { host: '0.0.0.0', port: 8080 } },
     });
-    const login = await app.inject({ method: 'POST', url: '/login', headers: { host: '127.0.0.1', 'content-type': 'application/x-www-form-urlencoded' }, payload: `token=${PAGE_TOKEN}` });
+    const login = await app.inject({
+      method: 'POST',
+      url: '/login',
+      headers: { host: '127.0.0.1', 'content-type': 'application/x-www-form-urlencoded' },
+      payload: `token=${PAGE_TOKEN}`,
+    });
     const cookie = String(login.headers['set-cookie']).split(';')[0] as string;
     const fresh = await app.inject({ url: '/api/status', headers: { host: '127.0.0.1', cookie } });
     clock.t += SESSION_MS - 1000;
@@ -183,7 +210,16 @@ async function unauthenticated(port: number): Promise<Scenario> {
 }
 
 async function forgedHosts(port: number): Promise<Scenario> {
-  const hosts = ['attacker.example', `attacker.example:${port}`, '127.0.0.1.attacker.example', '10.11.12.13', 'localhost.attacker.example', 'xn--80ak6aa92e.example', '0x7f000001', '[::ffff:7f00:1]'];
+  const hosts = [
+    'attacker.example',
+    `attacker.example:${port}`,
+    '127.0.0.1.attacker.example',
+    '10.11.12.13',
+    'localhost.attacker.example',
+    'xn--80ak6aa92e.example',
+    '0x7f000001',
+    '[::ffff:7f00:1]',
+  ];
   const answers: Answer[] = [];
   for (const forged of hosts) {
     for (const path of ['/api/status', '/metrics', '/']) answers.push(await ask(port, path, { headers: { host: forged, authorization: `Bearer ${PAGE_TOKEN}` } }));
@@ -220,7 +256,7 @@ async function rebinding(port: number): Promise<Scenario> {
   expect(leaked(answers)).toEqual([]);
   return {
     fault: `${answers.length} rebinding-style browser requests (Host and Origin of the attacker's site) and a cross-site POST to the real address`,
-    expected: '421 for the attacker\'s Host, 403 for another Origin; no cycle started, nothing read',
+    expected: "421 for the attacker's Host, 403 for another Origin; no cycle started, nothing read",
     observed: `answered ${codes.join(', ')}; 0 private strings found`,
     requests: 'none to providers',
     inputs: answers.length,
@@ -244,7 +280,9 @@ async function bruteForce(port: number, stderr: () => string): Promise<Scenario>
   const other = await ask(port, '/api/status', { from: '127.0.0.1', headers: { ...host, authorization: `Bearer ${PAGE_TOKEN}` } });
   const metrics = await ask(port, '/metrics', { headers: { ...host, authorization: `Bearer ${METRICS_TOKEN}` } });
   const failures = Number(/ddnsd_auth_failures_total\{reason="wrong token"\} (\d+)/.exec(metrics.body)?.[1]);
-  const warnings = stderr().split('\n').filter((l) => l.includes('Failed authentication from 127.0.0.2')).length;
+  const warnings = stderr()
+    .split('\n')
+    .filter((l) => l.includes('Failed authentication from 127.0.0.2')).length;
   expect(refused).toBe(10);
   expect(limited.length + cut).toBe(190);
   expect(limited.every((a) => Number(a.headers['retry-after']) >= 1 && Number(a.headers['retry-after']) <= 60)).toBe(true);
@@ -256,7 +294,8 @@ async function bruteForce(port: number, stderr: () => string): Promise<Scenario>
   expect(leaked(answers)).toEqual([]);
   return {
     fault: '200 concurrent wrong bearer tokens from one client (a connection each), then the right token and the sign-in form from it',
-    expected: '10 answered 401, the rest 429 with Retry-After or closed unanswered (more than 64 connections from one client); the right token refused too until the minute ends; other clients unaffected; a metric and a log line',
+    expected:
+      '10 answered 401, the rest 429 with Retry-After or closed unanswered (more than 64 connections from one client); the right token refused too until the minute ends; other clients unaffected; a metric and a log line',
     observed: `${refused} × 401, ${limited.length} × 429 (Retry-After ${limited[0]?.headers['retry-after']} s), ${cut} connections closed; right token ${right.status}, sign-in ${signIn.status}; another client ${other.status}; ddnsd_auth_failures_total ${failures}; ${warnings} warnings logged`,
     requests: 'none to providers',
     inputs: burst.length,
@@ -306,7 +345,11 @@ async function daemonIn(dir: string, env: Record<string, string>, bearer: string
   const cli = startCli(['run'], { cwd: dir, env });
   const [, portText] = await cli.waitFor(/Status page on http:\/\/0\.0\.0\.0:(\d+)\//, 30_000);
   const port = Number(portText);
-  await until(async () => JSON.parse((await ask(port, '/api/status', { headers: { host: `127.0.0.1:${port}`, authorization: bearer } })).body).hosts[0]?.status === 'ok', 20_000, 'the first update');
+  await until(
+    async () => JSON.parse((await ask(port, '/api/status', { headers: { host: `127.0.0.1:${port}`, authorization: bearer } })).body).hosts[0]?.status === 'ok',
+    20_000,
+    'the first update',
+  );
   return { cli, port };
 }
 
@@ -373,7 +416,9 @@ describe('the status server on the LAN: sessions, guessing and floods', () => {
       const codes: Record<string, number> = {};
       for (let round = 0; round < 10; round++) {
         const batch = await Promise.all(
-          Array.from({ length: 100 }, (_, i) => ask(run.port, '/api/status', { from: `127.0.1.${i + 1}`, headers: { ...host, authorization: `Bearer guess-${round}-${i}-xxxxxxxx` } })),
+          Array.from({ length: 100 }, (_, i) =>
+            ask(run.port, '/api/status', { from: `127.0.1.${i + 1}`, headers: { ...host, authorization: `Bearer guess-${round}-${i}-xxxxxxxx` } }),
+          ),
         );
         for (const a of batch) codes[a.status] = (codes[a.status] ?? 0) + 1;
       }
@@ -429,7 +474,9 @@ describe('the status server on the LAN: sessions, guessing and floods', () => {
       const quietMs = (before.sum / before.count) * 1000;
       const closed: Answer = { status: 0, headers: {}, body: '' };
       const guesses = Array.from({ length: 200 }, (_, i) =>
-        ask(run.port, '/api/status', { from: '127.0.0.5', headers: { ...host, authorization: `Basic ${Buffer.from(`office:guess-${i}`).toString('base64')}` } }).catch(() => closed),
+        ask(run.port, '/api/status', { from: '127.0.0.5', headers: { ...host, authorization: `Basic ${Buffer.from(`office:guess-${i}`).toString('base64')}` } }).catch(
+          () => closed,
+        ),
       );
       fakes.echo().answer = '81.2.69.170';
       const started = performance.now();
@@ -466,7 +513,27 @@ describe('the status server on the LAN: sessions, guessing and floods', () => {
 
   it('keeps serving other clients while one holds 2,000 idle sockets; under TLS a planted ddnsd_session cookie changes nothing', async () => {
     const dir = tempDir();
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '2', '-subj', '/CN=ddnsd', '-keyout', join(dir, 'tls.key'), '-out', join(dir, 'tls.crt')], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-days',
+        '2',
+        '-subj',
+        '/CN=ddnsd',
+        '-keyout',
+        join(dir, 'tls.key'),
+        '-out',
+        join(dir, 'tls.crt'),
+      ],
+      { stdio: 'ignore' },
+    );
     const app = buildServer({
       status: sampleStatus,
       token: PAGE_TOKEN,
@@ -481,17 +548,19 @@ describe('the status server on the LAN: sessions, guessing and floods', () => {
       let opened = 0;
       for (let batch = 0; batch < 20; batch++) {
         const results = await Promise.all(
-          Array.from({ length: 100 }, () =>
-            new Promise<boolean>((resolve) => {
-              const s = connect({ host: '127.0.0.1', port, localAddress: '127.0.3.1' }, () => {
-                connected.add(s);
-                resolve(true);
-              });
-              s.on('error', () => resolve(false));
-              s.on('close', () => connected.delete(s));
-              s.on('end', () => s.destroy());
-              sockets.push(s);
-            }),
+          Array.from(
+            { length: 100 },
+            () =>
+              new Promise<boolean>((resolve) => {
+                const s = connect({ host: '127.0.0.1', port, localAddress: '127.0.3.1' }, () => {
+                  connected.add(s);
+                  resolve(true);
+                });
+                s.on('error', () => resolve(false));
+                s.on('close', () => connected.delete(s));
+                s.on('end', () => s.destroy());
+                sockets.push(s);
+              }),
           ),
         );
         opened += results.filter(Boolean).length;
@@ -520,7 +589,13 @@ describe('the status server on the LAN: sessions, guessing and floods', () => {
     const tls = buildServer({
       status: sampleStatus,
       token: PAGE_TOKEN,
-      access: { auth: 'token', publicRead: false, sessionKey: 'cd'.repeat(32), listen: { host: '0.0.0.0', port: 8443 }, tls: { certFile: join(dir, 'tls.crt'), keyFile: join(dir, 'tls.key') } },
+      access: {
+        auth: 'token',
+        publicRead: false,
+        sessionKey: 'cd'.repeat(32),
+        listen: { host: '0.0.0.0', port: 8443 },
+        tls: { certFile: join(dir, 'tls.crt'), keyFile: join(dir, 'tls.key') },
+      },
     });
     const headers = { host: '127.0.0.1:8443' };
     const login = await tls.inject({ method: 'POST', url: '/login', headers: { ...headers, ...FORM }, payload: `token=${PAGE_TOKEN}` });

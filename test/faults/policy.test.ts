@@ -39,7 +39,10 @@ describe('no permanent stop on a guess', () => {
   it('an unknown answer pauses the host 1 h, then 2 h, then 4 h, never for good (on an injected clock)', async () => {
     const duck = await startDuckDns({ token: DUCK_TOKEN, domains: ['office'] });
     const clock = fakeClock();
-    const rt = await testRuntime(`detect:\n  ipv4: [${echo.url}/]\n  agree: 1\nproviders:\n  - type: duckdns\n    token: ${DUCK_TOKEN}\n    endpoint: ${duck.url}\n    hosts: [office]\n`, clock);
+    const rt = await testRuntime(
+      `detect:\n  ipv4: [${echo.url}/]\n  agree: 1\nproviders:\n  - type: duckdns\n    token: ${DUCK_TOKEN}\n    endpoint: ${duck.url}\n    hosts: [office]\n`,
+      clock,
+    );
     try {
       // The four requests of the first 8 hours get it; the service answers again after.
       duck.failNext(4, 200, {}, GARBAGE);
@@ -100,11 +103,15 @@ describe('no permanent stop on a guess', () => {
             outputs.push(text);
             expect(res.status).toBe(202);
             answer = JSON.parse(text) as typeof answer;
-            await until(async () => {
-              const body = await (await fetch(`${url}/api/status`)).text();
-              outputs.push(body);
-              return (JSON.parse(body) as Status).hosts[0]?.status === 'ok';
-            }, 15_000, 'office to be retried');
+            await until(
+              async () => {
+                const body = await (await fetch(`${url}/api/status`)).text();
+                outputs.push(body);
+                return (JSON.parse(body) as Status).hosts[0]?.status === 'ok';
+              },
+              15_000,
+              'office to be retried',
+            );
           },
         },
       );
@@ -126,7 +133,7 @@ describe('no permanent stop on a guess', () => {
     }
   });
 
-  it('the url provider\'s token, in the path or the query, appears in no output, even when the service echoes the request', async () => {
+  it("the url provider's token, in the path or the query, appears in no output, even when the service echoes the request", async () => {
     const inPath = await startUrlService({ token: PATH_TOKEN, hosts: ['office.example.org'], echoErrors: true });
     const inQuery = await startUrlService({ token: QUERY_TOKEN, hosts: ['lab.example.org'], tokenIn: 'query', echoErrors: true });
     const patterns = { success: '^good ', unchanged: '^nochg ', auth: '^badauth$' };
@@ -135,15 +142,12 @@ describe('no permanent stop on a guess', () => {
       { type: 'url', url: `${inQuery.url}/update?token=${QUERY_TOKEN}&host={host}&ip={ip}`, ...patterns, hosts: ['lab.example.org', 'phantom.example.org'] },
     ];
     try {
-      const observed = await observeDaemon(
-        stringify({ interval: '1h', detect: { ipv4: [`${echo.url}/`], agree: 1 }, server: { listen: '127.0.0.1:0' }, providers: entries }),
-        {
-          env: { LOG_LEVEL: 'debug' },
-          during: async (url, _cli, outputs) => {
-            outputs.push(await (await fetch(`${url}/`)).text());
-          },
+      const observed = await observeDaemon(stringify({ interval: '1h', detect: { ipv4: [`${echo.url}/`], agree: 1 }, server: { listen: '127.0.0.1:0' }, providers: entries }), {
+        env: { LOG_LEVEL: 'debug' },
+        during: async (url, _cli, outputs) => {
+          outputs.push(await (await fetch(`${url}/`)).text());
         },
-      );
+      });
       const outputs = [...observed.outputs, readFileSync(join(observed.dir, 'data/state.json'), 'utf8')];
       const failing = observed.status.hosts.filter((h) => h.status === 'failing');
       expect(failing.map((h) => h.host).sort()).toEqual(['ghost.example.org', 'phantom.example.org']);

@@ -125,11 +125,7 @@ describe('process faults', () => {
 
   for (const [kind, prepare, recover] of [
     ['read-only', (mount: string) => execFileSync('mount', ['-o', 'remount,ro', mount]), (mount: string) => execFileSync('mount', ['-o', 'remount,rw', mount])],
-    [
-      'full',
-      (mount: string) => writeFileSync(join(mount, 'filler'), Buffer.alloc(64 * 1024)),
-      (mount: string) => rmSync(join(mount, 'filler')),
-    ],
+    ['full', (mount: string) => writeFileSync(join(mount, 'filler'), Buffer.alloc(64 * 1024)), (mount: string) => rmSync(join(mount, 'filler'))],
   ] as const) {
     it.skipIf(!canMount)(`a ${kind} state folder: a clear error, the loop goes on and the write succeeds once it can`, async () => {
       const dir = tempDir();

@@ -54,8 +54,23 @@ const cfError = (status: number, code: number, message: string, headers: Record<
 
 const scenarios: Scenario[] = [
   { provider: 'duckdns', fault: 'a burst of two 503s', inject: [[2, answer(503, 'busy')]], expected: 'retried within the cycle, then ok', status: 'ok', requests: 3 },
-  { provider: 'duckdns', fault: '5xx beyond the retries', inject: [[Infinity, answer(500, 'down')]], expected: '3 attempts, then failing with a backoff', status: 'failing', requests: 3, message: 'server error (HTTP 500)' },
-  { provider: 'duckdns', fault: '429 with Retry-After in seconds', inject: [[1, answer(429, 'slow down', { 'retry-after': '1' })]], expected: 'waits 1 s, then ok', status: 'ok', requests: 2 },
+  {
+    provider: 'duckdns',
+    fault: '5xx beyond the retries',
+    inject: [[Infinity, answer(500, 'down')]],
+    expected: '3 attempts, then failing with a backoff',
+    status: 'failing',
+    requests: 3,
+    message: 'server error (HTTP 500)',
+  },
+  {
+    provider: 'duckdns',
+    fault: '429 with Retry-After in seconds',
+    inject: [[1, answer(429, 'slow down', { 'retry-after': '1' })]],
+    expected: 'waits 1 s, then ok',
+    status: 'ok',
+    requests: 2,
+  },
   {
     provider: 'duckdns',
     fault: '429 with Retry-After as an HTTP date',
@@ -74,7 +89,14 @@ const scenarios: Scenario[] = [
     requests: 1,
     message: 'rate limited (HTTP 429)',
   },
-  { provider: 'duckdns', fault: 'connection reset mid-response', inject: [[1, { kind: 'reset-mid-response', partial: 'OK\n81' }]], expected: 'retried, then ok', status: 'ok', requests: 2 },
+  {
+    provider: 'duckdns',
+    fault: 'connection reset mid-response',
+    inject: [[1, { kind: 'reset-mid-response', partial: 'OK\n81' }]],
+    expected: 'retried, then ok',
+    status: 'ok',
+    requests: 2,
+  },
   {
     provider: 'duckdns',
     fault: 'connection reset every time',
@@ -84,24 +106,83 @@ const scenarios: Scenario[] = [
     requests: 3,
     message: 'the connection closed before the answer was complete',
   },
-  { provider: 'duckdns', fault: 'never answers', inject: [[Infinity, { kind: 'hang' }]], expected: '3 attempts bounded by the 1s timeout, then failing', status: 'failing', requests: 3, message: 'no complete answer within 1s' },
-  { provider: 'duckdns', fault: 'KO (wrong token)', wrongSecret: true, expected: 'one request, no retry, needs attention', status: 'needs-attention', requests: 1, message: 'DuckDNS answered KO' },
-  { provider: 'duckdns', fault: 'an HTML page instead of OK/KO', inject: [[Infinity, answer(200, '<html>captive portal</html>')]], expected: 'one request, failing as an answer it cannot understand', status: 'failing', requests: 1, message: 'unexpected answer' },
-  { provider: 'duckdns', fault: 'an empty answer', inject: [[Infinity, answer(200, '')]], expected: 'one request, failing as an answer it cannot understand', status: 'failing', requests: 1, message: 'unexpected answer' },
-  ...['nohost', 'badauth', 'badagent', '!donator', 'abuse', 'notfqdn', 'numhost'].map(
-    (code): Scenario => ({ provider: 'noip', fault: `answers ${code}`, answer: code, expected: 'one request, never retried, needs attention', status: 'needs-attention', requests: 1, message: code }),
-  ),
-  ...['911', 'dnserr'].map(
-    (code): Scenario => ({ provider: 'noip', fault: `answers ${code}`, answer: code, expected: 'one request, paused for 30 minutes', status: 'failing', requests: 1, message: code }),
-  ),
-  { provider: 'noip', fault: 'a wrong password (HTTP 401)', wrongSecret: true, expected: 'one request, needs attention', status: 'needs-attention', requests: 1, message: 'badauth' },
+  {
+    provider: 'duckdns',
+    fault: 'never answers',
+    inject: [[Infinity, { kind: 'hang' }]],
+    expected: '3 attempts bounded by the 1s timeout, then failing',
+    status: 'failing',
+    requests: 3,
+    message: 'no complete answer within 1s',
+  },
+  {
+    provider: 'duckdns',
+    fault: 'KO (wrong token)',
+    wrongSecret: true,
+    expected: 'one request, no retry, needs attention',
+    status: 'needs-attention',
+    requests: 1,
+    message: 'DuckDNS answered KO',
+  },
+  {
+    provider: 'duckdns',
+    fault: 'an HTML page instead of OK/KO',
+    inject: [[Infinity, answer(200, '<html>captive portal</html>')]],
+    expected: 'one request, failing as an answer it cannot understand',
+    status: 'failing',
+    requests: 1,
+    message: 'unexpected answer',
+  },
+  {
+    provider: 'duckdns',
+    fault: 'an empty answer',
+    inject: [[Infinity, answer(200, '')]],
+    expected: 'one request, failing as an answer it cannot understand',
+    status: 'failing',
+    requests: 1,
+    message: 'unexpected answer',
+  },
+  ...['nohost', 'badauth', 'badagent', '!donator', 'abuse', 'notfqdn', 'numhost'].map((code): Scenario => ({
+    provider: 'noip',
+    fault: `answers ${code}`,
+    answer: code,
+    expected: 'one request, never retried, needs attention',
+    status: 'needs-attention',
+    requests: 1,
+    message: code,
+  })),
+  ...['911', 'dnserr'].map((code): Scenario => ({
+    provider: 'noip',
+    fault: `answers ${code}`,
+    answer: code,
+    expected: 'one request, paused for 30 minutes',
+    status: 'failing',
+    requests: 1,
+    message: code,
+  })),
+  {
+    provider: 'noip',
+    fault: 'a wrong password (HTTP 401)',
+    wrongSecret: true,
+    expected: 'one request, needs attention',
+    status: 'needs-attention',
+    requests: 1,
+    message: 'badauth',
+  },
   { provider: 'noip', fault: 'a burst of two 502s', inject: [[2, answer(502, 'bad gateway')]], expected: 'retried within the cycle, then ok', status: 'ok', requests: 3 },
-  { provider: 'cloudflare', fault: 'malformed JSON', inject: [[Infinity, answer(200, '{"success": tru', { 'content-type': 'application/json' })]], expected: 'one request, failing as an answer it cannot understand', status: 'failing', requests: 1 },
+  {
+    provider: 'cloudflare',
+    fault: 'malformed JSON',
+    inject: [[Infinity, answer(200, '{"success": tru', { 'content-type': 'application/json' })]],
+    expected: 'one request, failing as an answer it cannot understand',
+    status: 'failing',
+    requests: 1,
+  },
   {
     provider: 'cloudflare',
     fault: 'an envelope with success: false',
     inject: [[Infinity, cfError(400, 1004, 'DNS Validation Error')]],
-    expected: 'one request, failing with Cloudflare\'s message, tried again after a growing pause (Cloudflare documents no refusal as final)',
+    expected: "one request, failing with Cloudflare's message, tried again after a growing pause (Cloudflare documents no refusal as final)",
     status: 'failing',
     requests: 1,
     message: 'DNS Validation Error',
@@ -111,7 +192,7 @@ const scenarios: Scenario[] = [
     fault: 'a proxied record at the address, with proxied: true and ttl set',
     extra: '    proxied: true\n    ttl: 300\n',
     setup: (fake) => (fake as FakeCloudflare).addRecord({ zone: 'example.com', type: 'A', name: 'office.example.com', content: V4, ttl: 1, proxied: true }),
-    expected: 'one lookup and no write, as on every later run (a proxied record\'s TTL stays automatic)',
+    expected: "one lookup and no write, as on every later run (a proxied record's TTL stays automatic)",
     status: 'ok',
     requests: 1,
   },
@@ -119,7 +200,7 @@ const scenarios: Scenario[] = [
     provider: 'hetzner',
     fault: 'a change whose action ends in error',
     setup: (fake) => (fake as FakeHetzner).failNextAction('action_failed', 'zone could not be published'),
-    expected: 'the action is read until it ends (zone, record, create, one poll); failing with Hetzner\'s reason, not counted as done',
+    expected: "the action is read until it ends (zone, record, create, one poll); failing with Hetzner's reason, not counted as done",
     status: 'failing',
     requests: 4,
     message: 'ended in error: action_failed zone could not be published',
@@ -128,15 +209,45 @@ const scenarios: Scenario[] = [
     provider: 'route53',
     fault: 'a change batch refused (InvalidChangeBatch: a CNAME holds the name)',
     setup: (fake) => (fake as FakeRoute53).sets.push({ zoneId: ROUTE53_ZONE, name: 'office.example.com.', type: 'CNAME', ttl: 300, values: ['shop.example.net.'] }),
-    expected: 'a read and one change, never retried; needs attention with Route 53\'s message',
+    expected: "a read and one change, never retried; needs attention with Route 53's message",
     status: 'needs-attention',
     requests: 2,
     message: 'conflicting RRSet of type CNAME',
   },
-  { provider: 'cloudflare', fault: 'an invalid token (401, error 9109)', wrongSecret: true, expected: 'one request, needs attention', status: 'needs-attention', requests: 1, message: '9109' },
-  { provider: 'cloudflare', fault: 'a burst of two 503s', inject: [[2, cfError(503, 10001, 'service unavailable')]], expected: 'retried within the cycle, then ok (2 failed + list + create)', status: 'ok', requests: 4 },
-  { provider: 'cloudflare', fault: '429 with Retry-After', inject: [[1, cfError(429, 10100, 'rate limited', { 'retry-after': '1' })]], expected: 'waits 1 s, then ok (1 refused + list + create)', status: 'ok', requests: 3 },
-  { provider: 'cloudflare', fault: 'never answers', inject: [[Infinity, { kind: 'hang' }]], expected: '3 attempts bounded by the 1s timeout, then failing', status: 'failing', requests: 3, message: 'no complete answer within 1s' },
+  {
+    provider: 'cloudflare',
+    fault: 'an invalid token (401, error 9109)',
+    wrongSecret: true,
+    expected: 'one request, needs attention',
+    status: 'needs-attention',
+    requests: 1,
+    message: '9109',
+  },
+  {
+    provider: 'cloudflare',
+    fault: 'a burst of two 503s',
+    inject: [[2, cfError(503, 10001, 'service unavailable')]],
+    expected: 'retried within the cycle, then ok (2 failed + list + create)',
+    status: 'ok',
+    requests: 4,
+  },
+  {
+    provider: 'cloudflare',
+    fault: '429 with Retry-After',
+    inject: [[1, cfError(429, 10100, 'rate limited', { 'retry-after': '1' })]],
+    expected: 'waits 1 s, then ok (1 refused + list + create)',
+    status: 'ok',
+    requests: 3,
+  },
+  {
+    provider: 'cloudflare',
+    fault: 'never answers',
+    inject: [[Infinity, { kind: 'hang' }]],
+    expected: '3 attempts bounded by the 1s timeout, then failing',
+    status: 'failing',
+    requests: 3,
+    message: 'no complete answer within 1s',
+  },
 ];
 
 interface Faulty {
@@ -162,7 +273,11 @@ async function startFaulty(s: Scenario): Promise<Faulty> {
   }
   if (s.provider === 'hetzner') {
     const fake = await startHetzner({ tokens: { [SECRETS.hetzner]: 'read_write' }, zones: ['example.com'] });
-    return { fake, host: 'office.example.com', entry: `  - type: hetzner\n    token: \${FAULTY_SECRET}\n    endpoint: ${fake.endpoint}\n    zone: example.com\n    hosts: [office.example.com]\n${opts}` };
+    return {
+      fake,
+      host: 'office.example.com',
+      entry: `  - type: hetzner\n    token: \${FAULTY_SECRET}\n    endpoint: ${fake.endpoint}\n    zone: example.com\n    hosts: [office.example.com]\n${opts}`,
+    };
   }
   if (s.provider === 'route53') {
     const fake = await startRoute53({ keys: { [ROUTE53_KEY_ID]: SECRETS.route53 }, zones: { 'example.com': ROUTE53_ZONE } });
@@ -194,7 +309,9 @@ describe('faulty providers, with a healthy provider beside each', () => {
     const healthy = await startDuckDns({ token: SECRETS.healthy, domains: ['lab'] });
     for (const [count, m] of s.inject ?? []) faulty.fake.misbehaveNext(count, m);
     s.setup?.(faulty.fake);
-    const secret = s.wrongSecret ? SECRETS.wrong : { duckdns: SECRETS.duck, noip: SECRETS.noip, cloudflare: SECRETS.cloudflare, hetzner: SECRETS.hetzner, route53: SECRETS.route53 }[s.provider];
+    const secret = s.wrongSecret
+      ? SECRETS.wrong
+      : { duckdns: SECRETS.duck, noip: SECRETS.noip, cloudflare: SECRETS.cloudflare, hetzner: SECRETS.hetzner, route53: SECRETS.route53 }[s.provider];
     try {
       const observed = await observeDaemon(
         `interval: 1h\ndetect:\n  ipv4: [${echo.url}/]\n  agree: 1\nserver:\n  listen: 127.0.0.1:0\nproviders:\n${faulty.entry}` +
@@ -244,7 +361,15 @@ interface ServiceScenario {
 const V6 = '2a02:8010:1::1';
 const SERVICE_SECRET = 'faults-service-key-6b04d2';
 const serviceScenarios: ServiceScenario[] = [
-  { type: 'ipv64', fault: 'answers a JSON success', hosts: ['office.home64.de'], families: ['ipv4'], fake: { json: true }, expected: 'counted as updated, one request', requests: 1 },
+  {
+    type: 'ipv64',
+    fault: 'answers a JSON success',
+    hosts: ['office.home64.de'],
+    families: ['ipv4'],
+    fake: { json: true },
+    expected: 'counted as updated, one request',
+    requests: 1,
+  },
   {
     type: 'desec',
     fault: 'three names of one domain, 2 updates per domain in 2 minutes',
@@ -254,7 +379,15 @@ const serviceScenarios: ServiceScenario[] = [
     expected: 'one request for the three names, all ok',
     requests: 1,
   },
-  { type: 'dynu', fault: 'an IPv6-only entry (Dynu takes the source address without myip)', hosts: ['office.dynu.net'], families: ['ipv6'], fake: { sourceWhenMissing: true }, expected: 'myip=no sent, the A record left alone, ok', requests: 1 },
+  {
+    type: 'dynu',
+    fault: 'an IPv6-only entry (Dynu takes the source address without myip)',
+    hosts: ['office.dynu.net'],
+    families: ['ipv6'],
+    fake: { sourceWhenMissing: true },
+    expected: 'myip=no sent, the A record left alone, ok',
+    requests: 1,
+  },
 ];
 
 describe('dyndns2 services as they answer, in the daemon', () => {

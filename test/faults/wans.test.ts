@@ -61,7 +61,10 @@ describe('faults with two links', () => {
     expect(duck.records.get('portal')?.ipv4).toBe(FIBER);
     for (const r of reports) expect(r.hosts[0]?.message).toMatch(/no link of fiber, lte is healthy, so the records stay as they are/);
     expect(told).toEqual(['wan-down', 'wan-down']);
-    expect(rt.status().wans?.map((w) => [w.name, w.up, w.checks])).toEqual([['fiber', false, 3], ['lte', false, 3]]);
+    expect(rt.status().wans?.map((w) => [w.name, w.up, w.checks])).toEqual([
+      ['fiber', false, 3],
+      ['lte', false, 3],
+    ]);
     record({
       area: 'Links',
       fault: 'both links down for three checks',

@@ -1,8 +1,7 @@
 /** Bad configs and a piece of the message each must be rejected with: shared by the loader's tests and the fault suite's CLI runs. */
 
 /** A valid DuckDNS entry with room for extra keys. */
-export const duck = (extra = '', hosts = '[myoffice]'): string =>
-  `providers:\n  - type: duckdns\n    token: tok-12345678\n    hosts: ${hosts}\n${extra}`;
+export const duck = (extra = '', hosts = '[myoffice]'): string => `providers:\n  - type: duckdns\n    token: tok-12345678\n    hosts: ${hosts}\n${extra}`;
 
 /** [what is wrong, the YAML, a piece of the message, environment, files beside the config] */
 export type BadConfig = [string, string, string | RegExp, Record<string, string>?, Record<string, string>?];
@@ -25,7 +24,11 @@ export const BAD_CONFIGS: BadConfig[] = [
   ['unknown source', 'detect:\n  ipv4: [ipfy]\n', 'detect.ipv4[0] (line 2): unknown source "ipfy"'],
   ['non-http source', 'detect:\n  ipv4: [ftp://example.net/ip]\n', 'must be an http:// or https:// URL'],
   ['push without nic_update', 'detect:\n  ipv4: [push]\n', 'detect (line 1): the push source needs server.nic_update'],
-  ['dns source of the wrong family', 'detect:\n  ipv6: [dns://127.0.0.1/myip.opendns.com]\n', 'detect.ipv6[0] (line 2): source "dns://127.0.0.1/myip.opendns.com": the server must be an IPv6 address'],
+  [
+    'dns source of the wrong family',
+    'detect:\n  ipv6: [dns://127.0.0.1/myip.opendns.com]\n',
+    'detect.ipv6[0] (line 2): source "dns://127.0.0.1/myip.opendns.com": the server must be an IPv6 address',
+  ],
   ['upnp for IPv6', 'detect:\n  ipv6: [upnp]\n', 'detect.ipv6[0] (line 2): upnp asks the router for its external IPv4 address'],
   ['nic_update password too short', 'server:\n  nic_update: { username: router, password: short }\n', 'server.nic_update.password (line 2): must be at least 8 characters'],
   ['no sources at all', 'detect:\n  ipv4: []\n', 'detect (line 1): no sources for IPv4 or IPv6'],
@@ -34,9 +37,17 @@ export const BAD_CONFIGS: BadConfig[] = [
   ['endpoint not a URL', duck('    endpoint: www.duckdns.org\n'), 'is not a URL'],
   ['empty token', 'providers:\n  - type: duckdns\n    token: ""\n    hosts: [a]\n', 'providers[0].token (line 3): the DuckDNS token is empty'],
   ['unset variable', duck().replace('tok-12345678', '${NOPE_TOKEN}'), 'providers[0].token (line 3): environment variable NOPE_TOKEN is not set'],
-  ['missing _file', duck().replace('    token: tok-12345678\n', '    token_file: /nonexistent/ddnsd-token\n'), 'providers[0].token_file (line 3): cannot read /nonexistent/ddnsd-token (no such file)'],
+  [
+    'missing _file',
+    duck().replace('    token: tok-12345678\n', '    token_file: /nonexistent/ddnsd-token\n'),
+    'providers[0].token_file (line 3): cannot read /nonexistent/ddnsd-token (no such file)',
+  ],
   ['both key and _file', duck('    token_file: x\n'), 'providers[0].token_file (line 5): set either token or token_file, not both'],
-  ['duplicate hosts across entries', `${duck()}  - type: duckdns\n    token: tok-2\n    hosts: [myoffice.duckdns.org]\n`, 'providers[1].hosts (line 7): myoffice.duckdns.org is already listed in providers[0]'],
+  [
+    'duplicate hosts across entries',
+    `${duck()}  - type: duckdns\n    token: tok-2\n    hosts: [myoffice.duckdns.org]\n`,
+    'providers[1].hosts (line 7): myoffice.duckdns.org is already listed in providers[0]',
+  ],
   ['duplicate hosts in one entry', duck('', '[a, A]'), 'providers[0].hosts (line 4): lists the same hostname twice'],
   ['invalid hostname', duck('', '[bad_name]'), '"bad_name" is not a valid hostname'],
   ['dotted DuckDNS name', duck('', '[a.b]'), 'DuckDNS names are one label'],
@@ -49,7 +60,11 @@ export const BAD_CONFIGS: BadConfig[] = [
   ['duplicate YAML key', 'interval: 5m\ninterval: 6m\n', /line 2, column 1: this key is already set above/],
   ['No-IP without a password', 'providers:\n  - type: noip\n    username: u\n    hosts: [a.ddns.net]\n', 'providers[0].password (line 2): missing'],
   ['dyndns2 without an endpoint', 'providers:\n  - type: dyndns2\n    username: u\n    password: p\n    hosts: [a.example.net]\n', 'providers[0].endpoint (line 2): missing'],
-  ['Cloudflare ttl below its lowest (60 s outside Enterprise)', 'providers:\n  - type: cloudflare\n    token: t12345678\n    hosts: [a.example.com]\n    ttl: 45\n', "providers[0].ttl (line 5): expected 1 (automatic) or 60 to 86400 seconds: Cloudflare's lowest TTL is 60 s"],
+  [
+    'Cloudflare ttl below its lowest (60 s outside Enterprise)',
+    'providers:\n  - type: cloudflare\n    token: t12345678\n    hosts: [a.example.com]\n    ttl: 45\n',
+    "providers[0].ttl (line 5): expected 1 (automatic) or 60 to 86400 seconds: Cloudflare's lowest TTL is 60 s",
+  ],
   ['hosts as a string', duck('', 'office'), 'providers[0].hosts (line 4): expected a list of hostnames'],
   ['timeout not a duration', 'detect:\n  timeout: fast\n', 'detect.timeout (line 2): expected a duration'],
   ['listen as a list', 'server:\n  listen: [1, 2]\n', 'server.listen (line 2): expected an address and port'],

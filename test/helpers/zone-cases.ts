@@ -90,7 +90,7 @@ export function zoneProviderCases(spec: ZoneCaseSpec): void {
       await t.runtime.close();
     });
 
-    it('fails an answer that is not the API\'s, to try again on a later cycle, not for good', async () => {
+    it("fails an answer that is not the API's, to try again on a later cycle, not for good", async () => {
       const t = await h.start(fake.entry(['office.example.com'], { ipv6: false }));
       fake.server.misbehaveNext(Infinity, { kind: 'answer', status: 200, body: '{"unrelated":true}', headers: { 'content-type': 'application/json' } });
       const report = await t.cycle();

@@ -43,8 +43,7 @@ describe('Cloudflare adapter with many hosts', () => {
     await Promise.all([echo, cf].map((s) => s.close()));
   });
 
-  const start = (hosts: string[], extra = '') =>
-    startRuntime(config(echo.url, cf.endpoint, `    zone_id: ${ZONE_ID}\n    hosts: [${hosts.join(', ')}]\n${extra}`), { CF: TOKEN });
+  const start = (hosts: string[], extra = '') => startRuntime(config(echo.url, cf.endpoint, `    zone_id: ${ZONE_ID}\n    hosts: [${hosts.join(', ')}]\n${extra}`), { CF: TOKEN });
 
   it('lists the zone once over every page, writes in one batch, and sends nothing when nothing changed', async () => {
     cf = await startCloudflare({ tokens: { [TOKEN]: ['example.com'] }, zones: { 'example.com': ZONE_ID }, maxPerPage: 5 });
@@ -102,14 +101,10 @@ describe('Cloudflare adapter with many hosts', () => {
     cf.refused.add('h1.example.com');
     const t = await start(names(3));
     const report = await t.cycle();
-    expect(report.hosts.map((h) => `${h.host} ${h.action}`)).toEqual([
-      'h0.example.com updated',
-      'h1.example.com failed',
-      'h2.example.com updated',
-    ]);
+    expect(report.hosts.map((h) => `${h.host} ${h.action}`)).toEqual(['h0.example.com updated', 'h1.example.com failed', 'h2.example.com updated']);
     expect(report.hosts[1]?.message).toContain('1004 DNS Validation Error');
     // The batch (refused as a whole, nothing applied), then one POST per record.
-    expect(cf.writes().map((r) => r.url.pathname.endsWith('/batch') ? 'batch' : r.method)).toEqual(['batch', 'POST', 'POST', 'POST']);
+    expect(cf.writes().map((r) => (r.url.pathname.endsWith('/batch') ? 'batch' : r.method))).toEqual(['batch', 'POST', 'POST', 'POST']);
     expect(cf.find('h0.example.com', 'A')).toHaveLength(1);
     expect(cf.find('h1.example.com', 'A')).toHaveLength(0);
     await t.runtime.close();
@@ -129,7 +124,7 @@ describe('Cloudflare adapter with many hosts', () => {
 });
 
 describe('Cloudflare zones found from host names', () => {
-  it('lists the token\'s zones once, over every page, and picks the longest zone that holds each host', async () => {
+  it("lists the token's zones once, over every page, and picks the longest zone that holds each host", async () => {
     const BRANCH_ID = '9a7806061c88ada191ed06f989cc3dac';
     const filler = Object.fromEntries(Array.from({ length: 55 }, (_, i) => [`z${i}.example.org`, i.toString(16).padStart(32, 'f')]));
     const zones = { ...filler, 'example.com': ZONE_ID, 'branch.example.com': BRANCH_ID };

@@ -49,17 +49,27 @@ providers:
     hosts: [portal.example.com]
 ${owned}`);
 
-  const records = () => [...cf.records.values()].filter((r) => r.name === 'portal.example.com').map((r) => [r.content, r.comment ?? null]).sort();
+  const records = () =>
+    [...cf.records.values()]
+      .filter((r) => r.name === 'portal.example.com')
+      .map((r) => [r.content, r.comment ?? null])
+      .sort();
 
   it('adds its own marked record beside a foreign one and changes only its own', async () => {
     cf.addRecord({ zone: 'example.com', type: 'A', name: 'portal.example.com', content: FOREIGN, ttl: 1, proxied: false, comment: 'failover box' });
     const { cycle, logs, runtime } = await start('    owned: marked\n    comment: managed by ddnsd (office)\n');
     expect((await cycle()).ok).toBe(true);
-    expect(records()).toEqual([[V4, 'managed by ddnsd (office)'], [FOREIGN, 'failover box']]);
+    expect(records()).toEqual([
+      [V4, 'managed by ddnsd (office)'],
+      [FOREIGN, 'failover box'],
+    ]);
     expect(logs.join('\n')).toMatch(/portal\.example\.com has 1 A record\(s\) at Cloudflare without ddnsd's comment .*managed by ddnsd \(office\).*; left alone/);
     echo.answer = V4_NEXT;
     expect((await cycle()).ok).toBe(true);
-    expect(records()).toEqual([[V4_NEXT, 'managed by ddnsd (office)'], [FOREIGN, 'failover box']]);
+    expect(records()).toEqual([
+      [V4_NEXT, 'managed by ddnsd (office)'],
+      [FOREIGN, 'failover box'],
+    ]);
     // The status says the foreign record is there.
     expect(runtime.status().hosts[0]).toMatchObject({ address: V4_NEXT, status: 'ok', foreign: 1 });
     expect(createRenderer().main(runtime.status(), Date.now())).toContain("and 1 record(s) not ddnsd's, left alone");
@@ -72,11 +82,17 @@ ${owned}`);
     }
     const { cycle, runtime } = await start('    owned: marked\n');
     expect((await cycle()).ok).toBe(true);
-    expect(records()).toEqual([[V4, 'managed by ddnsd'], [FOREIGN, 'written by hand'], [FOREIGN, null]].sort());
+    expect(records()).toEqual(
+      [
+        [V4, 'managed by ddnsd'],
+        [FOREIGN, 'written by hand'],
+        [FOREIGN, null],
+      ].sort(),
+    );
     await runtime.close();
   });
 
-  it('owned: all (the default) keeps today\'s behaviour: every record of the name is ddnsd\'s', async () => {
+  it("owned: all (the default) keeps today's behaviour: every record of the name is ddnsd's", async () => {
     cf.addRecord({ zone: 'example.com', type: 'A', name: 'portal.example.com', content: FOREIGN, ttl: 1, proxied: false });
     cf.addRecord({ zone: 'example.com', type: 'A', name: 'portal.example.com', content: FOREIGN, ttl: 1, proxied: false });
     const { cycle, runtime } = await start('');
@@ -114,7 +130,9 @@ describe('delete_on_stop at Cloudflare', () => {
   it('is refused at check for a provider that cannot delete on stop', () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'config.yaml'), 'detect:\n  ipv4: [ipify]\nproviders:\n  - { type: duckdns, token: t0k3n-value, hosts: [office], delete_on_stop: true }\n');
-    expect(() => loadConfig({ providers: PROVIDERS, env: {}, cwd: dir })).toThrow(/delete_on_stop.*not available for duckdns: ddnsd deletes records when it stops only at cloudflare/);
+    expect(() => loadConfig({ providers: PROVIDERS, env: {}, cwd: dir })).toThrow(
+      /delete_on_stop.*not available for duckdns: ddnsd deletes records when it stops only at cloudflare/,
+    );
   });
 });
 
@@ -132,15 +150,19 @@ describe('owned: marked where a provider cannot mark a record', () => {
   };
 
   it('is refused at check, naming the reason for Route 53, DigitalOcean and the one-address services', () => {
-    expect(problems('{ type: route53, access_key_id: AKIAIOSFODNN7EXAMPLE, secret_access_key: wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY, hosts: [a.example.com], owned: marked }')).toEqual([
-      expect.stringMatching(/providers\[0\]\.owned .*marked is not available for route53: a Route 53 record set has no field to carry a marker/),
-    ]);
+    expect(
+      problems('{ type: route53, access_key_id: AKIAIOSFODNN7EXAMPLE, secret_access_key: wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY, hosts: [a.example.com], owned: marked }'),
+    ).toEqual([expect.stringMatching(/providers\[0\]\.owned .*marked is not available for route53: a Route 53 record set has no field to carry a marker/)]);
     expect(problems('{ type: digitalocean, token: do-token-0123456789, hosts: [a.example.com], owned: marked }')).toEqual([
       expect.stringMatching(/marked is not available for digitalocean: DigitalOcean's domain records have no comment or label field/),
     ]);
     expect(problems('{ type: duckdns, token: t0k3n-value, hosts: [office], owned: marked, comment: x }')).toEqual([
-      expect.stringMatching(/marked is not available for duckdns: duckdns keeps one address per name and family, or its API has no marker; ddnsd writes its marker only at cloudflare/),
+      expect.stringMatching(
+        /marked is not available for duckdns: duckdns keeps one address per name and family, or its API has no marker; ddnsd writes its marker only at cloudflare/,
+      ),
     ]);
-    expect(problems('{ type: duckdns, token: t0k3n-value, hosts: [office], comment: x }')).toEqual([expect.stringMatching(/providers\[0\]\.comment .*for owned: marked, which duckdns does not support/)]);
+    expect(problems('{ type: duckdns, token: t0k3n-value, hosts: [office], comment: x }')).toEqual([
+      expect.stringMatching(/providers\[0\]\.comment .*for owned: marked, which duckdns does not support/),
+    ]);
   });
 });

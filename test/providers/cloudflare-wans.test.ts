@@ -29,9 +29,13 @@ describe('wan_mode: all at Cloudflare', () => {
     await Promise.all([whoami.close(), cf.close()]);
   });
 
-  const records = () => [...cf.records.values()].filter((r) => r.name === 'portal.example.com').map((r) => `${r.content} ${r.comment ?? '-'}`).sort();
+  const records = () =>
+    [...cf.records.values()]
+      .filter((r) => r.name === 'portal.example.com')
+      .map((r) => `${r.content} ${r.comment ?? '-'}`)
+      .sort();
 
-  it('keeps one record per healthy link, removes a failed link\'s record until it is back, and leaves a foreign record alone', async () => {
+  it("keeps one record per healthy link, removes a failed link's record until it is back, and leaves a foreign record alone", async () => {
     cf.addRecord({ zone: 'example.com', type: 'A', name: 'portal.example.com', content: FOREIGN, ttl: 1, proxied: false, comment: 'standby site' });
     rt = await testRuntime(
       `detect:\n  timeout: 2s\nwans:\n  fiber:\n    ipv4: ["${whoami.url}"]\n    bind: 127.0.0.2\n  lte:\n    ipv4: ["${whoami.url}"]\n    bind: 127.0.0.3\n` +
@@ -53,6 +57,9 @@ describe('wan_mode: all at Cloudflare', () => {
     whoami.said.set('127.0.0.2', FIBER);
     await rt.run();
     expect(records()).toEqual([`${FIBER} managed by ddnsd`, `${LTE} managed by ddnsd`, `${FOREIGN} standby site`]);
-    expect(rt.status().wans?.map((w) => [w.name, w.hosts])).toEqual([['fiber', ['portal.example.com']], ['lte', ['portal.example.com']]]);
+    expect(rt.status().wans?.map((w) => [w.name, w.hosts])).toEqual([
+      ['fiber', ['portal.example.com']],
+      ['lte', ['portal.example.com']],
+    ]);
   });
 });

@@ -179,7 +179,12 @@ ${extra}`,
   });
 
   it('shows the nested error of an error_chain first: 6111 under 6003 is a rejected token that needs attention', async () => {
-    const body = JSON.stringify({ success: false, errors: [{ code: 6003, message: 'Invalid request headers', error_chain: [{ code: 6111, message: 'Invalid format for Authorization header' }] }], messages: [], result: null });
+    const body = JSON.stringify({
+      success: false,
+      errors: [{ code: 6003, message: 'Invalid request headers', error_chain: [{ code: 6111, message: 'Invalid format for Authorization header' }] }],
+      messages: [],
+      result: null,
+    });
     cf.misbehaveNext(Infinity, { kind: 'answer', status: 400, body, headers: { 'content-type': 'application/json' } });
     const t = await start('', '[office.example.com]');
     const report = await t.cycle();

@@ -49,21 +49,18 @@ describe('cloudns quirks', () => {
   });
   afterAll(async () => Promise.all([echoes.close(), fake.close()]));
 
-  it('names the address with ip= on each record\'s own URL, and never shows a token', async () => {
+  it("names the address with ip= on each record's own URL, and never shows a token", async () => {
     const t = await startRuntime(echoes.config(entry(fake)));
     fake.misbehaveNext(1, { kind: 'answer', status: 200, body: 'Unexpected maintenance' });
     const report = await t.cycle();
-    expect(fake.updates().map((r) => `${r.url.searchParams.get('q')} ${r.url.searchParams.get('ip')}`)).toEqual([
-      `${TOKEN4} ${ADDRESS.ipv4}`,
-      `${TOKEN6} ${ADDRESS.ipv6}`,
-    ]);
+    expect(fake.updates().map((r) => `${r.url.searchParams.get('q')} ${r.url.searchParams.get('ip')}`)).toEqual([`${TOKEN4} ${ADDRESS.ipv4}`, `${TOKEN6} ${ADDRESS.ipv6}`]);
     const everything = JSON.stringify(report) + JSON.stringify(t.runtime.status()) + t.logs.join('');
     expect(everything).toContain('ClouDNS http://127.0.0.1');
     expect(everything).not.toContain(TOKEN4);
     await t.runtime.close();
   });
 
-  it("\"The record's key is wrong!\" is a refused credential: it needs attention and is not sent again", async () => {
+  it('"The record\'s key is wrong!" is a refused credential: it needs attention and is not sent again', async () => {
     fake.wrongKeys.add(TOKEN4);
     const t = await startRuntime(echoes.config(entry(fake), ['ipv4']));
     const report = await t.cycle();

@@ -75,10 +75,22 @@ describe("ddclient's Cloudflare tests as vectors, against the Cloudflare fake", 
       const type = v.want.recordType;
       const id = fake.addRecord({ zone: v.zone, name: v.host, type, content: type === 'A' ? '81.2.69.1' : '2a02:8010:1::9', ttl: 1, proxied: false });
       const definition = PROVIDERS.find((p) => p.type === 'cloudflare');
-      const settings = definition?.schema.parse({ type: 'cloudflare', token: v.token, zone: v.zone, hosts: [v.host], endpoint: fake.endpoint, ipv4: v.family === 'ipv4', ipv6: v.family === 'ipv6' });
+      const settings = definition?.schema.parse({
+        type: 'cloudflare',
+        token: v.token,
+        zone: v.zone,
+        hosts: [v.host],
+        endpoint: fake.endpoint,
+        ipv4: v.family === 'ipv4',
+        ipv6: v.family === 'ipv6',
+      });
       if (!definition || !settings) throw new Error('no cloudflare adapter');
       const provider = definition.create(settings, { http: createHttpClient({ userAgent: USER_AGENT }), dns: undefined as never, clock: fakeClock(), log: silentLogger });
-      const results = await provider.update({ updates: [{ host: v.host, family: v.family, address: v.address }], addresses: { [v.family]: v.address }, signal: AbortSignal.timeout(10_000) });
+      const results = await provider.update({
+        updates: [{ host: v.host, family: v.family, address: v.address }],
+        addresses: { [v.family]: v.address },
+        signal: AbortSignal.timeout(10_000),
+      });
       expect(results.map((r) => r.outcome)).toEqual(['updated']);
       // The token as Bearer on every request, and the zone looked up by name where it is looked up.
       for (const r of fake.requests) expect(r.headers.authorization).toBe(v.want.authorization);
@@ -100,12 +112,31 @@ describe("ddclient's Hetzner tests as vectors, against the Hetzner Cloud fake", 
   it.each(HETZNER_VECTORS.map((v) => [v.source, v] as const))('%s', async (_source, v) => {
     const fake = await startHetzner({ tokens: { [TOKEN]: 'read_write' }, zones: [v.zone] });
     try {
-      if (v.exists) fake.rrsets.push({ zone: v.zone, name: v.want.name, type: v.want.type, ttl: null, records: [{ value: v.family === 'ipv4' ? '81.2.69.1' : '2a02:8010:1::9', comment: '' }] });
+      if (v.exists)
+        fake.rrsets.push({
+          zone: v.zone,
+          name: v.want.name,
+          type: v.want.type,
+          ttl: null,
+          records: [{ value: v.family === 'ipv4' ? '81.2.69.1' : '2a02:8010:1::9', comment: '' }],
+        });
       const definition = PROVIDERS.find((p) => p.type === 'hetzner');
-      const settings = definition?.schema.parse({ type: 'hetzner', token: TOKEN, zone: v.zone, hosts: [v.host], endpoint: fake.endpoint, ipv4: v.family === 'ipv4', ipv6: v.family === 'ipv6' });
+      const settings = definition?.schema.parse({
+        type: 'hetzner',
+        token: TOKEN,
+        zone: v.zone,
+        hosts: [v.host],
+        endpoint: fake.endpoint,
+        ipv4: v.family === 'ipv4',
+        ipv6: v.family === 'ipv6',
+      });
       if (!definition || !settings) throw new Error('no hetzner adapter');
       const provider = definition.create(settings, { http: createHttpClient({ userAgent: USER_AGENT }), dns: undefined as never, clock: fakeClock(), log: silentLogger });
-      const results = await provider.update({ updates: [{ host: v.host, family: v.family, address: v.address }], addresses: { [v.family]: v.address }, signal: AbortSignal.timeout(10_000) });
+      const results = await provider.update({
+        updates: [{ host: v.host, family: v.family, address: v.address }],
+        addresses: { [v.family]: v.address },
+        signal: AbortSignal.timeout(10_000),
+      });
       expect(results.map((r) => r.outcome)).toEqual(['updated']);
       // `@` and `%40` name the same path.
       const calls = fake.calls().map(decodeURIComponent);

@@ -61,7 +61,7 @@ describe('DigitalOcean adapter against a local API v2 server', () => {
     await t.runtime.close();
   });
 
-  it('needs attention on a wrong token, with DigitalOcean\'s words', async () => {
+  it("needs attention on a wrong token, with DigitalOcean's words", async () => {
     const wrong = await start({}, 'dop_v1_nope');
     const first = await wrong.cycle();
     expect(first.hosts.every((r) => r.action === 'needs-attention' && r.message?.includes('Unable to authenticate you'))).toBe(true);
@@ -86,7 +86,6 @@ describe('DigitalOcean adapter against a local API v2 server', () => {
     expect(t.clock.slept).toContain(12_000);
     await t.runtime.close();
   });
-
 });
 
 zoneProviderCases({

@@ -137,13 +137,15 @@ describe('dyndns2 presets: each service the way it wants', () => {
     const t = await startRuntime(echoes.config(entryFor('he', fake, [HOST, OTHER])));
     const report = await t.cycle();
     expect(report.ok).toBe(true);
-    const sent = fake.updates().map((r) => `${r.url.searchParams.get('hostname')} ${r.url.searchParams.get('myip')} ${Buffer.from((r.headers.authorization ?? '').slice(6), 'base64').toString().split(':')[0]}`);
-    expect(sent).toEqual([
-      `${HOST} ${ADDRESS.ipv4} ${HOST}`,
-      `${HOST} ${ADDRESS.ipv6} ${HOST}`,
-      `${OTHER} ${ADDRESS.ipv4} ${OTHER}`,
-      `${OTHER} ${ADDRESS.ipv6} ${OTHER}`,
-    ]);
+    const sent = fake.updates().map(
+      (r) =>
+        `${r.url.searchParams.get('hostname')} ${r.url.searchParams.get('myip')} ${
+          Buffer.from((r.headers.authorization ?? '').slice(6), 'base64')
+            .toString()
+            .split(':')[0]
+        }`,
+    );
+    expect(sent).toEqual([`${HOST} ${ADDRESS.ipv4} ${HOST}`, `${HOST} ${ADDRESS.ipv6} ${HOST}`, `${OTHER} ${ADDRESS.ipv4} ${OTHER}`, `${OTHER} ${ADDRESS.ipv6} ${OTHER}`]);
     await t.runtime.close();
   });
 
@@ -207,7 +209,7 @@ describe('dyndns2 presets: each service the way it wants', () => {
     await t.runtime.close();
   });
 
-  it('Dynu: an entry without IPv4 sends myip=no, so Dynu does not write the request\'s own address into the A record', async () => {
+  it("Dynu: an entry without IPv4 sends myip=no, so Dynu does not write the request's own address into the A record", async () => {
     fake = await startPreset('dynu');
     const t = await startRuntime(echoes.config(entryFor('dynu', fake, [HOST]), ['ipv6']));
     const report = await t.cycle();
@@ -247,10 +249,7 @@ describe('dyndns2 presets: each service the way it wants', () => {
     const t = await startRuntime(echoes.config(entryFor('ovh', fake, [HOST])));
     const report = await t.cycle();
     expect(report.ok).toBe(true);
-    expect(fake.updates().map((r) => `${r.url.searchParams.get('system')} ${r.url.searchParams.get('myip')}`)).toEqual([
-      `dyndns ${ADDRESS.ipv4}`,
-      `dyndns ${ADDRESS.ipv6}`,
-    ]);
+    expect(fake.updates().map((r) => `${r.url.searchParams.get('system')} ${r.url.searchParams.get('myip')}`)).toEqual([`dyndns ${ADDRESS.ipv4}`, `dyndns ${ADDRESS.ipv6}`]);
     expect(fake.updates()[0]?.headers.authorization).toBe(`Basic ${Buffer.from(`${USER}:${SECRET}`).toString('base64')}`);
     // Only the family that changed is sent again.
     echoes.ipv6.answer = '2a02:8010:1::7';
@@ -262,7 +261,7 @@ describe('dyndns2 presets: each service the way it wants', () => {
     await t.runtime.close();
   });
 
-  it('OVH DynHost: sends to the update host OVHcloud\'s guide names', () => {
+  it("OVH DynHost: sends to the update host OVHcloud's guide names", () => {
     expect(PRESETS.find((p) => p.type === 'ovh')?.endpoint).toBe('https://dns.eu.ovhapis.com');
   });
 

@@ -19,11 +19,10 @@ const PASSWORD = 'noip-pass-5b1e9d77-secret';
 
 describe('dyndns2 protocol', () => {
   it('builds one request for several hosts with both addresses and Basic auth', () => {
-    const { url, headers } = buildUpdateRequest(
-      { service: 'No-IP', endpoint: 'https://dynupdate.no-ip.com', username: 'u', password: 'p' },
-      ['a.ddns.net', 'b.ddns.net'],
-      { ipv4: V4, ipv6: V6 },
-    );
+    const { url, headers } = buildUpdateRequest({ service: 'No-IP', endpoint: 'https://dynupdate.no-ip.com', username: 'u', password: 'p' }, ['a.ddns.net', 'b.ddns.net'], {
+      ipv4: V4,
+      ipv6: V6,
+    });
     const u = new URL(url);
     expect(u.pathname).toBe('/nic/update');
     expect(u.searchParams.get('hostname')).toBe('a.ddns.net,b.ddns.net');
@@ -157,9 +156,7 @@ ${extra}`;
     expect(dyn.updates()).toHaveLength(1);
     expect(dyn.records.get('office.ddns.net')).toEqual({ ipv4: V4, ipv6: V6 });
     await t.runtime.close();
-    await expect(startRuntime(config(generic.replace(/ {4}endpoint: .*\n/, '')))).rejects.toThrow(
-      /providers\[0\]\.endpoint \(line \d+\): missing: the URL of the dyndns2 server/,
-    );
+    await expect(startRuntime(config(generic.replace(/ {4}endpoint: .*\n/, '')))).rejects.toThrow(/providers\[0\]\.endpoint \(line \d+\): missing: the URL of the dyndns2 server/);
     // The full update URL, as some providers' help pages give it, works too.
     const full = await startRuntime(config(generic.replace(dyn.url, `${dyn.url}/nic/update`)), {});
     expect(full.runtime.config.providers[0]?.settings.endpoint).toBe(dyn.url);
@@ -195,28 +192,25 @@ ${extra}`;
     await u.runtime.close();
   });
 
-  it.each(['nohost', 'badagent', '!donator', 'abuse', 'notfqdn'])(
-    'an answer of %s needs attention for that host only and is never retried',
-    async (code) => {
-      dyn.answers.set('lab.ddns.net', code);
-      const t = await startRuntime(config(noip()), env);
-      const report = await t.cycle();
-      expect(dyn.updates()).toHaveLength(1);
-      const lab = report.hosts.filter((h) => h.host === 'lab.ddns.net');
-      expect(lab.map((h) => h.action)).toEqual(['needs-attention', 'needs-attention']);
-      expect(lab[0]?.message).toContain(code);
-      expect(report.hosts.filter((h) => h.host === 'office.ddns.net').map((h) => h.action)).toEqual(['updated', 'updated']);
-      expect(t.runtime.status().hosts.find((h) => h.host === 'lab.ddns.net')?.status).toBe('needs-attention');
+  it.each(['nohost', 'badagent', '!donator', 'abuse', 'notfqdn'])('an answer of %s needs attention for that host only and is never retried', async (code) => {
+    dyn.answers.set('lab.ddns.net', code);
+    const t = await startRuntime(config(noip()), env);
+    const report = await t.cycle();
+    expect(dyn.updates()).toHaveLength(1);
+    const lab = report.hosts.filter((h) => h.host === 'lab.ddns.net');
+    expect(lab.map((h) => h.action)).toEqual(['needs-attention', 'needs-attention']);
+    expect(lab[0]?.message).toContain(code);
+    expect(report.hosts.filter((h) => h.host === 'office.ddns.net').map((h) => h.action)).toEqual(['updated', 'updated']);
+    expect(t.runtime.status().hosts.find((h) => h.host === 'lab.ddns.net')?.status).toBe('needs-attention');
 
-      // A day later, with the address changed, the host is still left alone.
-      t.clock.advance(24 * 3600_000);
-      [v4a.answer, v4b.answer] = [V4_NEXT, V4_NEXT];
-      await t.cycle();
-      expect(dyn.updates()).toHaveLength(2);
-      expect(dyn.updates()[1]?.url.searchParams.get('hostname')).toBe('office.ddns.net');
-      await t.runtime.close();
-    },
-  );
+    // A day later, with the address changed, the host is still left alone.
+    t.clock.advance(24 * 3600_000);
+    [v4a.answer, v4b.answer] = [V4_NEXT, V4_NEXT];
+    await t.cycle();
+    expect(dyn.updates()).toHaveLength(2);
+    expect(dyn.updates()[1]?.url.searchParams.get('hostname')).toBe('office.ddns.net');
+    await t.runtime.close();
+  });
 
   it('a wrong password needs attention for every host, with no retry and no password in any message', async () => {
     const t = await startRuntime(config(noip()), { ...env, NOIP_PASSWORD: 'wrong-pass-c0ffee-1234' });

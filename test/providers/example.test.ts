@@ -26,7 +26,11 @@ describe('the example adapter on the kit', () => {
       clock: fakeClock(),
       log: silentLogger,
     });
-  const update = { updates: [{ host: 'office.branch.example.com', family: 'ipv4' as const, address: '198.51.100.7' }], addresses: { ipv4: '198.51.100.7' }, signal: new AbortController().signal };
+  const update = {
+    updates: [{ host: 'office.branch.example.com', family: 'ipv4' as const, address: '198.51.100.7' }],
+    addresses: { ipv4: '198.51.100.7' },
+    signal: new AbortController().signal,
+  };
   const calls = (f: FakeExample): string[] => f.requests.map((r) => `${r.method} ${r.url.pathname}`);
 
   it('finds the zone from the parent names once, writes a relative name, then sends nothing while the record holds the address', async () => {

@@ -71,10 +71,12 @@ describe('freedns quirks', () => {
     expect(report.hosts.every((h) => h.action === 'failed')).toBe(true);
     t.clock.advance(3600_000);
     await t.cycle();
-    expect(fake.updates().slice(1).map((r) => `${r.url.pathname} ${r.url.searchParams.get('address')}`)).toEqual([
-      `/u/${TOKEN4}/ ${ADDRESS.ipv4}`,
-      `/u/${TOKEN6}/ ${ADDRESS.ipv6}`,
-    ]);
+    expect(
+      fake
+        .updates()
+        .slice(1)
+        .map((r) => `${r.url.pathname} ${r.url.searchParams.get('address')}`),
+    ).toEqual([`/u/${TOKEN4}/ ${ADDRESS.ipv4}`, `/u/${TOKEN6}/ ${ADDRESS.ipv6}`]);
     const everything = JSON.stringify(report) + JSON.stringify(t.runtime.status()) + t.logs.join('');
     expect(everything).not.toContain(TOKEN4);
     expect(everything).not.toContain(TOKEN6);

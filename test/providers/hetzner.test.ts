@@ -79,7 +79,7 @@ describe('Hetzner adapter against a local Cloud API (zones and RRSets)', () => {
     await t.runtime.close();
   });
 
-  it('does not count a change whose action ends in error as done: the host fails with Hetzner\'s reason and is tried again later', async () => {
+  it("does not count a change whose action ends in error as done: the host fails with Hetzner's reason and is tried again later", async () => {
     s.fake.rrsets.push({ zone: 'example.com', name: 'office', type: 'A', ttl: null, records: [{ value: '192.0.2.1', comment: '' }] });
     s.fake.failNextAction('action_failed', 'zone could not be published');
     const t = await start({ zone: 'example.com', ipv6: false });

@@ -75,8 +75,7 @@ providers:
 `,
     );
   };
-  const once = (env: Record<string, string> = {}) =>
-    runCli(['once'], { cwd: dir, env: { DUCKDNS_TOKEN: DUCK_TOKEN, NOIP_PASSWORD, CLOUDFLARE_API_TOKEN: CF_TOKEN, ...env } });
+  const once = (env: Record<string, string> = {}) => runCli(['once'], { cwd: dir, env: { DUCKDNS_TOKEN: DUCK_TOKEN, NOIP_PASSWORD, CLOUDFLARE_API_TOKEN: CF_TOKEN, ...env } });
   const state = (): State => JSON.parse(readFileSync(join(dir, 'data/state.json'), 'utf8')) as State;
 
   it('updates A and AAAA on all three, then a second run sends no update request', async () => {

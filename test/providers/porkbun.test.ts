@@ -58,7 +58,7 @@ describe('Porkbun adapter against a local API v3 server', () => {
     await t.runtime.close();
   });
 
-  it('keeps the record\'s own TTL and notes when it changes the address, as ddclient does', async () => {
+  it("keeps the record's own TTL and notes when it changes the address, as ddclient does", async () => {
     s.fake.records.push({ id: '7', domain: 'example.com', name: 'office', type: 'A', content: '192.0.2.1', ttl: 3600, notes: 'router at the office' });
     const t = await start({ ipv6: false });
     const report = await t.cycle();
@@ -88,7 +88,7 @@ describe('Porkbun adapter against a local API v3 server', () => {
     await t.runtime.close();
   });
 
-  it('leaves an ALIAS of the user\'s own at the apex alone: the refused record fails, to try again later', async () => {
+  it("leaves an ALIAS of the user's own at the apex alone: the refused record fails, to try again later", async () => {
     s.fake.records.push({ id: '9', domain: 'example.com', name: '', type: 'ALIAS', content: 'shop.example.net', ttl: 600, notes: '' });
     const t = await start({ hosts: ['example.com'], zone: 'example.com', ipv6: false });
     const report = await t.cycle();

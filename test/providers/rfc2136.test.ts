@@ -27,7 +27,16 @@ afterEach(async () => {
 });
 
 function provider(f: FakeRfc2136, extra: Record<string, unknown> = {}, now = fakeClock()): Provider {
-  const settings = schema.parse({ type: 'rfc2136', server: f.server, zone: ZONE, key_name: f.key.name, key_secret: f.key.secret, hosts: [`office.${ZONE}`], timeout: '1s', ...extra });
+  const settings = schema.parse({
+    type: 'rfc2136',
+    server: f.server,
+    zone: ZONE,
+    key_name: f.key.name,
+    key_secret: f.key.secret,
+    hosts: [`office.${ZONE}`],
+    timeout: '1s',
+    ...extra,
+  });
   return rfc2136.create(settings, { dns: createDnsClient({ timeoutMs: 1000 }), clock: now, http: {} as never, log: silentLogger });
 }
 
@@ -35,7 +44,10 @@ const signal = new AbortController().signal;
 const due = (host: string, family: 'ipv4' | 'ipv6' = 'ipv4', address = family === 'ipv4' ? V4 : V6): HostUpdate => ({ host, family, address });
 
 async function failure(p: Provider, updates: HostUpdate[]): Promise<DdnsError> {
-  const error = await p.update({ updates, addresses: {}, signal }).then(() => undefined, (e: unknown) => e);
+  const error = await p.update({ updates, addresses: {}, signal }).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(DdnsError);
   return error as DdnsError;
 }
@@ -43,8 +55,15 @@ async function failure(p: Provider, updates: HostUpdate[]): Promise<DdnsError> {
 describe('rfc2136 adapter', () => {
   it('sends one UPDATE for every due host and family, replacing duplicates', async () => {
     fake = await startRfc2136({ zone: ZONE });
-    fake.records.set(`a.${ZONE}/A`, [{ data: V4_OLD, ttl: 300 }, { data: '81.2.69.10', ttl: 300 }]);
-    const results = await provider(fake, { hosts: [`a.${ZONE}`, `b.${ZONE}`] }).update({ updates: [due(`a.${ZONE}`), due(`a.${ZONE}`, 'ipv6'), due(`b.${ZONE}`)], addresses: {}, signal });
+    fake.records.set(`a.${ZONE}/A`, [
+      { data: V4_OLD, ttl: 300 },
+      { data: '81.2.69.10', ttl: 300 },
+    ]);
+    const results = await provider(fake, { hosts: [`a.${ZONE}`, `b.${ZONE}`] }).update({
+      updates: [due(`a.${ZONE}`), due(`a.${ZONE}`, 'ipv6'), due(`b.${ZONE}`)],
+      addresses: {},
+      signal,
+    });
     expect(results.map((r) => r.outcome)).toEqual(['updated', 'updated', 'updated']);
     expect(fake.updates()).toBe(1);
     expect(fake.records.get(`a.${ZONE}/A`)).toEqual([{ data: V4, ttl: 300 }]);
@@ -150,7 +169,7 @@ describe('rfc2136 settings', () => {
 const NSUPDATE = '/usr/bin/nsupdate';
 const skipTools = !existsSync(NSUPDATE) && !process.env.CI;
 
-describe.skipIf(skipTools)('TSIG against BIND\'s nsupdate', () => {
+describe.skipIf(skipTools)("TSIG against BIND's nsupdate", () => {
   const nsupdate = (f: FakeRfc2136, secret: string, algorithm = 'hmac-sha256'): Promise<{ code: number; output: string }> =>
     new Promise((resolve) => {
       const child = execFile(NSUPDATE, ['-y', `${algorithm}:${f.key.name}:${secret}`, '-t', '3'], { timeout: 10_000 }, (error, stdout, stderr) =>
@@ -159,13 +178,16 @@ describe.skipIf(skipTools)('TSIG against BIND\'s nsupdate', () => {
       child.stdin?.end(`server ${f.host} ${f.port}\nzone ${ZONE}\nupdate add nsupdate.${ZONE} 120 A ${V4}\nsend\n`);
     });
 
-  it.each(['hmac-sha256', 'hmac-sha512', 'hmac-sha1', 'hmac-md5'] as const)('%s: the kit verifies what nsupdate signs, and nsupdate verifies the kit\'s signed answer', async (algorithm) => {
-    fake = await startRfc2136({ zone: ZONE, algorithm });
-    const result = await nsupdate(fake, fake.key.secret, algorithm);
-    expect(result.output).not.toMatch(/TSIG|error|failed/i);
-    expect(result.code).toBe(0);
-    expect(fake.records.get(`nsupdate.${ZONE}/A`)).toEqual([{ data: V4, ttl: 120 }]);
-  });
+  it.each(['hmac-sha256', 'hmac-sha512', 'hmac-sha1', 'hmac-md5'] as const)(
+    "%s: the kit verifies what nsupdate signs, and nsupdate verifies the kit's signed answer",
+    async (algorithm) => {
+      fake = await startRfc2136({ zone: ZONE, algorithm });
+      const result = await nsupdate(fake, fake.key.secret, algorithm);
+      expect(result.output).not.toMatch(/TSIG|error|failed/i);
+      expect(result.code).toBe(0);
+      expect(fake.records.get(`nsupdate.${ZONE}/A`)).toEqual([{ data: V4, ttl: 120 }]);
+    },
+  );
 
   it('nsupdate refuses an answer whose signature does not verify', async () => {
     fake = await startRfc2136({ zone: ZONE });

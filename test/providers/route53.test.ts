@@ -14,7 +14,14 @@ describe('Route 53 adapter against a local API server (SigV4, XML)', () => {
 
   const start = (extra: Record<string, unknown> = {}, secret = SECRET) =>
     s.h.start(
-      { type: 'route53', endpoint: s.fake.url, access_key_id: '${AWS_ACCESS_KEY_ID}', secret_access_key: '${AWS_SECRET_ACCESS_KEY}', hosts: ['office.branch.example.com'], ...extra },
+      {
+        type: 'route53',
+        endpoint: s.fake.url,
+        access_key_id: '${AWS_ACCESS_KEY_ID}',
+        secret_access_key: '${AWS_SECRET_ACCESS_KEY}',
+        hosts: ['office.branch.example.com'],
+        ...extra,
+      },
       { AWS_ACCESS_KEY_ID: KEY_ID, AWS_SECRET_ACCESS_KEY: secret },
     );
 
@@ -34,7 +41,9 @@ describe('Route 53 adapter against a local API server (SigV4, XML)', () => {
     ]);
     const post = s.fake.requests[4];
     expect(post?.body).toContain('<Action>UPSERT</Action>');
-    expect(post?.headers.authorization).toMatch(new RegExp(`^AWS4-HMAC-SHA256 Credential=${KEY_ID}/20261129/us-east-1/route53/aws4_request, SignedHeaders=content-length;content-type;host;x-amz-date, Signature=`));
+    expect(post?.headers.authorization).toMatch(
+      new RegExp(`^AWS4-HMAC-SHA256 Credential=${KEY_ID}/20261129/us-east-1/route53/aws4_request, SignedHeaders=content-length;content-type;host;x-amz-date, Signature=`),
+    );
     expect(post?.headers['x-amz-date']).toBe('20261129T080000Z');
     expect(post?.headers['user-agent']).toMatch(/^ddnsd\//);
 
@@ -60,7 +69,9 @@ describe('Route 53 adapter against a local API server (SigV4, XML)', () => {
   it('needs attention when the signature does not match, naming the permissions, and sends nothing more', async () => {
     const t = await start({}, 'not/the/right/secret');
     const report = await t.cycle();
-    expect(report.hosts.every((r) => r.action === 'needs-attention' && r.message?.includes('SignatureDoesNotMatch') && r.message.includes('route53:ChangeResourceRecordSets'))).toBe(true);
+    expect(
+      report.hosts.every((r) => r.action === 'needs-attention' && r.message?.includes('SignatureDoesNotMatch') && r.message.includes('route53:ChangeResourceRecordSets')),
+    ).toBe(true);
     const sent = s.fake.requests.length;
     t.clock.advance(5 * 60_000);
     await t.cycle();
@@ -76,12 +87,14 @@ describe('Route 53 adapter against a local API server (SigV4, XML)', () => {
     await wrongId.runtime.close();
   });
 
-  it('reads a refused change batch (InvalidChangeBatch), shows Route 53\'s message, and does not send it again every cycle', async () => {
+  it("reads a refused change batch (InvalidChangeBatch), shows Route 53's message, and does not send it again every cycle", async () => {
     s.fake.sets.push({ zoneId: ZONE, name: 'office.branch.example.com.', type: 'CNAME', ttl: 300, values: ['office.example.net.'] });
     const t = await start({ hosted_zone_id: ZONE, ipv6: false });
     const report = await t.cycle();
     expect(report.hosts[0]?.action).toBe('needs-attention');
-    expect(report.hosts[0]?.message).toMatch(/refused the change \(InvalidChangeBatch\): RRSet of type A with DNS name office\.branch\.example\.com\. is not permitted because a conflicting RRSet of type CNAME/);
+    expect(report.hosts[0]?.message).toMatch(
+      /refused the change \(InvalidChangeBatch\): RRSet of type A with DNS name office\.branch\.example\.com\. is not permitted because a conflicting RRSet of type CNAME/,
+    );
     expect(s.fake.calls().filter((c) => c.startsWith('POST'))).toHaveLength(1);
     t.clock.advance(24 * 3600_000);
     await t.cycle();

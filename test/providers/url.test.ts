@@ -128,7 +128,14 @@ describe('the url provider never shows its token', () => {
     const closed = await freePort();
     const entries = [
       { ...urlEntry(inPath, PATH_TOKEN, [HOST, 'ghost.example.org']), timeout: '2s' },
-      { type: 'url', url: `${inQuery.url}/update?token=${QUERY_TOKEN}&host={host}&ip={ip}`, success: '^good ', unchanged: '^nochg ', hosts: ['lab.example.org', 'phantom.example.org'], timeout: '2s' },
+      {
+        type: 'url',
+        url: `${inQuery.url}/update?token=${QUERY_TOKEN}&host={host}&ip={ip}`,
+        success: '^good ',
+        unchanged: '^nochg ',
+        hosts: ['lab.example.org', 'phantom.example.org'],
+        timeout: '2s',
+      },
       { type: 'url', url: `http://127.0.0.1:${closed}/update/${CLOSED_TOKEN}?host={host}&ip={ip}`, success: '^good ', hosts: ['gone.example.org'], timeout: '2s' },
     ];
     const dir = tempDir();
@@ -138,10 +145,14 @@ describe('the url provider never shows its token', () => {
     try {
       const [, url] = await cli.waitFor(/Status page on (http:\/\/127\.0\.0\.1:\d+)\//);
       let status = '';
-      await until(async () => {
-        status = await (await fetch(`${url}/api/status`)).text();
-        return (JSON.parse(status) as { hosts: { status: string }[] }).hosts.every((h) => h.status !== 'pending');
-      }, 20_000, 'every host to be tried');
+      await until(
+        async () => {
+          status = await (await fetch(`${url}/api/status`)).text();
+          return (JSON.parse(status) as { hosts: { status: string }[] }).hosts.every((h) => h.status !== 'pending');
+        },
+        20_000,
+        'every host to be tried',
+      );
       const page = await (await fetch(`${url}/`)).text();
       const rows = (JSON.parse(status) as { hosts: { host: string; status: string; lastError: string | null }[] }).hosts;
       const row = (host: string) => rows.find((h) => h.host === host);

@@ -71,7 +71,11 @@ it('SHA256SUMS lists both executables with their hashes', () => {
   expect(sums.map((l) => l.split('  ')[1]).sort()).toEqual(['ddnsd-linux-arm64', 'ddnsd-linux-x64']);
   for (const line of sums) {
     const [hash, name] = line.split('  ') as [string, string];
-    expect(createHash('sha256').update(readFileSync(join(SEA, name))).digest('hex')).toBe(hash);
+    expect(
+      createHash('sha256')
+        .update(readFileSync(join(SEA, name)))
+        .digest('hex'),
+    ).toBe(hash);
   }
 });
 
@@ -84,7 +88,10 @@ describe.each(TARGETS)('the single executable $name', (target) => {
   let port: number;
 
   beforeAll(async () => {
-    if (!canRun) throw new Error(`cannot run ${target.name} here: needs ${target.name === 'linux-x64' ? 'an x64 machine' : `${QEMU} (Debian's qemu-user-static) and ${ARM64_ROOT} (npm run test:sea makes it)`}`);
+    if (!canRun)
+      throw new Error(
+        `cannot run ${target.name} here: needs ${target.name === 'linux-x64' ? 'an x64 machine' : `${QEMU} (Debian's qemu-user-static) and ${ARM64_ROOT} (npm run test:sea makes it)`}`,
+      );
     echo = await startEcho(ADDRESS);
     dyn = await startDyndns2({ username: 'sea-user', password: PASS, hosts: ['a.example.net', 'b.example.net'] });
     dir = tempDir();
@@ -131,7 +138,10 @@ describe.each(TARGETS)('the single executable $name', (target) => {
     try {
       let health: number | undefined;
       for (let i = 0; i < target.timeoutMs / 250 && health !== 200; i++) {
-        health = await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(2000) }).then((r) => r.status, () => undefined);
+        health = await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(2000) }).then(
+          (r) => r.status,
+          () => undefined,
+        );
         if (health !== 200) await new Promise((r) => setTimeout(r, 250));
       }
       expect(health, log).toBe(200);

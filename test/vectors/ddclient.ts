@@ -175,7 +175,6 @@ export const HETZNER_VECTORS: readonly HetznerVector[] = [
 export const NOT_VECTORS: Readonly<Record<string, string>> = {
   't/protocol_cloudflare.pl "IPv4 success, email+key auth"': 'ddnsd takes an API token only, not the global key with X-Auth-Email',
   't/protocol_hetzner.pl "both IPv4 and IPv6 success", "action returns error status"':
-    'how an action that ends in error is read is the Hetzner adapter\'s own; the requests are those of the single-family cases',
-  't/protocol_hetzner.pl "correct auth header sent"':
-    'compared in every Hetzner vector (Bearer and the token); the token is 64 characters long there, as Hetzner Cloud tokens are',
+    "how an action that ends in error is read is the Hetzner adapter's own; the requests are those of the single-family cases",
+  't/protocol_hetzner.pl "correct auth header sent"': 'compared in every Hetzner vector (Bearer and the token); the token is 64 characters long there, as Hetzner Cloud tokens are',
 };
