@@ -1,5 +1,4 @@
-import { execFileSync, spawn } from 'node:child_process';
-import { join } from 'node:path';
+import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { healthUrl, probeHealth } from '../src/health.js';
 import { createHttpClient } from '../src/base/http.js';
@@ -7,6 +6,7 @@ import { startEcho } from './fakes/echo.js';
 import { send, startFake } from './fakes/server.js';
 import { BIN, childEnv, runCli, tempDir, writeConfig } from './helpers/cli.js';
 import { freePort } from './helpers/port.js';
+import { selfSignedCert } from './helpers/tls.js';
 
 const http = createHttpClient({ userAgent: 'ddnsd-test' });
 
@@ -120,27 +120,7 @@ describe('ddnsd health against ddnsd run', () => {
     const echo = await startEcho('81.2.69.160');
     const port = await freePort();
     const dir = tempDir();
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:P-256',
-        '-nodes',
-        '-days',
-        '2',
-        '-subj',
-        '/CN=ddnsd',
-        '-keyout',
-        join(dir, 'ok.key'),
-        '-out',
-        join(dir, 'ok.crt'),
-      ],
-      { stdio: 'ignore' },
-    );
+    selfSignedCert(dir, { name: 'ok' });
     const token = 'health-token-5f1c2e';
     writeConfig(
       dir,

@@ -1,6 +1,3 @@
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createEvents, type CycleEvent, type Events } from '../src/cycle/events.js';
@@ -12,6 +9,7 @@ import { createNotifier, type Notifier } from '../src/notify/index.js';
 import { send, startFake, type FakeServer } from './fakes/server.js';
 import { tempDir } from './helpers/cli.js';
 import { fakeClock, type FakeClock } from './helpers/clock.js';
+import { selfSignedCert } from './helpers/tls.js';
 
 const http = createHttpClient({ userAgent: 'ddnsd-test' });
 const closers: (() => Promise<void> | void)[] = [];
@@ -145,31 +143,11 @@ describe('notifications', () => {
 
   it('email: one message per incident through a real SMTP server with STARTTLS and a self-signed certificate', async () => {
     const dir = tempDir();
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem'),
-        '-days',
-        '1',
-        '-subj',
-        '/CN=localhost',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1,DNS:localhost',
-      ],
-      { stdio: 'ignore' },
-    );
+    const pair = selfSignedCert(dir, { keyType: 'rsa:2048', cn: 'localhost' });
     const received: { from: string; to: string[]; data: string; secure: boolean; user: string | undefined }[] = [];
     const server = new SMTPServer({
-      key: readFileSync(join(dir, 'key.pem')),
-      cert: readFileSync(join(dir, 'cert.pem')),
+      key: pair.keyPem,
+      cert: pair.certPem,
       authOptional: false,
       onAuth(auth, _session, cb) {
         if (auth.username === 'ddnsd' && auth.password === 'mail-secret-pw') cb(null, { user: auth.username });
@@ -193,7 +171,7 @@ describe('notifications', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     closers.push(() => new Promise<void>((r) => server.close(() => r())));
     const port = (server.server.address() as { port: number }).port;
-    const caFile = join(dir, 'cert.pem');
+    const caFile = pair.cert;
     const h = harness([
       {
         type: 'email',

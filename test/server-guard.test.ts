@@ -11,6 +11,7 @@ import { buildServer, type ServerDeps } from '../src/server/index.js';
 import { SESSION_MS } from '../src/server/session.js';
 import { tempDir, writeConfig } from './helpers/cli.js';
 import { NOW, sampleStatus } from './helpers/status.js';
+import { selfSignedCert } from './helpers/tls.js';
 
 const TOKEN = 'guard-page-token-41c7e0a2';
 const METRICS_TOKEN = 'guard-metrics-token-9d03bb';
@@ -215,33 +216,9 @@ describe('the server section of the config', () => {
   });
 });
 
-/** A self-signed certificate for 127.0.0.1 made with openssl, with `name` as its common name. */
+/** A self-signed certificate for 127.0.0.1 with `name` as its common name. */
 function selfSigned(dir: string, name: string): { cert: string; key: string } {
-  const cert = join(dir, `${name}.crt`);
-  const key = join(dir, `${name}.key`);
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-days',
-      '2',
-      '-subj',
-      `/CN=${name}`,
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-    ],
-    { stdio: 'ignore' },
-  );
+  const { cert, key } = selfSignedCert(dir, { name, cn: name });
   return { cert, key };
 }
 

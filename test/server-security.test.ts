@@ -5,7 +5,6 @@
  * socket floods, TLS suites. Everything runs on loopback; 127.0.0.x and
  * injected remote addresses stand in for other machines.
  */
-import { execFileSync } from 'node:child_process';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { connect as tcpConnect, type Socket } from 'node:net';
 import { join } from 'node:path';
@@ -19,6 +18,7 @@ import { openSessions, SESSION_FILE } from '../src/server/session.js';
 import { tempDir } from './helpers/cli.js';
 import { NOW, sampleStatus } from './helpers/status.js';
 import { until } from './helpers/wait.js';
+import { selfSignedCert } from './helpers/tls.js';
 
 const TOKEN = 'security-page-token-6b1f93';
 const SESSION_KEY = 'cd'.repeat(32);
@@ -348,12 +348,6 @@ describe('small things', () => {
 });
 
 function selfSigned(dir: string, keyType: string): { cert: string; key: string } {
-  const cert = join(dir, 'server.crt');
-  const key = join(dir, 'server.key');
-  execFileSync(
-    'openssl',
-    ['req', '-x509', '-newkey', keyType, '-nodes', '-days', '2', '-subj', '/CN=ddnsd', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', key, '-out', cert],
-    { stdio: 'ignore' },
-  );
+  const { cert, key } = selfSignedCert(dir, { name: 'server', keyType });
   return { cert, key };
 }

@@ -4,7 +4,6 @@
  * for other machines; nothing leaves this machine). Every answer's body and
  * headers are searched for the addresses, hostnames and secrets.
  */
-import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
@@ -20,6 +19,7 @@ import { until } from '../helpers/wait.js';
 import { NOW, sampleStatus } from '../helpers/status.js';
 import { cycleTotals as cycleTotalsIn } from './daemon.js';
 import { record } from './report.js';
+import { selfSignedCert } from '../helpers/tls.js';
 
 const PAGE_TOKEN = 'faults-lan-page-token-8e41d2';
 const METRICS_TOKEN = 'faults-lan-metrics-token-1f9a07';
@@ -73,27 +73,7 @@ describe('the status server on the LAN', () => {
   it('refuses to start beyond loopback with open reads, or with a bad certificate file, naming the fix or the file', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'garbage.pem'), 'not a certificate');
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:P-256',
-        '-nodes',
-        '-days',
-        '2',
-        '-subj',
-        '/CN=ddnsd',
-        '-keyout',
-        join(dir, 'ok.key'),
-        '-out',
-        join(dir, 'ok.crt'),
-      ],
-      { stdio: 'ignore' },
-    );
+    selfSignedCert(dir, { name: 'ok' });
     const cases: [string, string, RegExp][] = [
       ['listen 0.0.0.0 without a token', '  listen: 0.0.0.0:0\n', /beyond loopback.*set server\.token/],
       ['auth: none on 0.0.0.0 without public_read', '  listen: 0.0.0.0:0\n  auth: none\n', /auth: none while listening on 0\.0\.0\.0:0.*public_read: true/],
@@ -513,27 +493,7 @@ describe('the status server on the LAN: sessions, guessing and floods', () => {
 
   it('keeps serving other clients while one holds 2,000 idle sockets; under TLS a planted ddnsd_session cookie changes nothing', async () => {
     const dir = tempDir();
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:P-256',
-        '-nodes',
-        '-days',
-        '2',
-        '-subj',
-        '/CN=ddnsd',
-        '-keyout',
-        join(dir, 'tls.key'),
-        '-out',
-        join(dir, 'tls.crt'),
-      ],
-      { stdio: 'ignore' },
-    );
+    selfSignedCert(dir);
     const app = buildServer({
       status: sampleStatus,
       token: PAGE_TOKEN,

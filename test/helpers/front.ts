@@ -5,12 +5,10 @@
  * can be run against fresh fakes; TLS lets clients that only speak https
  * (ddclient's DuckDNS and Cloudflare) reach a fake.
  */
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { createServer as createHttp, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttps } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { selfSignedCert } from './tls.js';
 
 export interface Front {
   url: string;
@@ -19,31 +17,10 @@ export interface Front {
   close(): Promise<void>;
 }
 
-/** A self-signed certificate for 127.0.0.1 and localhost, written to dir/cert.pem and dir/key.pem. */
+/** A self-signed certificate for 127.0.0.1 and localhost; certFile is its path, for a client's CA list. */
 export function selfSigned(dir: string): { cert: string; key: string; certFile: string } {
-  const certFile = join(dir, 'cert.pem');
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      join(dir, 'key.pem'),
-      '-out',
-      certFile,
-      '-days',
-      '1',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1,DNS:localhost',
-    ],
-    { stdio: 'ignore' },
-  );
-  return { cert: readFileSync(certFile, 'utf8'), key: readFileSync(join(dir, 'key.pem'), 'utf8'), certFile };
+  const pair = selfSignedCert(dir, { keyType: 'rsa:2048', cn: '127.0.0.1' });
+  return { cert: pair.certPem, key: pair.keyPem, certFile: pair.cert };
 }
 
 export async function startFront(options: { target: string; tls?: { cert: string; key: string }; path?: (path: string) => string }): Promise<Front> {
