@@ -31,7 +31,7 @@ const cell = (text) => String(text).replaceAll('|', '\\|').replaceAll('\n', ' ')
 const lines = [
   '# Reliability figures',
   '',
-  `Written by \`npm run test:faults -- --report\` on ${new Date().toISOString().slice(0, 10)}: Node ${process.version}, ${cpus().length} cores, ${process.platform}; the suite took ${seconds} s. Every scenario drives the real CLI (\`ddnsd run\` or \`ddnsd once\` as a child process, the long run the compiled runtime on an injected clock) against local fakes on 127.0.0.1 that misbehave on command, in a fresh temporary folder.`,
+  `Written by \`npm run test:faults -- --report\` on ${new Date().toISOString().slice(0, 10)}: Node ${process.version}, ${cpus().length} cores, ${process.platform}; the suite took ${seconds} s. Most scenarios drive the real CLI (\`ddnsd run\` or \`ddnsd once\` as a child process); the long run, the days-long pause schedules and the links drive the compiled runtime on an injected clock, and some LAN scenarios the status server in process against local fakes on 127.0.0.1 that misbehave on command, in a fresh temporary folder.`,
   '',
   `**Faults injected: ${faults}. Bad inputs tried: ${badInputs}. Survived: ${rows.length} of ${rows.length} scenarios. Data lost: 0** (the state file parsed as valid state after every kill and every failed write). **Secrets found in outputs: ${hits}** (${outputs} outputs searched: stdout, stderr, every HTTP body and header read).`,
   '',
