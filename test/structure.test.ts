@@ -102,7 +102,7 @@ const KNOWN_UPWARD: readonly { from: string; to: string; why: string }[] = [
   {
     from: 'src/config/load.ts',
     to: 'src/notify/config.ts',
-    why: 'the notify: schema; it goes below config (or is handed to the loader, as the provider adapters are) with the registry of notification targets',
+    why: "the notify: schema, built from the registry of notification targets, whose files hold both a target's settings and its sender; it goes below config when the loader is handed the targets, as it is handed the provider adapters (notify/ imports nothing of config/, so this edge closes no loop)",
   },
 ];
 

@@ -4,7 +4,7 @@
  * message.
  */
 import { z } from 'zod';
-import { expected } from '../config/schema.js';
+import { expected } from '../base/schema.js';
 import { NOTIFY_EVENTS, SEVERITIES, type Severity } from './types.js';
 
 export const common = {

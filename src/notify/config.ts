@@ -5,7 +5,7 @@
  * names its type: `- url: "discord://token@id"`.
  */
 import { z } from 'zod';
-import { describeValue } from '../config/schema.js';
+import { describeValue } from '../base/schema.js';
 import { kindOf, TARGETS, typeOfUrl, URL_SCHEMES, type TargetConfig } from './registry.js';
 import { NOTIFY_EVENTS, type NotifyEvent } from './types.js';
 

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import type { Transporter } from 'nodemailer';
 import { z } from 'zod';
-import { expected } from '../config/schema.js';
+import { expected } from '../base/schema.js';
 import { common } from './common.js';
 import type { MessageKind, Sender } from './types.js';
 

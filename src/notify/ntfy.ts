@@ -7,7 +7,7 @@
  * left out (https://github.com/containrrr/shoutrrr/blob/main/docs/services/ntfy.md).
  */
 import { z } from 'zod';
-import { expected } from '../config/schema.js';
+import { expected } from '../base/schema.js';
 import { checked, common, describeByHost, expectOk, tokenParts, urlCheck } from './common.js';
 import type { MessageKind, Severity } from './types.js';
 

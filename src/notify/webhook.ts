@@ -9,7 +9,7 @@
  * https://github.com/containrrr/shoutrrr/blob/main/docs/services/generic.md
  */
 import { z } from 'zod';
-import { expected } from '../config/schema.js';
+import { expected } from '../base/schema.js';
 import { VERSION } from '../base/version.js';
 import { checked, common, describeByHost, expectOk, tokenParts, urlCheck, yes } from './common.js';
 import type { MessageKind, Notification } from './types.js';
