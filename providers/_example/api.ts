@@ -10,7 +10,7 @@
  *   Authorization: Bearer <token>. Errors: {"error": "..."} with 401 (bad token),
  *   403 (a read-only token writing), 404, 429 (Retry-After), 5xx.
  */
-import { DdnsError, rateLimited, requestJson, statusFailure, unexpectedAnswer, type Clock, type HttpClient, type JsonResponse, type RecordType } from '../kit/index.js';
+import { DdnsError, rateLimited, requestBearerJson, statusFailure, unexpectedAnswer, type Clock, type HttpClient, type JsonResponse, type RecordType } from '../kit/index.js';
 
 export interface ExampleRecord {
   id: string;
@@ -44,13 +44,7 @@ export function createExampleApi(deps: { endpoint: string; token: string; http: 
   /** The answer's JSON, or undefined on 404; every failure thrown as its kind. */
   const call = async (method: 'GET' | 'POST' | 'PUT', path: string, what: string, signal: AbortSignal, json?: unknown): Promise<Record<string, unknown> | undefined> => {
     const where = `Example DNS (${method} ${path.replace(/\?.*$/, '')}) while ${what}`;
-    const res = await requestJson(deps.http, {
-      url: `${deps.endpoint}${path}`,
-      method,
-      headers: { authorization: `Bearer ${deps.token}` },
-      ...(json === undefined ? {} : { json }),
-      signal,
-    });
+    const res = await requestBearerJson(deps, { method, path, json, signal });
     const failure = refusal(res, where, deps.clock.now());
     if (failure) throw failure;
     if (res.status === 404) return undefined;

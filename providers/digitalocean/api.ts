@@ -7,7 +7,18 @@
  * 5xx transient; DigitalOcean documents no other refusal as final (a 422
  * names what it did not accept), so the rest are `bad-response`.
  */
-import { DdnsError, rateLimited, readPages, requestJson, statusFailure, unexpectedAnswer, type Clock, type HttpClient, type JsonResponse, type RecordType } from '../kit/index.js';
+import {
+  DdnsError,
+  rateLimited,
+  readPages,
+  requestBearerJson,
+  statusFailure,
+  unexpectedAnswer,
+  type Clock,
+  type HttpClient,
+  type JsonResponse,
+  type RecordType,
+} from '../kit/index.js';
 
 export interface DoRecord {
   id: number;
@@ -53,13 +64,7 @@ export function createDigitalOceanApi(deps: { endpoint: string; token: string; h
   /** The answer's JSON, or undefined on 404; every failure thrown as its kind. */
   const call = async (method: Method, path: string, what: string, signal: AbortSignal, json?: unknown): Promise<Record<string, unknown> | undefined> => {
     const where = `DigitalOcean (${method} ${path.replace(/\?.*$/, '')}) while ${what}`;
-    const res = await requestJson(deps.http, {
-      url: `${deps.endpoint}${path}`,
-      method,
-      headers: { authorization: `Bearer ${deps.token}` },
-      ...(json === undefined ? {} : { json }),
-      signal,
-    });
+    const res = await requestBearerJson(deps, { method, path, json, signal });
     const failure = refusal(res, where, deps.clock.now());
     if (failure) throw failure;
     if (res.status === 404 && (res.json as { id?: unknown } | undefined)?.id === 'not_found') return undefined;

@@ -7,7 +7,7 @@
  * domain or record", 429 rate-limited, 5xx transient; Gandi documents no other
  * refusal as final, so the rest are `bad-response`, tried again after a growing pause.
  */
-import { DdnsError, requestJson, statusFailure, unexpectedAnswer, type Clock, type HttpClient, type JsonResponse, type RecordType } from '../kit/index.js';
+import { DdnsError, requestBearerJson, statusFailure, unexpectedAnswer, type Clock, type HttpClient, type JsonResponse, type RecordType } from '../kit/index.js';
 
 export interface RecordSet {
   ttl: number;
@@ -41,13 +41,7 @@ export function createGandiApi(deps: { endpoint: string; token: string; http: Ht
   /** The answer's JSON, or undefined on 404; every failure thrown as its kind. */
   const call = async (method: 'GET' | 'PUT', path: string, what: string, signal: AbortSignal, json?: unknown): Promise<Record<string, unknown> | undefined> => {
     const where = `Gandi LiveDNS (${method} ${path}) while ${what}`;
-    const res = await requestJson(deps.http, {
-      url: `${deps.endpoint}${path}`,
-      method,
-      headers: { authorization: `Bearer ${deps.token}` },
-      ...(json === undefined ? {} : { json }),
-      signal,
-    });
+    const res = await requestBearerJson(deps, { method, path, json, signal });
     const body = typeof res.json === 'object' && res.json !== null ? (res.json as { message?: unknown; code?: unknown }) : undefined;
     const message = typeof body?.message === 'string' ? body.message.slice(0, 200) : 'no reason given';
     if (res.status === 401 || res.status === 403) throw authFailure(res, where, message);

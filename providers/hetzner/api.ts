@@ -15,7 +15,7 @@
  * `error`, at most ACTION_WAIT_MS, so the next change to the zone does not
  * meet `locked` and a failed change is not counted as done.
  */
-import { DdnsError, rateLimited, requestJson, statusFailure, unexpectedAnswer, type Clock, type HttpClient, type JsonResponse, type RecordType } from '../kit/index.js';
+import { DdnsError, rateLimited, requestBearerJson, statusFailure, unexpectedAnswer, type Clock, type HttpClient, type JsonResponse, type RecordType } from '../kit/index.js';
 
 export interface RRSet {
   name: string;
@@ -69,13 +69,7 @@ function createCall(deps: { endpoint: string; token: string; http: HttpClient; c
   /** The answer's JSON, or undefined on a 404 `not_found`; every failure thrown as its kind. */
   return async (method, path, what, signal, json) => {
     const where = `Hetzner (${method} ${path}) while ${what}`;
-    const res = await requestJson(deps.http, {
-      url: `${deps.endpoint}${path}`,
-      method,
-      headers: { authorization: `Bearer ${deps.token}` },
-      ...(json === undefined ? {} : { json }),
-      signal,
-    });
+    const res = await requestBearerJson(deps, { method, path, json, signal });
     const error = (res.json as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
     const detail = typeof error?.message === 'string' ? `: ${String(error.code)} ${error.message.slice(0, 200)}` : '';
     if (res.status === 429) throw rateLimited(res, where, deps.clock.now());

@@ -26,6 +26,26 @@ export async function requestJson(http: HttpClient, req: Omit<HttpRequest, 'body
   return { ...res, json: parseJson(res.text) };
 }
 
+/** What a token-authenticated REST API needs: the entry's endpoint, its token, the shared client. */
+export interface BearerApi {
+  endpoint: string;
+  token: string;
+  http: HttpClient;
+}
+
+/**
+ * A JSON request to `path` below the entry's endpoint, with the token as
+ * `Authorization: Bearer`: how the REST APIs (DigitalOcean, Gandi, Hetzner)
+ * are called. The answer is left to the adapter, which knows what it means.
+ */
+export async function requestBearerJson(
+  api: BearerApi,
+  req: { method: NonNullable<HttpRequest['method']>; path: string; json?: unknown; signal: AbortSignal },
+): Promise<JsonResponse> {
+  const { path, json, ...rest } = req;
+  return requestJson(api.http, { ...rest, url: `${api.endpoint}${path}`, headers: { authorization: `Bearer ${api.token}` }, ...(json === undefined ? {} : { json }) });
+}
+
 /** JSON text as a value, or undefined when it is not JSON. */
 export function parseJson(text: string): unknown {
   try {

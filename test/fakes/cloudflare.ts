@@ -103,6 +103,18 @@ export async function startCloudflare(options: {
 
   /** A record as Cloudflare keeps it: a proxied record's TTL is automatic. */
   const kept = <R extends Partial<FakeRecord>>(r: R): R => (r.proxied ? { ...r, ttl: 1 } : r);
+  /** A whole record from a request's fields, as a POST creates it or a PUT replaces one: fields left out take Cloudflare's defaults. */
+  const whole = (id: string, zoneId: string, p: Partial<FakeRecord>): FakeRecord =>
+    kept({
+      id,
+      zone_id: zoneId,
+      type: String(p.type),
+      name: String(p.name),
+      content: String(p.content),
+      ttl: p.ttl ?? 1,
+      proxied: p.proxied ?? false,
+      comment: p.comment ?? null,
+    });
   const invalidIn = (zone: string, r: Partial<FakeRecord>): string | undefined => {
     if (r.ttl !== undefined && r.ttl !== 1 && (r.ttl < minTtl || r.ttl > 86400)) return `TTL must be between ${minTtl} and 86400 seconds, or 1 for Automatic.`;
     if (r.type === 'A' && !IPV4.test(r.content ?? '')) return 'Content for A record is invalid.';
@@ -141,18 +153,7 @@ export async function startCloudflare(options: {
       for (const p of list) {
         const r = own(p.id);
         if (!r) return envelope(res, 404, null, [{ code: 81044, message: 'Record does not exist.' }]);
-        const updated: FakeRecord = replace
-          ? kept({
-              id: r.id,
-              zone_id: zoneId,
-              type: String(p.type),
-              name: String(p.name),
-              content: String(p.content),
-              ttl: p.ttl ?? 1,
-              proxied: p.proxied ?? false,
-              comment: p.comment ?? null,
-            })
-          : kept({ ...r, ...p, id: r.id, zone_id: zoneId });
+        const updated: FakeRecord = replace ? whole(r.id, zoneId, p) : kept({ ...r, ...p, id: r.id, zone_id: zoneId });
         const problem = invalidIn(zone, updated);
         if (problem) return envelope(res, 400, null, [{ code: codeOf(problem), message: problem }]);
         work.set(r.id, updated);
@@ -160,16 +161,7 @@ export async function startCloudflare(options: {
       }
     }
     for (const p of body.posts ?? []) {
-      const record: FakeRecord = kept({
-        id: newId(),
-        zone_id: zoneId,
-        type: String(p.type),
-        name: String(p.name),
-        content: String(p.content),
-        ttl: p.ttl ?? 1,
-        proxied: p.proxied ?? false,
-        comment: p.comment ?? null,
-      });
+      const record: FakeRecord = whole(newId(), zoneId, p);
       const problem = invalidIn(zone, record);
       if (problem) return envelope(res, 400, null, [{ code: codeOf(problem), message: problem }]);
       work.set(record.id, record);
@@ -238,16 +230,7 @@ export async function startCloudflare(options: {
       const body = req.body ? (JSON.parse(req.body) as Partial<FakeRecord>) : {};
       const invalid = (r: Partial<FakeRecord>): string | undefined => invalidIn(zone, r);
       if (recordId === undefined && req.method === 'POST') {
-        const record: FakeRecord = kept({
-          id: newId(),
-          zone_id: zoneId,
-          type: String(body.type),
-          name: String(body.name),
-          content: String(body.content),
-          ttl: body.ttl ?? 1,
-          proxied: body.proxied ?? false,
-          comment: body.comment ?? null,
-        });
+        const record: FakeRecord = whole(newId(), zoneId, body);
         const problem = invalid(record);
         if (problem) return envelope(res, 400, null, [{ code: codeOf(problem), message: problem }]);
         records.set(record.id, record);
