@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startDuckDns, type FakeDuckDns } from './fakes/duckdns.js';
 import { startEcho, type EchoServer } from './fakes/echo.js';
 import { runCli, tempDir, writeConfig } from './helpers/cli.js';
+import { detectYaml } from './helpers/config-yaml.js';
 
 // Public addresses as data only: the fakes answer them, nothing contacts them.
 const FIRST = '81.2.69.160';
@@ -25,11 +26,7 @@ describe('ddnsd once against local DuckDNS and IP echo servers', () => {
       dir,
       `interval: 5m
 state: ./data/state.json
-detect:
-  ipv4: [${echoA.url}/, ${echoB.url}/]
-  agree: 2
-  timeout: 2s
-providers:
+${detectYaml([echoA.url, echoB.url], 2)}providers:
   - type: duckdns
     token: \${DUCKDNS_TOKEN}
     endpoint: ${duck.url}

@@ -17,6 +17,7 @@ import { startDaemon, type Daemon } from '../src/main.js';
 import { startDuckDns, type FakeDuckDns } from './fakes/duckdns.js';
 import { startEcho, type EchoServer } from './fakes/echo.js';
 import { tempDir } from './helpers/cli.js';
+import { statusDaemonYaml } from './helpers/config-yaml.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run', '--disable-component-update', '--disable-sync'];
@@ -63,14 +64,7 @@ describe.skipIf(process.env.DDNSD_SKIP_BROWSER === '1')('the status page in chro
     );
     writeFileSync(
       join(dir, 'config.yaml'),
-      `interval: 1h
-state: ./state.json
-detect:
-  ipv4: [${echoA.url}/, ${echoB.url}/]
-  timeout: 2s
-server:
-  listen: 127.0.0.1:0
-  token: ${PAGE_TOKEN}
+      `${statusDaemonYaml([echoA.url, echoB.url])}  token: ${PAGE_TOKEN}
 providers:
   - type: duckdns
     token: ${OFFICE_TOKEN}

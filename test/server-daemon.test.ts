@@ -15,6 +15,7 @@ import type { Status } from '../src/status.js';
 import { startDuckDns, type FakeDuckDns } from './fakes/duckdns.js';
 import { startEcho, type EchoServer } from './fakes/echo.js';
 import { tempDir } from './helpers/cli.js';
+import { statusDaemonYaml } from './helpers/config-yaml.js';
 
 const FIRST = '81.2.69.160';
 const SECOND = '81.2.69.161';
@@ -42,14 +43,7 @@ describe('the status server of a running daemon', () => {
     writeFileSync(join(dir, 'page-token'), `${PAGE_TOKEN}\n`);
     writeFileSync(
       join(dir, 'config.yaml'),
-      `interval: 1h
-state: ./state.json
-detect:
-  ipv4: [${echoA.url}/, ${echoB.url}/]
-  timeout: 2s
-server:
-  listen: 127.0.0.1:0
-  token_file: ./page-token
+      `${statusDaemonYaml([echoA.url, echoB.url])}  token_file: ./page-token
 providers:
   - type: duckdns
     token: \${DUCKDNS_TOKEN}

@@ -17,6 +17,7 @@ import type { Status } from '../src/status.js';
 import { startDuckDns, type FakeDuckDns } from './fakes/duckdns.js';
 import { startEcho, type EchoServer } from './fakes/echo.js';
 import { tempDir } from './helpers/cli.js';
+import { statusDaemonYaml } from './helpers/config-yaml.js';
 
 const DUCK_TOKEN = 'duck-secret-5b1e07c2-token';
 const FILE_TOKEN = 'duck-file-secret-0a4c9e11';
@@ -43,14 +44,7 @@ describe('the settings API', () => {
   let answers: string[];
 
   const yaml = (serverExtra = ''): string => `# The office's ddnsd
-interval: 1h
-state: ./state.json
-detect:
-  ipv4: [${echo.url}/]
-  timeout: 2s
-server:
-  listen: 127.0.0.1:0
-  auth: token
+${statusDaemonYaml([echo.url])}  auth: token
   token: ${PAGE_TOKEN} # the page's sign-in
 ${serverExtra}providers:
   # DuckDNS for the front door

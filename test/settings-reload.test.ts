@@ -10,6 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startDuckDns, type FakeDuckDns } from './fakes/duckdns.js';
 import { startEcho, type EchoServer } from './fakes/echo.js';
 import { startCli, tempDir, writeConfig, type RunningCli } from './helpers/cli.js';
+import { statusDaemonYaml } from './helpers/config-yaml.js';
 import { until } from './helpers/wait.js';
 import type { Status } from '../src/status.js';
 
@@ -21,14 +22,7 @@ describe('reloading the config of a running daemon', () => {
   let duck: FakeDuckDns;
   let cli: RunningCli | undefined;
 
-  const config = (hosts: string, extra = ''): string => `interval: 1h
-state: ./state.json
-detect:
-  ipv4: [${echo.url}/]
-  timeout: 2s
-server:
-  listen: 127.0.0.1:0
-  auth: token
+  const config = (hosts: string, extra = ''): string => `${statusDaemonYaml([echo.url])}  auth: token
   token: ${PAGE_TOKEN}
 ${extra}providers:
   - type: duckdns

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDuckDns, type FakeDuckDns } from '../fakes/duckdns.js';
 import { startEcho, type EchoServer } from '../fakes/echo.js';
 import { tempDir } from '../helpers/cli.js';
+import { detectYaml } from '../helpers/config-yaml.js';
 import { freePort } from '../helpers/port.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -120,11 +121,7 @@ describe.each(PLATFORMS)('the linux/%s container image, built with podman and ru
       join(dir, 'config/config.yaml'),
       `# Only loopback addresses: the container shares the host's network.
 interval: 5m
-detect:
-  ipv4: [${echoA.url}/, ${echoB.url}/]
-  agree: 2
-  timeout: 2s
-providers:
+${detectYaml([echoA.url, echoB.url], 2)}providers:
   - type: duckdns
     token_file: /run/secrets/duckdns_token
     endpoint: ${duck.url}

@@ -51,6 +51,16 @@ interface Scenario {
 const answer = (status: number, body: string, headers: Record<string, string> = {}): Misbehaviour => ({ kind: 'answer', status, body, headers });
 const cfError = (status: number, code: number, message: string, headers: Record<string, string> = {}): Misbehaviour =>
   answer(status, JSON.stringify({ success: false, errors: [{ code, message }], messages: [], result: null }), { 'content-type': 'application/json', ...headers });
+/** The provider takes the connection and never answers: each attempt ends at the 1 s timeout. */
+const neverAnswers = (provider: Kind): Scenario => ({
+  provider,
+  fault: 'never answers',
+  inject: [[Infinity, { kind: 'hang' }]],
+  expected: '3 attempts bounded by the 1s timeout, then failing',
+  status: 'failing',
+  requests: 3,
+  message: 'no complete answer within 1s',
+});
 
 const scenarios: Scenario[] = [
   { provider: 'duckdns', fault: 'a burst of two 503s', inject: [[2, answer(503, 'busy')]], expected: 'retried within the cycle, then ok', status: 'ok', requests: 3 },
@@ -106,15 +116,7 @@ const scenarios: Scenario[] = [
     requests: 3,
     message: 'the connection closed before the answer was complete',
   },
-  {
-    provider: 'duckdns',
-    fault: 'never answers',
-    inject: [[Infinity, { kind: 'hang' }]],
-    expected: '3 attempts bounded by the 1s timeout, then failing',
-    status: 'failing',
-    requests: 3,
-    message: 'no complete answer within 1s',
-  },
+  neverAnswers('duckdns'),
   {
     provider: 'duckdns',
     fault: 'KO (wrong token)',
@@ -239,15 +241,7 @@ const scenarios: Scenario[] = [
     status: 'ok',
     requests: 3,
   },
-  {
-    provider: 'cloudflare',
-    fault: 'never answers',
-    inject: [[Infinity, { kind: 'hang' }]],
-    expected: '3 attempts bounded by the 1s timeout, then failing',
-    status: 'failing',
-    requests: 3,
-    message: 'no complete answer within 1s',
-  },
+  neverAnswers('cloudflare'),
 ];
 
 interface Faulty {

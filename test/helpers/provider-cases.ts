@@ -61,6 +61,32 @@ export interface CaseFake {
   limitWords?: RegExp;
 }
 
+/** A fake whose records are named by a token, one a family (ClouDNS, FreeDNS). */
+interface TokenRecordFake extends FakeServer {
+  records: Map<string, { address?: string }>;
+  updates(): FakeServer['requests'];
+  rateLimitNext(seconds: number): void;
+}
+
+/** The entry for `host` of a service whose records are named by a token a family, both families sent to `url`. */
+export function tokenRecordEntry(type: string, url: string, tokens: Record<Family, string>, host: string, over: Record<string, unknown> = {}): Record<string, unknown> {
+  return { type, endpoint: url, ipv6_endpoint: url, token: tokens.ipv4, ipv6_token: tokens.ipv6, hosts: [host], ...over };
+}
+
+/** The parts of a CaseFake that drive a fake whose records are named by a token a family. */
+export function tokenRecordCase(fake: TokenRecordFake, tokens: Record<Family, string>): Pick<CaseFake, 'server' | 'updates' | 'record' | 'setRecord' | 'rateLimitNext'> {
+  return {
+    server: fake,
+    updates: () => fake.updates(),
+    record: (family) => fake.records.get(tokens[family])?.address,
+    setRecord: (family, address) => {
+      const r = fake.records.get(tokens[family]);
+      if (r) r.address = address;
+    },
+    rateLimitNext: (seconds) => fake.rateLimitNext(seconds),
+  };
+}
+
 export interface CaseSpec {
   type: string;
   /** The families the service updates; default both. */

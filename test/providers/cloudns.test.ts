@@ -1,21 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCloudns, type FakeCloudns } from '../fakes/cloudns.js';
-import { ADDRESS, providerCases, startEchoes, type Echoes } from '../helpers/provider-cases.js';
+import { ADDRESS, providerCases, startEchoes, tokenRecordCase, tokenRecordEntry, type Echoes } from '../helpers/provider-cases.js';
 import { startRuntime } from '../helpers/runtime.js';
 
 const HOST = 'office.cloudns.ph';
 const TOKEN4 = 'b2ZmaWNlLWNsb3VkbnMtQS0xMjM0';
 const TOKEN6 = 'b2ZmaWNlLWNsb3VkbnMtQUFBQS01Njc4';
 
-const entry = (fake: FakeCloudns, over: Record<string, unknown> = {}) => ({
-  type: 'cloudns',
-  endpoint: fake.url,
-  ipv6_endpoint: fake.url,
-  token: TOKEN4,
-  ipv6_token: TOKEN6,
-  hosts: [HOST],
-  ...over,
-});
+const TOKENS = { ipv4: TOKEN4, ipv6: TOKEN6 };
+
+const entry = (fake: FakeCloudns, over: Record<string, unknown> = {}) => tokenRecordEntry('cloudns', fake.url, TOKENS, HOST, over);
 
 providerCases({
   type: 'cloudns',
@@ -23,19 +17,11 @@ providerCases({
   saysUnchanged: false,
   async start() {
     const fake = await startCloudns({ [TOKEN4]: HOST, [TOKEN6]: HOST });
-    const tokenOf = (family: 'ipv4' | 'ipv6') => (family === 'ipv4' ? TOKEN4 : TOKEN6);
     return {
-      server: fake,
+      ...tokenRecordCase(fake, TOKENS),
       // A record ClouDNS does not know is a token it does not know: `Invalid request.`
       entry: (o = {}) => (o.credentials === 'wrong' || o.hosts ? entry(fake, { token: 'd3Jvbmc', ipv6_token: 'd3Jvbmc2', ...(o.hosts ? { hosts: o.hosts } : {}) }) : entry(fake)),
       unknownHost: 'gone.cloudns.ph',
-      updates: () => fake.updates(),
-      record: (family) => fake.records.get(tokenOf(family))?.address,
-      setRecord: (family, address) => {
-        const r = fake.records.get(tokenOf(family));
-        if (r) r.address = address;
-      },
-      rateLimitNext: (seconds) => fake.rateLimitNext(seconds),
     };
   },
 });

@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROVIDERS } from '../helpers/providers.js';
 import type { HostUpdate } from '../../src/base/provider.js';
-import { FAMILIES } from '../../src/base/address.js';
+import { FAMILIES, type Family } from '../../src/base/address.js';
 import { createHttpClient } from '../../src/base/http.js';
 import { silentLogger } from '../../src/base/log.js';
 import { USER_AGENT } from '../../src/base/version.js';
@@ -68,29 +68,34 @@ describe("ddclient's protocol tests as vectors", () => {
   });
 });
 
+/** One update of the vector's host and family through the `type` adapter, with a token and a zone, against the fake at `endpoint`. */
+async function updateOne(type: 'cloudflare' | 'hetzner', v: { token: string; zone: string; host: string; family: Family; address: string }, endpoint: string) {
+  const definition = PROVIDERS.find((p) => p.type === type);
+  const settings = definition?.schema.parse({
+    type,
+    token: v.token,
+    zone: v.zone,
+    hosts: [v.host],
+    endpoint,
+    ipv4: v.family === 'ipv4',
+    ipv6: v.family === 'ipv6',
+  });
+  if (!definition || !settings) throw new Error(`no ${type} adapter`);
+  const provider = definition.create(settings, { http: createHttpClient({ userAgent: USER_AGENT }), dns: undefined as never, clock: fakeClock(), log: silentLogger });
+  return provider.update({
+    updates: [{ host: v.host, family: v.family, address: v.address }],
+    addresses: { [v.family]: v.address },
+    signal: AbortSignal.timeout(10_000),
+  });
+}
+
 describe("ddclient's Cloudflare tests as vectors, against the Cloudflare fake", () => {
   it.each(CLOUDFLARE_VECTORS.map((v) => [v.source, v] as const))('%s', async (_source, v) => {
     const fake = await startCloudflare({ tokens: { [v.token]: [v.zone] }, zones: { [v.zone]: 'zone111zone111zone111zone111zone' } });
     try {
       const type = v.want.recordType;
       const id = fake.addRecord({ zone: v.zone, name: v.host, type, content: type === 'A' ? '81.2.69.1' : '2a02:8010:1::9', ttl: 1, proxied: false });
-      const definition = PROVIDERS.find((p) => p.type === 'cloudflare');
-      const settings = definition?.schema.parse({
-        type: 'cloudflare',
-        token: v.token,
-        zone: v.zone,
-        hosts: [v.host],
-        endpoint: fake.endpoint,
-        ipv4: v.family === 'ipv4',
-        ipv6: v.family === 'ipv6',
-      });
-      if (!definition || !settings) throw new Error('no cloudflare adapter');
-      const provider = definition.create(settings, { http: createHttpClient({ userAgent: USER_AGENT }), dns: undefined as never, clock: fakeClock(), log: silentLogger });
-      const results = await provider.update({
-        updates: [{ host: v.host, family: v.family, address: v.address }],
-        addresses: { [v.family]: v.address },
-        signal: AbortSignal.timeout(10_000),
-      });
+      const results = await updateOne('cloudflare', v, fake.endpoint);
       expect(results.map((r) => r.outcome)).toEqual(['updated']);
       // The token as Bearer on every request, and the zone looked up by name where it is looked up.
       for (const r of fake.requests) expect(r.headers.authorization).toBe(v.want.authorization);
@@ -120,23 +125,7 @@ describe("ddclient's Hetzner tests as vectors, against the Hetzner Cloud fake", 
           ttl: null,
           records: [{ value: v.family === 'ipv4' ? '81.2.69.1' : '2a02:8010:1::9', comment: '' }],
         });
-      const definition = PROVIDERS.find((p) => p.type === 'hetzner');
-      const settings = definition?.schema.parse({
-        type: 'hetzner',
-        token: TOKEN,
-        zone: v.zone,
-        hosts: [v.host],
-        endpoint: fake.endpoint,
-        ipv4: v.family === 'ipv4',
-        ipv6: v.family === 'ipv6',
-      });
-      if (!definition || !settings) throw new Error('no hetzner adapter');
-      const provider = definition.create(settings, { http: createHttpClient({ userAgent: USER_AGENT }), dns: undefined as never, clock: fakeClock(), log: silentLogger });
-      const results = await provider.update({
-        updates: [{ host: v.host, family: v.family, address: v.address }],
-        addresses: { [v.family]: v.address },
-        signal: AbortSignal.timeout(10_000),
-      });
+      const results = await updateOne('hetzner', { ...v, token: TOKEN }, fake.endpoint);
       expect(results.map((r) => r.outcome)).toEqual(['updated']);
       // `@` and `%40` name the same path.
       const calls = fake.calls().map(decodeURIComponent);

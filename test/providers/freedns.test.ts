@@ -3,7 +3,7 @@ import { PROVIDERS } from '../helpers/providers.js';
 import { loadConfig } from '../helpers/config.js';
 import { startFreedns, type FakeFreedns } from '../fakes/freedns.js';
 import { tempDir, writeConfig } from '../helpers/cli.js';
-import { ADDRESS, providerCases, startEchoes, type Echoes } from '../helpers/provider-cases.js';
+import { ADDRESS, providerCases, startEchoes, tokenRecordCase, tokenRecordEntry, type Echoes } from '../helpers/provider-cases.js';
 import { startRuntime } from '../helpers/runtime.js';
 
 const HOST = 'office.mooo.com';
@@ -11,15 +11,9 @@ const TOKEN4 = 'b2ZmaWNlQXJlY29yZDo5OTkxMjM0';
 const TOKEN6 = 'b2ZmaWNlQUFBQXJlY29yZDo5OTk1Njc4';
 const GONE = 'Z29uZVJlY29yZDoxMTEx';
 
-const entry = (fake: FakeFreedns, over: Record<string, unknown> = {}) => ({
-  type: 'freedns',
-  endpoint: fake.url,
-  ipv6_endpoint: fake.url,
-  token: TOKEN4,
-  ipv6_token: TOKEN6,
-  hosts: [HOST],
-  ...over,
-});
+const TOKENS = { ipv4: TOKEN4, ipv6: TOKEN6 };
+
+const entry = (fake: FakeFreedns, over: Record<string, unknown> = {}) => tokenRecordEntry('freedns', fake.url, TOKENS, HOST, over);
 
 async function start(): Promise<FakeFreedns> {
   const fake = await startFreedns({ [TOKEN4]: HOST, [TOKEN6]: HOST });
@@ -32,9 +26,8 @@ providerCases({
   saysUnchanged: true,
   async start() {
     const fake = await start();
-    const tokenOf = (family: 'ipv4' | 'ipv6') => (family === 'ipv4' ? TOKEN4 : TOKEN6);
     return {
-      server: fake,
+      ...tokenRecordCase(fake, TOKENS),
       entry: (o = {}) =>
         o.hosts
           ? entry(fake, { hosts: o.hosts, token: GONE, ipv6_token: GONE })
@@ -42,13 +35,6 @@ providerCases({
             ? entry(fake, { token: 'd3Jvbmc', ipv6_token: 'd3Jvbmc2' })
             : entry(fake),
       unknownHost: 'gone.mooo.com',
-      updates: () => fake.updates(),
-      record: (family) => fake.records.get(tokenOf(family))?.address,
-      setRecord: (family, address) => {
-        const r = fake.records.get(tokenOf(family));
-        if (r) r.address = address;
-      },
-      rateLimitNext: (seconds) => fake.rateLimitNext(seconds),
     };
   },
 });
