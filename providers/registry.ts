@@ -5,7 +5,7 @@
  * with one DuckDNS entry never builds the schemas of the other adapters.
  */
 import { PRESETS } from './dyndns2/presets.js';
-import type { AnyProviderDefinition } from '../src/base/provider.js';
+import type { AnyProviderDefinition } from './kit/index.js';
 
 interface RegistryLine {
   types: readonly string[];

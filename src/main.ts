@@ -3,6 +3,7 @@
  * detector and provider adapters are built here and handed down.
  */
 import { dirname } from 'node:path';
+import pLimit from 'p-limit';
 import { Agent, type Dispatcher } from 'undici';
 import { createDnsClient } from './base/dns.js';
 import type { ConfiguredProvider, CycleReport, Events, RetryPolicy } from './cycle/index.js';
@@ -109,7 +110,7 @@ export async function createRuntime(config: Config, options: WiringOptions): Pro
   const saver = stateSaver(store, log);
   let applied = { at: clock.now(), from: 'start' as ConfigOrigin };
   // Cycles and reloads take turns: a reload waits for the cycle in flight, and the next cycle for the reload.
-  const exclusive = takingTurns();
+  const exclusive = pLimit(1);
 
   const runtime: Runtime = {
     config,
@@ -200,16 +201,6 @@ function linksOf(config: Config, options: WiringOptions, push: PushStore | undef
     ...(push ? { push } : {}),
     ...(options.interfaces ? { interfaces: options.interfaces } : {}),
   });
-}
-
-/** Runs each piece of work after the one before it has settled. */
-function takingTurns(): <T>(work: () => Promise<T>) => Promise<T> {
-  let turn: Promise<unknown> = Promise.resolve();
-  return <T>(work: () => Promise<T>): Promise<T> => {
-    const run = turn.then(work);
-    turn = run.catch(() => undefined);
-    return run;
-  };
 }
 
 /** The detector of `detect:`, with the pushed addresses when /nic/update is on. */

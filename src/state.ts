@@ -132,12 +132,12 @@ export function createStateStore(path: string, log: Logger, now: () => number = 
   };
 }
 
-/** Writes a whole file or nothing: temp file, fsync, rename over, fsync the folder. */
-export async function writeAtomically(path: string, content: string): Promise<void> {
+/** Writes a whole file or nothing: temp file (with `mode`, the owner's alone by default), fsync, rename over, fsync the folder. */
+export async function writeAtomically(path: string, content: string, mode = 0o600): Promise<void> {
   const dir = dirname(path);
   await mkdir(dir, { recursive: true });
   const temp = join(dir, `.${basename(path)}.${process.pid}.tmp`);
-  const handle = await open(temp, 'w', 0o600);
+  const handle = await open(temp, 'w', mode);
   try {
     await handle.writeFile(content, 'utf8');
     await handle.sync();

@@ -6,25 +6,13 @@
  * writes nothing.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import type { Command } from './types.js';
+import { writeAtomically } from '../state.js';
 import { FORMAT_NAMES, formatOf, ImportError, importConfig, renderConfig, renderEnv, skippedLines } from '../import/index.js';
 
 const USAGE = `usage: ddnsd import FILE [--from ${FORMAT_NAMES.join('|')}] [--write DIR]`;
-
-/** Writes a file whole or not at all: a temporary file, flushed, then renamed over. */
-async function writeAtomic(path: string, text: string, mode: number): Promise<void> {
-  const temp = `${path}.${process.pid}.tmp`;
-  const file = await open(temp, 'w', mode);
-  try {
-    await file.writeFile(text);
-    await file.sync();
-  } finally {
-    await file.close();
-  }
-  await rename(temp, path);
-}
 
 async function readInput(path: string): Promise<string> {
   try {
@@ -54,8 +42,8 @@ const importCommand: Command = async (line, io) => {
       const taken = [target, join(dir, '.env')].find((f) => existsSync(f));
       if (taken) throw new ImportError(`${taken} already exists; move it away or choose another --write directory`);
       await mkdir(dir, { recursive: true });
-      if (imported.secrets.size > 0) await writeAtomic(join(dir, '.env'), renderEnv(imported), 0o600);
-      await writeAtomic(target, config, 0o644);
+      if (imported.secrets.size > 0) await writeAtomically(join(dir, '.env'), renderEnv(imported));
+      await writeAtomically(target, config, 0o644);
       io.stdout(`Wrote ${target}${imported.secrets.size > 0 ? ` and ${join(dir, '.env')} (the secrets, mode 0600)` : ''}. Check it with: ddnsd check --config ${target}\n`);
     }
     if (imported.skipped.length > 0)

@@ -2,6 +2,13 @@
  * A DNS server on loopback, UDP and TCP on one port, answering through a
  * handler: a decoded answer, `drop` (never answer), or an answer over UDP
  * marked truncated so the client must ask again over TCP. Counts what it got.
+ * Its transport rules, from the DNS standards:
+ * - UDP messages are one datagram; TCP messages carry a two-byte length first
+ *   (RFC 1035 section 4.2, https://www.rfc-editor.org/rfc/rfc1035#section-4.2).
+ * - An answer marked TC (truncated) tells the client to ask again over TCP
+ *   (RFC 1035 section 4.1.1; RFC 7766 section 5, https://www.rfc-editor.org/rfc/rfc7766#section-5).
+ * - `drop` and `garbage` are faults a test injects, not behaviour of a server (guess: what a broken
+ *   network or server looks like to a client).
  */
 import { createSocket, type RemoteInfo, type Socket as UdpSocket } from 'node:dgram';
 import { createServer, type Server, type Socket } from 'node:net';

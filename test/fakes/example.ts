@@ -1,7 +1,9 @@
 /**
  * The made-up Example DNS API of providers/_example/, to copy for a real
  * provider's fake. Every rule follows the API as providers/_example/api.ts
- * documents it (a real fake cites the provider's documentation instead).
+ * documents it: its source is providers/_example/api.ts and docs/adding-a-provider.md
+ * (a real fake cites the provider's documentation page or a peer client's file instead,
+ * rule by rule, and marks the rest as guesses).
  */
 import { httpFake, type ConformanceTable } from '../helpers/conformance.js';
 import { send, startFake, type FakeServer } from './server.js';

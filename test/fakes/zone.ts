@@ -2,7 +2,8 @@
  * A DNS zone on the loopback DNS fake: one server answers as the recursive
  * resolver and as the zone's own servers (NS names resolve to 127.0.0.1).
  * `records` and `published` can differ: what resolvers still cache and what
- * the zone's servers say now. Rule by rule:
+ * the zone's servers say now. Rule by rule (RFC 1035: https://www.rfc-editor.org/rfc/rfc1035,
+ * RFC 2308: https://www.rfc-editor.org/rfc/rfc2308):
  * - A query with recursion desired (RD) is a resolver's: it may answer from its cache
  *   (RFC 1035 section 4.1.1, RD/RA; RFC 2308 on caching).
  * - A query without RD is an authoritative server's: it answers its zone only, REFUSED for other
