@@ -516,7 +516,7 @@ async function removeOnStop(runtime: Runtime, log: Logger): Promise<void> {
   for (const { entry, provider } of runtime.providers) {
     if (!entry.deleteOnStop || !provider.removeRecords) continue;
     try {
-      const removed = await provider.removeRecords(signal);
+      const removed = await provider.removeRecords(entry.families, signal);
       for (const host of provider.hosts) for (const family of entry.families) delete runtime.state.hosts[hostKey(entry.definition.type, host, family)];
       log.info(`delete_on_stop: deleted ${removed} record(s) of ${provider.hosts.join(', ')} at ${provider.label}`);
     } catch (error) {

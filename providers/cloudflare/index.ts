@@ -7,7 +7,7 @@
  * is sent for a record already at the address. Ids are cached; a 404 drops
  * them and looks again.
  */
-import { DdnsError, defineProvider, resultOf, sameAddress, type HostResult, type HostUpdate } from '../kit/index.js';
+import { DdnsError, defineProvider, RECORD_TYPE, resultOf, sameAddress, type Family, type HostResult, type HostUpdate } from '../kit/index.js';
 import { CloudflareNotFound, createCloudflareApi, type DnsRecord } from './api.js';
 import { plan, recordKey, type Write } from './plan.js';
 import { createLookup } from './records.js';
@@ -20,6 +20,7 @@ export { schema };
 
 export default defineProvider({
   type: 'cloudflare',
+  records: { sets: true, marker: 'a Cloudflare record comment', removeOnStop: true },
   schema,
   secrets: ['token'],
   create(settings: Settings, deps) {
@@ -89,9 +90,9 @@ export default defineProvider({
     };
 
     /** delete_on_stop: every A and AAAA record of the hosts that is ddnsd's (marked ones only under owned: marked). */
-    const removeRecords = async (signal: AbortSignal): Promise<number> => {
+    const removeRecords = async (families: readonly Family[], signal: AbortSignal): Promise<number> => {
       let removed = 0;
-      const types = [...(settings.ipv4 !== false ? (['A'] as const) : []), ...(settings.ipv6 !== false ? (['AAAA'] as const) : [])];
+      const types = families.map((f) => RECORD_TYPE[f]);
       for (const host of settings.hosts) {
         const zoneId = await zones.zoneOf(host, signal);
         for (const type of types) {

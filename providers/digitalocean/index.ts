@@ -51,6 +51,7 @@ async function writeRecord(
 
 export default defineProvider({
   type: 'digitalocean',
+  records: { noMarker: "DigitalOcean's domain records have no comment or label field to carry a marker" },
   schema,
   secrets: ['token'],
   create(settings: Settings, deps) {

@@ -7,7 +7,7 @@
 import { DdnsError } from '../../src/base/errors.js';
 import { sameAddress } from './address.js';
 import { resultOf } from './results.js';
-import type { HostResult, HostUpdate, Provider } from '../../src/base/provider.js';
+import type { Family, HostResult, HostUpdate, Provider } from '../../src/base/provider.js';
 import type { z } from 'zod';
 import { zoneCandidates } from '../../src/base/zones.js';
 
@@ -60,22 +60,38 @@ export interface CurrentRecord<R> {
 
 export interface RecordSteps<R> {
   read(u: HostUpdate, signal: AbortSignal): Promise<CurrentRecord<R>>;
-  /** Points the host at `u.address`: creates the record when `current.values` is empty, else replaces it. */
+  /**
+   * Points the host at `wantedAddresses(u)` (one address, or under
+   * `wan_mode: all` one per healthy link): creates the record when
+   * `current.values` is empty, else replaces it.
+   */
   write(u: HostUpdate, current: CurrentRecord<R>, signal: AbortSignal): Promise<void>;
+  /** `delete_on_stop`: deletes the host's records of the family; how many there were. */
+  remove?(host: string, family: Family, signal: AbortSignal): Promise<number>;
+}
+
+/** Every address a host's name should have: `u.addresses` under `wan_mode: all`, else `u.address`. */
+export function wantedAddresses(u: HostUpdate): readonly string[] {
+  return u.addresses ?? [u.address];
+}
+
+/** Whether two lists hold the same addresses, in any order and written in any form. */
+export function sameAddresses(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x) => b.some((y) => sameAddress(x, y))) && b.every((y) => a.some((x) => sameAddress(x, y)));
 }
 
 /**
  * Each update in turn (providers with small rate limits prefer one request
  * at a time): read, then write only when the record is not exactly the
- * address. `unchanged` when it already was.
+ * address (or, under wan_mode: all, the addresses). `unchanged` when it
+ * already was.
  */
 export async function updateEach<R>(updates: readonly HostUpdate[], steps: RecordSteps<R>, signal: AbortSignal): Promise<HostResult[]> {
   const results: HostResult[] = [];
   for (const u of updates) {
     try {
       const current = await steps.read(u, signal);
-      const [only, ...more] = current.values;
-      if (only !== undefined && more.length === 0 && sameAddress(only, u.address) && current.stale !== true) {
+      if (current.values.length > 0 && sameAddresses(current.values, wantedAddresses(u)) && current.stale !== true) {
         results.push(resultOf(u, 'unchanged'));
         continue;
       }
@@ -100,7 +116,17 @@ export function hostsInZone(entry: { hosts: string[]; zone?: string | undefined 
   });
 }
 
-/** A provider whose update is updateEach over these steps. */
+/** A provider whose update is updateEach over these steps, and which deletes its records when ddnsd stops if the steps can. */
 export function recordProvider<R>(label: string, hosts: readonly string[], steps: RecordSteps<R>): Provider {
-  return { label, hosts, update: ({ updates, signal }) => updateEach(updates, steps, signal) };
+  const provider: Provider = { label, hosts, update: ({ updates, signal }) => updateEach(updates, steps, signal) };
+  const remove = steps.remove?.bind(steps);
+  if (remove === undefined) return provider;
+  return {
+    ...provider,
+    async removeRecords(families, signal) {
+      let removed = 0;
+      for (const host of hosts) for (const family of families) removed += await remove(host, family, signal);
+      return removed;
+    },
+  };
 }

@@ -36,6 +36,7 @@ interface Found {
 
 export default defineProvider({
   type: 'route53',
+  records: { noMarker: 'a Route 53 record set has no field to carry a marker (a change batch comment is not kept on the record)' },
   schema,
   secrets: ['access_key_id', 'secret_access_key'],
   create(settings: Settings, deps) {

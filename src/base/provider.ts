@@ -62,11 +62,12 @@ export interface Provider {
    */
   update(request: UpdateRequest): Promise<HostResult[]>;
   /**
-   * Deletes the entry's own A and AAAA records of its hosts (`delete_on_stop`,
-   * when another instance takes over); returns how many. Adapters that cannot
-   * leave it out, and `ddnsd check` refuses the key for them.
+   * Deletes the entry's own records of its hosts for `families` (A for ipv4,
+   * AAAA for ipv6; `delete_on_stop`, when another instance takes over);
+   * returns how many. Adapters that cannot leave it out, and their
+   * definition does not claim `removeOnStop`.
    */
-  removeRecords?(signal: AbortSignal): Promise<number>;
+  removeRecords?(families: readonly Family[], signal: AbortSignal): Promise<number>;
 }
 
 /** What an adapter may use; each transport already carries the entry's `timeout`. */
@@ -95,8 +96,29 @@ export type SecretKey<Settings> = {
 }[keyof Settings] &
   string;
 
+/**
+ * What an adapter does with the records of a name beyond keeping one address
+ * per family. `ddnsd check` refuses the keys of what it cannot do, and names
+ * the types that can.
+ */
+export interface RecordAbilities {
+  /** `wan_mode: all`: keeps one record per address; `update` gets `addresses`. */
+  sets?: true;
+  /**
+   * `owned: marked`: where ddnsd's marker goes on a record (e.g. "a Cloudflare
+   * comment"); the schema then takes `owned` and `comment`.
+   */
+  marker?: string;
+  /** Why `owned: marked` cannot work here, when the API has no field for a marker. */
+  noMarker?: string;
+  /** `delete_on_stop`: the provider has `removeRecords`. */
+  removeOnStop?: true;
+}
+
 export interface ProviderDefinition<S extends z.ZodType<CommonSettings> = z.ZodType<CommonSettings>> {
   type: string;
+  /** What it can do beyond one address per name; absent: nothing more. */
+  records?: RecordAbilities;
   /** Validates one `providers[]` entry; unknown keys must be errors. */
   schema: S;
   /** Keys whose values are secrets: redacted everywhere, sent only over https. */
@@ -114,6 +136,7 @@ export interface ProviderDefinition<S extends z.ZodType<CommonSettings> = z.ZodT
 /** A definition as the registry stores it, whatever its settings type. */
 export interface AnyProviderDefinition {
   type: string;
+  records?: RecordAbilities;
   schema: z.ZodType<CommonSettings>;
   secrets: readonly string[];
   secretParts?(settings: CommonSettings): string[];

@@ -64,8 +64,8 @@ export function parseProvider(entry: unknown, index: number, ctx: EntryContext):
     return undefined;
   }
   const before = problems.length;
-  const ownership = takeOwnership(entry as Record<string, unknown>, path, problems);
-  const links = takeWanOptions(ownership.entry, path, problems, ctx.wans ?? []);
+  const ownership = takeOwnership(entry as Record<string, unknown>, definition, registry, path, problems);
+  const links = takeWanOptions(ownership.entry, path, problems, ctx.wans ?? [], definition, registry);
   const detected = links.wan ? wanFamilies(links.wan, ctx.wans ?? []) : ctx.detected;
   const taken = takeHostOptions(links.entry, path, problems);
   const result = definition.schema.safeParse(taken.entry);

@@ -1,59 +1,60 @@
 /**
  * Which records of a name are ddnsd's (`owned`): `all` (every record of the
  * name and type, as always) or `marked` (only records carrying ddnsd's
- * marker, `comment`). Adapters that write the marker take both keys in their
- * own schema; for every other type they are read here, and `marked` is
- * refused with the reason.
+ * marker, `comment`), and `delete_on_stop`. Each adapter says what it can do
+ * (its definition's `records`); adapters that write the marker take `owned`
+ * and `comment` in their own schema, and for every other type they are read
+ * here, and `marked` is refused with the reason.
  */
+import type { AnyProviderDefinition } from '../base/provider.js';
 import type { PathKey, Problem } from './lines.js';
 import { describeValue } from './schema.js';
 
-/** Provider types whose adapter writes ddnsd's marker and leaves unmarked records alone. */
-export const MARKER_TYPES: ReadonlySet<string> = new Set(['cloudflare']);
-
-/** Why `owned: marked` cannot work for a type. */
-function whyNot(type: string): string {
-  switch (type) {
-    case 'route53':
-      return 'a Route 53 record set has no field to carry a marker (a change batch comment is not kept on the record)';
-    case 'digitalocean':
-      return "DigitalOcean's domain records have no comment or label field to carry a marker";
-    case 'hetzner':
-    case 'porkbun':
-      return `the ${type} API has a field for it (${type === 'hetzner' ? 'labels' : 'notes'}), but ddnsd's ${type} adapter does not write it yet`;
-    default:
-      return `${type} keeps one address per name and family, or its API has no marker; ddnsd writes its marker only at ${[...MARKER_TYPES].join(', ')}`;
-  }
+/** The loaded types that can do `ability`, for messages: "cloudflare, hetzner" or "none of the loaded types". */
+export function typesThatCan(registry: readonly AnyProviderDefinition[], ability: 'sets' | 'marker' | 'removeOnStop'): string {
+  const can = registry.filter((d) => d.records?.[ability] !== undefined).map((d) => d.type);
+  return can.length > 0 ? can.join(', ') : 'none';
 }
 
-/** Provider types whose adapter can delete the entry's own records when ddnsd stops (`delete_on_stop`). */
-export const REMOVE_TYPES: ReadonlySet<string> = new Set(['cloudflare']);
+/** Why `owned: marked` cannot work for a definition. */
+function whyNot(definition: AnyProviderDefinition, registry: readonly AnyProviderDefinition[]): string {
+  return (
+    definition.records?.noMarker ??
+    `ddnsd's ${definition.type} adapter keeps one address per name and family, with no field for a marker; types that write one: ${typesThatCan(registry, 'marker')}`
+  );
+}
 
 /**
  * Takes `delete_on_stop` out of an entry, and `owned` and `comment` where the
  * adapter does not take them, with a problem for what the type cannot do.
  */
-export function takeOwnership(entry: Record<string, unknown>, path: PathKey[], problems: Problem[]): { entry: Record<string, unknown>; deleteOnStop: boolean } {
+export function takeOwnership(
+  entry: Record<string, unknown>,
+  definition: AnyProviderDefinition,
+  registry: readonly AnyProviderDefinition[],
+  path: PathKey[],
+  problems: Problem[],
+): { entry: Record<string, unknown>; deleteOnStop: boolean } {
   const { delete_on_stop: remove, ...kept } = entry;
-  const type = String(entry.type);
   let deleteOnStop = false;
-  if (remove === true && !REMOVE_TYPES.has(type)) {
+  if (remove === true && definition.records?.removeOnStop === undefined) {
     problems.push({
       path: [...path, 'delete_on_stop'],
-      message: `not available for ${type}: ddnsd deletes records when it stops only at ${[...REMOVE_TYPES].join(', ')}; remove delete_on_stop`,
+      message: `not available for ${definition.type}: ddnsd deletes records when it stops only at ${typesThatCan(registry, 'removeOnStop')}; remove delete_on_stop`,
     });
   } else if (remove === true) deleteOnStop = true;
   else if (remove !== undefined && remove !== false) problems.push({ path: [...path, 'delete_on_stop'], message: `expected true or false, got ${describeValue(remove)}` });
-  return { entry: takeMarker(kept, type, path, problems), deleteOnStop };
+  return { entry: takeMarker(kept, definition, registry, path, problems), deleteOnStop };
 }
 
-function takeMarker(entry: Record<string, unknown>, type: string, path: PathKey[], problems: Problem[]): Record<string, unknown> {
-  if (MARKER_TYPES.has(type)) return entry;
+function takeMarker(entry: Record<string, unknown>, definition: AnyProviderDefinition, registry: readonly AnyProviderDefinition[], path: PathKey[], problems: Problem[]): Record<string, unknown> {
+  if (definition.records?.marker !== undefined) return entry;
   const { owned, comment, ...rest } = entry;
+  const type = definition.type;
   if (owned === 'marked') {
     problems.push({
       path: [...path, 'owned'],
-      message: `marked is not available for ${type}: ${whyNot(type)}. Remove owned (all: every record of the name is ddnsd's, as by default)`,
+      message: `marked is not available for ${type}: ${whyNot(definition, registry)}. Remove owned (all: every record of the name is ddnsd's, as by default)`,
     });
   } else if (owned !== undefined && owned !== 'all') {
     problems.push({

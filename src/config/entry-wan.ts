@@ -8,11 +8,10 @@ import { FAMILIES } from '../base/address.js';
 import type { PathKey, Problem } from './lines.js';
 import { describeValue } from './schema.js';
 import type { WanConfig } from './wans.js';
+import type { AnyProviderDefinition } from '../base/provider.js';
+import { typesThatCan } from './entry-owned.js';
 
 export type WanMode = 'failover' | 'all';
-
-/** Provider types whose adapter keeps several records of one name and type (`wan_mode: all`). */
-export const ALL_TYPES: ReadonlySet<string> = new Set(['cloudflare']);
 
 export interface EntryWan {
   /** The links in order of preference. */
@@ -31,6 +30,8 @@ export function takeWanOptions(
   path: PathKey[],
   problems: Problem[],
   wans: readonly WanConfig[],
+  definition: AnyProviderDefinition,
+  registry: readonly AnyProviderDefinition[],
 ): { entry: Record<string, unknown>; wan: EntryWan | undefined } {
   const { wan, wan_mode: mode, failback, ...rest } = entry;
   if (wan === undefined) {
@@ -53,11 +54,11 @@ export function takeWanOptions(
   });
   let wanMode: WanMode = 'failover';
   if (mode === 'all') {
-    if (ALL_TYPES.has(String(entry.type))) wanMode = 'all';
+    if (definition.records?.sets) wanMode = 'all';
     else {
       problems.push({
         path: [...path, 'wan_mode'],
-        message: `all (one record per healthy link) is not available for ${String(entry.type)}: ddnsd's ${String(entry.type)} adapter keeps one address per name and family (dyndns2-style services and DuckDNS hold only one). Providers that can: ${[...ALL_TYPES].join(', ')}; or use failover (the default)`,
+        message: `all (one record per healthy link) is not available for ${definition.type}: ddnsd's ${definition.type} adapter keeps one address per name and family (dyndns2-style services and DuckDNS hold only one). Providers that can: ${typesThatCan(registry, 'sets')}; or use failover (the default)`,
       });
     }
   } else if (mode !== undefined && mode !== 'failover') {

@@ -102,17 +102,22 @@ export function locateConfig(options: Pick<LoadOptions, 'path' | 'env' | 'cwd'>)
  * Loads the config with only the provider adapters the file asks for, or
  * throws ConfigError listing every problem: `load` gets
  * the types its entries name, or undefined when an entry's type is missing
- * or not plain text (every adapter is then needed, for the message).
+ * or not plain text, or an entry asks for what only some adapters can do
+ * (every adapter is then needed, for the message).
  */
 export async function loadConfigFor(options: Omit<LoadOptions, 'providers'>, load: (types: string[] | undefined) => Promise<readonly AnyProviderDefinition[]>): Promise<Config> {
   const read = readConfig(options);
   return buildConfig(read, await load(typesNamed(read.raw)));
 }
 
+/** Keys that ask an adapter for more than one address per name: their messages name every type that can. */
+const ABILITY_KEYS = ['wan_mode', 'owned', 'delete_on_stop'];
+
 /** The provider types a file's entries name, before any checking. */
 function typesNamed(raw: unknown): string[] | undefined {
   const entries = (raw as { providers?: unknown } | null)?.providers ?? [];
   if (!Array.isArray(entries)) return undefined;
+  if (entries.some((entry: unknown) => typeof entry === 'object' && entry !== null && ABILITY_KEYS.some((k) => k in entry))) return undefined;
   const types = entries.map((entry: unknown) => (entry as { type?: unknown } | null)?.type);
   return types.every((t): t is string => typeof t === 'string' && !t.includes('$')) ? types : undefined;
 }

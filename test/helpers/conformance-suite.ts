@@ -73,6 +73,31 @@ export function conformanceSuite(type: string, row: Conformance | undefined, pro
       await rt.close();
     });
 
+    it('does what its definition claims beyond one address per name, and no more', async () => {
+      const abilities = providers.find((d) => d.type === type)?.records ?? {};
+      const rt = await runtime('right');
+      const [{ provider }] = rt.providers as [(typeof rt.providers)[number]];
+      const signal = AbortSignal.timeout(60_000);
+      expect(provider.removeRecords !== undefined, 'removeRecords exactly when the definition claims removeOnStop').toBe(abilities.removeOnStop === true);
+      if (abilities.sets) {
+        // wan_mode: all: two addresses of one name are kept as two records; the same set again changes nothing.
+        const family = families[0] as Family;
+        const pair = family === 'ipv4' ? ['81.2.69.160', '81.2.69.161'] : ['2a02:8010:1::1', '2a02:8010:2::1'];
+        const send = async (addresses: string[]) =>
+          (await provider.update({ updates: fake.hosts.map((host) => ({ host, family, address: addresses.join(', '), addresses })), addresses: {}, signal })).map((r) => r.outcome);
+        expect(await send(pair)).toEqual(fake.hosts.map(() => 'updated'));
+        expect(await send([...pair].reverse())).toEqual(fake.hosts.map(() => 'unchanged'));
+        expect(await send([pair[1] as string])).toEqual(fake.hosts.map(() => 'updated'));
+        expect(await send([pair[1] as string])).toEqual(fake.hosts.map(() => 'unchanged'));
+      }
+      if (abilities.removeOnStop) {
+        await rt.cycle(900_000, signal, false, true);
+        expect(await provider.removeRecords?.(families, signal)).toBe(fake.hosts.length * families.length);
+        expect(await provider.removeRecords?.(families, signal)).toBe(0);
+      }
+      await rt.close();
+    });
+
     it('marks a wrong credential as needing attention, and says nothing secret', async () => {
       const rt = await runtime('wrong');
       const report = await rt.run();
