@@ -28,12 +28,30 @@ const SEA = typeof __DDNSD_SEA__ !== 'undefined';
 
 /** The whole program in one file: the single executable's asset, or ddnsd.cjs beside bin.cjs (absent in the tsc build). */
 async function wholeProgram(): Promise<Program | undefined> {
+  // The build writes the program's hash beside it (ddnsd.cjs.sha256): the cache's name, without hashing 2 MB at every start.
   if (SEA) {
     const { getAsset } = await import('node:sea');
-    return { source: getAsset('ddnsd.cjs', 'utf8'), filename: process.execPath };
+    return { source: getAsset('ddnsd.cjs', 'utf8'), filename: process.execPath, hash: getAsset('ddnsd.cjs.sha256', 'utf8').trim(), require: await seaRequire(getAsset) };
   }
   const filename = join(dirname(fileURLToPath(import.meta.url)), 'ddnsd.cjs');
-  return existsSync(filename) ? { source: readFileSync(filename, 'utf8'), filename } : undefined;
+  if (!existsSync(filename)) return undefined;
+  const hash = existsSync(`${filename}.sha256`) ? readFileSync(`${filename}.sha256`, 'utf8').trim() : undefined;
+  return { source: readFileSync(filename, 'utf8'), filename, ...(hash ? { hash } : {}) };
+}
+
+/**
+ * The single executable's require(): the libraries the build keeps apart
+ * (ddnsd-lib.cjs, an asset like the program) compiled at their first use;
+ * Node.js's own modules as usual.
+ */
+async function seaRequire(getAsset: (name: string, encoding: 'utf8') => string): Promise<NodeJS.Require> {
+  const { createRequire } = await import('node:module');
+  const { runScript } = await import('./code-cache.js');
+  const node = createRequire(process.execPath);
+  let lib: unknown;
+  const require = (id: string): unknown =>
+    id === './ddnsd-lib.cjs' ? (lib ??= runScript({ source: getAsset('ddnsd-lib.cjs', 'utf8'), filename: process.execPath, require: node })) : node(id);
+  return Object.assign(require, node);
 }
 
 /**
@@ -43,6 +61,8 @@ async function wholeProgram(): Promise<Program | undefined> {
 async function fromCodeCache(io: CliIo): Promise<number | undefined> {
   const command = argv[0] ?? '';
   const oneShot = ONE_SHOT.has(command) && process.env.DDNSD_CODE_CACHE !== '0';
+  // Before anything is compiled, so that the code cache is made and read under the same flags.
+  if (ONE_SHOT.has(command)) (await import('./base/v8.js')).oneShotV8();
   if (!oneShot && !SEA) return undefined;
   const program = await wholeProgram();
   if (!program) return undefined;

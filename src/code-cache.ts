@@ -44,10 +44,14 @@ export interface CachedProgram<T> {
   save(): void;
 }
 
-/** The cache file for `command`: one per Node.js version, architecture and script. */
-export function cacheFile(folder: string, command: string, source: string): string {
+/** The cache file for `command`: one per Node.js version, architecture and script (its hash, taken here when not given). */
+export function cacheFile(folder: string, command: string, source: string, hash?: string): string {
   // A prefix with no hyphen of its own, so the clean-up in save() matches this command's files only.
-  const key = createHash('sha256').update(`${process.version}\0${process.arch}\0`).update(source).digest('hex').slice(0, 20);
+  const key = createHash('sha256')
+    .update(`${process.version}\0${process.arch}\0`)
+    .update(hash ?? createHash('sha256').update(source).digest('hex'))
+    .digest('hex')
+    .slice(0, 20);
   return join(folder, `${command.replace(/[^a-z0-9]/gi, '_')}-${key}.v8cache`);
 }
 
@@ -56,6 +60,23 @@ export interface Program {
   source: string;
   /** Where it reads from, for stack traces and require(). */
   filename: string;
+  /** The source's sha256 in hex, as the build wrote it; taken from the source when absent. */
+  hash?: string;
+  /** What the program's require() gets (the single executable's finds the libraries kept apart); Node's, from filename, when absent. */
+  require?: NodeJS.Require;
+}
+
+/** Runs a CommonJS source as Node.js runs a module file: its exports. */
+function evaluate<T>(script: Script, filename: string, require: NodeJS.Require): T {
+  const mod = { exports: {} as T };
+  const wrapper = script.runInThisContext() as (e: unknown, r: NodeJS.Require, m: unknown, f: string, d: string) => void;
+  wrapper.call(mod.exports, mod.exports, require, mod, filename, dirname(filename));
+  return mod.exports;
+}
+
+/** Compiles and runs a CommonJS source without a code cache (the libraries the single executable keeps apart). */
+export function runScript<T>(program: Program): T {
+  return evaluate<T>(new Script(module.wrap(program.source), { filename: program.filename }), program.filename, program.require ?? createRequire(program.filename));
 }
 
 /**
@@ -63,8 +84,8 @@ export interface Program {
  * (without a folder: compiled as is, and nothing is written).
  */
 export function runWithCodeCache<T>(program: Program, command: string, folder: string | undefined): CachedProgram<T> {
-  const { source, filename } = program;
-  const file = folder === undefined ? undefined : cacheFile(folder, command, source);
+  const { source, filename, hash } = program;
+  const file = folder === undefined ? undefined : cacheFile(folder, command, source, hash);
   let cachedData: Buffer | undefined;
   try {
     cachedData = file === undefined ? undefined : readFileSync(file);
@@ -77,11 +98,10 @@ export function runWithCodeCache<T>(program: Program, command: string, folder: s
   const body = source.startsWith('#!') ? `//${source.slice(2)}` : source;
   const script = new Script(module.wrap(body), { filename, ...(cachedData ? { cachedData } : {}) });
   const use: CacheUse = !cachedData ? 'none' : script.cachedDataRejected === true ? 'rejected' : 'accepted';
-  const mod = { exports: {} as T };
-  const wrapper = script.runInThisContext() as (e: unknown, r: NodeJS.Require, m: unknown, f: string, d: string) => void;
-  wrapper.call(mod.exports, mod.exports, createRequire(filename), mod, filename, dirname(filename));
+  // V8 has read it: the megabyte or so need not live as long as the command.
+  cachedData = undefined;
   return {
-    exports: mod.exports,
+    exports: evaluate<T>(script, filename, program.require ?? createRequire(filename)),
     use,
     save() {
       if (use === 'accepted' || folder === undefined || file === undefined) return;

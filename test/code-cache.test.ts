@@ -5,21 +5,22 @@
  * `once` against a local dyndns2 fake and echo source on 127.0.0.1.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cacheFile, cacheFolder } from '../src/code-cache.js';
 import { startDyndns2, type FakeDyndns2 } from './fakes/dyndns2.js';
 import { startEcho, type EchoServer } from './fakes/echo.js';
+import { startRoute53 } from './fakes/route53.js';
 import { childEnv, tempDir, type CliResult } from './helpers/cli.js';
 
 const BUNDLE = resolve(import.meta.dirname, '../dist/bundle/bin.cjs');
 const ADDRESS = '81.2.69.160'; // data only: the echo fake answers it
 const PASS = 'code-cache-pass-5e1c9a';
 
-function bundle(args: string[], cwd: string, env: Record<string, string>): Promise<CliResult> {
+function bundle(args: string[], cwd: string, env: Record<string, string>, bin = BUNDLE): Promise<CliResult> {
   return new Promise((done, reject) => {
-    const child = spawn(process.execPath, [BUNDLE, ...args], { cwd, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [bin, ...args], { cwd, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -102,5 +103,36 @@ describe('the code cache of one-shot commands', () => {
     expect(cacheFolder({ XDG_CACHE_HOME: 'relative' }, 'linux', '/home/u')).toBe('/home/u/.cache/ddnsd');
     expect(cacheFolder({}, 'linux', '/home/u')).toBe('/home/u/.cache/ddnsd');
     expect(cacheFolder({}, 'darwin', '/Users/u')).toBe('/Users/u/Library/Caches/ddnsd');
+  });
+
+  it('reads the libraries kept apart (ddnsd-lib.cjs) only for a command that requires one', async () => {
+    // A copy of the bundle without ddnsd-lib.cjs: dyndns2 needs none of those libraries, Route 53 its XML parser.
+    const copy = join(dir, 'bundle-copy');
+    cpSync(resolve(BUNDLE, '..'), copy, { recursive: true });
+    const lib = join(copy, 'ddnsd-lib.cjs');
+    renameSync(lib, `${lib}.away`);
+    const env = { XDG_CACHE_HOME: join(dir, 'xdg-lib'), DDNSD_STATE: join(dir, 'state-lib.json') };
+    const plain = await bundle(['once', '-c', config], dir, env, join(copy, 'bin.cjs'));
+    expect(plain.code, plain.stderr).toBe(0);
+
+    const aws = await startRoute53({ keys: { AKIALIBRARYAPART0001: 'library/apart/secret+0123456789' }, zones: { 'example.org': 'Z0LIBRARYAPART' } });
+    try {
+      const r53 = join(dir, 'route53.yaml');
+      writeFileSync(
+        r53,
+        `detect:\n  ipv4: [${echo.url}/]\n  agree: 1\nproviders:\n  - type: route53\n    endpoint: ${aws.url}\n    access_key_id: AKIALIBRARYAPART0001\n    secret_access_key: library/apart/secret+0123456789\n    hosts: [lib.example.org]\n`,
+      );
+      const renv = { ...env, DDNSD_STATE: join(dir, 'state-r53.json') };
+      const without = await bundle(['once', '-c', r53], dir, renv, join(copy, 'bin.cjs'));
+      expect(without.code).not.toBe(0);
+      expect(without.stderr).toContain('ddnsd-lib.cjs');
+      expect(aws.requests.filter((r) => r.method === 'POST')).toHaveLength(0);
+      renameSync(`${lib}.away`, lib);
+      const withLib = await bundle(['once', '-c', r53], dir, { ...renv, DDNSD_STATE: join(dir, 'state-r53-lib.json') }, join(copy, 'bin.cjs'));
+      expect(withLib.code, withLib.stderr + withLib.stdout).toBe(0);
+      expect(aws.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
+    } finally {
+      await aws.close();
+    }
   });
 });

@@ -70,6 +70,9 @@ describe('the npm package', () => {
     expect(paths).toContain('dist/bundle/bin.cjs');
     // The whole program in one script, which one-shot commands run with their code cache (src/code-cache.ts).
     expect(paths).toContain('dist/bundle/ddnsd.cjs');
+    // Its hash, which names the cache, and the libraries kept apart from it until one is required.
+    expect(paths).toContain('dist/bundle/ddnsd.cjs.sha256');
+    expect(paths).toContain('dist/bundle/ddnsd-lib.cjs');
     expect(paths).toContain('dist/bundle/THIRD-PARTY-LICENSES.txt');
     expect(paths.some((p) => /^dist\/bundle\/chunks\/once-[\w-]+\.mjs$/.test(p))).toBe(true);
     // The copy-me adapter is for contributors, not users.
@@ -78,7 +81,7 @@ describe('the npm package', () => {
     expect(
       paths.filter(
         (p) =>
-          !/^(dist\/bundle\/(bin\.cjs|cli\.mjs|ddnsd\.cjs|chunks\/[\w-]+\.mjs|THIRD-PARTY-LICENSES\.txt)|config\.example\.yaml|compose\.yaml|deploy\/kubernetes\/[\w-]+\.yaml|deploy\/prometheus\/ddnsd-alerts\.yaml|deploy\/grafana\/ddnsd\.json|README\.md|package\.json|LICENSE)$/.test(
+          !/^(dist\/bundle\/(bin\.cjs|cli\.mjs|ddnsd\.cjs|ddnsd\.cjs\.sha256|ddnsd-lib\.cjs|chunks\/[\w-]+\.mjs|THIRD-PARTY-LICENSES\.txt)|config\.example\.yaml|compose\.yaml|deploy\/kubernetes\/[\w-]+\.yaml|deploy\/prometheus\/ddnsd-alerts\.yaml|deploy\/grafana\/ddnsd\.json|README\.md|package\.json|LICENSE)$/.test(
             p,
           ),
       ),

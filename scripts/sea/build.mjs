@@ -10,7 +10,8 @@
  * postject. The blob holds a starter (src/bin.ts built for the executable:
  * --version, --help and the container's health check are answered there) and
  * the program as an asset (dist/bundle/ddnsd.cjs), which the starter compiles
- * with the code cache in the user's cache folder (src/code-cache.ts).
+ * with the code cache in the user's cache folder (src/code-cache.ts), and the
+ * libraries kept apart from it (ddnsd-lib.cjs), compiled at their first use.
  *
  * The starter's own code cache is built into the blob where this machine can
  * run the target's Node.js (it must be the same binary under the same V8
@@ -121,7 +122,14 @@ async function main() {
       const config = join(work, `${target}.json`);
       writeFileSync(
         config,
-        JSON.stringify({ main, output: blob, disableExperimentalSEAWarning: true, useSnapshot: false, useCodeCache: native, assets: { 'ddnsd.cjs': PROGRAM } }),
+        JSON.stringify({
+          main,
+          output: blob,
+          disableExperimentalSEAWarning: true,
+          useSnapshot: false,
+          useCodeCache: native,
+          assets: { 'ddnsd.cjs': PROGRAM, 'ddnsd.cjs.sha256': `${PROGRAM}.sha256`, 'ddnsd-lib.cjs': join(dirname(PROGRAM), 'ddnsd-lib.cjs') },
+        }),
       );
       // The blob is made by the very Node.js it goes into when this machine runs it, and by this machine's
       // pinned Node.js otherwise (the blob's format follows the version; without a code cache, not the architecture).

@@ -5,6 +5,14 @@
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
 
+/**
+ * How ddnsd parses its config: zod would compile a parser per object schema
+ * with new Function() at its first parse, which costs more than it saves for
+ * a config read once per start (and per reload): about 40 ms of a one-shot
+ * command's CPU (docs/performance.md). Give it to every safeParse/parse.
+ */
+export const INTERPRETED = { jitless: true } as const;
+
 /** An error message that says what was expected and, when absent, that it is missing. */
 export function expected(what: string) {
   return (issue: { input?: unknown }): string => (issue.input === undefined ? `missing; expected ${what}` : `expected ${what}, got ${describeValue(issue.input)}`);

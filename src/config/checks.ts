@@ -4,7 +4,7 @@
  * Without `checks:` no check runs (they ask public resolvers and a probe).
  */
 import { z } from 'zod';
-import { duration, expected } from './schema.js';
+import { duration, expected, INTERPRETED } from './schema.js';
 import { parseDnsServer, type DnsServer } from '../base/dns.js';
 
 /** The public resolvers asked when `checks.dns.resolvers` is not set. */
@@ -93,6 +93,6 @@ export const checksSchema = checksObject.optional();
 export type ChecksConfig = z.infer<typeof checksObject>;
 
 /** What `ddnsd doctor` checks when the config has no `checks:`: DNS, which needs nothing but the hosts. */
-export const doctorDefaults = (): ChecksConfig => checksObject.parse({ dns: true });
+export const doctorDefaults = (): ChecksConfig => checksObject.parse({ dns: true }, INTERPRETED);
 export type PortEntry = z.infer<typeof portEntry>;
 export type { DnsServer };

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import type { AnyProviderDefinition, CommonSettings } from '../base/provider.js';
 import { FAMILIES, FAMILY_LABEL, type Family } from '../base/address.js';
 import type { PathKey, Problem } from './lines.js';
-import { describeValue } from './schema.js';
+import { describeValue, INTERPRETED } from './schema.js';
 import { zodProblems } from './problems.js';
 import { hostAddressOf, takeHostOptions, type HostAddress } from './host-options.js';
 import { takeOwnership } from './entry-owned.js';
@@ -68,7 +68,7 @@ export function parseProvider(entry: unknown, index: number, ctx: EntryContext):
   const links = takeWanOptions(ownership.entry, path, problems, ctx.wans ?? [], definition, registry);
   const detected = links.wan ? wanFamilies(links.wan, ctx.wans ?? []) : ctx.detected;
   const taken = takeHostOptions(links.entry, path, problems);
-  const result = definition.schema.safeParse(taken.entry);
+  const result = definition.schema.safeParse(taken.entry, INTERPRETED);
   if (!result.success) {
     problems.push(...zodProblems(result.error, path, registry));
     return undefined;

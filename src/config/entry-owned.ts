@@ -47,7 +47,13 @@ export function takeOwnership(
   return { entry: takeMarker(kept, definition, registry, path, problems), deleteOnStop };
 }
 
-function takeMarker(entry: Record<string, unknown>, definition: AnyProviderDefinition, registry: readonly AnyProviderDefinition[], path: PathKey[], problems: Problem[]): Record<string, unknown> {
+function takeMarker(
+  entry: Record<string, unknown>,
+  definition: AnyProviderDefinition,
+  registry: readonly AnyProviderDefinition[],
+  path: PathKey[],
+  problems: Problem[],
+): Record<string, unknown> {
   if (definition.records?.marker !== undefined) return entry;
   const { owned, comment, ...rest } = entry;
   const type = definition.type;

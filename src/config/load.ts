@@ -19,7 +19,7 @@ import { loadEnv, resolveValues } from './expand.js';
 import { formatPath, lineOf, type PathKey, type Problem, type YamlSource } from './lines.js';
 import { zodProblems } from './problems.js';
 import { explainYamlError, explainYamlValueError } from './yaml-errors.js';
-import { configSchema, parseListen, type Listen } from './schema.js';
+import { configSchema, INTERPRETED, parseListen, type Listen } from './schema.js';
 import { checksSchema, type ChecksConfig } from './checks.js';
 import { notifySchema, notifySecrets, type TargetConfig } from '../notify/config.js';
 import { checkPushUsers, resolveWans, wansSchema, type NicUser, type WanConfig } from './wans.js';
@@ -217,7 +217,7 @@ export function loadServerConfig(options: Omit<LoadOptions, 'providers'>): Serve
   const raw = (read.raw as { server?: unknown } | null)?.server;
   const resolved = resolveValues({ server: raw ?? {} }, [], { env: read.env, dir: read.dir, problems, fileKeys }) as { server: unknown };
   if (problems.length > 0) fail();
-  const parsed = configSchema.shape.server.safeParse(resolved.server);
+  const parsed = configSchema.shape.server.safeParse(resolved.server, INTERPRETED);
   if (!parsed.success) {
     problems.push(...zodProblems(parsed.error, ['server'], []));
     fail();
@@ -239,7 +239,7 @@ export function buildConfig(read: Read, registry: readonly AnyProviderDefinition
   const fail = failer(read, problems, fileKeys);
   if (problems.length > 0) fail();
 
-  const top = fileSchema.safeParse(resolved);
+  const top = fileSchema.safeParse(resolved, INTERPRETED);
   if (!top.success) {
     problems.push(...zodProblems(top.error, [], input.registry));
     fail();

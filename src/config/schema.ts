@@ -3,12 +3,12 @@
  * Provider entries are validated by their own adapter's schema (providers/).
  */
 import { z } from 'zod';
-import { describeValue, duration, expected } from '../base/schema.js';
+import { describeValue, duration, expected, INTERPRETED } from '../base/schema.js';
 import { parseListen } from './listen.js';
 import { serverSchema } from './server.js';
 
 export { parseListen, type Listen } from './listen.js';
-export { describeValue, duration, expected };
+export { describeValue, duration, expected, INTERPRETED };
 
 const listen = z.union([z.string(), z.number()], { error: expected('an address and port like 127.0.0.1:8080') }).transform((value, ctx) => {
   const parsed = parseListen(value);

@@ -7,7 +7,7 @@
 import { randomBytes, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { createSecureContext } from 'node:tls';
+import { createRequire } from 'node:module';
 import { z } from 'zod';
 import { parsePasswordHash } from '../password.js';
 import { REDACTED } from '../base/log.js';
@@ -212,7 +212,8 @@ export function readTls(certFile: string, keyFile: string): { key: 'cert_file' |
     return { key: 'cert_file', message: `${certFile} is not a PEM certificate (it should start with -----BEGIN CERTIFICATE-----)` };
   }
   try {
-    createSecureContext({ cert, key });
+    // node:tls loads here, for the configs that name a certificate, not at every start.
+    (createRequire(import.meta.url)('node:tls') as typeof import('node:tls')).createSecureContext({ cert, key });
   } catch (error) {
     return { key: 'key_file', message: `${keyFile} is not the private key of ${certFile} in PEM form (${(error as Error).message})` };
   }

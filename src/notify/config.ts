@@ -5,7 +5,7 @@
  * names its type: `- url: "discord://token@id"`.
  */
 import { z } from 'zod';
-import { describeValue } from '../base/schema.js';
+import { describeValue, INTERPRETED } from '../base/schema.js';
 import { kindOf, TARGETS, typeOfUrl, URL_SCHEMES, type TargetConfig } from './registry.js';
 import { NOTIFY_EVENTS, type NotifyEvent } from './types.js';
 
@@ -39,7 +39,7 @@ export const targetSchema = z.unknown().transform((raw, ctx): TargetConfig => {
     ctx.addIssue({ code: 'custom', message, path: hasUrl ? ['url'] : type === undefined ? [] : ['type'], input: type });
     return z.NEVER;
   }
-  const parsed = kind.schema.safeParse(input);
+  const parsed = kind.schema.safeParse(input, INTERPRETED);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path, input: issue.input });
     return z.NEVER;
