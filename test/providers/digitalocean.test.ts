@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { startDigitalOcean } from '../fakes/digitalocean.js';
 import { quietThenNewAddress, useHarness, V4, V4_NEXT, V6 } from '../helpers/provider-harness.js';
+import { setProviderCases } from '../helpers/set-cases.js';
 import { zoneProviderCases } from '../helpers/zone-cases.js';
 
 const TOKEN = 'dop_v1_test0f1e2d3c4b5a69788796a5b4c3d2e1f0';
@@ -105,5 +106,26 @@ zoneProviderCases({
         return () => fake.requests.filter((r) => r.method === 'GET' && r.url.pathname.endsWith('/records'));
       },
     };
+  },
+});
+
+setProviderCases({
+  type: 'digitalocean',
+  async start() {
+    const fake = await startDigitalOcean({ tokens: { [TOKEN]: 'write' }, domains: ['example.com'] });
+    return {
+      server: fake,
+      entry: () => ({ type: 'digitalocean', endpoint: fake.endpoint, token: TOKEN, zone: 'example.com' }),
+      addresses: (host, type) => fake.find(host, type).map((r) => r.data),
+      add: (host, type, data) => fake.add({ domain: 'example.com', type, name: host.replace(/\.example\.com$/, ''), data, ttl: 1800 }),
+      calls: () => fake.calls(),
+    };
+  },
+  // Each record is its own object: one request per address; a failed link's record is deleted by its id (the fake counts ids from 3352892).
+  requests: {
+    both: ['GET /domains/example.com', 'GET /domains/example.com/records', 'POST /domains/example.com/records', 'POST /domains/example.com/records'],
+    fiberDown: ['GET /domains/example.com/records', 'DELETE /domains/example.com/records/3352892'],
+    fiberBack: ['GET /domains/example.com/records', 'POST /domains/example.com/records'],
+    stop: ['GET /domains/example.com/records', 'DELETE /domains/example.com/records/3352894'],
   },
 });
