@@ -87,6 +87,28 @@ describe('DigitalOcean adapter against a local API v2 server', () => {
     expect(t.clock.slept).toContain(12_000);
     await t.runtime.close();
   });
+
+  it('under wan_mode: all moves the record of an address that left the set to the new one, and sets only the TTL of a record already right', async () => {
+    const lte = s.fake.add({ domain: 'example.com', type: 'A', name: 'office', data: '81.2.69.192', ttl: 1800 });
+    const fiber = s.fake.add({ domain: 'example.com', type: 'A', name: 'office', data: '81.2.69.160', ttl: 60 });
+    const t = await start({ hosts: ['office.example.com'], zone: 'example.com', ipv6: false, ttl: 60 });
+    const provider = t.runtime.providers[0]!.provider;
+    const addresses = ['81.2.69.161', '81.2.69.192'];
+    const results = await provider.update({
+      updates: [{ host: 'office.example.com', family: 'ipv4', address: addresses.join(', '), addresses }],
+      addresses: {},
+      signal: AbortSignal.timeout(60_000),
+    });
+    expect(results.map((r) => r.outcome)).toEqual(['updated']);
+    expect(s.fake.calls().slice(1)).toEqual(['GET /domains/example.com/records', `PATCH /domains/example.com/records/${lte}`, `PATCH /domains/example.com/records/${fiber}`]);
+    expect(s.fake.requests.slice(2).map((r) => JSON.parse(r.body))).toEqual([
+      { type: 'A', ttl: 60 },
+      { type: 'A', data: '81.2.69.161', ttl: 60 },
+    ]);
+    expect(s.fake.find('office.example.com', 'A').map((r) => r.data)).toEqual(['81.2.69.192', '81.2.69.161']);
+    expect(t.logs.some((l) => l.includes('deleted'))).toBe(false);
+    await t.runtime.close();
+  });
 });
 
 zoneProviderCases({
