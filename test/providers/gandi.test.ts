@@ -70,6 +70,12 @@ describe('Gandi adapter against a local LiveDNS API v5 server', () => {
     await expect(start({ ttl: 60 })).rejects.toThrow(/Gandi's smallest TTL is 300/);
   });
 
+  it('refuses owned: marked in the config, saying a LiveDNS record set has no field for a marker', async () => {
+    await expect(start({ owned: 'marked' })).rejects.toThrow(
+      /owned.*marked is not available for gandi: a LiveDNS record set has only its name, type, TTL and values, no field to carry a marker/,
+    );
+  });
+
   it('fails a record set Gandi refuses (400) for later, not for good, with its reason', async () => {
     s.fake.failNext(1, 400);
     const t = await start({ zone: 'example.com', ipv6: false });
