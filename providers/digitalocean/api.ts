@@ -117,7 +117,7 @@ export function createDigitalOceanApi(deps: { endpoint: string; token: string; h
       expectRecord(answer, what);
     },
     async deleteRecord(domain, id, signal) {
-      await call('DELETE', `/domains/${enc(domain)}/records/${id}`, `deleting the duplicate record ${id} in ${domain}`, signal);
+      await call('DELETE', `/domains/${enc(domain)}/records/${id}`, `deleting the record ${id} in ${domain}`, signal);
     },
   };
 }

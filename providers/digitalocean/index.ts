@@ -1,12 +1,26 @@
 /**
  * DigitalOcean (API v2, a Bearer token). Each host's domain is the
  * configured `zone` or the longest of its parent names the token sees; its
- * records of each type are listed (every page), and the first is changed
- * (PATCH) or one is created only when they do not already hold exactly the
- * address. Further records of that name and type are deleted, so the name
- * points at one address.
+ * records of each type are listed (every page) and, only when they do not
+ * already hold exactly the address (under wan_mode: all, the addresses),
+ * made to: one record per address, extra ones deleted. With delete_on_stop
+ * the hosts' records of the entry's families are deleted when ddnsd stops.
  */
-import { defineProvider, entrySchema, hostname, hostsInZone, RECORD_TYPE, recordProvider, relativeName, secret, ttlSeconds, z, zoneByName, type Logger } from '../kit/index.js';
+import {
+  defineProvider,
+  entrySchema,
+  hostname,
+  hostsInZone,
+  RECORD_TYPE,
+  recordProvider,
+  relativeName,
+  sameAddress,
+  secret,
+  ttlSeconds,
+  wantedAddresses,
+  z,
+  zoneByName,
+} from '../kit/index.js';
 import { createDigitalOceanApi, type DigitalOceanApi, type DoRecord } from './api.js';
 
 /** What DigitalOcean gives a new record when no TTL is set. */
@@ -29,29 +43,44 @@ interface Found {
   records: DoRecord[];
 }
 
-/** Points the first record at the address, deletes the others, or creates one. */
-async function writeRecord(
+/**
+ * Makes the name's records of the type hold exactly `wanted`: a record
+ * already at a wanted address stays (its TTL set when the entry asks for
+ * another), a spare record is moved (PATCH) to a missing address, the rest
+ * are created, and records left over are deleted. DigitalOcean keeps each
+ * record as its own object, so one address per request. Returns the
+ * records deleted.
+ */
+async function writeRecords(
   api: DigitalOceanApi,
-  log: Logger,
-  u: { host: string; address: string; type: 'A' | 'AAAA' },
+  u: { host: string; type: 'A' | 'AAAA'; wanted: readonly string[] },
   found: Found,
   ttl: number | undefined,
   signal: AbortSignal,
-): Promise<void> {
-  const [first, ...extra] = found.records;
-  if (first === undefined) {
-    await api.createRecord(found.domain, { type: u.type, name: relativeName(u.host, found.domain), data: u.address, ttl: ttl ?? DEFAULT_TTL }, signal);
-    return;
+): Promise<DoRecord[]> {
+  const kept = new Set<DoRecord>();
+  const missing: string[] = [];
+  for (const address of u.wanted) {
+    const record = found.records.find((r) => sameAddress(r.data, address) && !kept.has(r));
+    if (record) kept.add(record);
+    else missing.push(address);
   }
-  await api.patchRecord(found.domain, first.id, { type: u.type, data: u.address, ...(ttl === undefined ? {} : { ttl }) }, signal);
-  for (const dup of extra) await api.deleteRecord(found.domain, dup.id, signal);
-  if (extra.length > 0)
-    log.warn(`${u.host} had ${found.records.length} ${u.type} records at DigitalOcean; kept ${first.id} and deleted the other ${extra.length}`, { provider: 'digitalocean' });
+  const spare = found.records.filter((r) => !kept.has(r));
+  for (const record of kept) {
+    if (ttl !== undefined && record.ttl !== ttl) await api.patchRecord(found.domain, record.id, { type: u.type, ttl }, signal);
+  }
+  for (const address of missing) {
+    const record = spare.shift();
+    if (record) await api.patchRecord(found.domain, record.id, { type: u.type, data: address, ...(ttl === undefined ? {} : { ttl }) }, signal);
+    else await api.createRecord(found.domain, { type: u.type, name: relativeName(u.host, found.domain), data: address, ttl: ttl ?? DEFAULT_TTL }, signal);
+  }
+  for (const record of spare) await api.deleteRecord(found.domain, record.id, signal);
+  return spare;
 }
 
 export default defineProvider({
   type: 'digitalocean',
-  records: { noMarker: "DigitalOcean's domain records have no comment or label field to carry a marker" },
+  records: { sets: true, removeOnStop: true, noMarker: "DigitalOcean's domain records have no comment or label field to carry a marker" },
   schema,
   secrets: ['token'],
   create(settings: Settings, deps) {
@@ -67,7 +96,21 @@ export default defineProvider({
         const records = await api.findRecords(domain, RECORD_TYPE[u.family], u.host, s);
         return { values: records.map((r) => r.data), record: { domain, records }, stale: settings.ttl !== undefined && records.some((r) => r.ttl !== settings.ttl) };
       },
-      write: (u, current, s) => writeRecord(api, deps.log, { ...u, type: RECORD_TYPE[u.family] }, current.record as Found, settings.ttl, s),
+      async write(u, current, s) {
+        const found = current.record as Found;
+        const type = RECORD_TYPE[u.family];
+        const deleted = await writeRecords(api, { host: u.host, type, wanted: wantedAddresses(u) }, found, settings.ttl, s);
+        // Under wan_mode: all a record goes when its link fails; otherwise a second record of the name is a surprise worth a word.
+        if (deleted.length > 0 && u.addresses === undefined) {
+          deps.log.warn(`${u.host} had ${found.records.length} ${type} records at DigitalOcean; kept one and deleted the other ${deleted.length}`, { provider: 'digitalocean' });
+        }
+      },
+      async remove(host, family, s) {
+        const domain = await domainOf(host, s);
+        const records = await api.findRecords(domain, RECORD_TYPE[family], host, s);
+        for (const record of records) await api.deleteRecord(domain, record.id, s);
+        return records.length;
+      },
     });
   },
 });

@@ -1,7 +1,7 @@
 /**
  * The Gandi LiveDNS API v5 calls ddnsd makes, with a personal access token
  * (Bearer): a domain by name, one record set by name and type, and that set
- * replaced or created (PUT). Errors are `{"code","message","object","cause"}`:
+ * replaced or created (PUT) or deleted (DELETE, 204). Errors are `{"code","message","object","cause"}`:
  * 401 is `auth`, said to be an expired token when Gandi says so (tokens live
  * at most a year), 403 a token without the DNS permission, 404 "no such
  * domain or record", 429 rate-limited, 5xx transient; Gandi documents no other
@@ -21,6 +21,8 @@ export interface GandiApi {
   getRecords(domain: string, name: string, type: RecordType, signal: AbortSignal): Promise<RecordSet | undefined>;
   /** Creates or replaces the record set. */
   putRecords(domain: string, name: string, type: RecordType, set: RecordSet, signal: AbortSignal): Promise<void>;
+  /** Deletes the record set, every value of it; false when there was none. */
+  deleteRecords(domain: string, name: string, type: RecordType, signal: AbortSignal): Promise<boolean>;
 }
 
 const NEW_TOKEN =
@@ -39,7 +41,7 @@ function authFailure(res: JsonResponse, where: string, message: string): DdnsErr
 
 export function createGandiApi(deps: { endpoint: string; token: string; http: HttpClient; clock: Clock }): GandiApi {
   /** The answer's JSON, or undefined on 404; every failure thrown as its kind. */
-  const call = async (method: 'GET' | 'PUT', path: string, what: string, signal: AbortSignal, json?: unknown): Promise<Record<string, unknown> | undefined> => {
+  const call = async (method: 'GET' | 'PUT' | 'DELETE', path: string, what: string, signal: AbortSignal, json?: unknown): Promise<Record<string, unknown> | undefined> => {
     const where = `Gandi LiveDNS (${method} ${path}) while ${what}`;
     const res = await requestBearerJson(deps, { method, path, json, signal });
     const body = typeof res.json === 'object' && res.json !== null ? (res.json as { message?: unknown; code?: unknown }) : undefined;
@@ -49,6 +51,7 @@ export function createGandiApi(deps: { endpoint: string; token: string; http: Ht
     if (failure) throw failure;
     if (res.status === 404 && body?.code === 404) return undefined;
     if (res.status >= 400 && body?.code === res.status) throw new DdnsError('bad-response', `${where}: refused (HTTP ${res.status}): ${message}`);
+    if (method === 'DELETE' && res.status === 204) return {};
     if (res.status < 200 || res.status > 201 || body === undefined) throw unexpectedAnswer(where, res);
     return body as Record<string, unknown>;
   };
@@ -73,6 +76,9 @@ export function createGandiApi(deps: { endpoint: string; token: string; http: Ht
     async putRecords(domain, name, type, set, signal) {
       const what = `setting the ${type} records of ${name} in ${domain}`;
       await call('PUT', recordsPath(domain, name, type), what, signal, { rrset_values: set.values, rrset_ttl: set.ttl });
+    },
+    async deleteRecords(domain, name, type, signal) {
+      return (await call('DELETE', recordsPath(domain, name, type), `deleting the ${type} records of ${name} in ${domain}`, signal)) !== undefined;
     },
   };
 }

@@ -1,7 +1,9 @@
 /**
  * The Amazon Route 53 API (2013-04-01, XML, SigV4 for route53 in us-east-1)
  * calls ddnsd makes: ListHostedZonesByName, ListResourceRecordSets for one
- * name and type, and ChangeResourceRecordSets with one UPSERT. Errors are
+ * name and type, and ChangeResourceRecordSets with one UPSERT (or, when
+ * ddnsd stops with delete_on_stop, one DELETE naming the set exactly as it
+ * was read: Route 53 deletes a set only when TTL and values match). Errors are
  * `<ErrorResponse><Error><Code>…`: Throttling and PriorRequestNotComplete
  * are `transient` (retried with backoff), rejected or under-privileged keys
  * `auth`, the errors these calls document as the request's own fault
@@ -23,7 +25,10 @@ export interface Route53Api {
   findZone(name: string, signal: AbortSignal): Promise<string | undefined>;
   /** The record set of a fully qualified name and type, or undefined when there is none. */
   getRecords(zoneId: string, host: string, type: RecordType, signal: AbortSignal): Promise<RecordSet | undefined>;
+  /** Creates the record set or replaces its TTL and values. */
   upsert(zoneId: string, host: string, type: RecordType, set: RecordSet, signal: AbortSignal): Promise<void>;
+  /** Deletes the record set; `set` must be exactly the current one (its TTL and values). */
+  deleteSet(zoneId: string, host: string, type: RecordType, set: RecordSet, signal: AbortSignal): Promise<void>;
 }
 
 const XMLNS = 'https://route53.amazonaws.com/doc/2013-04-01/';
@@ -95,6 +100,17 @@ export function createRoute53Api(deps: { endpoint: string; credentials: AwsCrede
   };
   const zonePath = (zoneId: string): string => `/2013-04-01/hostedzone/${encodeURIComponent(zoneId)}`;
   const shape = (what: string): DdnsError => new DdnsError('bad-response', `Route 53 gave an answer without the expected elements while ${what}`);
+  /** ChangeResourceRecordSets with one change of one set. */
+  const change = async (action: 'UPSERT' | 'DELETE', zoneId: string, host: string, type: RecordType, set: RecordSet, signal: AbortSignal): Promise<void> => {
+    const what = `${action === 'UPSERT' ? 'setting' : 'deleting'} the ${type} record of ${host}`;
+    const records = set.values.map((v) => `<ResourceRecord><Value>${xmlText(v)}</Value></ResourceRecord>`).join('');
+    const body =
+      `<?xml version="1.0" encoding="UTF-8"?><ChangeResourceRecordSetsRequest xmlns="${XMLNS}"><ChangeBatch><Comment>ddnsd</Comment><Changes><Change><Action>${action}</Action>` +
+      `<ResourceRecordSet><Name>${xmlText(host)}.</Name><Type>${type}</Type><TTL>${set.ttl}</TTL><ResourceRecords>${records}</ResourceRecords></ResourceRecordSet>` +
+      `</Change></Changes></ChangeBatch></ChangeResourceRecordSetsRequest>`;
+    const doc = await call('POST', `${zonePath(zoneId)}/rrset/`, what, signal, body);
+    if (path(doc, 'ChangeResourceRecordSetsResponse', 'ChangeInfo', 'Id') === undefined) throw shape(what);
+  };
 
   return {
     async findZone(name, signal) {
@@ -116,15 +132,7 @@ export function createRoute53Api(deps: { endpoint: string; credentials: AwsCrede
       if (set === undefined || path(set, 'Name') !== `${host}.` || path(set, 'Type') !== type) return undefined;
       return { ttl: Number(path(set, 'TTL') ?? 0), values: xmlList(path(set, 'ResourceRecords', 'ResourceRecord')).map((r) => String(path(r, 'Value'))) };
     },
-    async upsert(zoneId, host, type, set, signal) {
-      const what = `setting the ${type} record of ${host}`;
-      const records = set.values.map((v) => `<ResourceRecord><Value>${xmlText(v)}</Value></ResourceRecord>`).join('');
-      const body =
-        `<?xml version="1.0" encoding="UTF-8"?><ChangeResourceRecordSetsRequest xmlns="${XMLNS}"><ChangeBatch><Comment>ddnsd</Comment><Changes><Change><Action>UPSERT</Action>` +
-        `<ResourceRecordSet><Name>${xmlText(host)}.</Name><Type>${type}</Type><TTL>${set.ttl}</TTL><ResourceRecords>${records}</ResourceRecords></ResourceRecordSet>` +
-        `</Change></Changes></ChangeBatch></ChangeResourceRecordSetsRequest>`;
-      const doc = await call('POST', `${zonePath(zoneId)}/rrset/`, what, signal, body);
-      if (path(doc, 'ChangeResourceRecordSetsResponse', 'ChangeInfo', 'Id') === undefined) throw shape(what);
-    },
+    upsert: (zoneId, host, type, set, signal) => change('UPSERT', zoneId, host, type, set, signal),
+    deleteSet: (zoneId, host, type, set, signal) => change('DELETE', zoneId, host, type, set, signal),
   };
 }

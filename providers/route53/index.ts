@@ -2,9 +2,12 @@
  * Amazon Route 53 (an IAM access key, SigV4). Each host's hosted zone is the
  * configured `hosted_zone_id` or the longest of its parent names that is a
  * public hosted zone the key sees; its record set of each type is read and
- * UPSERTed only when it does not already hold exactly the address.
+ * UPSERTed only when it does not already hold exactly the address (under
+ * wan_mode: all, the addresses: one set, one ResourceRecord per address).
+ * With delete_on_stop the hosts' sets of the entry's families are deleted,
+ * as read, when ddnsd stops.
  */
-import { defineProvider, entrySchema, RECORD_TYPE, recordProvider, secret, ttlSeconds, z, zoneFinder } from '../kit/index.js';
+import { defineProvider, entrySchema, RECORD_TYPE, recordProvider, secret, ttlSeconds, wantedAddresses, z, zoneFinder } from '../kit/index.js';
 import { createRoute53Api, type RecordSet } from './api.js';
 
 /** The TTL of a new record set when the entry sets none. */
@@ -36,7 +39,11 @@ interface Found {
 
 export default defineProvider({
   type: 'route53',
-  records: { noMarker: 'a Route 53 record set has no field to carry a marker (a change batch comment is not kept on the record)' },
+  records: {
+    sets: true,
+    removeOnStop: true,
+    noMarker: 'a Route 53 record set has no field to carry a marker (a change batch comment is not kept on the record)',
+  },
   schema,
   secrets: ['access_key_id', 'secret_access_key'],
   create(settings: Settings, deps) {
@@ -60,7 +67,15 @@ export default defineProvider({
       },
       async write(u, current, s) {
         const { zoneId, set } = current.record as Found;
-        await api.upsert(zoneId, u.host, RECORD_TYPE[u.family], { ttl: settings.ttl ?? set?.ttl ?? DEFAULT_TTL, values: [u.address] }, s);
+        await api.upsert(zoneId, u.host, RECORD_TYPE[u.family], { ttl: settings.ttl ?? set?.ttl ?? DEFAULT_TTL, values: [...wantedAddresses(u)] }, s);
+      },
+      async remove(host, family, s) {
+        const zoneId = await zoneOf(host, s);
+        const set = await api.getRecords(zoneId, host, RECORD_TYPE[family], s);
+        // An alias set holds no values: not a set ddnsd writes.
+        if (set === undefined || set.values.length === 0) return 0;
+        await api.deleteSet(zoneId, host, RECORD_TYPE[family], set, s);
+        return set.values.length;
       },
     });
   },

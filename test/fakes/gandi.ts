@@ -8,6 +8,13 @@
  *   and `rrset_ttl`; PUT creates or replaces and answers 201:
  *   https://api.gandi.net/docs/livedns/#v5-livedns-domains-fqdn-records; ddns-updater's gandi
  *   provider PUTs the same body and expects 201.
+ * - One rrset per name and type holds every value of it (`rrset_values`, several A addresses in one set);
+ *   a PUT replaces the whole list: https://api.gandi.net/docs/livedns/ (records of the same name and type
+ *   are one rrset); libdns/gandi `client.go` reads the list and PUTs it back whole to add a value.
+ * - `DELETE /domains/{fqdn}/records/{name}/{type}` deletes the whole rrset and answers 204 without a body:
+ *   https://api.gandi.net/docs/livedns/; libdns/gandi `client.go` (deleteRecord, "the api does not return
+ *   the json object on 201 or 204"). A DELETE of a set that does not exist: 404 like a GET of it (guess:
+ *   the page lists 404 for the path, not what a missing set gets).
  * - TTL from 300 to 2,592,000 seconds, 10,800 when not given: the same LiveDNS page (rrset_ttl).
  * - Errors `{"code","message","object","cause"}`: https://api.gandi.net/docs/reference/ (Errors).
  * - The message of an expired token ("The access token expired."): guess of its wording.
@@ -87,8 +94,13 @@ export async function startGandi(options: {
         { 'content-type': 'application/json' },
       );
     }
-    if (req.method !== 'PUT') return fail(res, 404, 'Not found');
+    if (req.method !== 'PUT' && req.method !== 'DELETE') return fail(res, 404, 'Not found');
     if (kind === 'no-dns') return fail(res, 403, 'Access was denied to this resource.');
+    if (req.method === 'DELETE') {
+      if (!set) return fail(res, 404, 'The resource could not be found.');
+      sets.splice(sets.indexOf(set), 1);
+      return send(res, 204, '');
+    }
     const body = JSON.parse(req.body || '{}') as { rrset_values?: unknown; rrset_ttl?: unknown };
     const values = body.rrset_values;
     const ttl = body.rrset_ttl === undefined ? 10_800 : Number(body.rrset_ttl);

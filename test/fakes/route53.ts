@@ -11,6 +11,14 @@
  * - `POST /2013-04-01/hostedzone/{id}/rrset/` with a ChangeBatch of UPSERTs, answered with a PENDING
  *   ChangeInfo: https://docs.aws.amazon.com/Route53/latest/APIReference/API_ChangeResourceRecordSets.html;
  *   ddns-updater `route53/api.go` sends the same UPSERT.
+ * - One ResourceRecordSet per name and type holds every value (one ResourceRecord each); an UPSERT
+ *   replaces TTL and values: https://docs.aws.amazon.com/Route53/latest/APIReference/API_ResourceRecordSet.html
+ *   and API_Change.html ("UPSERT: ... updates it with the values in the request").
+ * - A DELETE must name the set with all the same values, TTL included, in any order, else the batch is
+ *   refused: https://docs.aws.amazon.com/Route53/latest/APIReference/API_ChangeResourceRecordSets.html
+ *   ("To delete a resource record set, you must specify all the same values"). The messages ("Tried to
+ *   delete resource record set [name='…', type='A'] but it was not found" / "… but the values provided do
+ *   not match the current values") are as Route 53 clients quote them; the exact form is a guess.
  * - Errors are `<ErrorResponse><Error><Type/><Code/><Message/></Error>`; InvalidClientTokenId and
  *   SignatureDoesNotMatch are 403: https://docs.aws.amazon.com/Route53/latest/APIReference/CommonErrors.html.
  * - A refused change batch is its own document, `<InvalidChangeBatch><Messages><Message>`
@@ -121,7 +129,7 @@ export async function startRoute53(options: {
       const s = c.ResourceRecordSet;
       const values = (s.ResourceRecords?.ResourceRecord ?? []).map((r) => r.Value);
       const valid = values.length > 0 && values.every((v) => (s.Type === 'A' ? /^\d+(\.\d+){3}$/.test(v) : /^[0-9a-f:]+$/i.test(v)));
-      if (c.Action !== 'UPSERT' || !valid || !(s.Name === zone.name || s.Name.endsWith(`.${zone.name}`))) {
+      if (!['UPSERT', 'DELETE'].includes(c.Action) || !valid || !(s.Name === zone.name || s.Name.endsWith(`.${zone.name}`))) {
         return invalidBatch(res, [`Invalid Resource Record: FATAL problem: ${s.Name} ${s.Type} encountered with '${values.join(' ')}'`]);
       }
       if (find(s.Name, 'CNAME') && s.Type !== 'CNAME') {
@@ -130,7 +138,13 @@ export async function startRoute53(options: {
         ]);
       }
       const existing = find(s.Name, s.Type);
-      if (existing) Object.assign(existing, { ttl: Number(s.TTL), values });
+      if (c.Action === 'DELETE') {
+        const what = `Tried to delete resource record set [name='${s.Name}', type='${s.Type}'] but`;
+        if (!existing) return invalidBatch(res, [`${what} it was not found`]);
+        const same = existing.ttl === Number(s.TTL) && existing.values.length === values.length && values.every((v) => existing.values.includes(v));
+        if (!same) return invalidBatch(res, [`${what} the values provided do not match the current values`]);
+        sets.splice(sets.indexOf(existing), 1);
+      } else if (existing) Object.assign(existing, { ttl: Number(s.TTL), values });
       else sets.push({ zoneId: zone.id, name: s.Name, type: s.Type, ttl: Number(s.TTL), values });
     }
     return xml(

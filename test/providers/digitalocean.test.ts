@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { startDigitalOcean } from '../fakes/digitalocean.js';
 import { quietThenNewAddress, useHarness, V4, V4_NEXT, V6 } from '../helpers/provider-harness.js';
+import { setProviderCases } from '../helpers/set-cases.js';
 import { zoneProviderCases } from '../helpers/zone-cases.js';
 
 const TOKEN = 'dop_v1_test0f1e2d3c4b5a69788796a5b4c3d2e1f0';
@@ -86,6 +87,28 @@ describe('DigitalOcean adapter against a local API v2 server', () => {
     expect(t.clock.slept).toContain(12_000);
     await t.runtime.close();
   });
+
+  it('under wan_mode: all moves the record of an address that left the set to the new one, and sets only the TTL of a record already right', async () => {
+    const lte = s.fake.add({ domain: 'example.com', type: 'A', name: 'office', data: '81.2.69.192', ttl: 1800 });
+    const fiber = s.fake.add({ domain: 'example.com', type: 'A', name: 'office', data: '81.2.69.160', ttl: 60 });
+    const t = await start({ hosts: ['office.example.com'], zone: 'example.com', ipv6: false, ttl: 60 });
+    const provider = t.runtime.providers[0]!.provider;
+    const addresses = ['81.2.69.161', '81.2.69.192'];
+    const results = await provider.update({
+      updates: [{ host: 'office.example.com', family: 'ipv4', address: addresses.join(', '), addresses }],
+      addresses: {},
+      signal: AbortSignal.timeout(60_000),
+    });
+    expect(results.map((r) => r.outcome)).toEqual(['updated']);
+    expect(s.fake.calls().slice(1)).toEqual(['GET /domains/example.com/records', `PATCH /domains/example.com/records/${lte}`, `PATCH /domains/example.com/records/${fiber}`]);
+    expect(s.fake.requests.slice(2).map((r) => JSON.parse(r.body))).toEqual([
+      { type: 'A', ttl: 60 },
+      { type: 'A', data: '81.2.69.161', ttl: 60 },
+    ]);
+    expect(s.fake.find('office.example.com', 'A').map((r) => r.data)).toEqual(['81.2.69.192', '81.2.69.161']);
+    expect(t.logs.some((l) => l.includes('deleted'))).toBe(false);
+    await t.runtime.close();
+  });
 });
 
 zoneProviderCases({
@@ -105,5 +128,26 @@ zoneProviderCases({
         return () => fake.requests.filter((r) => r.method === 'GET' && r.url.pathname.endsWith('/records'));
       },
     };
+  },
+});
+
+setProviderCases({
+  type: 'digitalocean',
+  async start() {
+    const fake = await startDigitalOcean({ tokens: { [TOKEN]: 'write' }, domains: ['example.com'] });
+    return {
+      server: fake,
+      entry: () => ({ type: 'digitalocean', endpoint: fake.endpoint, token: TOKEN, zone: 'example.com' }),
+      addresses: (host, type) => fake.find(host, type).map((r) => r.data),
+      add: (host, type, data) => fake.add({ domain: 'example.com', type, name: host.replace(/\.example\.com$/, ''), data, ttl: 1800 }),
+      calls: () => fake.calls(),
+    };
+  },
+  // Each record is its own object: one request per address; a failed link's record is deleted by its id (the fake counts ids from 3352892).
+  requests: {
+    both: ['GET /domains/example.com', 'GET /domains/example.com/records', 'POST /domains/example.com/records', 'POST /domains/example.com/records'],
+    fiberDown: ['GET /domains/example.com/records', 'DELETE /domains/example.com/records/3352892'],
+    fiberBack: ['GET /domains/example.com/records', 'POST /domains/example.com/records'],
+    stop: ['GET /domains/example.com/records', 'DELETE /domains/example.com/records/3352894'],
   },
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { startGandi } from '../fakes/gandi.js';
 import { useHarness, V4, V4_NEXT, V6 } from '../helpers/provider-harness.js';
+import { setProviderCases } from '../helpers/set-cases.js';
 import { zoneProviderCases } from '../helpers/zone-cases.js';
 
 const TOKEN = 'gandi-pat-test-8e7d6c5b4a39';
@@ -69,6 +70,12 @@ describe('Gandi adapter against a local LiveDNS API v5 server', () => {
     await expect(start({ ttl: 60 })).rejects.toThrow(/Gandi's smallest TTL is 300/);
   });
 
+  it('refuses owned: marked in the config, saying a LiveDNS record set has no field for a marker', async () => {
+    await expect(start({ owned: 'marked' })).rejects.toThrow(
+      /owned.*marked is not available for gandi: a LiveDNS record set has only its name, type, TTL and values, no field to carry a marker/,
+    );
+  });
+
   it('fails a record set Gandi refuses (400) for later, not for good, with its reason', async () => {
     s.fake.failNext(1, 400);
     const t = await start({ zone: 'example.com', ipv6: false });
@@ -92,5 +99,31 @@ zoneProviderCases({
       writes: () => fake.requests.filter((r) => r.method === 'PUT'),
       rateLimitNext: (headers) => fake.failNext(1, 429, headers),
     };
+  },
+});
+
+setProviderCases({
+  type: 'gandi',
+  async start() {
+    const fake = await startGandi({ tokens: { [TOKEN]: 'ok' }, domains: ['example.com'] });
+    const nameOf = (host: string): string => host.replace(/\.?example\.com$/, '') || '@';
+    return {
+      server: fake,
+      entry: () => ({ type: 'gandi', endpoint: fake.endpoint, token: TOKEN, zone: 'example.com' }),
+      addresses: (host, type) => fake.find('example.com', nameOf(host), type)?.values ?? [],
+      add(host, type, address) {
+        const set = fake.find('example.com', nameOf(host), type);
+        if (set) set.values.push(address);
+        else fake.sets.push({ domain: 'example.com', name: nameOf(host), type, ttl: 10_800, values: [address] });
+      },
+      calls: () => fake.calls(),
+    };
+  },
+  // One rrset holds every address of the name: each change is one PUT of the whole list, and one DELETE takes the set.
+  requests: {
+    both: ['GET /domains/example.com', 'GET /domains/example.com/records/portal/A', 'PUT /domains/example.com/records/portal/A'],
+    fiberDown: ['GET /domains/example.com/records/portal/A', 'PUT /domains/example.com/records/portal/A'],
+    fiberBack: ['GET /domains/example.com/records/portal/A', 'PUT /domains/example.com/records/portal/A'],
+    stop: ['GET /domains/example.com/records/portal/A', 'DELETE /domains/example.com/records/portal/A'],
   },
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { startRoute53 } from '../fakes/route53.js';
 import { quietThenNewAddress, useHarness, V4, V4_NEXT, V6 } from '../helpers/provider-harness.js';
+import { setProviderCases } from '../helpers/set-cases.js';
 import { zoneProviderCases } from '../helpers/zone-cases.js';
 
 const KEY_ID = 'AKIAIOSFODNN7TESTKEY';
@@ -122,6 +123,19 @@ describe('Route 53 adapter against a local API server (SigV4, XML)', () => {
     expect(t.logs.some((l) => l.includes('Route 53 asks to slow down'))).toBe(true);
     await t.runtime.close();
   });
+
+  it('deletes on stop a set as it reads it: its own TTL and every value, which Route 53 requires of a DELETE', async () => {
+    s.fake.sets.push({ zoneId: ZONE, name: 'office.example.com.', type: 'A', ttl: 3600, values: ['81.2.69.160', '81.2.69.192'] });
+    const t = await start({ hosted_zone_id: ZONE, hosts: ['office.example.com'], ipv6: false, delete_on_stop: true });
+    const provider = t.runtime.providers[0]?.provider;
+    expect(await provider?.removeRecords?.(['ipv4'], AbortSignal.timeout(60_000))).toBe(2);
+    expect(s.fake.find('office.example.com', 'A')).toBeUndefined();
+    const body = s.fake.requests.at(-1)?.body ?? '';
+    expect(body).toContain('<Action>DELETE</Action>');
+    expect(body).toContain('<TTL>3600</TTL>');
+    expect(await provider?.removeRecords?.(['ipv4'], AbortSignal.timeout(60_000))).toBe(0);
+    await t.runtime.close();
+  });
 });
 
 zoneProviderCases({
@@ -144,5 +158,35 @@ zoneProviderCases({
       writes: () => fake.requests.filter((r) => r.method === 'POST'),
       rateLimitNext: (headers) => fake.failNext(1, 429, 'Throttling', headers),
     };
+  },
+});
+
+setProviderCases({
+  type: 'route53',
+  async start() {
+    const fake = await startRoute53({ keys: { [KEY_ID]: SECRET }, zones: { 'example.com': ZONE } });
+    return {
+      server: fake,
+      entry: () => ({ type: 'route53', endpoint: fake.url, access_key_id: KEY_ID, secret_access_key: SECRET, hosted_zone_id: ZONE }),
+      addresses: (host, type) => fake.find(host, type)?.values ?? [],
+      add(host, type, address) {
+        const set = fake.find(host, type);
+        if (set) set.values.push(address);
+        else fake.sets.push({ zoneId: ZONE, name: `${host}.`, type, ttl: 300, values: [address] });
+      },
+      // A change's action, UPSERT or DELETE, is in its body.
+      calls: () =>
+        fake.requests.map((r) => {
+          const action = /<Action>(\w+)<\/Action>/.exec(r.body)?.[1];
+          return action === undefined ? `${r.method} ${r.url.pathname}` : `${r.method} ${r.url.pathname} ${action}`;
+        }),
+    };
+  },
+  // One ResourceRecordSet holds every address of the name: each change is one UPSERT of the whole set, and one DELETE names it as read.
+  requests: {
+    both: [`GET /2013-04-01/hostedzone/${ZONE}/rrset`, `POST /2013-04-01/hostedzone/${ZONE}/rrset/ UPSERT`],
+    fiberDown: [`GET /2013-04-01/hostedzone/${ZONE}/rrset`, `POST /2013-04-01/hostedzone/${ZONE}/rrset/ UPSERT`],
+    fiberBack: [`GET /2013-04-01/hostedzone/${ZONE}/rrset`, `POST /2013-04-01/hostedzone/${ZONE}/rrset/ UPSERT`],
+    stop: [`GET /2013-04-01/hostedzone/${ZONE}/rrset`, `POST /2013-04-01/hostedzone/${ZONE}/rrset/ DELETE`],
   },
 });
