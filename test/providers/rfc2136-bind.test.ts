@@ -2,8 +2,9 @@
  * The compiled `ddnsd once` against a real BIND 9 (`named` on loopback with a
  * TSIG key and a dynamic zone), each result read back from BIND with a DNS
  * query; wan_mode: all over two links (told apart by their bind addresses)
- * and delete_on_stop run in process, the latter through the daemon's stop. In CI BIND must be there (.ci/run installs bind9); elsewhere the
- * suite is skipped, saying so, when `named` is missing.
+ * and delete_on_stop run in process, the latter through the daemon's stop.
+ * In CI BIND must be there (.ci/run installs bind9); elsewhere the suite is
+ * skipped, saying so, when `named` is missing.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
