@@ -10,9 +10,12 @@ import type { AnyProviderDefinition } from '../base/provider.js';
 import type { PathKey, Problem } from './lines.js';
 import { describeValue } from './schema.js';
 
-/** The loaded types that can do `ability`, for messages: "cloudflare, hetzner" or "none of the loaded types". */
+/** The loaded types that can do `ability`, in alphabetical order for messages: "cloudflare, hetzner", or "none". */
 export function typesThatCan(registry: readonly AnyProviderDefinition[], ability: 'sets' | 'marker' | 'removeOnStop'): string {
-  const can = registry.filter((d) => d.records?.[ability] !== undefined).map((d) => d.type);
+  const can = registry
+    .filter((d) => d.records?.[ability] !== undefined)
+    .map((d) => d.type)
+    .sort();
   return can.length > 0 ? can.join(', ') : 'none';
 }
 
@@ -47,7 +50,13 @@ export function takeOwnership(
   return { entry: takeMarker(kept, definition, registry, path, problems), deleteOnStop };
 }
 
-function takeMarker(entry: Record<string, unknown>, definition: AnyProviderDefinition, registry: readonly AnyProviderDefinition[], path: PathKey[], problems: Problem[]): Record<string, unknown> {
+function takeMarker(
+  entry: Record<string, unknown>,
+  definition: AnyProviderDefinition,
+  registry: readonly AnyProviderDefinition[],
+  path: PathKey[],
+  problems: Problem[],
+): Record<string, unknown> {
   if (definition.records?.marker !== undefined) return entry;
   const { owned, comment, ...rest } = entry;
   const type = definition.type;
