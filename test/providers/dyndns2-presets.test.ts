@@ -196,6 +196,29 @@ describe('dyndns2 presets: each service the way it wants', () => {
     expect(daemon.runtime.state.hosts).toEqual({});
   });
 
+  it('only deSEC takes wan_mode: all and delete_on_stop; owned: marked is refused there with the reason', () => {
+    const problems = (type: string, extra: Record<string, unknown>): string[] => {
+      const dir = tempDir();
+      const credentials = takesKey(type) ? { key: SECRET } : { username: USER, password: SECRET };
+      const entry = { type, ...credentials, hosts: [HOST], wan: ['fiber', 'lte'], ...extra };
+      writeFileSync(join(dir, 'config.yaml'), stringify({ wans: { fiber: { ipv4: ['ipify'] }, lte: { ipv4: ['icanhazip'] } }, providers: [entry] }));
+      try {
+        loadConfig({ providers: PROVIDERS, env: {}, cwd: dir });
+        return [];
+      } catch (error) {
+        return [...((error as { problems?: string[] }).problems ?? [String(error)])];
+      }
+    };
+    expect(problems('desec', { wan_mode: 'all', delete_on_stop: true })).toEqual([]);
+    expect(problems('desec', { owned: 'marked' })).toEqual([
+      expect.stringMatching(/marked is not available for desec: deSEC's dynDNS update API sets addresses only, with no field to carry a marker/),
+    ]);
+    expect(problems('noip', { wan_mode: 'all', delete_on_stop: true })).toEqual([
+      expect.stringMatching(/delete_on_stop .*not available for noip/),
+      expect.stringMatching(/wan_mode .*not available for noip/),
+    ]);
+  });
+
   it('Hurricane Electric: the hostname is the username, and each family goes in its own request', async () => {
     fake = await startDyndns2({ keys: { [HOST]: SECRET, [OTHER]: SECRET }, hosts: [HOST, OTHER], variant: variantOf('he') });
     const t = await startRuntime(echoes.config(entryFor('he', fake, [HOST, OTHER])));

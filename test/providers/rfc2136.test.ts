@@ -5,14 +5,18 @@
  * kit verifies; the kit signs the answer, nsupdate verifies it).
  */
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDnsClient, DdnsError, type HostUpdate, type Provider } from '../../providers/kit/index.js';
 import rfc2136 from '../../providers/rfc2136/index.js';
 import { schema } from '../../providers/rfc2136/settings.js';
 import { silentLogger } from '../../src/base/log.js';
 import { startRfc2136, type FakeRfc2136 } from '../fakes/rfc2136.js';
+import { tempDir } from '../helpers/cli.js';
 import { fakeClock } from '../helpers/clock.js';
+import { loadConfig } from '../helpers/config.js';
+import { PROVIDERS } from '../helpers/providers.js';
 
 // Public addresses as data only.
 const V4 = '81.2.69.160';
@@ -215,6 +219,19 @@ describe('rfc2136 settings', () => {
   it('takes defaults and a port', () => {
     expect(schema.parse({ ...base, server: '[2001:db8::53]:5353' })).toMatchObject({ key_algorithm: 'hmac-sha256', ttl: 300, server: '[2001:db8::53]:5353' });
     expect(problems({})).toEqual([]);
+  });
+
+  it('takes wan_mode: all and delete_on_stop, and refuses owned: marked saying why', () => {
+    const load = (extra: string) => {
+      const dir = tempDir();
+      writeFileSync(
+        join(dir, 'config.yaml'),
+        `wans:\n  fiber:\n    ipv4: [ipify]\nproviders:\n  - { type: rfc2136, server: ns1.example.net, zone: ${ZONE}, key_name: ddnsd-key, key_secret: c2VjcmV0LXNlY3JldA==, hosts: [office.${ZONE}], wan: fiber${extra} }\n`,
+      );
+      return () => loadConfig({ providers: PROVIDERS, env: {}, cwd: dir });
+    };
+    expect(load(', wan_mode: all, delete_on_stop: true')()).toMatchObject({ providers: [{ wan: { mode: 'all' }, deleteOnStop: true }] });
+    expect(load(', owned: marked')).toThrow(/owned .*marked is not available for rfc2136: a DNS record has no field to carry a marker/);
   });
 
   it('names what is wrong', () => {
