@@ -1,7 +1,7 @@
 /**
  * The rfc2136 adapter against the loopback fake (test/fakes/rfc2136.ts): what
- * each answer means, the current-record check, messages too big for UDP, the
- * settings; and the kit's TSIG against BIND's own tools (nsupdate signs, the
+ * each answer means, the current-record check, messages too big for UDP,
+ * several addresses per name and deleting on stop, the settings; and the kit's TSIG against BIND's own tools (nsupdate signs, the
  * kit verifies; the kit signs the answer, nsupdate verifies it).
  */
 import { execFile } from 'node:child_process';
