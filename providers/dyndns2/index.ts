@@ -4,9 +4,21 @@
  * own server, name and quirks. A preset is one row of PRESETS (./presets.ts):
  * data over ./protocol.ts, no code.
  */
-import { defineProvider, endpointProblem, entrySchema, secret, VERSION, z, type AnyProviderDefinition } from '../kit/index.js';
+import {
+  defineProvider,
+  endpointProblem,
+  entrySchema,
+  secret,
+  VERSION,
+  z,
+  type AnyProviderDefinition,
+  type Family,
+  type HostResult,
+  type Provider,
+  type RecordAbilities,
+} from '../kit/index.js';
 import { PRESETS, type Preset, type Variant } from './presets.js';
-import { updateHosts } from './protocol.js';
+import { removeFamilies, updateHosts, type Dyndns2Deps, type Dyndns2Target } from './protocol.js';
 
 const login = {
   username: secret('the username'),
@@ -73,12 +85,55 @@ function adviceOf(preset: Preset, settings: Credentials): string[] {
   ];
 }
 
+/**
+ * What a preset's service can do beyond one address per name: several
+ * addresses per name where its address parameters take a list, deleting
+ * where an empty address deletes. None of them has a field for a marker.
+ */
+function abilitiesOf(preset: Preset): RecordAbilities | undefined {
+  const { addressLists, emptyDeletes } = preset.variant;
+  if (!addressLists && !emptyDeletes) return undefined;
+  return {
+    ...(addressLists ? { sets: true as const } : {}),
+    ...(emptyDeletes ? { removeOnStop: true as const } : {}),
+    noMarker: `${preset.service}'s dynDNS update API sets addresses only, with no field to carry a marker`,
+  };
+}
+
+/**
+ * The provider of one entry. Where the service deletes (`emptyDeletes`), it
+ * also deletes on stop; the service answers without saying what was there,
+ * so the count is of the records this provider set since ddnsd started.
+ */
+function presetProvider(preset: Preset, target: Dyndns2Target, hosts: string[], deps: Dyndns2Deps): Provider {
+  /** `host family` → how many records the last successful update left there; 0 once deleted. */
+  const held = new Map<string, number>();
+  const note = (results: HostResult[]): HostResult[] => {
+    for (const r of results) if (r.outcome !== 'failed') held.set(`${r.host} ${r.family}`, r.address.split(',').length);
+    return results;
+  };
+  const provider: Provider = { label: preset.type, hosts, update: async (request) => note(await updateHosts(target, deps, request)) };
+  if (!preset.variant.emptyDeletes) return provider;
+  provider.removeRecords = async (families: readonly Family[], signal: AbortSignal) => {
+    const names = hosts.flatMap((host) => families.map((family) => `${host} ${family}`));
+    // Names known to hold nothing (deleted before) need no request.
+    if (names.every((n) => held.get(n) === 0)) return 0;
+    await removeFamilies(target, deps, hosts, families, signal);
+    const removed = names.reduce((sum, n) => sum + (held.get(n) ?? 0), 0);
+    for (const n of names) held.set(n, 0);
+    return removed;
+  };
+  return provider;
+}
+
 function definePreset(preset: Preset): AnyProviderDefinition {
   const schema = schemaOf(preset);
   // The schema has `password` or `key`, whichever the service takes; both are strings.
   const secrets = (takesLogin(preset) ? ['password'] : ['key']) as never[];
+  const records = abilitiesOf(preset);
   return defineProvider({
     type: preset.type,
+    ...(records ? { records } : {}),
     schema,
     secrets,
     advice: (settings: z.infer<typeof schema> & Credentials) => adviceOf(preset, settings),
@@ -92,7 +147,7 @@ function definePreset(preset: Preset): AnyProviderDefinition {
         password: settings.password ?? settings.key ?? '',
         userAgent: settings.contact_email === undefined ? undefined : contactAgent(settings.contact_email),
       };
-      return { label: preset.type, hosts: settings.hosts, update: (request) => updateHosts(target, deps, request) };
+      return presetProvider(preset, target, settings.hosts, deps);
     },
   });
 }

@@ -22,6 +22,13 @@ export interface Variant {
   /** Send `preserve` for a family this request does not set, so the service keeps it. */
   preserveOmitted: boolean;
   /**
+   * The per-family address parameters take several addresses, comma-separated,
+   * and the name gets one record each (deSEC): wan_mode: all.
+   */
+  addressLists?: boolean;
+  /** An empty address parameter deletes that family's records of the names (deSEC `myipv4=`): delete_on_stop. */
+  emptyDeletes?: boolean;
+  /**
    * What to send for a family ddnsd has no address for in this request, where
    * the service would otherwise take the request's own source address
    * (Dynu: `myip=no`). Only sent when another family is.
@@ -88,7 +95,9 @@ export const PRESETS: readonly Preset[] = [
     // sent is deleted, `preserve` keeps it; several names of one domain go comma-separated in one
     // request, applied together, answered by one `good`; updates are limited per domain
     // (desec-stack docs/rate-limits.rst: 2 per 2 minutes), so one request per domain and change.
-    // Basic auth with a name and the token.
+    // Basic auth with a name and the token. "Multiple IP addresses may be given as a comma-separated
+    // list", and an empty value (`myipv4=`) deletes the family's records (same page; desec-stack
+    // api/desecapi/views/dyndns.py, _get_action_from_param).
     type: 'desec',
     service: 'deSEC',
     endpoint: 'https://update.dedyn.io',
@@ -98,6 +107,8 @@ export const PRESETS: readonly Preset[] = [
       addressParams: { ipv4: 'myipv4', ipv6: 'myipv6' },
       hostsPerRequest: 'domain',
       preserveOmitted: true,
+      addressLists: true,
+      emptyDeletes: true,
       oneAnswer: true,
       auth: 'basic-host',
       limit: 'deSEC allows 2 updates of a domain in 2 minutes; ddnsd waits as long as deSEC asks',

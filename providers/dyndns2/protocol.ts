@@ -65,7 +65,8 @@ export function buildUpdateRequest(target: Dyndns2Target, hosts: readonly string
   } else {
     for (const family of FAMILIES) {
       const address = addresses[family] ?? (variant.preserveOmitted ? 'preserve' : variant.omitted?.[family]);
-      if (address !== undefined) query.set(variant.addressParams[family], address);
+      // Several addresses (wan_mode: all) as the service lists them: `a,b`.
+      if (address !== undefined) query.set(variant.addressParams[family], listOf(address).join(','));
     }
   }
   const auth = variant.auth ?? 'basic';
@@ -76,6 +77,13 @@ export function buildUpdateRequest(target: Dyndns2Target, hosts: readonly string
   if (target.userAgent !== undefined) headers['user-agent'] = target.userAgent;
   return { url: `${target.endpoint}${variant.path}?${query.toString().replace(/%2C/g, ',')}`, headers };
 }
+
+/** The addresses in `a, b` (wan_mode: all joins them so); one address is a list of one, an empty value none. */
+const listOf = (addresses: string): string[] =>
+  addresses
+    .split(',')
+    .map((a) => a.trim())
+    .filter((a) => a !== '');
 
 export interface Answer {
   code: string;
@@ -138,7 +146,9 @@ export interface Dyndns2Deps {
  */
 export async function updateHosts(target: Dyndns2Target, deps: Dyndns2Deps, request: UpdateRequest): Promise<HostResult[]> {
   const variant = target.variant ?? STANDARD;
-  const groups = hostGroups(variant, hostsOf(request.updates)).flatMap((group) => familyGroups(variant, group, request).map((addresses) => ({ hosts: group, addresses })));
+  const groups = hostGroups(variant, hostsOf(request.updates)).flatMap((group) =>
+    familyGroups(variant, group, request, addressesFor(group, request)).map((addresses) => ({ hosts: group, addresses })),
+  );
   return sendInTurn(
     groups,
     (g) => send(target, deps, g.hosts, g.addresses, request.signal),
@@ -175,14 +185,25 @@ export function domainOf(host: string): string {
   return labels.slice(-size).join('.');
 }
 
-/** The addresses each request for these hosts carries: all known at once, or each due family alone. */
-function familyGroups(variant: Variant, hosts: readonly string[], request: UpdateRequest): Addresses[] {
-  if (variant.familiesPerRequest !== 'one') return [request.addresses];
-  const due = new Set(request.updates.filter((u) => hosts.includes(u.host)).map((u) => u.family));
-  return FAMILIES.filter((f) => due.has(f) && request.addresses[f] !== undefined).map((f) => ({ [f]: request.addresses[f] }));
+/**
+ * The addresses a request for these hosts sets: every one detected, and
+ * under wan_mode: all (`addresses` on an update) the due family's whole set.
+ */
+function addressesFor(hosts: readonly string[], request: UpdateRequest): Addresses {
+  const out: Addresses = { ...request.addresses };
+  for (const u of request.updates) if (u.addresses !== undefined && hosts.includes(u.host)) out[u.family] = u.address;
+  return out;
 }
 
-async function send(target: Dyndns2Target, deps: Dyndns2Deps, hosts: string[], addresses: Addresses, signal: AbortSignal): Promise<HostResult[]> {
+/** The addresses each request for these hosts carries: all known at once, or each due family alone. */
+function familyGroups(variant: Variant, hosts: readonly string[], request: UpdateRequest, known: Addresses): Addresses[] {
+  if (variant.familiesPerRequest !== 'one') return [known];
+  const due = new Set(request.updates.filter((u) => hosts.includes(u.host)).map((u) => u.family));
+  return FAMILIES.filter((f) => due.has(f) && known[f] !== undefined).map((f) => ({ [f]: known[f] }));
+}
+
+/** Sends one request and returns its answer line per host, or throws what an answer outside the protocol means. */
+async function ask(target: Dyndns2Target, deps: Dyndns2Deps, hosts: readonly string[], addresses: Addresses, signal: AbortSignal): Promise<(Answer | undefined)[]> {
   const variant = target.variant ?? STANDARD;
   const { url, headers } = buildUpdateRequest(target, hosts, addresses);
   const what = `${target.service} ${describeUrl(url)}`;
@@ -197,7 +218,27 @@ async function send(target: Dyndns2Target, deps: Dyndns2Deps, hosts: string[], a
     if (failure) throw withLimitHint(failure, variant.limit);
     throw unexpectedAnswer(what, res);
   }
-  return hosts.flatMap((host, i) => hostResults(target.service, host, answers[i], addresses, variant.codes));
+  return answers;
+}
+
+async function send(target: Dyndns2Target, deps: Dyndns2Deps, hosts: string[], addresses: Addresses, signal: AbortSignal): Promise<HostResult[]> {
+  const answers = await ask(target, deps, hosts, addresses, signal);
+  return hosts.flatMap((host, i) => hostResults(target.service, host, answers[i], addresses, target.variant?.codes));
+}
+
+/**
+ * delete_on_stop, for services where an empty address deletes (`emptyDeletes`):
+ * one request per group of hosts, as updates go, with `families` empty and
+ * the others kept (`preserve`). Throws the first refusal.
+ */
+export async function removeFamilies(target: Dyndns2Target, deps: Dyndns2Deps, hosts: readonly string[], families: readonly Family[], signal: AbortSignal): Promise<void> {
+  const variant = target.variant ?? STANDARD;
+  const cleared: Addresses = Object.fromEntries(families.map((f) => [f, '']));
+  for (const group of hostGroups(variant, hosts)) {
+    const answers = await ask(target, deps, group, cleared, signal);
+    const failure = group.map((host, i) => answerFailure(answers[i], host, target.service, variant.codes)).find((f) => f !== undefined);
+    if (failure) throw failure;
+  }
 }
 
 /**
@@ -233,14 +274,11 @@ function wrongAddress(service: string, host: string, code: string, detail: strin
 
 /**
  * A success answer names the address(es) the service now has. When it names
- * one of this family and not the one sent, returns it: the service did not
- * take the address, whatever the code says.
+ * some of this family and none of those sent, returns one: the service did
+ * not take the address, whatever the code says.
  */
 function otherAddress(detail: string, family: Family, sent: string): string | undefined {
-  const named = detail
-    .split(',')
-    .map((a) => a.trim())
-    .filter((a) => a !== '' && a.includes(':') === (family === 'ipv6'));
-  if (named.length === 0 || named.some((a) => sameAddress(a, sent))) return undefined;
+  const named = listOf(detail).filter((a) => a.includes(':') === (family === 'ipv6'));
+  if (named.length === 0 || named.some((a) => listOf(sent).some((s) => sameAddress(a, s)))) return undefined;
   return named[0];
 }

@@ -10,9 +10,12 @@ import type { AnyProviderDefinition } from '../base/provider.js';
 import type { PathKey, Problem } from './lines.js';
 import { describeValue } from './schema.js';
 
-/** The loaded types that can do `ability`, for messages: "cloudflare, hetzner" or "none of the loaded types". */
+/** The loaded types that can do `ability`, in alphabetical order for messages: "cloudflare, hetzner", or "none". */
 export function typesThatCan(registry: readonly AnyProviderDefinition[], ability: 'sets' | 'marker' | 'removeOnStop'): string {
-  const can = registry.filter((d) => d.records?.[ability] !== undefined).map((d) => d.type);
+  const can = registry
+    .filter((d) => d.records?.[ability] !== undefined)
+    .map((d) => d.type)
+    .sort();
   return can.length > 0 ? can.join(', ') : 'none';
 }
 

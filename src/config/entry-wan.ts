@@ -58,7 +58,7 @@ export function takeWanOptions(
     else {
       problems.push({
         path: [...path, 'wan_mode'],
-        message: `all (one record per healthy link) is not available for ${definition.type}: ddnsd's ${definition.type} adapter keeps one address per name and family (dyndns2-style services and DuckDNS hold only one). Providers that can: ${typesThatCan(registry, 'sets')}; or use failover (the default)`,
+        message: `all (one record per healthy link) is not available for ${definition.type}: ddnsd's ${definition.type} adapter keeps one address per name and family (DuckDNS and most dyndns2-style services hold only one). Providers that can: ${typesThatCan(registry, 'sets')}; or use failover (the default)`,
       });
     }
   } else if (mode !== undefined && mode !== 'failover') {

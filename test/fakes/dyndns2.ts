@@ -98,13 +98,35 @@ function requestedAddresses(q: URLSearchParams, options: Dyndns2Options): Wanted
     if (variant?.familiesPerRequest === 'one' && ips.length > 1) throw new Error('one address per request');
     return { ipv4: ips.find((ip) => !ip.includes(':')), ipv6: ips.find((ip) => ip.includes(':')) };
   }
-  // [desec] an omitted family is deleted, `preserve` keeps it.
-  const read = (name: string) => q.get(name) ?? (variant?.preserveOmitted ? null : undefined);
-  const wanted: Wanted = { ipv4: read(params.ipv4), ipv6: read(params.ipv6) };
+  // [desec] an omitted family is deleted, `preserve` keeps it; a value is read as deSEC reads a list.
+  const read = (name: string, family: 'ipv4' | 'ipv6') => {
+    const value = q.get(name);
+    if (!variant?.preserveOmitted) return value ?? undefined;
+    return value === null ? null : (desecValue(value, family === 'ipv4' ? '.' : ':') ?? null);
+  };
+  const wanted: Wanted = { ipv4: read(params.ipv4, 'ipv4'), ipv6: read(params.ipv6, 'ipv6') };
   // [dynu] without myip Dynu takes the source address; myip=no leaves the A record as it is.
   if (options.sourceWhenMissing && wanted.ipv4 === undefined) wanted.ipv4 = SOURCE_IPV4;
   if (wanted.ipv4 === 'no') wanted.ipv4 = undefined;
   return wanted;
+}
+
+/**
+ * [desec] One address parameter as desec-stack reads it (api/desecapi/views/dyndns.py,
+ * _get_action_from_param; docs/dyndns/update-api.rst "Multiple IP addresses may be given as a
+ * comma-separated list", "IP deletion can also be forced by providing an empty value"): the
+ * comma-separated items of this family (by `.` or `:`), `preserve` or empty; one record per
+ * address, kept as a set (here sorted, comma-joined); null deletes; a list with `preserve` or an
+ * empty item is refused with 400. Undefined: nothing of this family in it.
+ */
+function desecValue(value: string, separator: '.' | ':'): string | null | undefined {
+  const items = [...new Set(value.split(',').map((v) => v.trim()))].filter((v) => v.includes(separator) || v === '' || v === 'preserve');
+  if (items.length === 0) return undefined;
+  if (items.length > 1 && items.some((v) => v === '' || v === 'preserve')) {
+    throw new Error('IP parameter cannot have addresses and "preserve" or an empty value at the same time.');
+  }
+  if (items[0] === '' || items[0] === 'preserve') return items[0] === '' ? null : 'preserve';
+  return items.sort().join(',');
 }
 
 /** Applies one host's addresses: the answer line. */

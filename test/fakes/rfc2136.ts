@@ -2,7 +2,8 @@
  * An authoritative DNS server for one zone that accepts RFC 2136 UPDATE
  * signed with one TSIG key and answers plain A/AAAA queries, on loopback UDP
  * and TCP. Counts what it received. Rule by rule:
- * - UPDATE with a zone section, prerequisites and an update section; RCODEs NOERROR, FORMERR,
+ * - UPDATE with a zone section, prerequisites and an update section (adds, RRset and RR deletes, in
+ *   order: RFC 2136 sections 2.5 and 3.4.2); RCODEs NOERROR, FORMERR,
  *   SERVFAIL, NOTIMP, REFUSED, NOTAUTH, NOTZONE: RFC 2136 sections 2 and 3 (rfc-editor.org/rfc/rfc2136).
  * - TSIG: a wrong key is answered NOTAUTH with TSIG error BADKEY, a wrong signature BADSIG, a time
  *   outside the fudge BADTIME with the server's time in "other data"; answers are signed with the
@@ -110,15 +111,29 @@ function parseUpdate(msg: Buffer): { zone: string; rrs: UpdateRR[] } {
   return { zone: zone.name, rrs };
 }
 
+/**
+ * The update section applied in order (RFC 2136 section 3.4.2): class ANY
+ * with a type deletes that RRset, with type ANY every RRset of the name
+ * (section 2.5.2, 2.5.3; here the A and AAAA ones); class NONE deletes the
+ * one RR with that data (section 2.5.4); the zone's class adds it, an RR
+ * with the same data replacing the one there (section 3.4.2.2).
+ */
 function applyUpdate(records: Map<string, ZoneRecord[]>, rrs: UpdateRR[]): void {
   for (const rr of rrs) {
+    if (rr.klass === 255 && rr.type === 255) {
+      for (const type of Object.values(TYPE_OF)) records.delete(`${rr.name}/${type}`);
+      continue;
+    }
     const type = TYPE_OF[rr.type];
     if (!type) continue;
     const key = `${rr.name}/${type}`;
     if (rr.klass === 255) records.delete(key);
-    else if (rr.klass === 1) {
+    else if (rr.klass === 1 || rr.klass === 254) {
       const data = type === 'A' ? [...rr.data].join('.') : (dnsPacket.decode(answerWith(rr)).answers?.[0] as { data: string }).data;
-      records.set(key, [...(records.get(key) ?? []).filter((r) => r.data !== data), { data, ttl: rr.ttl }]);
+      const others = (records.get(key) ?? []).filter((r) => r.data !== data);
+      const kept = rr.klass === 1 ? [...others, { data, ttl: rr.ttl }] : others;
+      if (kept.length > 0) records.set(key, kept);
+      else records.delete(key);
     }
   }
 }

@@ -131,7 +131,7 @@ describe('delete_on_stop at Cloudflare', () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'config.yaml'), 'detect:\n  ipv4: [ipify]\nproviders:\n  - { type: duckdns, token: t0k3n-value, hosts: [office], delete_on_stop: true }\n');
     expect(() => loadConfig({ providers: PROVIDERS, env: {}, cwd: dir })).toThrow(
-      /delete_on_stop.*not available for duckdns: ddnsd deletes records when it stops only at cloudflare/,
+      /delete_on_stop.*not available for duckdns: ddnsd deletes records when it stops only at cloudflare, desec, rfc2136;/,
     );
   });
 });

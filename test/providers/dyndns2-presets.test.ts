@@ -3,13 +3,23 @@
  * Electric, Dynu, OVH DynHost, …) against the dyndns2 fake speaking each
  * one's variant: the cases every provider meets, then each service's quirks.
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
 import { PRESETS } from '../../providers/dyndns2/presets.js';
 import type { Family } from '../../src/base/address.js';
 import { domainOf } from '../../providers/dyndns2/protocol.js';
 import { SOURCE_IPV4, startDyndns2, type Dyndns2Options, type FakeDyndns2 } from '../fakes/dyndns2.js';
 import { ADDRESS, providerCases, startEchoes, type CaseFake, type Echoes } from '../helpers/provider-cases.js';
 import { startRuntime } from '../helpers/runtime.js';
+import { startWhoAmI } from '../fakes/whoami.js';
+import { tempDir } from '../helpers/cli.js';
+import { loadConfig } from '../helpers/config.js';
+import { PROVIDERS } from '../helpers/providers.js';
+import { until } from '../helpers/wait.js';
+import { createLogger, createRedactor } from '../../src/base/log.js';
+import { startDaemon } from '../../src/main.js';
 
 const HOST = 'office.example.net';
 const OTHER = 'lab.example.net';
@@ -130,6 +140,83 @@ describe('dyndns2 presets: each service the way it wants', () => {
     expect(fake.updates().map((r) => r.url.searchParams.get('hostname'))).toEqual([HOST, 'home.example.dedyn.io']);
     expect(fake.records.get('home.example.dedyn.io')).toEqual(ADDRESS);
     await t.runtime.close();
+  });
+
+  it("deSEC: wan_mode: all sends every healthy link's address in one myipv4 list, one record each, and drops a failed link's", async () => {
+    const [fiber, lte] = ['81.2.69.160', '81.2.69.192'];
+    const whoami = await startWhoAmI({ '127.0.0.2': fiber, '127.0.0.3': lte });
+    fake = await startPreset('desec');
+    const wans = { fiber: { ipv4: [whoami.url], bind: '127.0.0.2' }, lte: { ipv4: [whoami.url], bind: '127.0.0.3' } };
+    const entry = { ...entryFor('desec', fake, [HOST]), wan: ['fiber', 'lte'], wan_mode: 'all' };
+    const t = await startRuntime(stringify({ state: './state.json', detect: { timeout: '2s' }, wans, providers: [entry] }));
+    try {
+      expect((await t.cycle()).ok).toBe(true);
+      const sent = () => fake?.updates().map((r) => [r.url.searchParams.get('myipv4'), r.url.searchParams.get('myipv6')]);
+      expect(sent()).toEqual([[`${fiber},${lte}`, 'preserve']]);
+      expect(fake.records.get(HOST)).toEqual({ ipv4: `${fiber},${lte}` });
+      expect(t.runtime.status().hosts[0]).toMatchObject({ address: `${fiber}, ${lte}`, status: 'ok' });
+      await t.cycle();
+      expect(fake.updates()).toHaveLength(1); // the same set: nothing sent
+
+      whoami.said.delete('127.0.0.2'); // the fiber link hears a loopback address: unhealthy
+      await t.cycle();
+      expect(sent()?.at(-1)).toEqual([lte, 'preserve']);
+      expect(fake.records.get(HOST)).toEqual({ ipv4: lte });
+      whoami.said.set('127.0.0.2', fiber);
+      await t.cycle();
+      expect(fake.records.get(HOST)).toEqual({ ipv4: `${fiber},${lte}` });
+    } finally {
+      await t.runtime.close();
+      await whoami.close();
+    }
+  });
+
+  it("deSEC: delete_on_stop deletes the entry's family of its names in one request when ddnsd stops, and keeps the other family", async () => {
+    const names = ['office.example.dedyn.io', 'lab.example.dedyn.io'];
+    const kept = '2a02:8010:1::99';
+    fake = await startDyndns2({ keys: Object.fromEntries(names.map((n) => [n, SECRET])), hosts: names, variant: variantOf('desec'), ...DIALECT.desec });
+    for (const name of names) fake.records.set(name, { ipv6: kept });
+    const dir = tempDir();
+    const config = echoes.config({ ...entryFor('desec', fake, names), ipv6: false, delete_on_stop: true }, ['ipv4']);
+    writeFileSync(join(dir, 'config.yaml'), `server:\n  listen: 127.0.0.1:0\n${config}`);
+    const logs: string[] = [];
+    const redactor = createRedactor();
+    const log = createLogger({ format: 'json', level: 'info', redactor, write: (l) => logs.push(l) });
+    const daemon = await startDaemon(loadConfig({ providers: PROVIDERS, env: {}, cwd: dir }), { log, redactor, lan: () => [] });
+    try {
+      await until(() => names.every((n) => fake?.records.get(n)?.ipv4 === ADDRESS.ipv4), 10_000, 'the records set');
+    } finally {
+      await daemon.stop();
+    }
+    expect(names.map((n) => fake?.records.get(n))).toEqual(names.map(() => ({ ipv6: kept })));
+    const last = fake.updates().at(-1)?.url.searchParams;
+    expect([last?.get('hostname'), last?.get('myipv4'), last?.get('myipv6')]).toEqual([names.join(','), '', 'preserve']);
+    expect(fake.updates()).toHaveLength(2);
+    expect(logs.join('\n')).toMatch(/delete_on_stop: deleted 2 record\(s\) of office\.example\.dedyn\.io, lab\.example\.dedyn\.io at desec/);
+    expect(daemon.runtime.state.hosts).toEqual({});
+  });
+
+  it('only deSEC takes wan_mode: all and delete_on_stop; owned: marked is refused there with the reason', () => {
+    const problems = (type: string, extra: Record<string, unknown>): string[] => {
+      const dir = tempDir();
+      const credentials = takesKey(type) ? { key: SECRET } : { username: USER, password: SECRET };
+      const entry = { type, ...credentials, hosts: [HOST], wan: ['fiber', 'lte'], ...extra };
+      writeFileSync(join(dir, 'config.yaml'), stringify({ wans: { fiber: { ipv4: ['ipify'] }, lte: { ipv4: ['icanhazip'] } }, providers: [entry] }));
+      try {
+        loadConfig({ providers: PROVIDERS, env: {}, cwd: dir });
+        return [];
+      } catch (error) {
+        return [...((error as { problems?: string[] }).problems ?? [String(error)])];
+      }
+    };
+    expect(problems('desec', { wan_mode: 'all', delete_on_stop: true })).toEqual([]);
+    expect(problems('desec', { owned: 'marked' })).toEqual([
+      expect.stringMatching(/marked is not available for desec: deSEC's dynDNS update API sets addresses only, with no field to carry a marker/),
+    ]);
+    expect(problems('noip', { wan_mode: 'all', delete_on_stop: true })).toEqual([
+      expect.stringMatching(/delete_on_stop .*not available for noip/),
+      expect.stringMatching(/wan_mode .*not available for noip/),
+    ]);
   });
 
   it('Hurricane Electric: the hostname is the username, and each family goes in its own request', async () => {

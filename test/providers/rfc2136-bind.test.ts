@@ -1,17 +1,27 @@
 /**
  * The compiled `ddnsd once` against a real BIND 9 (`named` on loopback with a
  * TSIG key and a dynamic zone), each result read back from BIND with a DNS
- * query. In CI BIND must be there (.ci/run installs bind9); elsewhere the
- * suite is skipped, saying so, when `named` is missing.
+ * query; wan_mode: all over two links (told apart by their bind addresses)
+ * and delete_on_stop run in process, the latter through the daemon's stop.
+ * In CI BIND must be there (.ci/run installs bind9); elsewhere the suite is
+ * skipped, saying so, when `named` is missing.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { State } from '../../src/state.js';
+import { createLogger, createRedactor } from '../../src/base/log.js';
+import { startDaemon } from '../../src/main.js';
 import { startEcho, type EchoServer } from '../fakes/echo.js';
+import { startWhoAmI, type WhoAmI } from '../fakes/whoami.js';
 import { bindAvailable, startBind, type Bind } from '../helpers/bind.js';
 import { runCli, tempDir, writeConfig } from '../helpers/cli.js';
+import { fakeClock } from '../helpers/clock.js';
+import { loadConfig } from '../helpers/config.js';
 import { freePort } from '../helpers/port.js';
+import { PROVIDERS } from '../helpers/providers.js';
+import { testRuntime } from '../helpers/runtime.js';
+import { until } from '../helpers/wait.js';
 
 // Public addresses as data only: the echo sources answer them, BIND stores them, nothing contacts them.
 const V4 = '81.2.69.160';
@@ -202,5 +212,70 @@ providers:
     } finally {
       await Promise.all([bind.stop(), v4.close()]);
     }
+  });
+});
+
+describe.skipIf(skip)('wan_mode: all and delete_on_stop against BIND 9', () => {
+  // Two links told apart by their bind addresses; each hears its own public address from the echo.
+  const FIBER = '81.2.69.160';
+  const LTE = '81.2.69.192';
+  const HOST = 'portal.example.test';
+  const OTHER = 'office.example.test';
+  let bind: Bind;
+  let whoami: WhoAmI;
+  beforeAll(async () => {
+    [bind, whoami] = await Promise.all([startBind(), startWhoAmI({ '127.0.0.2': FIBER, '127.0.0.3': LTE })]);
+  });
+  afterAll(async () => {
+    await Promise.all([bind?.stop(), whoami?.close()]);
+  });
+
+  const config = (extra: string): string =>
+    `state: ./state.json\ndetect:\n  timeout: 2s\n` +
+    `wans:\n  fiber:\n    ipv4: ["${whoami.url}"]\n    bind: 127.0.0.2\n  lte:\n    ipv4: ["${whoami.url}"]\n    bind: 127.0.0.3\n` +
+    `providers:\n` +
+    `  - { type: rfc2136, server: "127.0.0.1:${bind.server.port}", zone: example.test, key_name: ddnsd-key, key_secret: "\${TSIG_SECRET}", hosts: [${HOST}], wan: [fiber, lte], wan_mode: all${extra} }\n` +
+    `  - { type: rfc2136, server: "127.0.0.1:${bind.server.port}", zone: example.test, key_name: ddnsd-key, key_secret: "\${TSIG_SECRET}", hosts: [${OTHER}], wan: lte }\n`;
+
+  it("keeps one A record per healthy link, drops a failed link's until it is back, and sends nothing while the set stays", async () => {
+    whoami.said.set('127.0.0.2', FIBER);
+    // BIND checks the TSIG time against its own clock: the runtime's starts at the real time.
+    const rt = await testRuntime(config(''), fakeClock(Date.now()), { env: { TSIG_SECRET: bind.secret } });
+    try {
+      expect((await rt.run()).ok).toBe(true);
+      expect(await bind.records(HOST, 'A')).toEqual([FIBER, LTE]);
+      expect(rt.status().hosts.find((h) => h.host === HOST)).toMatchObject({ address: `${FIBER}, ${LTE}`, status: 'ok', wan: 'fiber, lte' });
+      const serial = await bind.serial();
+      await rt.run();
+      expect(await bind.serial()).toBe(serial);
+
+      whoami.said.delete('127.0.0.2'); // the fiber link hears a private address: unhealthy
+      await rt.run();
+      expect(await bind.records(HOST, 'A')).toEqual([LTE]);
+
+      whoami.said.set('127.0.0.2', FIBER);
+      await rt.run();
+      expect(await bind.records(HOST, 'A')).toEqual([FIBER, LTE]);
+      expect(bind.log()).toMatch(/updating zone 'example\.test\/IN': adding an RR at 'portal\.example\.test' A 81\.2\.69\.192/);
+    } finally {
+      await rt.close();
+    }
+  });
+
+  it("deletes the entry's records when ddnsd stops and keeps the other entry's name", async () => {
+    whoami.said.set('127.0.0.2', FIBER);
+    const dir = tempDir();
+    writeFileSync(join(dir, 'config.yaml'), `server:\n  listen: 127.0.0.1:0\n${config(', delete_on_stop: true')}`);
+    const loaded = loadConfig({ providers: PROVIDERS, env: { TSIG_SECRET: bind.secret }, cwd: dir });
+    const redactor = createRedactor();
+    const daemon = await startDaemon(loaded, { log: createLogger({ format: 'json', level: 'error', redactor, write: () => {} }), redactor, lan: () => [] });
+    try {
+      await until(async () => (await bind.records(HOST, 'A')).length === 2 && (await bind.records(OTHER, 'A')).length === 1, 15_000, 'the records created');
+    } finally {
+      await daemon.stop();
+    }
+    expect(await bind.records(HOST, 'A')).toEqual([]);
+    expect(await bind.records(OTHER, 'A')).toEqual([LTE]);
+    expect(bind.log()).toMatch(/updating zone 'example\.test\/IN': deleting rrset at 'portal\.example\.test' A/);
   });
 });

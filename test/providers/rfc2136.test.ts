@@ -1,18 +1,22 @@
 /**
  * The rfc2136 adapter against the loopback fake (test/fakes/rfc2136.ts): what
- * each answer means, the current-record check, messages too big for UDP, the
- * settings; and the kit's TSIG against BIND's own tools (nsupdate signs, the
+ * each answer means, the current-record check, messages too big for UDP,
+ * several addresses per name and deleting on stop, the settings; and the kit's TSIG against BIND's own tools (nsupdate signs, the
  * kit verifies; the kit signs the answer, nsupdate verifies it).
  */
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDnsClient, DdnsError, type HostUpdate, type Provider } from '../../providers/kit/index.js';
 import rfc2136 from '../../providers/rfc2136/index.js';
 import { schema } from '../../providers/rfc2136/settings.js';
 import { silentLogger } from '../../src/base/log.js';
 import { startRfc2136, type FakeRfc2136 } from '../fakes/rfc2136.js';
+import { tempDir } from '../helpers/cli.js';
 import { fakeClock } from '../helpers/clock.js';
+import { loadConfig } from '../helpers/config.js';
+import { PROVIDERS } from '../helpers/providers.js';
 
 // Public addresses as data only.
 const V4 = '81.2.69.160';
@@ -144,6 +148,67 @@ describe('rfc2136 adapter', () => {
   });
 });
 
+describe('rfc2136 with several addresses per name and delete_on_stop', () => {
+  const LTE = '81.2.69.192';
+  const set = (addresses: string[], host = `office.${ZONE}`): HostUpdate => ({ host, family: 'ipv4', address: addresses.join(', '), addresses });
+
+  it('makes the RRset exactly the wanted addresses in one UPDATE, sends none for the same set, and drops an address no longer wanted', async () => {
+    fake = await startRfc2136({ zone: ZONE });
+    fake.records.set(`office.${ZONE}/A`, [{ data: V4_OLD, ttl: 300 }]);
+    const p = provider(fake);
+    const outcomes = async (addresses: string[]) => (await p.update({ updates: [set(addresses)], addresses: {}, signal })).map((r) => [r.outcome, 'address' in r && r.address]);
+    expect(await outcomes([V4, LTE])).toEqual([['updated', `${V4}, ${LTE}`]]);
+    expect(fake.updates()).toBe(1);
+    expect(fake.records.get(`office.${ZONE}/A`)).toEqual([
+      { data: V4, ttl: 300 },
+      { data: LTE, ttl: 300 },
+    ]);
+    expect(await outcomes([LTE, V4])).toEqual([['unchanged', `${LTE}, ${V4}`]]);
+    expect(fake.updates()).toBe(1);
+    expect(await outcomes([LTE])).toEqual([['updated', LTE]]);
+    expect(fake.records.get(`office.${ZONE}/A`)).toEqual([{ data: LTE, ttl: 300 }]);
+    expect(fake.updates()).toBe(2);
+  });
+
+  it('sends an UPDATE when the RRset holds the wanted addresses and one more', async () => {
+    fake = await startRfc2136({ zone: ZONE });
+    fake.records.set(
+      `office.${ZONE}/A`,
+      [V4, LTE, V4_OLD].map((data) => ({ data, ttl: 300 })),
+    );
+    const results = await provider(fake).update({ updates: [set([V4, LTE])], addresses: {}, signal });
+    expect(results.map((r) => r.outcome)).toEqual(['updated']);
+    expect(fake.records.get(`office.${ZONE}/A`)?.map((r) => r.data)).toEqual([V4, LTE]);
+  });
+
+  it("removeRecords deletes the hosts' RRsets of the families asked, counts the records that were there, and keeps other names and families", async () => {
+    fake = await startRfc2136({ zone: ZONE });
+    const hosts = [`a.${ZONE}`, `b.${ZONE}`];
+    fake.records.set(
+      `a.${ZONE}/A`,
+      [V4, LTE].map((data) => ({ data, ttl: 300 })),
+    );
+    fake.records.set(`a.${ZONE}/AAAA`, [{ data: V6, ttl: 300 }]);
+    fake.records.set(`b.${ZONE}/A`, [{ data: V4, ttl: 300 }]);
+    fake.records.set(`other.${ZONE}/A`, [{ data: V4, ttl: 300 }]);
+    const p = provider(fake, { hosts });
+    expect(await p.removeRecords?.(['ipv4'], signal)).toBe(3);
+    expect(fake.updates()).toBe(1);
+    expect([...fake.records.keys()].sort()).toEqual([`a.${ZONE}/AAAA`, `other.${ZONE}/A`]);
+    // Nothing left of those families: nothing to delete, no UPDATE.
+    expect(await p.removeRecords?.(['ipv4'], signal)).toBe(0);
+    expect(fake.updates()).toBe(1);
+  });
+
+  it('removeRecords fails as the server answers, so the log says the records may still be there', async () => {
+    fake = await startRfc2136({ zone: ZONE });
+    fake.records.set(`office.${ZONE}/A`, [{ data: V4, ttl: 300 }]);
+    fake.misbehave('REFUSED');
+    await expect(provider(fake).removeRecords?.(['ipv4'], signal)).rejects.toMatchObject({ kind: 'auth', message: expect.stringMatching(/REFUSED/) });
+    expect(fake.records.get(`office.${ZONE}/A`)).toHaveLength(1);
+  });
+});
+
 describe('rfc2136 settings', () => {
   const base = { type: 'rfc2136', server: 'ns1.example.net', zone: ZONE, key_name: 'ddnsd-key', key_secret: 'c2VjcmV0LXNlY3JldA==', hosts: [`office.${ZONE}`] };
   const problems = (entry: Record<string, unknown>): string[] => {
@@ -154,6 +219,19 @@ describe('rfc2136 settings', () => {
   it('takes defaults and a port', () => {
     expect(schema.parse({ ...base, server: '[2001:db8::53]:5353' })).toMatchObject({ key_algorithm: 'hmac-sha256', ttl: 300, server: '[2001:db8::53]:5353' });
     expect(problems({})).toEqual([]);
+  });
+
+  it('takes wan_mode: all and delete_on_stop, and refuses owned: marked saying why', () => {
+    const load = (extra: string) => {
+      const dir = tempDir();
+      writeFileSync(
+        join(dir, 'config.yaml'),
+        `wans:\n  fiber:\n    ipv4: [ipify]\nproviders:\n  - { type: rfc2136, server: ns1.example.net, zone: ${ZONE}, key_name: ddnsd-key, key_secret: c2VjcmV0LXNlY3JldA==, hosts: [office.${ZONE}], wan: fiber${extra} }\n`,
+      );
+      return () => loadConfig({ providers: PROVIDERS, env: {}, cwd: dir });
+    };
+    expect(load(', wan_mode: all, delete_on_stop: true')()).toMatchObject({ providers: [{ wan: { mode: 'all' }, deleteOnStop: true }] });
+    expect(load(', owned: marked')).toThrow(/owned .*marked is not available for rfc2136: a DNS record has no field to carry a marker/);
   });
 
   it('names what is wrong', () => {
@@ -170,12 +248,12 @@ const NSUPDATE = '/usr/bin/nsupdate';
 const skipTools = !existsSync(NSUPDATE) && !process.env.CI;
 
 describe.skipIf(skipTools)("TSIG against BIND's nsupdate", () => {
-  const nsupdate = (f: FakeRfc2136, secret: string, algorithm = 'hmac-sha256'): Promise<{ code: number; output: string }> =>
+  const nsupdate = (f: FakeRfc2136, secret: string, algorithm = 'hmac-sha256', update = `add nsupdate.${ZONE} 120 A ${V4}`): Promise<{ code: number; output: string }> =>
     new Promise((resolve) => {
       const child = execFile(NSUPDATE, ['-y', `${algorithm}:${f.key.name}:${secret}`, '-t', '3'], { timeout: 10_000 }, (error, stdout, stderr) =>
         resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, output: stdout + stderr }),
       );
-      child.stdin?.end(`server ${f.host} ${f.port}\nzone ${ZONE}\nupdate add nsupdate.${ZONE} 120 A ${V4}\nsend\n`);
+      child.stdin?.end(`server ${f.host} ${f.port}\nzone ${ZONE}\nupdate ${update}\nsend\n`);
     });
 
   it.each(['hmac-sha256', 'hmac-sha512', 'hmac-sha1', 'hmac-md5'] as const)(
@@ -203,5 +281,16 @@ describe.skipIf(skipTools)("TSIG against BIND's nsupdate", () => {
     expect(result.code).not.toBe(0);
     expect(result.output).toMatch(/NOTAUTH|BADSIG|tsig/i);
     expect(fake.records.size).toBe(0);
+  });
+
+  it("the fake deletes one record by its data as nsupdate asks (class NONE) and keeps the RRset's others", async () => {
+    fake = await startRfc2136({ zone: ZONE });
+    fake.records.set(
+      `nsupdate.${ZONE}/A`,
+      [V4, V4_OLD].map((data) => ({ data, ttl: 120 })),
+    );
+    const result = await nsupdate(fake, fake.key.secret, 'hmac-sha256', `delete nsupdate.${ZONE} A ${V4_OLD}`);
+    expect(result.code, result.output).toBe(0);
+    expect(fake.records.get(`nsupdate.${ZONE}/A`)).toEqual([{ data: V4, ttl: 120 }]);
   });
 });
