@@ -16,6 +16,7 @@
  */
 import {
   defineProvider,
+  foreignRecords,
   entrySchema,
   hostname,
   hostsInZone,
@@ -70,17 +71,12 @@ export default defineProvider({
       settings.zone,
     );
     const marker = settings.owned === 'marked' ? settings.comment : undefined;
-    /** `host family` → records of the name that are not ddnsd's (owned: marked), for the result and a log line when it changes. */
-    const foreign = new Map<string, number>();
-    const noteForeign = (host: string, family: Family, count: number): void => {
-      const key = `${host} ${family}`;
-      if (count > 0 && foreign.get(key) !== count) {
-        deps.log.info(`${host} has ${count} ${RECORD_TYPE[family]} record(s) at Hetzner without ddnsd's comment "${settings.comment}"; left alone (owned: marked)`, {
-          provider: 'hetzner',
-        });
-      }
-      foreign.set(key, count);
-    };
+    /** Records of each name that are not ddnsd's (owned: marked): in the results, and a log line when their number changes. */
+    const foreign = foreignRecords((host, family, count) =>
+      deps.log.info(`${host} has ${count} ${RECORD_TYPE[family]} record(s) at Hetzner without ddnsd's comment "${settings.comment}"; left alone (owned: marked)`, {
+        provider: 'hetzner',
+      }),
+    );
     /** A new record of ddnsd's at `value`: its comment kept when it already had one, the marker under owned: marked. */
     const record = (value: string, before: readonly RRSetRecord[]): RRSetRecord => ({
       value,
@@ -93,7 +89,7 @@ export default defineProvider({
         const name = relativeName(u.host, zone);
         const rrset = await api.getRRSet(zone, name, RECORD_TYPE[u.family], s);
         const owned = ownership(rrset?.records ?? [], marker);
-        noteForeign(u.host, u.family, owned.foreign.length);
+        foreign.note(u.host, u.family, owned.foreign.length);
         const stale = settings.ttl !== undefined && rrset !== undefined && rrset.ttl !== settings.ttl;
         return { values: heldValues(owned, wantedAddresses(u)), record: { zone, name, rrset, owned }, stale };
       },
@@ -144,10 +140,6 @@ export default defineProvider({
       },
     });
 
-    const withForeign = (r: HostResult): HostResult => {
-      const count = foreign.get(`${r.host} ${r.family}`) ?? 0;
-      return r.outcome !== 'failed' && count > 0 ? { ...r, foreign: count } : r;
-    };
-    return { ...provider, update: async (request) => (await provider.update(request)).map(withForeign) };
+    return { ...provider, update: async (request) => foreign.mark(await provider.update(request)) };
   },
 });

@@ -16,6 +16,7 @@ import {
   type HostResult,
   type Logger,
   defineProvider,
+  foreignRecords,
   entrySchema,
   hostname,
   hostsInZone,
@@ -102,17 +103,12 @@ export default defineProvider({
     );
     const ttl = settings.ttl ?? MIN_TTL;
     const marker = settings.owned === 'marked' ? settings.comment : undefined;
-    /** `host family` → records of the name that are not ddnsd's (owned: marked), for the result and a log line when it changes. */
-    const foreign = new Map<string, number>();
-    const noteForeign = (host: string, family: Family, count: number): void => {
-      const key = `${host} ${family}`;
-      if (count > 0 && foreign.get(key) !== count) {
-        deps.log.info(`${host} has ${count} ${RECORD_TYPE[family]} record(s) at Porkbun without ddnsd's note "${settings.comment}"; left alone (owned: marked)`, {
-          provider: 'porkbun',
-        });
-      }
-      foreign.set(key, count);
-    };
+    /** Records of each name that are not ddnsd's (owned: marked): in the results, and a log line when their number changes. */
+    const foreign = foreignRecords((host, family, count) =>
+      deps.log.info(`${host} has ${count} ${RECORD_TYPE[family]} record(s) at Porkbun without ddnsd's note "${settings.comment}"; left alone (owned: marked)`, {
+        provider: 'porkbun',
+      }),
+    );
 
     const provider = recordProvider<Found>('porkbun', settings.hosts, {
       async read(u, s) {
@@ -120,7 +116,7 @@ export default defineProvider({
         const sub = relativeName(u.host, domain).replace(/^@$/, '');
         const records = await api.retrieve(domain, RECORD_TYPE[u.family], sub, s);
         const mine = marker === undefined ? records : records.filter((r) => r.notes === marker);
-        noteForeign(u.host, u.family, records.length - mine.length);
+        foreign.note(u.host, u.family, records.length - mine.length);
         return {
           values: mine.map((r) => r.content),
           record: { domain, sub, mine },
@@ -146,10 +142,6 @@ export default defineProvider({
       },
     });
 
-    const withForeign = (r: HostResult): HostResult => {
-      const count = foreign.get(`${r.host} ${r.family}`) ?? 0;
-      return r.outcome !== 'failed' && count > 0 ? { ...r, foreign: count } : r;
-    };
-    return { ...provider, update: async (request) => (await provider.update(request)).map(withForeign) };
+    return { ...provider, update: async (request) => foreign.mark(await provider.update(request)) };
   },
 });
