@@ -30,8 +30,6 @@ import {
   wantedAddresses,
   z,
   zoneByName,
-  type Family,
-  type HostResult,
 } from '../kit/index.js';
 import { createHetznerApi, type RRSet, type RRSetRecord } from './api.js';
 import { changes, heldValues, ownership, type Ownership } from './records.js';

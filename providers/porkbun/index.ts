@@ -12,8 +12,6 @@
  * of the name are left alone and counted as `foreign`.
  */
 import {
-  type Family,
-  type HostResult,
   type Logger,
   defineProvider,
   foreignRecords,
