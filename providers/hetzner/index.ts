@@ -30,6 +30,7 @@ import {
   wantedAddresses,
   z,
   zoneByName,
+  type RecordType,
 } from '../kit/index.js';
 import { createHetznerApi, type RRSet, type RRSetRecord } from './api.js';
 import { changes, heldValues, ownership, type Ownership } from './records.js';
@@ -81,6 +82,20 @@ export default defineProvider({
       comment: marker ?? before.find((r) => sameAddress(r.value, value))?.comment ?? '',
     });
 
+    /**
+     * Points an RRSet's records that are ddnsd's at `wanted`: one set_records
+     * under owned: all; under marked, the missing addresses added, then
+     * ddnsd's records at other addresses removed.
+     */
+    const replace = async ({ zone, name, rrset, owned }: Found & { rrset: RRSet }, type: RecordType, wanted: readonly string[], s: AbortSignal): Promise<void> => {
+      const all = wanted.map((a) => record(a, rrset.records));
+      if (marker === undefined) return api.setRecords(zone, name, type, all, s);
+      const { add, remove } = changes(owned, wanted);
+      const added = add.map((a) => record(a, []));
+      if (added.length > 0) await api.addRecords(zone, name, type, added, s);
+      if (remove.length > 0) await api.removeRecords(zone, name, type, remove, s);
+    };
+
     const provider = recordProvider<Found>('hetzner', settings.hosts, {
       async read(u, s) {
         const zone = await zoneOf(u.host, s);
@@ -96,28 +111,7 @@ export default defineProvider({
         const type = RECORD_TYPE[u.family];
         const wanted = wantedAddresses(u);
         if (rrset === undefined) return api.createRRSet(zone, { name, type, ttl: settings.ttl ?? null, records: wanted.map((a) => record(a, [])) }, s);
-        if (!sameAddresses(current.values, wanted)) {
-          if (marker === undefined)
-            await api.setRecords(
-              zone,
-              name,
-              type,
-              wanted.map((a) => record(a, rrset.records)),
-              s,
-            );
-          else {
-            const { add, remove } = changes(owned, wanted);
-            if (add.length > 0)
-              await api.addRecords(
-                zone,
-                name,
-                type,
-                add.map((a) => record(a, [])),
-                s,
-              );
-            if (remove.length > 0) await api.removeRecords(zone, name, type, remove, s);
-          }
-        }
+        if (!sameAddresses(current.values, wanted)) await replace({ zone, name, rrset, owned }, type, wanted, s);
         if (settings.ttl !== undefined && rrset.ttl !== settings.ttl) await api.changeTtl(zone, name, type, settings.ttl, s);
       },
       /** delete_on_stop: ddnsd's records of the name go (the RRSet with them when nothing else is left); others stay. */
@@ -125,16 +119,9 @@ export default defineProvider({
         const zone = await zoneOf(host, s);
         const name = relativeName(host, zone);
         const type = RECORD_TYPE[family];
-        const { mine } = ownership((await api.getRRSet(zone, name, type, s))?.records ?? [], marker);
-        if (mine.length > 0)
-          await api.removeRecords(
-            zone,
-            name,
-            type,
-            mine.map((r) => r.value),
-            s,
-          );
-        return mine.length;
+        const values = ownership((await api.getRRSet(zone, name, type, s))?.records ?? [], marker).mine.map((r) => r.value);
+        if (values.length > 0) await api.removeRecords(zone, name, type, values, s);
+        return values.length;
       },
     });
 
