@@ -1,7 +1,9 @@
 /**
  * The Hetzner Cloud API (`/v1/zones`) calls ddnsd makes, with a Bearer
- * token: a zone by name, one RRSet by name and type, its records replaced
- * (`actions/set_records`), its TTL changed, or a new RRSet. Errors are
+ * token: a zone by name, one RRSet by name and type with its records (each a
+ * value and a comment), its records replaced (`actions/set_records`), added
+ * (`actions/add_records`) or removed (`actions/remove_records`), its TTL
+ * changed, or a new RRSet. Errors are
  * `{"error":{"code","message"}}`: 401/403 are `auth` (a 401 explains that
  * the old DNS Console API and its tokens are gone), 404 `not_found` means
  * "no such zone or RRSet", 429 is rate-limited, 5xx transient. The codes
@@ -17,11 +19,21 @@
  */
 import { DdnsError, rateLimited, requestBearerJson, statusFailure, unexpectedAnswer, type Clock, type HttpClient, type JsonResponse, type RecordType } from '../kit/index.js';
 
+/**
+ * One record of an RRSet. Its value identifies it within the RRSet (values
+ * are distinct); the comment is free text, empty when none was written
+ * (https://docs.hetzner.cloud/reference/cloud#zone-rrsets, ResourceRecord).
+ */
+export interface RRSetRecord {
+  value: string;
+  comment: string;
+}
+
 export interface RRSet {
   name: string;
   type: string;
   ttl: number | null;
-  values: string[];
+  records: RRSetRecord[];
 }
 
 export interface HetznerApi {
@@ -29,7 +41,12 @@ export interface HetznerApi {
   hasZone(name: string, signal: AbortSignal): Promise<boolean>;
   /** The RRSet of a name (relative, `@` for the apex) and type, or undefined when there is none. */
   getRRSet(zone: string, name: string, type: RecordType, signal: AbortSignal): Promise<RRSet | undefined>;
-  setRecords(zone: string, name: string, type: RecordType, values: string[], signal: AbortSignal): Promise<void>;
+  /** The RRSet holds exactly these records afterwards. */
+  setRecords(zone: string, name: string, type: RecordType, records: RRSetRecord[], signal: AbortSignal): Promise<void>;
+  /** Adds records beside the RRSet's others (Hetzner creates the RRSet when there is none). */
+  addRecords(zone: string, name: string, type: RecordType, records: RRSetRecord[], signal: AbortSignal): Promise<void>;
+  /** Removes the records of these values, and the others stay (Hetzner deletes the RRSet when none is left). */
+  removeRecords(zone: string, name: string, type: RecordType, values: string[], signal: AbortSignal): Promise<void>;
   changeTtl(zone: string, name: string, type: RecordType, ttl: number, signal: AbortSignal): Promise<void>;
   createRRSet(zone: string, rrset: RRSet, signal: AbortSignal): Promise<void>;
 }
@@ -120,6 +137,11 @@ async function waitForAction(call: Call, clock: Clock, first: Action, what: stri
     throw new DdnsError('bad-response', `Hetzner answered action ${action.id} with the status ${JSON.stringify(action.status.slice(0, 40))} while ${what}`);
 }
 
+/** A record as sent: the comment only when there is one, as hcloud-go (`comment,omitempty`) sends it. */
+function recordJson(r: RRSetRecord): { value: string; comment?: string } {
+  return r.comment === '' ? { value: r.value } : { value: r.value, comment: r.comment };
+}
+
 export function createHetznerApi(deps: { endpoint: string; token: string; http: HttpClient; clock: Clock }): HetznerApi {
   const call = createCall(deps);
   const enc = encodeURIComponent;
@@ -141,15 +163,23 @@ export function createHetznerApi(deps: { endpoint: string; token: string; http: 
       if (answer === undefined) return undefined;
       const rrset = answer.rrset as { ttl?: unknown; records?: unknown } | undefined;
       if (!Array.isArray(rrset?.records)) throw new DdnsError('bad-response', `Hetzner gave no rrset while ${what}`);
-      const values = rrset.records.map((r: { value?: unknown }) => {
+      const records = rrset.records.map((r: { value?: unknown; comment?: unknown }) => {
         if (typeof r?.value !== 'string') throw new DdnsError('bad-response', `Hetzner gave a record without value while ${what}`);
-        return r.value;
+        return { value: r.value, comment: typeof r.comment === 'string' ? r.comment : '' };
       });
-      return { name, type, ttl: typeof rrset.ttl === 'number' ? rrset.ttl : null, values };
+      return { name, type, ttl: typeof rrset.ttl === 'number' ? rrset.ttl : null, records };
     },
-    async setRecords(zone, name, type, values, signal) {
+    async setRecords(zone, name, type, records, signal) {
       const what = `setting the ${type} records of ${name} in ${zone}`;
-      await acted(await call('POST', `${rrsetPath(zone, name, type)}/actions/set_records`, what, signal, { records: values.map((value) => ({ value })) }), what, signal);
+      await acted(await call('POST', `${rrsetPath(zone, name, type)}/actions/set_records`, what, signal, { records: records.map(recordJson) }), what, signal);
+    },
+    async addRecords(zone, name, type, records, signal) {
+      const what = `adding ${type} records to ${name} in ${zone}`;
+      await acted(await call('POST', `${rrsetPath(zone, name, type)}/actions/add_records`, what, signal, { records: records.map(recordJson) }), what, signal);
+    },
+    async removeRecords(zone, name, type, values, signal) {
+      const what = `removing ${type} records of ${name} in ${zone}`;
+      await acted(await call('POST', `${rrsetPath(zone, name, type)}/actions/remove_records`, what, signal, { records: values.map((value) => ({ value })) }), what, signal);
     },
     async changeTtl(zone, name, type, ttl, signal) {
       const what = `changing the TTL of ${name} ${type} in ${zone}`;
@@ -157,7 +187,7 @@ export function createHetznerApi(deps: { endpoint: string; token: string; http: 
     },
     async createRRSet(zone, rrset, signal) {
       const what = `creating the ${rrset.type} records of ${rrset.name} in ${zone}`;
-      const body = { name: rrset.name, type: rrset.type, ...(rrset.ttl === null ? {} : { ttl: rrset.ttl }), records: rrset.values.map((value) => ({ value })) };
+      const body = { name: rrset.name, type: rrset.type, ...(rrset.ttl === null ? {} : { ttl: rrset.ttl }), records: rrset.records.map(recordJson) };
       await acted(await call('POST', `/zones/${enc(zone)}/rrsets`, what, signal, body), what, signal);
     },
   };

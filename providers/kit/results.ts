@@ -1,7 +1,7 @@
 /** Building the per-host, per-family results an adapter returns. */
 import { DdnsError as DdnsErrorClass, type DdnsError } from '../../src/base/errors.js';
 import { FAMILIES } from '../../src/base/address.js';
-import type { Addresses, HostResult, HostUpdate } from '../../src/base/provider.js';
+import type { Addresses, Family, HostResult, HostUpdate } from '../../src/base/provider.js';
 
 /** The distinct hosts of some updates, in order. */
 export function hostsOf(updates: readonly HostUpdate[]): string[] {
@@ -52,4 +52,29 @@ export async function sendInTurn<G>(groups: readonly G[], send: (group: G) => Pr
     }
   }
   return results;
+}
+
+/**
+ * owned: marked: how many records of each host and family are not ddnsd's.
+ * `note` keeps the count read from the provider and calls `say` when it
+ * changes to a number above zero (one log line, not one per cycle); `mark`
+ * adds it to the results as `foreign`.
+ */
+export function foreignRecords(say: (host: string, family: Family, count: number) => void): {
+  note(host: string, family: Family, count: number): void;
+  mark(results: readonly HostResult[]): HostResult[];
+} {
+  const counts = new Map<string, number>();
+  return {
+    note(host, family, count) {
+      const key = `${host} ${family}`;
+      if (count > 0 && counts.get(key) !== count) say(host, family, count);
+      counts.set(key, count);
+    },
+    mark: (results) =>
+      results.map((r) => {
+        const count = counts.get(`${r.host} ${r.family}`) ?? 0;
+        return r.outcome !== 'failed' && count > 0 ? { ...r, foreign: count } : r;
+      }),
+  };
 }

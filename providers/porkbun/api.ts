@@ -32,7 +32,11 @@ export interface PorkbunApi {
   retrieve(domain: string, type: RecordType | 'ALIAS' | 'CNAME', subdomain: string, signal: AbortSignal): Promise<PorkbunRecord[]>;
   /** Sets every record of one subdomain and type to `fields`. */
   edit(domain: string, type: RecordType, subdomain: string, fields: EditFields, signal: AbortSignal): Promise<void>;
-  create(domain: string, type: RecordType, subdomain: string, content: string, ttl: number, signal: AbortSignal): Promise<void>;
+  /** Sets one record, by id, to `fields` at `subdomain` (an edit by id moves the record to the name it is sent, the apex when none). */
+  editById(domain: string, id: string, type: RecordType, subdomain: string, fields: EditFields, signal: AbortSignal): Promise<void>;
+  create(domain: string, type: RecordType, subdomain: string, fields: EditFields, signal: AbortSignal): Promise<void>;
+  /** Deletes one record by id. */
+  deleteById(domain: string, id: string, signal: AbortSignal): Promise<void>;
   /** Deletes every record of one subdomain and type. */
   deleteByNameType(domain: string, type: 'ALIAS' | 'CNAME', subdomain: string, signal: AbortSignal): Promise<void>;
 }
@@ -112,9 +116,17 @@ export function createPorkbunApi(deps: { endpoint: string; apiKey: string; secre
       const what = `deleting the ${type} record of ${subdomain === '' ? domain : `${subdomain}.${domain}`}`;
       await call(`/dns/deleteByNameType/${enc(domain)}/${type}${sub(subdomain)}`, what, signal, domain);
     },
-    async create(domain, type, subdomain, content, ttl, signal) {
+    async editById(domain, id, type, subdomain, fields, signal) {
+      const what = `changing the ${type} record ${id} of ${subdomain === '' ? domain : `${subdomain}.${domain}`}`;
+      await call(`/dns/edit/${enc(domain)}/${enc(id)}`, what, signal, domain, { name: subdomain, type, content: fields.content, ttl: String(fields.ttl), notes: fields.notes });
+    },
+    async create(domain, type, subdomain, fields, signal) {
       const what = `creating the ${type} record of ${subdomain === '' ? domain : `${subdomain}.${domain}`}`;
-      await call(`/dns/create/${enc(domain)}`, what, signal, domain, { name: subdomain, type, content, ttl: String(ttl) });
+      const notes = fields.notes === '' ? {} : { notes: fields.notes };
+      await call(`/dns/create/${enc(domain)}`, what, signal, domain, { name: subdomain, type, content: fields.content, ttl: String(fields.ttl), ...notes });
+    },
+    async deleteById(domain, id, signal) {
+      await call(`/dns/delete/${enc(domain)}/${enc(id)}`, `deleting the record ${id} of ${domain}`, signal, domain);
     },
   };
 }

@@ -6,9 +6,26 @@
  * it does not already hold the address. Before a new apex or wildcard record,
  * Porkbun's own parking records of a new domain (ALIAS @ and CNAME * to
  * pixie.porkbun.com, which the new record would conflict with) are removed;
- * nothing else is.
+ * nothing else is. Under `owned: marked` ddnsd's records are those whose
+ * notes are its marker: it creates its record with the note and changes only
+ * that one (by id; editByNameType would set the others too), and the others
+ * of the name are left alone and counted as `foreign`.
  */
-import { type Logger, defineProvider, entrySchema, hostname, hostsInZone, RECORD_TYPE, recordProvider, relativeName, secret, ttlSeconds, z, zoneFinder } from '../kit/index.js';
+import {
+  type Logger,
+  defineProvider,
+  foreignRecords,
+  entrySchema,
+  hostname,
+  hostsInZone,
+  RECORD_TYPE,
+  recordProvider,
+  relativeName,
+  secret,
+  ttlSeconds,
+  z,
+  zoneFinder,
+} from '../kit/index.js';
 import { createPorkbunApi, type PorkbunApi, type PorkbunRecord } from './api.js';
 
 /** Porkbun's smallest TTL, and what it gives a new record. */
@@ -21,6 +38,9 @@ export const schema = entrySchema(
     secret_api_key: secret('the Porkbun secret API key (sk1_…)'),
     zone: hostname.optional(),
     ttl: ttlSeconds('Porkbun', MIN_TTL).optional(),
+    /** all: every record of the name and type is ddnsd's; marked: only those whose notes are `comment`. */
+    owned: z.enum(['all', 'marked'], { error: "expected all (every record of the name and type is ddnsd's) or marked (only records carrying ddnsd's note)" }).default('all'),
+    comment: z.string({ error: 'expected the text ddnsd marks its records with' }).min(1, { error: 'must not be empty' }).default('managed by ddnsd'),
   },
   { endpoint: 'https://api.porkbun.com/api/json/v3' },
 ).superRefine(hostsInZone);
@@ -55,11 +75,13 @@ async function removeParking(api: PorkbunApi, log: Logger, domain: string, sub: 
 interface Found {
   domain: string;
   sub: string;
-  first: PorkbunRecord | undefined;
+  /** ddnsd's records of the name and type: all of them, or under owned: marked those whose notes are the marker. */
+  mine: PorkbunRecord[];
 }
 
 export default defineProvider({
   type: 'porkbun',
+  records: { marker: 'a Porkbun record note' },
   schema,
   secrets: ['api_key', 'secret_api_key'],
   create(settings: Settings, deps) {
@@ -78,29 +100,46 @@ export default defineProvider({
       settings.zone,
     );
     const ttl = settings.ttl ?? MIN_TTL;
+    const marker = settings.owned === 'marked' ? settings.comment : undefined;
+    /** Records of each name that are not ddnsd's (owned: marked): in the results, and a log line when their number changes. */
+    const foreign = foreignRecords((host, family, count) =>
+      deps.log.info(`${host} has ${count} ${RECORD_TYPE[family]} record(s) at Porkbun without ddnsd's note "${settings.comment}"; left alone (owned: marked)`, {
+        provider: 'porkbun',
+      }),
+    );
 
-    return recordProvider<Found>('porkbun', settings.hosts, {
+    const provider = recordProvider<Found>('porkbun', settings.hosts, {
       async read(u, s) {
         const domain = await domainOf(u.host, s);
         const sub = relativeName(u.host, domain).replace(/^@$/, '');
         const records = await api.retrieve(domain, RECORD_TYPE[u.family], sub, s);
+        const mine = marker === undefined ? records : records.filter((r) => r.notes === marker);
+        foreign.note(u.host, u.family, records.length - mine.length);
         return {
-          values: records.map((r) => r.content),
-          record: { domain, sub, first: records[0] },
-          stale: settings.ttl !== undefined && records.some((r) => Number(r.ttl) !== settings.ttl),
+          values: mine.map((r) => r.content),
+          record: { domain, sub, mine },
+          stale: settings.ttl !== undefined && mine.some((r) => Number(r.ttl) !== settings.ttl),
         };
       },
       async write(u, current, s) {
-        const { domain, sub, first } = current.record as Found;
+        const { domain, sub, mine } = current.record as Found;
+        const type = RECORD_TYPE[u.family];
+        const [first, ...extra] = mine;
         if (first !== undefined) {
           // ddclient (nic_porkbun_update) sends the record's own TTL and notes back: an edit resets what it is not sent.
           const kept = Number(first.ttl);
-          await api.edit(domain, RECORD_TYPE[u.family], sub, { content: u.address, ttl: settings.ttl ?? (kept >= MIN_TTL ? kept : MIN_TTL), notes: first.notes }, s);
+          const fields = { content: u.address, ttl: settings.ttl ?? (kept >= MIN_TTL ? kept : MIN_TTL), notes: first.notes };
+          // editByNameType sets every record of the name and type: under owned: marked only ddnsd's own are changed, by id.
+          if (marker === undefined) return api.edit(domain, type, sub, fields, s);
+          await api.editById(domain, first.id, type, sub, fields, s);
+          for (const r of extra) await api.deleteById(domain, r.id, s);
           return;
         }
         await removeParking(api, deps.log, domain, sub, s);
-        await api.create(domain, RECORD_TYPE[u.family], sub, u.address, ttl, s);
+        await api.create(domain, type, sub, { content: u.address, ttl, notes: marker ?? '' }, s);
       },
     });
+
+    return { ...provider, update: async (request) => foreign.mark(await provider.update(request)) };
   },
 });

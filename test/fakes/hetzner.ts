@@ -6,6 +6,18 @@
  *   `POST …/actions/set_records`, `…/actions/change_ttl`: https://docs.hetzner.cloud/reference/cloud#zones
  *   and #zone-rrset-actions; qdm12/ddns-updater `internal/provider/providers/hetznercloud/getrrset.go`,
  *   `setrrset.go`, `createrrset.go` send the same paths and bodies.
+ * - An RRSet holds several records, each `{value, comment}`; the value identifies the record, the
+ *   records' values are distinct and never empty; the RRSet has `labels` of its own:
+ *   https://docs.hetzner.cloud/reference/cloud#zone-rrsets (ResourceRecord, "must only contain
+ *   distinct record values"); hcloud-go `hcloud/schema/zone_rrset.go` (`comment,omitempty` in
+ *   requests, so a record sent without one has the empty comment).
+ * - `…/actions/add_records` appends records, creating the RRSet when there is none; its `ttl`, when
+ *   sent to an RRSet that has one, must be the same; `…/actions/remove_records` removes the records of
+ *   the values sent and deletes the RRSet when none is left: #zone-rrset-actions
+ *   ("add-records-to-an-rrset", "remove-records-from-an-rrset"); hcloud-go `hcloud/zone_rrset.go`.
+ * - guess: adding a value the RRSet already holds, or removing one it does not hold, is `invalid_input`
+ *   (the docs say only that values are distinct and identify records; strict, so an adapter that
+ *   sends what it did not read fails here).
  * - Every change answers an action that is `running`, later `success` or `error`, read at
  *   `GET /zones/actions/{id}`: ddns-updater `hetznercloud/waitaction.go` (it observed about
  *   20 s to success and polls that endpoint). Here an action stays `running` for
@@ -30,6 +42,7 @@ export interface FakeRRSet {
   type: string;
   ttl: number | null;
   records: { value: string; comment: string }[];
+  labels?: Record<string, string>;
 }
 
 export interface FakeHetzner extends FakeServer {
@@ -119,10 +132,32 @@ export async function startHetzner(options: {
     json(res, 200, { action: actionJson(a) });
   };
   const busy = (zone: string): boolean => actions.some((a) => a.zone === zone && a.status === 'running');
-  const validValues = (type: string, records: unknown): records is { value: string }[] =>
+  const validValues = (type: string, records: unknown): records is { value: string; comment?: string }[] =>
     Array.isArray(records) &&
     records.length > 0 &&
-    records.every((r: { value?: unknown }) => typeof r?.value === 'string' && (type === 'A' ? /^\d+(\.\d+){3}$/.test(r.value) : /^[0-9a-f:]+$/i.test(r.value)));
+    new Set(records.map((r: { value?: unknown }) => r?.value)).size === records.length &&
+    records.every(
+      (r: { value?: unknown; comment?: unknown }) =>
+        typeof r?.value === 'string' &&
+        (r.comment === undefined || typeof r.comment === 'string') &&
+        (type === 'A' ? /^\d+(\.\d+){3}$/.test(r.value) : /^[0-9a-f:]+$/i.test(r.value)),
+    );
+  const stored = (records: { value: string; comment?: string }[]) => records.map((r) => ({ value: r.value, comment: r.comment ?? '' }));
+
+  /** add_records: appended to the RRSet, which is created when there is none. */
+  const addRecords = (res: ServerResponse, zone: string, name: string, type: string, body: { ttl?: number; records?: unknown }): void => {
+    const existing = find(zone, name, type);
+    if (!validValues(type, body.records)) return fail(res, 'invalid_input');
+    const records = stored(body.records);
+    if (existing && (records.some((r) => existing.records.some((x) => x.value === r.value)) || (body.ttl !== undefined && existing.ttl !== null && existing.ttl !== body.ttl))) {
+      return fail(res, 'invalid_input');
+    }
+    return action(res, zone, 'add_rrset_records', () => {
+      const now = find(zone, name, type);
+      if (now) now.records.push(...records);
+      else rrsets.push({ zone, name, type, ttl: body.ttl ?? null, records });
+    });
+  };
 
   const fake = await startFake((req, res) => {
     const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '';
@@ -143,17 +178,28 @@ export async function startHetzner(options: {
       const [n, t] = [String(body.name), String(body.type)];
       if (find(zone, n, t)) return fail(res, 'uniqueness_error');
       if (!validValues(t, body.records)) return fail(res, 'invalid_input');
-      const rrset: FakeRRSet = { zone, name: n, type: t, ttl: body.ttl ?? null, records: body.records.map((r) => ({ value: r.value, comment: '' })) };
+      const rrset: FakeRRSet = { zone, name: n, type: t, ttl: body.ttl ?? null, records: stored(body.records) };
       return action(res, zone, 'create_rrset', () => rrsets.push(rrset), { rrset: { id: `${n}/${t}`, ...rrset } });
     }
+    if (req.method === 'POST' && verb === 'add_records' && name !== undefined && type !== undefined) return addRecords(res, zone, name, type, body);
     const rrset = name === undefined || type === undefined ? undefined : find(zone, name, type);
     if (!rrset) return fail(res, 'not_found');
     if (req.method === 'GET' && verb === undefined)
-      return json(res, 200, { rrset: { id: `${rrset.name}/${rrset.type}`, ...rrset, zone: options.zones.indexOf(zone) + 1, labels: {}, protection: { change: false } } });
+      return json(res, 200, {
+        rrset: { id: `${rrset.name}/${rrset.type}`, ...rrset, zone: options.zones.indexOf(zone) + 1, labels: rrset.labels ?? {}, protection: { change: false } },
+      });
     if (req.method === 'POST' && verb === 'set_records') {
       if (!validValues(rrset.type, body.records)) return fail(res, 'invalid_input');
-      const records = body.records.map((r) => ({ value: r.value, comment: '' }));
+      const records = stored(body.records);
       return action(res, zone, 'set_rrset_records', () => (rrset.records = records));
+    }
+    if (req.method === 'POST' && verb === 'remove_records') {
+      if (!validValues(rrset.type, body.records) || body.records.some((r) => !rrset.records.some((x) => x.value === r.value))) return fail(res, 'invalid_input');
+      const gone = new Set(body.records.map((r) => r.value));
+      return action(res, zone, 'remove_rrset_records', () => {
+        rrset.records = rrset.records.filter((r) => !gone.has(r.value));
+        if (rrset.records.length === 0) rrsets.splice(rrsets.indexOf(rrset), 1);
+      });
     }
     if (req.method === 'POST' && verb === 'change_ttl') {
       const ttl = body.ttl ?? null;

@@ -10,6 +10,13 @@
  *   `ddclient.in` (nic_porkbun_update) reads `ttl` and `notes` from retrieveByNameType.
  * - editByNameType resets a field it is not sent (TTL to 600, notes to empty): guess, the reason
  *   ddclient sends the record's own `ttl` and `notes` back with every edit.
+ * - /dns/create takes `notes` beside name, type, content, ttl and prio, and retrieve answers them;
+ *   /dns/edit/{domain}/{id} sets one record from `name` (blank: the apex), type, content, ttl, prio
+ *   and notes; /dns/delete/{domain}/{id} deletes one record: the documentation page (DNS Create
+ *   Record, DNS Edit Record by Domain and ID, DNS Delete Record by Domain and ID); hexdocs.pm/porkbun
+ *   `Porkbun.DNS` lists `notes` for create and edit; libdns/porkbun `models.go` reads `notes`.
+ * - An edit or delete by an id the domain does not hold: "Edit error" / "Delete error", guess (the
+ *   wording of the other errors; the documentation quotes none).
  * - API access is off per domain until turned on; then every DNS call is refused:
  *   https://kb.porkbun.com/article/190-getting-started-with-the-porkbun-dns-api; ddns-updater `docs/porkbun.md`.
  * - TTLs below 600 become 600: guess; 600 is the lowest TTL Porkbun offers (its DNS panel and
@@ -98,6 +105,21 @@ export async function startPorkbun(options: {
       const found = records.filter((r) => r.domain === domain && r.type === type && r.name === sub);
       if (found.length === 0) return error(res, 'Edit error: We were unable to edit the DNS record.');
       for (const r of found) Object.assign(r, { content: String(body.content), ttl, notes: typeof body.notes === 'string' ? body.notes : '' });
+      return answer(res, 200, { status: 'SUCCESS' });
+    }
+    if (verb === 'edit' || verb === 'delete') {
+      // `type` is the record id in these paths: /dns/edit/{domain}/{id}.
+      const record = records.find((r) => r.domain === domain && r.id === type);
+      if (!record) return error(res, `${verb === 'edit' ? 'Edit' : 'Delete'} error: We were unable to ${verb} the DNS record.`);
+      if (verb === 'delete') records.splice(records.indexOf(record), 1);
+      else
+        Object.assign(record, {
+          name: String(body.name ?? ''),
+          type: String(body.type),
+          content: String(body.content),
+          ttl,
+          notes: typeof body.notes === 'string' ? body.notes : '',
+        });
       return answer(res, 200, { status: 'SUCCESS' });
     }
     if (verb === 'deleteByNameType') {
