@@ -85,7 +85,7 @@ describe('wans: in the config', () => {
     const found = problems(OFFICE.replace('wan: [fiber, lte] }', 'wan: [fiber, lte], wan_mode: all }'));
     expect(found).toEqual([
       expect.stringMatching(
-        /providers\[0\]\.wan_mode .*all \(one record per healthy link\) is not available for duckdns: ddnsd's duckdns adapter keeps one address per name and family \(DuckDNS and most dyndns2-style services hold only one\)\. Providers that can: cloudflare, desec, rfc2136;/,
+        /providers\[0\]\.wan_mode .*all \(one record per healthy link\) is not available for duckdns: ddnsd's duckdns adapter keeps one address per name and family \(DuckDNS and most dyndns2-style services hold only one\)\. Providers that can: cloudflare, desec, digitalocean, gandi, hetzner, rfc2136, route53;/,
       ),
     ]);
   });

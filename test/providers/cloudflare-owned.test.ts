@@ -131,7 +131,7 @@ describe('delete_on_stop at Cloudflare', () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'config.yaml'), 'detect:\n  ipv4: [ipify]\nproviders:\n  - { type: duckdns, token: t0k3n-value, hosts: [office], delete_on_stop: true }\n');
     expect(() => loadConfig({ providers: PROVIDERS, env: {}, cwd: dir })).toThrow(
-      /delete_on_stop.*not available for duckdns: ddnsd deletes records when it stops only at cloudflare, desec, rfc2136;/,
+      /delete_on_stop.*not available for duckdns: ddnsd deletes records when it stops only at cloudflare, desec, digitalocean, gandi, hetzner, rfc2136, route53;/,
     );
   });
 });
@@ -158,7 +158,7 @@ describe('owned: marked where a provider cannot mark a record', () => {
     ]);
     expect(problems('{ type: duckdns, token: t0k3n-value, hosts: [office], owned: marked, comment: x }')).toEqual([
       expect.stringMatching(
-        /marked is not available for duckdns: ddnsd's duckdns adapter keeps one address per name and family, with no field for a marker; types that write one: cloudflare/,
+        /marked is not available for duckdns: ddnsd's duckdns adapter keeps one address per name and family, with no field for a marker; types that write one: cloudflare, hetzner, porkbun.,
       ),
     ]);
     expect(problems('{ type: duckdns, token: t0k3n-value, hosts: [office], comment: x }')).toEqual([
