@@ -7,14 +7,16 @@
  * its health here.
  */
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
-import { createServer as createTcpServer, type AddressInfo, type Server as TcpServer } from 'node:net';
+import { createServer as createTcpServer, type AddressInfo, type Server as TcpServer, type Socket } from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Agent } from 'undici';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createPushStore } from '../src/detect/push.js';
 import { createLinks, type Links, type LinksOptions, type WanConfig } from '../src/detect/wans.js';
-import { tempDir } from './helpers/cli.js';
+import { startDuckDns } from './fakes/duckdns.js';
+import { startWhoAmI } from './fakes/whoami.js';
+import { runCli, tempDir } from './helpers/cli.js';
 import { loadConfig } from './helpers/config.js';
 import { freePort } from './helpers/port.js';
 import { PROVIDERS } from './helpers/providers.js';
@@ -24,6 +26,7 @@ const FIBER = '81.2.69.160';
 const LTE = '81.2.69.192';
 /** A token in the probe's query string: it must never appear in a message. */
 const PROBE_KEY = 'probe-key-5e1f0c';
+const DUCK_TOKEN = 'probe-duck-token-91c4';
 
 type Answer = { status: number; bodyBytes?: number } | 'never';
 
@@ -31,23 +34,28 @@ interface TlsServer {
   url: string;
   /** The client address of every request, in order. */
   from: string[];
+  /** The client address of every connection, handshake done or not. */
+  connections: string[];
   close(): Promise<void>;
 }
 
 async function startTls(pair: { certPem: string; keyPem: string }, answer: Answer, host = '127.0.0.1'): Promise<TlsServer> {
   const from: string[] = [];
+  const connections: string[] = [];
   const server: HttpsServer = createHttpsServer({ cert: pair.certPem, key: pair.keyPem }, (req, res) => {
     from.push((req.socket.remoteAddress ?? '').replace(/^::ffff:/, ''));
     if (answer === 'never') return; // holds the request open: the probe's deadline must end it
     res.writeHead(answer.status, { 'content-type': 'text/html' });
     res.end('x'.repeat(answer.bodyBytes ?? 2));
   });
+  server.on('connection', (socket: Socket) => connections.push((socket.remoteAddress ?? '').replace(/^::ffff:/, '')));
   await new Promise<void>((resolve) => server.listen(0, host, resolve));
   const { port } = server.address() as AddressInfo;
   const where = host.includes(':') ? `[${host}]` : host;
   return {
     url: `https://${where}:${port}/health?key=${PROBE_KEY}`,
     from,
+    connections,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -75,7 +83,7 @@ describe('a link whose probe is an https URL', () => {
 
   /**
    * Like ddnsd's own connections for a bound link (one per family, from `bind`), trusting the test certificate
-   * as NODE_EXTRA_CA_CERTS makes ddnsd trust it (test/wans-cli.test.ts runs the CLI that way).
+   * as NODE_EXTRA_CA_CERTS makes ddnsd trust it (the last test here runs the CLI that way).
    */
   const boundAgent = (wan: WanConfig, family: 'ipv4' | 'ipv6'): Agent => {
     const agent = new Agent({
@@ -221,6 +229,35 @@ describe('a link whose probe is a TCP port', () => {
     ]);
     // The server sees each connection once it is accepted; the probe may have closed its side by then.
     await expect.poll(() => [...from].sort(), { timeout: 10_000 }).toEqual(['127.0.0.2', '127.0.0.3']);
+  });
+});
+
+describe('ddnsd once with https probes', () => {
+  it("trusts what the system and NODE_EXTRA_CA_CERTS trust, probes from each link's bind address, and a probe that fails moves the name", async () => {
+    const dir = tempDir();
+    const trusted = selfSignedCert(dir, { name: 'trusted' });
+    const untrusted = selfSignedCert(dir, { name: 'untrusted' });
+    const whoami = await startWhoAmI({ '127.0.0.2': FIBER, '127.0.0.3': LTE });
+    const duck = await startDuckDns({ token: DUCK_TOKEN, domains: ['portal'] });
+    const portal = await startTls(trusted, { status: 200 });
+    const impostor = await startTls(untrusted, { status: 200 });
+    try {
+      const link = (name: string, bind: string, probe: string): string => `  ${name}:\n    ipv4: ["${whoami.url}"]\n    bind: ${bind}\n    probe: "${probe}"\n`;
+      writeFileSync(
+        join(dir, 'config.yaml'),
+        `wans:\n${link('fiber', '127.0.0.2', impostor.url)}${link('lte', '127.0.0.3', portal.url)}` +
+          `providers:\n  - { type: duckdns, token: ${DUCK_TOKEN}, endpoint: "${duck.url}", hosts: [portal], wan: [fiber, lte] }\n`,
+      );
+      const once = await runCli(['once'], { cwd: dir, env: { NODE_EXTRA_CA_CERTS: trusted.cert } });
+      expect(once.code, once.stderr).toBe(0);
+      expect(duck.records.get('portal')?.ipv4).toBe(LTE);
+      expect([impostor.connections, impostor.from, portal.from]).toEqual([['127.0.0.2'], [], ['127.0.0.3']]);
+      const down = once.stderr.split('\n').find((l) => l.includes('Link fiber is down'));
+      expect(down).toMatch(/Link fiber is down: probe https:\/\/127\.0\.0\.1:\d+\/health failed: TLS problem: .*DEPTH_ZERO_SELF_SIGNED_CERT/);
+      expect(once.stdout + once.stderr).not.toContain(PROBE_KEY);
+    } finally {
+      await Promise.all([whoami.close(), duck.close(), portal.close(), impostor.close()]);
+    }
   });
 });
 
