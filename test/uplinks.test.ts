@@ -14,11 +14,15 @@ import { describe, expect, it } from 'vitest';
 import { BIN, CHILD_BOUND_MS, childEnv, tempDir } from './helpers/cli.js';
 import { UPLINKS, type Step } from './helpers/uplinks.js';
 
-/** Why two uplinks cannot be built here, or undefined when they can (asked once, at load). */
+/**
+ * Why two uplinks cannot be built here, or undefined when they can: asked once, at load, with every step
+ * the office takes (a veth pair, a second namespace inside the first, a loopback-range sysctl).
+ */
 function whyNot(): string | undefined {
-  const tried = spawnSync('unshare', ['-rn', 'ip', 'link', 'add', 'ddnsd-t0', 'type', 'veth', 'peer', 'name', 'ddnsd-t1'], { encoding: 'utf8', timeout: 10_000 });
-  if (tried.error) return `unshare -rn ip link add … type veth could not run: ${tried.error.message}`;
-  if (tried.status !== 0) return `unshare -rn ip link add … type veth failed: ${tried.stderr.trim() || `exit ${tried.status}`}`;
+  const steps = ['ip link add ddnsd-t0 type veth peer name ddnsd-t1', 'unshare -n true', 'echo 1 > /proc/sys/net/ipv4/conf/all/route_localnet'];
+  const tried = spawnSync('unshare', ['-rn', 'sh', '-ec', steps.join('\n')], { encoding: 'utf8', timeout: 10_000 });
+  if (tried.error) return `unshare -rn could not run: ${tried.error.message}`;
+  if (tried.status !== 0) return `unshare -rn sh -ec '${steps.join('; ')}' failed: ${tried.stderr.trim() || `exit ${tried.status}`}`;
   if (!existsSync(BIN)) return `${BIN} is missing: run npm run build`;
   return undefined;
 }
