@@ -12,7 +12,6 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Agent } from 'undici';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError } from '../src/base/errors.js';
 import { createPushStore } from '../src/detect/push.js';
 import { createLinks, type Links, type LinksOptions, type WanConfig } from '../src/detect/wans.js';
 import { startDuckDns } from './fakes/duckdns.js';
@@ -64,32 +63,6 @@ async function startTls(pair: { certPem: string; keyPem: string }, answer: Answe
       }),
   };
 }
-
-describe('a probe in the config', () => {
-  it('refuses a probe address of the other family than bind, which it could never reach from there', () => {
-    const found = problems(
-      'wans:\n  fiber:\n    ipv4: ["push:fiber"]\n    bind: 127.0.0.2\n    probe: tcp://[::1]:443\n' +
-        '  lte:\n    ipv6: ["push:lte"]\n    bind: "::1"\n    probe: https://127.0.0.1:8443/health\n',
-    );
-    expect(found).toEqual([
-      expect.stringMatching(
-        /wans\.fiber\.probe.*the probe's host ::1 is an IPv6 address, but the probe leaves from bind 127\.0\.0\.2, an IPv4 address; give it an IPv4 address or a name/,
-      ),
-      expect.stringMatching(/wans\.lte\.probe.*the probe's host 127\.0\.0\.1 is an IPv4 address, but the probe leaves from bind ::1, an IPv6 address/),
-    ]);
-  });
-
-  it('takes a probe of the same family as bind, or a name, or any probe without bind', () => {
-    const wans = load(
-      'wans:\n  fiber:\n    ipv4: ["push:fiber"]\n    bind: 127.0.0.2\n    probe: https://portal.example.com/health\n' +
-        '  lte:\n    ipv4: ["push:lte"]\n    probe: tcp://[::1]:443\n',
-    );
-    expect(wans.map((w) => w.probe)).toEqual([
-      { kind: 'https', url: 'https://portal.example.com/health' },
-      { kind: 'tcp', host: '::1', port: 443 },
-    ]);
-  });
-});
 
 describe('a link whose probe is an https URL', () => {
   const dir = tempDir();
@@ -287,16 +260,6 @@ describe('ddnsd once with https probes', () => {
     }
   });
 });
-
-function problems(wans: string): string[] {
-  try {
-    load(wans);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return [...(error as ConfigError).problems];
-  }
-  throw new Error('the config was accepted');
-}
 
 function load(wans: string): WanConfig[] {
   const dir = tempDir();
