@@ -81,6 +81,31 @@ describe('wans: in the config', () => {
     expect(found.join('\n')).toMatch(/providers\[0\]\.wan_mode.*needs wan:/);
   });
 
+  it('refuses a probe address of the other family than bind, which it could never reach from there', () => {
+    const found = problems(
+      `wans:\n  fiber:\n    ipv4: ["push:fiber"]\n    bind: 127.0.0.2\n    probe: tcp://[::1]:443\n  lte:\n    ipv6: ["push:lte"]\n    bind: "::1"\n    probe: https://127.0.0.1:8443/health\n${NIC}      - { username: fiber-router, password: fiber-secret-1, wan: fiber }\n`,
+    );
+    expect(found).toEqual([
+      expect.stringMatching(
+        /wans\.fiber\.probe.*the probe's host ::1 is an IPv6 address, but the probe leaves from bind 127\.0\.0\.2, an IPv4 address; give it an IPv4 address or a name/,
+      ),
+      expect.stringMatching(/wans\.lte\.probe.*the probe's host 127\.0\.0\.1 is an IPv4 address, but the probe leaves from bind ::1, an IPv6 address/),
+    ]);
+  });
+
+  it('takes a probe of the same family as bind, or a name, or any probe without bind', () => {
+    const config = load(
+      OFFICE.replace('probe: tcp://192.0.2.1:443', 'probe: https://portal.example.com/health').replace(
+        '    ipv4: ["push:lte"]\n',
+        '    ipv4: ["push:lte"]\n    probe: tcp://[2001:db8::1]:443\n',
+      ),
+    );
+    expect(config.wans.map((w) => w.probe)).toEqual([
+      { kind: 'https', url: 'https://portal.example.com/health' },
+      { kind: 'tcp', host: '2001:db8::1', port: 443 },
+    ]);
+  });
+
   it('refuses wan_mode: all for a provider that holds one address per name, naming which can', () => {
     const found = problems(OFFICE.replace('wan: [fiber, lte] }', 'wan: [fiber, lte], wan_mode: all }'));
     expect(found).toEqual([

@@ -21,6 +21,8 @@ export interface HttpRequest {
   maxBytes?: number;
   /** The URL's path or query holds a secret (a URL template with a token): messages name only its origin. */
   secretPath?: boolean;
+  /** Only the status and headers are wanted (a probe): the body is closed unread, so its size does not matter. */
+  skipBody?: boolean;
 }
 
 export interface HttpResponse {
@@ -88,6 +90,11 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
           signal,
           ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
         });
+        if (req.skipBody) {
+          // Closed unread: its stream reports the abort as an error nobody needs.
+          res.body.on('error', () => undefined).destroy();
+          return { status: res.statusCode, headers: res.headers, text: '' };
+        }
         const text = await readCapped(res.body, maxBytes, where);
         return { status: res.statusCode, headers: res.headers, text };
       } catch (error) {

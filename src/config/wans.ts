@@ -65,8 +65,9 @@ export function resolveWans(raw: z.output<typeof wansSchema>, problems: Problem[
     }
     if (wan.probe !== undefined) {
       const probe = parseProbe(wan.probe);
-      if (typeof probe === 'string') problems.push({ path: [...path, 'probe'], message: probe });
-      else config.probe = probe;
+      const problem = typeof probe === 'string' ? probe : probeFromBind(probe, config.bind);
+      if (problem) problems.push({ path: [...path, 'probe'], message: problem });
+      else if (typeof probe !== 'string') config.probe = probe;
     }
     out.push(config);
   }
@@ -81,6 +82,15 @@ function checkBind(bind: string, families: Family[]): true | string {
     return `${bind} is an IPv${version} address, but the link also has ${other} sources, which cannot go out from it; give that family its own link, or remove bind`;
   }
   return true;
+}
+
+/** The probe leaves from bind: an address of the other family cannot be reached from it (the connection fails with EINVAL). */
+function probeFromBind(probe: Probe, bind: string | undefined): string | undefined {
+  if (!bind) return undefined;
+  const host = probe.kind === 'tcp' ? probe.host : new URL(probe.url).hostname.replace(/^\[|\]$/g, '');
+  const [version, from] = [isIP(host), isIP(bind)];
+  if (version === 0 || version === from) return undefined;
+  return `the probe's host ${host} is an IPv${version} address, but the probe leaves from bind ${bind}, an IPv${from} address; give it an IPv${from} address or a name`;
 }
 
 /** `tcp://host:port` or an `https://` URL, else why not. */

@@ -4,10 +4,11 @@
  * `bind` address, and its probe. A link is healthy in a check when every
  * family it has sources for was detected and its probe (if any) answered.
  */
-import { connect } from 'node:net';
+import { connect, isIP } from 'node:net';
 import { Agent, type Dispatcher } from 'undici';
 import { createDnsClient } from '../base/dns.js';
-import { createHttpClient } from '../base/http.js';
+import { createHttpClient, describeUrl, HttpTimeout } from '../base/http.js';
+import { formatDuration } from '../base/duration.js';
 import { FAMILY_LABEL, type Family } from '../base/address.js';
 import { createDetector, type Detection, type Detector } from './index.js';
 import type { InterfaceReader } from './interface.js';
@@ -79,7 +80,9 @@ export function createLinks(wans: readonly WanConfig[], options: LinksOptions): 
       ...(options.push ? { push: options.push } : {}),
       ...(options.interfaces ? { interfaces: options.interfaces } : {}),
     });
-    const probeDispatcher = dispatchers.ipv4 ?? dispatchers.ipv6;
+    // The probe leaves from bind like the sources: the dispatcher of bind's family (an IPv6 bind with the IPv4
+    // one would look up the probe's name as IPv4 and connect to it from an IPv6 address, which never works).
+    const probeDispatcher = dispatchers[probeFamily(wan)] ?? dispatchers.ipv4 ?? dispatchers.ipv6;
     return { wan, detector, probeDispatcher };
   });
   return {
@@ -89,6 +92,11 @@ export function createLinks(wans: readonly WanConfig[], options: LinksOptions): 
       await Promise.all([...links.map((l) => l.detector.close()), ...owned.map((a) => a.close())]);
     },
   };
+}
+
+function probeFamily(wan: WanConfig): Family {
+  if (wan.bind) return isIP(wan.bind) === 6 ? 'ipv6' : 'ipv4';
+  return wan.families[0] ?? 'ipv4';
 }
 
 async function checkLink(link: { wan: WanConfig; detector: Detector; probeDispatcher: Dispatcher | undefined }, options: LinksOptions, signal?: AbortSignal): Promise<LinkCheck> {
@@ -107,7 +115,14 @@ async function checkLink(link: { wan: WanConfig; detector: Detector; probeDispat
   return { ...base, healthy: true };
 }
 
-/** Reaches the probe from the link's bind address; undefined when it answered, else why not. */
+/**
+ * Reaches the probe from the link's bind address; undefined when it answered, else why not.
+ * An https probe has answered when its certificate verified and an HTTP status came back, whatever
+ * the status: a 503 from the far end means the link carried the request there and back and only
+ * that service is down, which no other link would mend, so the name stays. Its body is not read
+ * (a large page answers as well as a small one). Messages name the URL without its query string,
+ * which may hold a token.
+ */
 export async function probe(
   target: Probe,
   bind: string | undefined,
@@ -115,18 +130,7 @@ export async function probe(
   options: Pick<LinksOptions, 'timeoutMs' | 'userAgent'>,
   signal?: AbortSignal,
 ): Promise<string | undefined> {
-  if (target.kind === 'https') {
-    const own = dispatcher ? undefined : new Agent(bind ? { localAddress: bind } : {});
-    const http = createHttpClient({ userAgent: options.userAgent, dispatcher: dispatcher ?? (own as Agent), timeoutMs: options.timeoutMs, maxBytes: 4096 });
-    try {
-      await http.request({ url: target.url, ...(signal ? { signal } : {}) });
-      return undefined;
-    } catch (error) {
-      return `probe ${target.url} did not answer: ${(error as Error).message}`;
-    } finally {
-      await own?.close();
-    }
-  }
+  if (target.kind === 'https') return probeHttps(target.url, bind, dispatcher, options, signal);
   const where = `tcp://${target.host.includes(':') ? `[${target.host}]` : target.host}:${target.port}`;
   return new Promise((resolve) => {
     const socket = connect({ host: target.host, port: target.port, ...(bind ? { localAddress: bind } : {}) });
@@ -137,9 +141,31 @@ export async function probe(
       resolve(error);
     };
     const onAbort = (): void => finish(`probe ${where} was cancelled`);
-    const timer = setTimeout(() => finish(`probe ${where} did not answer within ${options.timeoutMs} ms`), options.timeoutMs);
+    const timer = setTimeout(() => finish(`probe ${where} did not answer within ${formatDuration(options.timeoutMs)}`), options.timeoutMs);
     signal?.addEventListener('abort', onAbort);
     socket.once('connect', () => finish());
     socket.once('error', (error: NodeJS.ErrnoException) => finish(`probe ${where} failed: ${error.code ?? error.message}`));
   });
+}
+
+async function probeHttps(
+  url: string,
+  bind: string | undefined,
+  dispatcher: Dispatcher | undefined,
+  options: Pick<LinksOptions, 'timeoutMs' | 'userAgent'>,
+  signal?: AbortSignal,
+): Promise<string | undefined> {
+  const where = describeUrl(url);
+  const own = dispatcher ? undefined : new Agent(bind ? { localAddress: bind } : {});
+  const http = createHttpClient({ userAgent: options.userAgent, dispatcher: dispatcher ?? (own as Agent), timeoutMs: options.timeoutMs });
+  try {
+    await http.request({ url, skipBody: true, ...(signal ? { signal } : {}) });
+    return undefined;
+  } catch (error) {
+    if (signal?.aborted) return `probe ${where} was cancelled`;
+    if (error instanceof HttpTimeout) return `probe ${where} did not answer within ${formatDuration(error.timeoutMs)}`;
+    return `probe ${where} failed: ${(error as Error).message.replace(`GET ${where}: `, '')}`;
+  } finally {
+    await own?.close();
+  }
 }

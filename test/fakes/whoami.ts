@@ -4,6 +4,8 @@
  * address"): a client bound to 127.0.0.2 hears 127.0.0.2. `said` maps a
  * client address to the public address to answer for it, so tests can give
  * each link its own external address. Counts requests per client address.
+ * Listens on 127.0.0.1 unless told another local address (the far end of an
+ * uplink in test/uplinks.test.ts).
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -17,7 +19,7 @@ export interface WhoAmI {
   close(): Promise<void>;
 }
 
-export async function startWhoAmI(said: Record<string, string> = {}): Promise<WhoAmI> {
+export async function startWhoAmI(said: Record<string, string> = {}, host = '127.0.0.1'): Promise<WhoAmI> {
   const me = { said: new Map(Object.entries(said)), from: new Map<string, number>() } as WhoAmI;
   const server = createServer((req, res) => {
     const client = (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
@@ -25,8 +27,8 @@ export async function startWhoAmI(said: Record<string, string> = {}): Promise<Wh
     res.writeHead(200, { 'content-type': 'text/plain' });
     res.end(`${me.said.get(client) ?? client}\n`);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  me.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
+  me.url = `http://${host}:${(server.address() as AddressInfo).port}/`;
   me.close = () =>
     new Promise<void>((resolve) => {
       server.closeAllConnections();

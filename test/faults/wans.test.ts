@@ -1,9 +1,11 @@
 /**
  * Faults with two links (fibre and LTE, told apart by their bind addresses
  * 127.0.0.2 and 127.0.0.3 against one echo that answers by client address):
- * both links down, a link that flaps every check, and a provider that fails
- * while the name moves.
+ * both links down, a link that flaps every check, a provider that fails
+ * while the name moves, and a link whose probe stops answering while its
+ * address is still detected.
  */
+import { createServer, type AddressInfo, type Server } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CycleEvent } from '../../src/cycle/index.js';
 import { startDuckDns, type FakeDuckDns } from '../fakes/duckdns.js';
@@ -118,5 +120,61 @@ describe('faults with two links', () => {
       outputs: [...rt.logs, JSON.stringify(rt.status())],
       secrets: [TOKEN],
     });
+  });
+});
+
+describe('a link whose probe stops answering', () => {
+  it('the address is still detected, but the name moves to LTE and the status names the probe; it moves back once the probe answers for failback checks', async () => {
+    const whoami = await startWhoAmI({ '127.0.0.2': FIBER, '127.0.0.3': LTE });
+    const duck = await startDuckDns({ token: TOKEN, domains: ['portal'] });
+    const clock = fakeClock();
+    // The office's gateway beyond the fibre: it accepts connections until it is switched off.
+    let gateway: Server | undefined;
+    const listen = (port: number): Promise<void> =>
+      new Promise((resolve) => {
+        gateway = createServer((socket) => socket.end()).listen(port, '127.0.0.1', () => resolve());
+      });
+    const switchOff = (): Promise<void> => new Promise((resolve) => gateway?.close(() => resolve()));
+    await listen(0);
+    const port = (gateway?.address() as AddressInfo).port;
+    const rt = await testRuntime(
+      `detect:\n  timeout: 2s\nwans:\n  fiber:\n    ipv4: ["${whoami.url}"]\n    bind: 127.0.0.2\n    probe: tcp://127.0.0.1:${port}\n  lte:\n    ipv4: ["${whoami.url}"]\n    bind: 127.0.0.3\n` +
+        `providers:\n  - { type: duckdns, token: ${TOKEN}, endpoint: "${duck.url}", hosts: [portal], wan: [fiber, lte], failback: 2 }\n`,
+      clock,
+    );
+    const run = async () => {
+      const report = await rt.run();
+      clock.advance(300_000);
+      return report;
+    };
+    try {
+      await run();
+      await switchOff();
+      await run();
+      const fiber = rt.status().wans?.find((w) => w.name === 'fiber');
+      expect(duck.records.get('portal')?.ipv4).toBe(LTE);
+      expect(fiber).toMatchObject({ up: false });
+      expect(JSON.stringify(fiber)).toMatch(new RegExp(`probe tcp://127\\.0\\.0\\.1:${port} failed: ECONNREFUSED`));
+      expect(rt.state.wans?.links.fiber?.addresses.ipv4).toBe(FIBER);
+      await listen(port);
+      await run();
+      expect(duck.records.get('portal')?.ipv4).toBe(LTE);
+      await run();
+      expect(duck.records.get('portal')?.ipv4).toBe(FIBER);
+      const sent = duck.updates().map((r) => r.url.searchParams.get('ip') ?? '');
+      expect(sent).toEqual([FIBER, LTE, FIBER]);
+      record({
+        area: 'Links',
+        fault: "the preferred link's probe refuses for one check while its address is still detected",
+        expected: 'the name moves to the other link at that check and the link says which probe failed; back after failback (2) answering checks',
+        observed: `records sent: ${sent.join(' → ')}; fibre said "${fiber?.error ?? ''}"`,
+        requests: `${duck.updates().length} provider requests in 4 checks`,
+        outputs: [...rt.logs, JSON.stringify(rt.status())],
+        secrets: [TOKEN],
+      });
+    } finally {
+      await rt.close();
+      await Promise.all([whoami.close(), duck.close(), switchOff()]);
+    }
   });
 });
