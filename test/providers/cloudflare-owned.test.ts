@@ -158,7 +158,7 @@ describe('owned: marked where a provider cannot mark a record', () => {
     ]);
     expect(problems('{ type: duckdns, token: t0k3n-value, hosts: [office], owned: marked, comment: x }')).toEqual([
       expect.stringMatching(
-        /marked is not available for duckdns: ddnsd's duckdns adapter keeps one address per name and family, with no field for a marker; types that write one: cloudflare, hetzner, porkbun.,
+        /marked is not available for duckdns: ddnsd's duckdns adapter keeps one address per name and family, with no field for a marker; types that write one: cloudflare, hetzner, porkbun\. Remove owned/,
       ),
     ]);
     expect(problems('{ type: duckdns, token: t0k3n-value, hosts: [office], comment: x }')).toEqual([
