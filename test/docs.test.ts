@@ -22,3 +22,36 @@ describe('provider docs', () => {
     expect(readme).toContain((providerTable as () => string)());
   });
 });
+
+describe("the README's table of what each provider allows with several links", () => {
+  it('says of each provider exactly what its adapter claims', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const start = readme.indexOf('| provider | `wan_mode: all` | `delete_on_stop` | `owned: marked` |');
+    expect(start).toBeGreaterThan(0);
+    const lines = readme.slice(start).split('\n').slice(2);
+    const rows = lines
+      .slice(
+        0,
+        lines.findIndex((l) => !l.startsWith('|')),
+      )
+      .map((l) =>
+        l
+          .split('|')
+          .slice(1, -1)
+          .map((c) => c.trim()),
+      );
+    const said = new Map<string, { sets: boolean; removeOnStop: boolean; marker: boolean }>();
+    let rest: { sets: boolean; removeOnStop: boolean; marker: boolean } | undefined;
+    for (const [names = '', sets = '', remove = '', marker = ''] of rows) {
+      const claim = { sets: sets.startsWith('✓'), removeOnStop: remove.startsWith('✓'), marker: marker.startsWith('✓') };
+      if (names.includes('the rest')) rest = claim;
+      else for (const name of names.split(',')) said.set(name.trim().toLowerCase().replace(/\s/g, ''), claim);
+    }
+    for (const p of PROVIDERS) {
+      const claimed = { sets: p.records?.sets === true, removeOnStop: p.records?.removeOnStop === true, marker: p.records?.marker !== undefined };
+      expect(said.get(p.type) ?? rest, `README row for ${p.type}`).toEqual(claimed);
+    }
+    // Every named row is a registered type.
+    expect([...said.keys()].filter((t) => !PROVIDERS.some((p) => p.type === t))).toEqual([]);
+  });
+});
