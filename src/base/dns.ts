@@ -6,8 +6,6 @@
  * dns-packet; `queryDns` asks one question.
  */
 import { randomInt } from 'node:crypto';
-import { createSocket } from 'node:dgram';
-import { lookup } from 'node:dns/promises';
 import { connect, isIP, isIPv6, type Socket } from 'node:net';
 import dnsPacket, { type DecodedPacket, type Packet } from 'dns-packet';
 import { formatDuration } from './duration.js';
@@ -105,7 +103,9 @@ export function exchangeOnce<T = Buffer>(signal: AbortSignal, setup: (done: (err
   });
 }
 
-function overUdp(server: DnsServer, message: Uint8Array, signal: AbortSignal, localAddress?: string): Promise<Buffer> {
+async function overUdp(server: DnsServer, message: Uint8Array, signal: AbortSignal, localAddress?: string): Promise<Buffer> {
+  // node:dgram loads at the first query, not with every start (most configs ask no DNS source).
+  const { createSocket } = await import('node:dgram');
   return exchangeOnce(signal, (done) => {
     const socket = createSocket(isIPv6(server.host) ? 'udp6' : 'udp4');
     socket.on('error', (error) => done(error));
@@ -236,6 +236,7 @@ export function encodeRecord(record: RawRecord): Buffer {
 export async function resolveDnsServer(server: DnsServer): Promise<DnsServer> {
   if (isIP(server.host)) return server;
   try {
+    const { lookup } = await import('node:dns/promises');
     const { address } = await lookup(server.host);
     return { host: address, port: server.port };
   } catch (error) {
