@@ -4,7 +4,9 @@
  *   https://developers.cloudflare.com/fundamentals/api/how-to/make-api-calls/;
  *   favonia/cloudflare-ddns `internal/api/cloudflare.go` reads the same envelope (through cloudflare-go).
  * - Zones looked up by name, 20 a page by default, 50 at most:
- *   https://developers.cloudflare.com/api/resources/zones/methods/list/.
+ *   https://developers.cloudflare.com/api/resources/zones/methods/list/. The list answers at
+ *   `/zones/` as at `/zones`: ddclient `ddclient.in` (`nic_cloudflare_update`) asks
+ *   `/zones/?name=<zone>` of the live API.
  * - DNS records listed (filtered by type and name, paginated with `page` and `per_page`), created
  *   (POST), changed (PATCH, only the fields sent), deleted:
  *   https://developers.cloudflare.com/api/resources/dns/subresources/records/;
@@ -199,7 +201,7 @@ export async function startCloudflare(options: {
       const allowed = token === undefined ? undefined : options.tokens[token];
       if (!allowed) return envelope(res, 401, null, [{ code: 9109, message: 'Invalid access token' }]);
 
-      if (req.method === 'GET' && path === '/zones') {
+      if (req.method === 'GET' && (path === '/zones' || path === '/zones/')) {
         const name = req.url.searchParams.get('name');
         const found = [...zones].filter(([n]) => allowed.includes(n) && (name === null || n === name)).map(([n, id]) => ({ id, name: n, status: 'active' }));
         // Zones come 20 a page by default, at most 50 (Cloudflare's limits for this list).
@@ -267,7 +269,7 @@ export async function startCloudflare(options: {
       return id;
     },
     find: (name: string, type: string) => [...records.values()].filter((r) => r.name === name && r.type === type),
-    zoneLookups: () => fake.requests.filter((r) => r.method === 'GET' && r.url.pathname.endsWith('/zones')),
+    zoneLookups: () => fake.requests.filter((r) => r.method === 'GET' && /\/zones\/?$/.test(r.url.pathname)),
     listings: () => fake.requests.filter((r) => r.method === 'GET' && r.url.pathname.endsWith('/dns_records')),
     writes: () => fake.requests.filter((r) => r.method !== 'GET'),
     batches: () => fake.requests.filter((r) => r.method === 'POST' && r.url.pathname.endsWith('/dns_records/batch')),
