@@ -636,18 +636,15 @@ async function daemonUrl(daemon: ReturnType<typeof spawn>): Promise<string> {
 const NO_CACHE = 'ddnsd (no code cache)';
 const SEA = 'ddnsd (single executable)';
 
+/** The medians of one-shot runs of a tool and task, and whether every run confirmed every host. */
+interface Medians {
+  wall: (tool: string, task: string) => number;
+  rss: (tool: string, task: string) => number;
+  allOk: (tool: string, task: string) => boolean;
+}
+
 /** The start-up goals, each a ratio to Node.js's floor measured in the same rounds. */
-function startUpGoals(
-  S: string,
-  m: {
-    wall: (tool: string, task: string) => number;
-    rss: (tool: string, task: string) => number;
-    allOk: (tool: string, task: string) => boolean;
-    floorWall: number;
-    floorRss: number;
-    ddclient: string | undefined;
-  },
-): void {
+function startUpGoals(S: string, m: Medians & { floorWall: number; floorRss: number; ddclient: string | undefined }): void {
   const vsDdclient = (a: number): string => (m.ddclient ? `, ${round(a / m.wall(m.ddclient, 'update'), 2)}× ddclient` : '');
   for (const [tool, goal, words] of [
     ['ddnsd', 4.0, 'npm-installed, warm code cache'],
@@ -680,10 +677,7 @@ function startUpGoals(
 /** The `once` runs of ddnsd and ddclient side by side: dyndns2, then Cloudflare with its goal. */
 function versusDdclient(
   S: string,
-  m: {
-    wall: (tool: string, task: string) => number;
-    rss: (tool: string, task: string) => number;
-    allOk: (tool: string, task: string) => boolean;
+  m: Medians & {
     pick: (tool: string, task: string, what: (x: OneShot) => number | undefined) => number;
     /** ddclient and its version, when installed. */
     ddclient: string | undefined;
