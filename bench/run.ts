@@ -684,7 +684,7 @@ function versusDdclient(
   },
 ): void {
   for (const [task, words, asked] of [
-    ['update', 'one dyndns2 request for 100 hosts', 'update requests'],
+    ['update', '100 dyndns2 hosts (ddnsd: 5 requests, at most 20 hosts each as Dyn documents; ddclient: one)', 'update requests'],
     ['nothing', 'nothing to do (state or cache current)', 'update requests'],
     ['cloudflare update', '100 Cloudflare hosts, each from a fresh state', 'API requests'],
     ['cloudflare nothing', '100 Cloudflare hosts, nothing to do (state or cache current)', 'API requests'],
