@@ -4,7 +4,8 @@
  * fsync of the folder), so a crash at any moment leaves the last good file.
  * A file that cannot be read as state is moved aside, never overwritten.
  */
-import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { close, fsync, mkdir as mkdirCb, open as openCb, readFile as readFileCb, rename as renameCb, unlink as unlinkCb, writeFile as writeFileCb } from 'node:fs';
+import { promisify } from 'node:util';
 import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 import type { Family } from './base/address.js';
@@ -57,6 +58,18 @@ const wanStateSchema = z.object({
 
 /** The links, and the link each entry that follows links follows now (by the entry's type and first host). */
 const wansSchema = z.object({ links: z.record(z.string(), wanStateSchema).default({}), follow: z.record(z.string(), z.string()).default({}) });
+
+// node:fs's callbacks, promised: node:fs/promises would load its FileHandle
+// machinery (node:readline with it) at every start, half a MiB of a one-shot
+// command's peak for these few calls.
+const mkdir = promisify(mkdirCb);
+const open = promisify(openCb);
+const readFile = promisify(readFileCb);
+const rename = promisify(renameCb);
+const unlink = promisify(unlinkCb);
+const writeFile = promisify(writeFileCb);
+const sync = promisify(fsync);
+const closeFd = promisify(close);
 
 export const stateSchema = z.object({
   version: z.literal(1),
@@ -137,16 +150,16 @@ export async function writeAtomically(path: string, content: string, mode = 0o60
   const dir = dirname(path);
   await mkdir(dir, { recursive: true });
   const temp = join(dir, `.${basename(path)}.${process.pid}.tmp`);
-  const handle = await open(temp, 'w', mode);
+  const fd = await open(temp, 'w', mode);
   try {
-    await handle.writeFile(content, 'utf8');
-    await handle.sync();
+    await writeFile(fd, content, 'utf8');
+    await sync(fd);
   } catch (error) {
-    await handle.close();
+    await closeFd(fd);
     await unlink(temp).catch(() => {});
     throw error;
   }
-  await handle.close();
+  await closeFd(fd);
   try {
     await rename(temp, path);
   } catch (error) {
@@ -155,8 +168,8 @@ export async function writeAtomically(path: string, content: string, mode = 0o60
   }
   // The rename is durable only once the folder is synced; not every platform allows it.
   const folder = await open(dir, 'r').catch(() => undefined);
-  if (folder) {
-    await folder.sync().catch(() => {});
-    await folder.close();
+  if (folder !== undefined) {
+    await sync(folder).catch(() => {});
+    await closeFd(folder);
   }
 }

@@ -6,7 +6,8 @@
  * `netstat -rn` on macOS.
  */
 import { createSocket } from 'node:dgram';
-import { readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs';
+import { promisify } from 'node:util';
 import { exchangeOnce, type DnsServer } from '../base/dns.js';
 import { DdnsError } from '../base/errors.js';
 
@@ -66,7 +67,7 @@ export function parseNetstat(text: string): string | undefined {
 
 /** The machine's IPv4 default gateway. */
 export async function defaultGateway(): Promise<string | undefined> {
-  if (process.platform === 'linux') return parseProcRoute(await readFile('/proc/net/route', 'utf8'));
+  if (process.platform === 'linux') return parseProcRoute(await promisify(readFile)('/proc/net/route', 'utf8'));
   if (process.platform === 'darwin') {
     // Loaded here: node:child_process costs every command about 7 ms to load.
     const { execFile } = await import('node:child_process');
