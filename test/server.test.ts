@@ -337,3 +337,15 @@ describe('security headers, CORS and unknown paths', () => {
     expect(res.json()).toEqual({ error: 'internal error' });
   });
 });
+
+describe('the server builds without a schema compiler', () => {
+  it('never loads ajv or fast-json-stringify: a route that declared a schema would be refused as the server gets ready', async () => {
+    const server = app();
+    server.post('/with-a-schema', { schema: { body: { type: 'object' } } }, async () => ({}));
+    await expect(server.ready()).rejects.toThrow(/declare no schema/);
+    const plain = app();
+    await plain.ready();
+    expect((await plain.inject({ method: 'GET', url: '/api/status' })).statusCode).toBe(200);
+    await Promise.allSettled([server.close(), plain.close()]);
+  });
+});
