@@ -7,7 +7,7 @@
  * is sent for a record already at the address. Ids are cached; a 404 drops
  * them and looks again.
  */
-import { DdnsError, defineProvider, RECORD_TYPE, resultOf, sameAddress, type Family, type HostResult, type HostUpdate } from '../kit/index.js';
+import { DdnsError, defineProvider, foreignRecords, RECORD_TYPE, resultOf, sameAddress, type Family, type HostResult, type HostUpdate } from '../kit/index.js';
 import { CloudflareNotFound, createCloudflareApi, type DnsRecord } from './api.js';
 import { plan, recordKey, type Write } from './plan.js';
 import { createLookup } from './records.js';
@@ -36,8 +36,12 @@ export default defineProvider({
     const zones = createZones(api, settings);
     /** `host type` → the record ddnsd last saw or wrote. */
     const records = new Map<string, DnsRecord>();
-    /** `host type` → records of the name that are not ddnsd's (owned: marked), for the status. */
-    const foreign = new Map<string, number>();
+    /** Records of each name that are not ddnsd's (owned: marked): in the results, and a log line when their number changes. */
+    const foreign = foreignRecords((host, family, count) =>
+      deps.log.info(`${host} has ${count} ${RECORD_TYPE[family]} record(s) at Cloudflare without ddnsd's comment "${settings.comment}"; left alone (owned: marked)`, {
+        provider: 'cloudflare',
+      }),
+    );
     const lookup = createLookup(api, deps.log, settings.zone_id !== undefined, settings.owned === 'marked' ? settings.comment : undefined, foreign);
     const writeAll = createWriter(api, records, deps.log);
 
@@ -140,7 +144,7 @@ export default defineProvider({
             results.push(...inZone.map((u) => resultOf(u, error)));
           }
         }
-        return results.map((r) => (r.outcome !== 'failed' && foreign.get(recordKey(r)) ? { ...r, foreign: foreign.get(recordKey(r)) as number } : r));
+        return foreign.mark(results);
       },
     };
   },

@@ -5,15 +5,15 @@
  * and type are reduced to the first; the others are deleted, and the log
  * says so. With a `marker` (owned: marked) only records whose comment is the
  * marker are ddnsd's: the others are left alone, duplicates are removed only
- * among ddnsd's own, and the log says how many were left.
+ * among ddnsd's own, and `foreign` counts the others.
  */
-import { DdnsError, RECORD_TYPE, type HostUpdate, type Logger, type RecordType } from '../kit/index.js';
+import { DdnsError, RECORD_TYPE, type ForeignRecords, type HostUpdate, type Logger, type RecordType } from '../kit/index.js';
 import { CloudflareNotFound, type CloudflareApi, type DnsRecord } from './api.js';
 import { recordKey } from './plan.js';
 
 export type Lookup = (zoneId: string, wanted: readonly HostUpdate[], signal: AbortSignal) => Promise<Map<string, DnsRecord | undefined>>;
 
-export function createLookup(api: CloudflareApi, log: Logger, zoneIdConfigured: boolean, marker?: string, foreign?: Map<string, number>): Lookup {
+export function createLookup(api: CloudflareApi, log: Logger, zoneIdConfigured: boolean, marker?: string, foreign?: ForeignRecords): Lookup {
   /** A 404 for a configured zone id will not go away by looking again. */
   const zoneIdUnknown = (error: unknown): unknown =>
     error instanceof CloudflareNotFound && zoneIdConfigured
@@ -54,12 +54,7 @@ export function createLookup(api: CloudflareApi, log: Logger, zoneIdConfigured: 
       const key = recordKey(u);
       const all = byKey.get(key) ?? [];
       const mine = marker === undefined ? all : all.filter((r) => r.comment === marker);
-      foreign?.set(key, all.length - mine.length);
-      if (mine.length < all.length) {
-        log.info(`${u.host} has ${all.length - mine.length} ${RECORD_TYPE[u.family]} record(s) at Cloudflare without ddnsd's comment "${marker}"; left alone (owned: marked)`, {
-          provider: 'cloudflare',
-        });
-      }
+      foreign?.note(u.host, u.family, all.length - mine.length);
       found.set(key, await keepFirst(zoneId, RECORD_TYPE[u.family], u.host, mine, signal));
     }
     return found;

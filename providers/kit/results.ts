@@ -60,10 +60,12 @@ export async function sendInTurn<G>(groups: readonly G[], send: (group: G) => Pr
  * changes to a number above zero (one log line, not one per cycle); `mark`
  * adds it to the results as `foreign`.
  */
-export function foreignRecords(say: (host: string, family: Family, count: number) => void): {
+export interface ForeignRecords {
   note(host: string, family: Family, count: number): void;
   mark(results: readonly HostResult[]): HostResult[];
-} {
+}
+
+export function foreignRecords(say: (host: string, family: Family, count: number) => void): ForeignRecords {
   const counts = new Map<string, number>();
   return {
     note(host, family, count) {
