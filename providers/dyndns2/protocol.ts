@@ -27,7 +27,7 @@ import {
   resultsFor,
   parseJson,
   sameAddress,
-  sendInTurn,
+  sendGroups,
   unexpectedAnswer,
   withLimitHint,
   statusFailure,
@@ -149,9 +149,11 @@ export async function updateHosts(target: Dyndns2Target, deps: Dyndns2Deps, requ
   const groups = hostGroups(variant, hostsOf(request.updates)).flatMap((group) =>
     familyGroups(variant, group, request, addressesFor(group, request)).map((addresses) => ({ hosts: group, addresses })),
   );
-  return sendInTurn(
+  // Requests that share one credential share its refusal: the first tells for all.
+  const shared = groups.length > 1 && variant.auth !== 'basic-host';
+  return sendGroups(
     groups,
-    (g) => send(target, deps, g.hosts, g.addresses, request.signal),
+    (g) => send(target, deps, g.hosts, g.addresses, request.signal, shared),
     (g, error) => resultsFor(g.hosts, g.addresses, error),
   );
 }
@@ -221,9 +223,21 @@ async function ask(target: Dyndns2Target, deps: Dyndns2Deps, hosts: readonly str
   return answers;
 }
 
-async function send(target: Dyndns2Target, deps: Dyndns2Deps, hosts: string[], addresses: Addresses, signal: AbortSignal): Promise<HostResult[]> {
+/**
+ * One request's results. With `shared` (one of several requests under one
+ * credential), an answer about the whole request that is a refused
+ * credential or trouble on the service's side is thrown instead, so that
+ * the requests not yet sent fail the same way without being sent.
+ */
+async function send(target: Dyndns2Target, deps: Dyndns2Deps, hosts: string[], addresses: Addresses, signal: AbortSignal, shared: boolean): Promise<HostResult[]> {
+  const codes = target.variant?.codes;
   const answers = await ask(target, deps, hosts, addresses, signal);
-  return hosts.flatMap((host, i) => hostResults(target.service, host, answers[i], addresses, target.variant?.codes));
+  const first = answers[0];
+  const meaning = first && codeOf(first.code, codes);
+  if (shared && meaning && !meaning.perHost && (meaning.kind === 'auth' || meaning.kind === 'server')) {
+    throw answerFailure(first, `the ${hosts.length} hosts of one request`, target.service, codes);
+  }
+  return hosts.flatMap((host, i) => hostResults(target.service, host, answers[i], addresses, codes));
 }
 
 /**

@@ -7,7 +7,7 @@
  * is 401 `invalid authentication token`, an unknown zone 404 `zone not found`.
  * The token travels in the query string, which messages never show.
  */
-import { defineProvider, describeUrl, entrySchema, exchangeText, hostsOf, resultsFor, secret, sendInTurn, type AnswerRule, type z } from '../kit/index.js';
+import { defineProvider, describeUrl, entrySchema, exchangeText, hostsOf, resultsFor, secret, sendGroups, type AnswerRule, type z } from '../kit/index.js';
 
 export const schema = entrySchema('dynv6', { token: secret('the dynv6 HTTP token') }, { endpoint: 'https://dynv6.com' });
 
@@ -29,7 +29,7 @@ export default defineProvider({
       label: 'dynv6',
       hosts: settings.hosts,
       async update({ updates, addresses, ipv6Prefix, signal }) {
-        return sendInTurn(
+        return sendGroups(
           hostsOf(updates),
           async (zone) => {
             const query = new URLSearchParams({ zone, token: settings.token });

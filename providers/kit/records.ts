@@ -8,7 +8,7 @@ import { DdnsError } from '../../src/base/errors.js';
 import { readAnswer, type AnswerRule } from './answer.js';
 import { sameAddress } from './address.js';
 import { endpoint, entrySchema, hostList, limitFamilies, secret, type z } from './schema.js';
-import { resultOf, sendInTurn } from './results.js';
+import { resultOf, sendGroups } from './results.js';
 import type { HostUpdate, Provider, ProviderDeps } from '../../src/base/provider.js';
 
 export interface RecordTokens {
@@ -66,7 +66,7 @@ export function updateRecords(settings: RecordTokenSettings, deps: ProviderDeps,
     label: spec.label,
     hosts: settings.hosts,
     update: ({ updates, signal }) =>
-      sendInTurn(
+      sendGroups(
         updates,
         (u) => send(u, signal),
         (u, error) => [resultOf(u, error)],

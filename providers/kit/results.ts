@@ -2,6 +2,7 @@
 import { DdnsError as DdnsErrorClass, type DdnsError } from '../../src/base/errors.js';
 import { FAMILIES } from '../../src/base/address.js';
 import type { Addresses, Family, HostResult, HostUpdate } from '../../src/base/provider.js';
+import { inParallel } from './parallel.js';
 
 /** The distinct hosts of some updates, in order. */
 export function hostsOf(updates: readonly HostUpdate[]): string[] {
@@ -30,28 +31,37 @@ export function resultOf(u: HostUpdate, outcome: 'updated' | 'unchanged' | DdnsE
   return typeof outcome === 'string' ? { host: u.host, family: u.family, address: u.address, outcome } : { host: u.host, family: u.family, outcome: 'failed', error: outcome };
 }
 
+/** How many of an entry's requests are in flight at once, after its first has been answered. */
+export const REQUESTS_AT_ONCE = 4;
+
 /**
- * One request per group (a host, a host and family), in turn. With one
- * group its failure is thrown, for the cycle to retry as a whole; with
- * several, a failed group's hosts fail alone and the others go on, except
- * after a rate limit or a refused credential: the rest then fail the same
- * way without a request.
+ * One request per group (a host, a host and family, a batch of hosts). With
+ * one group its failure is thrown, for the cycle to retry as a whole. With
+ * several, the first goes alone, so that a refused credential or a rate
+ * limit costs one request; the rest then go `REQUESTS_AT_ONCE` at a time
+ * (100 hosts at Dyn's 20 per request take two round trips rather than
+ * five). A failed group's hosts fail alone and the others go on, except
+ * after a rate limit, a refused credential or the service's own trouble
+ * with a pause: the groups not yet sent then fail the same way without a
+ * request. Results come in the groups' order.
  */
-export async function sendInTurn<G>(groups: readonly G[], send: (group: G) => Promise<HostResult[]>, failed: (group: G, error: DdnsError) => HostResult[]): Promise<HostResult[]> {
+export async function sendGroups<G>(groups: readonly G[], send: (group: G) => Promise<HostResult[]>, failed: (group: G, error: DdnsError) => HostResult[]): Promise<HostResult[]> {
   if (groups.length === 1 && groups[0] !== undefined) return send(groups[0]);
-  const results: HostResult[] = [];
   let stop: DdnsError | undefined;
-  for (const group of groups) {
+  const one = async (group: G): Promise<HostResult[]> => {
     try {
       if (stop) throw stop;
-      results.push(...(await send(group)));
+      return await send(group);
     } catch (error) {
       if (!(error instanceof DdnsErrorClass)) throw error;
-      if (error.kind === 'rate-limited' || error.kind === 'auth') stop = error;
-      results.push(...failed(group, error));
+      if (error.kind === 'rate-limited' || error.kind === 'auth' || (error.kind === 'server' && error.retryAfterMs !== undefined)) stop ??= error;
+      return failed(group, error);
     }
-  }
-  return results;
+  };
+  const [first, ...rest] = groups;
+  if (first === undefined) return [];
+  const head = await one(first);
+  return [...head, ...(await inParallel(rest, REQUESTS_AT_ONCE, one)).flat()];
 }
 
 /**

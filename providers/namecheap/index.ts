@@ -17,7 +17,7 @@ import {
   resultOf,
   ruleFailure,
   secret,
-  sendInTurn,
+  sendGroups,
   statusFailure,
   unexpectedAnswer,
   type AnswerRule,
@@ -84,7 +84,7 @@ export default defineProvider({
       label: 'namecheap',
       hosts: settings.hosts,
       update: ({ updates, signal }) =>
-        sendInTurn(
+        sendGroups(
           updates.filter((u) => u.family === 'ipv4'),
           (u) => send(u, signal),
           (u, error) => [resultOf(u, error)],

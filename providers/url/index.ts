@@ -20,7 +20,7 @@ import {
   readAnswer,
   resultsFor,
   secret,
-  sendInTurn,
+  sendGroups,
   z,
   type Addresses,
   type AnswerRule,
@@ -146,7 +146,7 @@ export default defineProvider({
       label: 'url',
       hosts: settings.hosts,
       update: (request) =>
-        sendInTurn(
+        sendGroups(
           groupsOf(settings, request),
           (g) => send(g, request.signal),
           (g, error) => resultsFor(g.hosts, g.addresses, error),

@@ -25,6 +25,12 @@ export interface FakeServer {
   traffic(): Traffic;
   /** The most requests it was answering at one time. */
   maxInFlight(): number;
+  /** Holds every answer from now on until `release()`, to see what a client sends while it waits. */
+  hold(): void;
+  /** How many requests wait for an answer under `hold()`. */
+  held(): number;
+  /** Answers the held requests, and every later one at once. */
+  release(): void;
 }
 
 export interface FakeOptions {
@@ -46,6 +52,7 @@ export async function startFake(handler: Handler, host = '127.0.0.1', options: F
   let always: Misbehaviour | undefined;
   let inFlight = 0;
   let maxInFlight = 0;
+  let held: (() => void)[] | undefined;
   const latencyMs = options.latencyMs ?? 0;
   const sockets = new Set<Socket>();
   const closed: Traffic = { bytesIn: 0, bytesOut: 0 };
@@ -74,7 +81,8 @@ export async function startFake(handler: Handler, host = '127.0.0.1', options: F
           res.end(error.message);
         });
       };
-      if (latencyMs > 0) setTimeout(answer, latencyMs);
+      if (held) held.push(answer);
+      else if (latencyMs > 0) setTimeout(answer, latencyMs);
       else answer();
     });
   });
@@ -96,6 +104,13 @@ export async function startFake(handler: Handler, host = '127.0.0.1', options: F
       else for (let i = 0; i < count; i++) queue.push(m);
     },
     maxInFlight: () => maxInFlight,
+    hold: () => void (held ??= []),
+    held: () => held?.length ?? 0,
+    release() {
+      const waiting = held ?? [];
+      held = undefined;
+      for (const answer of waiting) answer();
+    },
     traffic() {
       const t = { ...closed };
       for (const s of sockets) {

@@ -9,6 +9,8 @@ import { NOIP_AGENT, startDyndns2, type FakeDyndns2 } from '../fakes/dyndns2.js'
 import { startEcho, type EchoServer } from '../fakes/echo.js';
 import { runCli, tempDir, writeConfig } from '../helpers/cli.js';
 import { startRuntime } from '../helpers/runtime.js';
+import { until } from '../helpers/wait.js';
+import { REQUESTS_AT_ONCE } from '../../providers/kit/results.js';
 
 // Public addresses as data only: the fakes answer them, nothing contacts them.
 const V4 = '81.2.69.160';
@@ -268,6 +270,47 @@ ${extra}`;
     expect(report.ok).toBe(true);
     expect(dyn.updates().map((r) => (r.url.searchParams.get('hostname') ?? '').split(',').length)).toEqual([20, 5]);
     await t.runtime.close();
+  });
+
+  it('No-IP: after the first batch is answered, the rest go 4 at a time, and a refused credential stops them all', async () => {
+    const hosts = Array.from({ length: 130 }, (_, i) => `h${i}.ddns.net`);
+    await dyn.close();
+    dyn = await startDyndns2({ username: USER, password: PASSWORD, hosts });
+    const t = await startRuntime(config(noip('', `[${hosts.join(', ')}]`), false), env);
+    dyn.hold();
+    const cycle = t.cycle();
+    await until(() => dyn.held() === 1, 10_000, 'the first batch');
+    expect(dyn.updates()).toHaveLength(1);
+    dyn.release();
+    dyn.hold();
+    // Six batches remain; four are sent at once and the others wait for an answer.
+    await until(() => dyn.held() === REQUESTS_AT_ONCE, 10_000, 'four batches in flight');
+    expect(dyn.updates()).toHaveLength(1 + REQUESTS_AT_ONCE);
+    dyn.release();
+    const report = await cycle;
+    expect(report.ok).toBe(true);
+    expect(dyn.updates().map((r) => (r.url.searchParams.get('hostname') ?? '').split(',').length)).toEqual([20, 20, 20, 20, 20, 20, 10]);
+    expect(dyn.maxInFlight()).toBe(REQUESTS_AT_ONCE);
+    await t.runtime.close();
+
+    // The same 130 hosts with a refused credential: one request, not seven.
+    const refused = await startRuntime(config(noip('', `[${hosts.join(', ')}]`), false), { ...env, NOIP_PASSWORD: 'wrong-password' });
+    const before = dyn.updates().length;
+    const denied = await refused.cycle();
+    expect(dyn.updates().length - before).toBe(1);
+    expect(denied.hosts.filter((h) => h.action === 'needs-attention')).toHaveLength(130);
+    expect(denied.hosts[129]?.message).toContain('badauth');
+    await refused.runtime.close();
+
+    // Trouble on the service's side (911) pauses all 130 after one request, too.
+    for (const h of hosts) dyn.answers.set(h, '911');
+    const troubled = await startRuntime(config(noip('', `[${hosts.join(', ')}]`), false), env);
+    const sent = dyn.updates().length;
+    const paused = await troubled.cycle();
+    expect(dyn.updates().length - sent).toBe(1);
+    expect(paused.hosts.every((h) => h.action === 'failed')).toBe(true);
+    expect(troubled.runtime.state.hosts['noip h129.ddns.net ipv4']?.errorKind).toBe('server');
+    await troubled.runtime.close();
   });
 
   it('numhost (too many hosts in one request) needs attention', async () => {
