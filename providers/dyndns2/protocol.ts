@@ -234,9 +234,9 @@ async function send(target: Dyndns2Target, deps: Dyndns2Deps, hosts: string[], a
   const answers = await ask(target, deps, hosts, addresses, signal);
   const first = answers[0];
   const meaning = first && codeOf(first.code, codes);
-  if (shared && meaning && !meaning.perHost && (meaning.kind === 'auth' || meaning.kind === 'server')) {
-    throw answerFailure(first, `the ${hosts.length} hosts of one request`, target.service, codes);
-  }
+  const refusal = shared && meaning && !meaning.perHost && (meaning.kind === 'auth' || meaning.kind === 'server');
+  const failure = refusal ? answerFailure(first, `the ${hosts.length} hosts of one request`, target.service, codes) : undefined;
+  if (failure) throw failure;
   return hosts.flatMap((host, i) => hostResults(target.service, host, answers[i], addresses, codes));
 }
 
