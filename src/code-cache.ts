@@ -11,7 +11,6 @@
  * first request, so they are set here before the script is compiled, and the
  * cache is made under the flags it is read with. DDNSD_CODE_CACHE=0 turns it off.
  */
-import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import module, { createRequire } from 'node:module';
 import { homedir } from 'node:os';
@@ -44,15 +43,27 @@ export interface CachedProgram<T> {
   save(): void;
 }
 
-/** The cache file for `command`: one per Node.js version, architecture and script (its hash, taken here when not given). */
+/**
+ * The cache file for `command`: one per Node.js version, architecture and
+ * script. The name is the script's hash (taken here when not given) and a
+ * short FNV-1a hash of the version and architecture: node:crypto, which would
+ * take its own hash, costs a dozen of Node's modules at every start, and a
+ * name that collided would only give V8 a cache it rejects (it checks the
+ * version, the flags and the source itself).
+ */
 export function cacheFile(folder: string, command: string, source: string, hash?: string): string {
+  const script = hash ?? requireHere('node:crypto').createHash('sha256').update(source).digest('hex');
   // A prefix with no hyphen of its own, so the clean-up in save() matches this command's files only.
-  const key = createHash('sha256')
-    .update(`${process.version}\0${process.arch}\0`)
-    .update(hash ?? createHash('sha256').update(source).digest('hex'))
-    .digest('hex')
-    .slice(0, 20);
-  return join(folder, `${command.replace(/[^a-z0-9]/gi, '_')}-${key}.v8cache`);
+  return join(folder, `${command.replace(/[^a-z0-9]/gi, '_')}-${script.slice(0, 12)}${fnv1a(`${process.version}\0${process.arch}`)}.v8cache`);
+}
+
+const requireHere = createRequire(import.meta.url) as (id: 'node:crypto') => typeof import('node:crypto');
+
+/** 32-bit FNV-1a of a string's UTF-16 code units, as 8 hex digits. */
+function fnv1a(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return (h >>> 0).toString(16).padStart(8, '0');
 }
 
 /** The program as one CommonJS source: the bundle's ddnsd.cjs, or the single executable's copy of it. */

@@ -422,10 +422,9 @@ export async function startDaemon(config: Config, options: WiringOptions & { sou
   return daemon;
 }
 
-/** What a change of needs a new status server: the `server` section (the session key is made anew at each load). */
+/** What a change of needs a new status server: the `server` section. */
 function serverKey(c: Config): string {
-  const { sessionKey: _key, ...rest } = c.server;
-  return JSON.stringify(rest);
+  return JSON.stringify(c.server);
 }
 
 interface Served {

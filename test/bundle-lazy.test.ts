@@ -69,6 +69,14 @@ describe('the bundle loads what a command needs only', () => {
     expect(health.filter((f) => /^node:(https|tls)$/.test(f))).toEqual([]);
   });
 
+  it.each(['src/commands/once.ts', 'src/commands/check.ts'])('%s starts without node:crypto (OpenSSL set up) or node:dgram: they load at their first use', (entry) => {
+    const loaded = loadedAtStart(outputs(), entry);
+    expect(loaded.filter((f) => /^node:(crypto|dgram)$/.test(f))).toEqual([]);
+    // What src/ imports from node:crypto comes through the stand-in that loads it at the first call.
+    expect(loaded).toContain('scripts/bundle/crypto-when-used.mjs');
+    expect(loaded).toContain('src/base/sha256.ts');
+  });
+
   it.each(['src/commands/once.ts', 'src/commands/run.ts'])('%s starts without any provider adapter or the libraries only adapters use', (entry) => {
     const loaded = loadedAtStart(outputs(), entry);
     // The registry knows the dyndns2 preset types from their table, which is data only.

@@ -74,8 +74,9 @@ describe('loading a valid config', () => {
     expect(config.server.token).toBe('server-token-abc');
     expect(config.server.listen).toEqual({ host: '127.0.0.1', port: 9090 });
     expect(config.statePath).toMatch(/cost\$\/state\.json$/);
-    // The session-signing key is made at start and is a secret too.
-    expect(config.secrets.sort()).toEqual(['duck-token-xyz', 'server-token-abc', config.server.sessionKey].sort());
+    expect(config.secrets.sort()).toEqual(['duck-token-xyz', 'server-token-abc'].sort());
+    // The session-signing key is the server's to make as it starts, not the config's.
+    expect(config.server.sessionKey).toBeUndefined();
   });
 
   it('reads a .env file beside the config, and the real environment wins', () => {

@@ -40,6 +40,14 @@ const undiciHttp2WhenUsed = {
   },
 };
 
+const cryptoWhenUsed = {
+  // ddnsd's own `import ... from 'node:crypto'` gets crypto-when-used.mjs (it says why).
+  name: 'crypto-when-used',
+  setup(b) {
+    b.onResolve({ filter: /^node:crypto$/ }, (args) => (/[/\\](src|providers)[/\\]/.test(args.importer) ? { path: join(HERE, 'crypto-when-used.mjs') } : undefined));
+  },
+};
+
 const zodEnglishOnly = {
   // zod's `z` namespace carries every message locale (`z.locales`), which
   // esbuild cannot leave out of a re-exported namespace; ddnsd speaks English only
@@ -103,7 +111,7 @@ const result = await build({
   chunkNames: 'chunks/[name]-[hash]',
   metafile: true,
   logLevel: 'warning',
-  plugins: [undiciLean, undiciHttp2WhenUsed, zodEnglishOnly],
+  plugins: [undiciLean, undiciHttp2WhenUsed, cryptoWhenUsed, zodEnglishOnly],
   // Libraries written as CommonJS call require() for Node's own modules.
   banner: { js: "import { createRequire as __ddnsdRequire } from 'node:module';\nconst require = __ddnsdRequire(import.meta.url);" },
 });
@@ -150,7 +158,7 @@ await build({
   // A script compiled by node:vm has no loader for import(): Node's modules come by require() instead.
   supported: { 'dynamic-import': false },
   // The single executable has no package.json beside it to read the version from (versionAsData).
-  plugins: [undiciLean, undiciHttp2WhenUsed, zodEnglishOnly, versionAsData, librariesApart],
+  plugins: [undiciLean, undiciHttp2WhenUsed, cryptoWhenUsed, zodEnglishOnly, versionAsData, librariesApart],
 });
 // ddnsd-lib.cjs: a function from a library's name to its exports, each library set up at its first call.
 await build({

@@ -3,8 +3,8 @@
  * registry it is given, with the families it updates and a fingerprint that
  * changes whenever its settings do.
  */
-import { createHash } from 'node:crypto';
 import type { AnyProviderDefinition, CommonSettings } from '../base/provider.js';
+import { sha256Hex } from '../base/sha256.js';
 import { FAMILIES, FAMILY_LABEL, type Family } from '../base/address.js';
 import type { PathKey, Problem } from './lines.js';
 import { describeValue, INTERPRETED } from './schema.js';
@@ -102,10 +102,7 @@ export function parseProvider(entry: unknown, index: number, ctx: EntryContext):
       message: 'all gives each host one record per healthy link; hosts with ipv6_suffix or ipv6_host_mac need an entry of their own with failover',
     });
   }
-  const fingerprint = createHash('sha256')
-    .update(JSON.stringify([settings, suffixes, taken.options.prefixLength]))
-    .digest('hex')
-    .slice(0, 16);
+  const fingerprint = sha256Hex(JSON.stringify([settings, suffixes, taken.options.prefixLength])).slice(0, 16);
   const hostAddress = hostAddressOf(settings.hosts, taken.options);
   return {
     index,

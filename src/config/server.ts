@@ -4,7 +4,7 @@
  * checks each key; `resolveServer` checks the rules between keys, which
  * depend on the listen address in effect (DDNSD_LISTEN may replace it).
  */
-import { randomBytes, X509Certificate } from 'node:crypto';
+import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { createRequire } from 'node:module';
@@ -31,8 +31,8 @@ export interface ServerSettings {
   tls: { certFile: string; keyFile: string } | undefined;
   /** `editing`: the settings page may change the config file (it needs auth: token or basic and a writable file). */
   editing: boolean;
-  /** Signs session cookies when no state folder keeps a key (`ddnsd run` keeps one there: server/session.ts); made at start. */
-  sessionKey: string;
+  /** Signs session cookies: a fixed key for tests. Absent, the server makes one as it starts (`ddnsd run` keeps it in session.json: server/session.ts). */
+  sessionKey?: string;
 }
 
 type Expected = (what: string) => (issue: { input?: unknown }) => string;
@@ -178,7 +178,6 @@ export function resolveServer(raw: RawServer, listen: Listen, dir: string, probl
         .replace(/\.$/, ''),
     ),
     tls,
-    sessionKey: randomBytes(32).toString('hex'),
   };
 }
 
@@ -222,7 +221,7 @@ export function readTls(certFile: string, keyFile: string): { key: 'cert_file' |
 
 /** Secrets of the server section, for the redactor. */
 export function serverSecrets(s: ServerSettings): string[] {
-  return [s.token, s.metricsToken, s.basic?.passwordHash, s.sessionKey].filter((v): v is string => typeof v === 'string' && v.length > 0);
+  return [s.token, s.metricsToken, s.basic?.passwordHash].filter((v): v is string => typeof v === 'string' && v.length > 0);
 }
 
 /** The server section as `ddnsd check` prints it, secrets as [redacted]. */

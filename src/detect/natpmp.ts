@@ -5,7 +5,6 @@
  * The default gateway is read from /proc/net/route on Linux and from
  * `netstat -rn` on macOS.
  */
-import { createSocket } from 'node:dgram';
 import { readFile } from 'node:fs';
 import { promisify } from 'node:util';
 import { exchangeOnce, type DnsServer } from '../base/dns.js';
@@ -32,7 +31,9 @@ export function parseNatpmpAnswer(answer: Buffer): string {
 }
 
 /** Asks `gateway` for its external address. */
-export function natpmpExternalAddress(gateway: DnsServer, signal: AbortSignal): Promise<string> {
+export async function natpmpExternalAddress(gateway: DnsServer, signal: AbortSignal): Promise<string> {
+  // node:dgram loads when a gateway is first asked, not with every start (as in base/dns.ts).
+  const { createSocket } = await import('node:dgram');
   return exchangeOnce<string>(signal, (done) => {
     const socket = createSocket('udp4');
     socket.on('error', (error) => done(error));

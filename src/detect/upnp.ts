@@ -5,7 +5,6 @@
  * reachability checks). Descriptions and answers are small and flat, so the
  * few elements read are taken with patterns rather than a full XML parser.
  */
-import { createSocket } from 'node:dgram';
 import ipaddr from 'ipaddr.js';
 import { deadline } from '../base/deadline.js';
 import { exchangeOnce } from '../base/dns.js';
@@ -31,7 +30,9 @@ export interface UpnpDeps {
  * Asks the LAN by SSDP multicast for an Internet Gateway Device and resolves
  * with its description URL (LOCATION), or rejects when none answers in time.
  */
-export function discoverGateway(timeoutMs: number, signal?: AbortSignal): Promise<string> {
+export async function discoverGateway(timeoutMs: number, signal?: AbortSignal): Promise<string> {
+  // node:dgram loads at the first search, not with every start (as in base/dns.ts).
+  const { createSocket } = await import('node:dgram');
   const search = [
     'M-SEARCH * HTTP/1.1',
     `HOST: ${SSDP_ADDRESS}:${SSDP_PORT}`,

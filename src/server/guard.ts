@@ -32,7 +32,7 @@ import { basicChecker } from './basic.js';
 import { interfaceLister, machineAddresses } from '../lan.js';
 import { createLimiter, type Limiter } from './limiter.js';
 import { crossSiteReason, oncePerMinute } from './origin.js';
-import { memorySessions, readCookie, sessionCookie, sessionCookieName, type Sessions } from './session.js';
+import { memorySessions, newSessionKey, readCookie, sessionCookie, sessionCookieName, type Sessions } from './session.js';
 import type { AccessSettings } from './types.js';
 
 export type Access = 'public' | 'read' | 'metrics' | 'act';
@@ -101,7 +101,7 @@ export function registerGuard(app: FastifyInstance, deps: GuardDeps): Guard {
   const counters = authCounters(deps.registry);
   const lister = interfaceLister((m) => log.warn(m));
   const allowed = hostAllowList(settings, deps.ownAddresses ?? (() => machineAddresses(lister())), now);
-  const sessions = deps.sessions ?? memorySessions(settings.sessionKey);
+  const sessions = deps.sessions ?? memorySessions(settings.sessionKey ?? newSessionKey());
   const cookieName = sessionCookieName(Boolean(settings.tls));
   const authenticate = authenticator(settings, sessions, cookieName, limiter, now);
   const identities = new WeakMap<FastifyRequest, Identity>();

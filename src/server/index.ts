@@ -36,7 +36,6 @@ const DEFAULT_ACCESS = {
   metricsToken: undefined,
   basic: undefined,
   hosts: [],
-  sessionKey: '',
   tls: undefined,
   listen: { host: '127.0.0.1', port: 8080 },
 } as const satisfies Omit<GuardSettings, 'token'>;

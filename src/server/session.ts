@@ -78,6 +78,11 @@ interface Saved {
   revoked: Record<string, number>;
 }
 
+/** A new random key to sign session cookies with. */
+export function newSessionKey(): string {
+  return randomBytes(32).toString('hex');
+}
+
 /** Sessions kept in memory only (tests, and where no state folder is given): a restart signs everyone out. */
 export function memorySessions(key: string, save: (saved: Saved) => Promise<void> = async () => {}, revoked = new Map<string, number>()): Sessions {
   let writing: Promise<void> = Promise.resolve();
@@ -116,7 +121,7 @@ export async function openSessions(dir: string, options: { now: () => number; lo
   const path = join(dir, SESSION_FILE);
   const saved = readSaved(path, log);
   const save = async (s: Saved): Promise<void> => writeAtomically(path, `${JSON.stringify(s)}\n`);
-  const key = saved?.key ?? randomBytes(32).toString('hex');
+  const key = saved?.key ?? newSessionKey();
   const now = options.now();
   const revoked = new Map(Object.entries(saved?.revoked ?? {}).filter(([, until]) => until > now));
   if (!saved) {
