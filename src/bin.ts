@@ -89,7 +89,10 @@ async function start(): Promise<number> {
     stdout: write,
     stderr: (text) => process.stderr.write(text),
     stderrIsTTY: process.stderr.isTTY === true,
-    stdin: process.stdin,
+    // A getter: reading process.stdin opens it, which loads Node's file-stream and readline modules (about 1 MiB) for commands that never read it.
+    get stdin() {
+      return process.stdin;
+    },
     program: fileURLToPath(import.meta.url),
   };
   const cached = await fromCodeCache(io);

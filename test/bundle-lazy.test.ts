@@ -77,6 +77,16 @@ describe('the bundle loads what a command needs only', () => {
     expect(loaded).toContain('src/base/sha256.ts');
   });
 
+  it("undici's files in the bundle call assert(value) and nothing else of node:assert, which the bundle's stand-in is", () => {
+    const undici = Object.values(outputs()).flatMap((o) => Object.keys(o.inputs).filter((f) => f.includes('node_modules/undici/')));
+    expect(undici.length).toBeGreaterThan(20);
+    const other = [...new Set(undici)].filter((f) => /\bassert\.\w|require\(['"]assert['"]\)/.test(readFileSync(join(import.meta.dirname, '..', f), 'utf8')));
+    expect(other).toEqual([]);
+    const loaded = loadedAtStart(outputs(), 'src/commands/once.ts');
+    expect(loaded).toContain('scripts/bundle/assert-lean.cjs');
+    expect(loaded.filter((f) => f === 'node:assert' || f === 'node:perf_hooks')).toEqual([]);
+  });
+
   it.each(['src/commands/once.ts', 'src/commands/run.ts'])('%s starts without any provider adapter or the libraries only adapters use', (entry) => {
     const loaded = loadedAtStart(outputs(), entry);
     // The registry knows the dyndns2 preset types from their table, which is data only.

@@ -75,6 +75,24 @@ describe('the code cache of one-shot commands', () => {
     expect(statSync(file).mtimeMs).toBe(written.mtimeMs);
   });
 
+  it("loads none of Node.js's modules a dyndns2 `once` does not use: crypto, perf_hooks, assert, dgram, readline, TLS, HTTP/2", async () => {
+    const cache = join(dir, 'xdg-modules');
+    const list = join(dir, 'modules.txt');
+    const hook = join(dir, 'list-modules.cjs');
+    writeFileSync(hook, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(list)}, process.moduleLoadList.join('\\n')));\n`);
+    const env = { XDG_CACHE_HOME: cache, DDNSD_STATE: join(dir, 'state-modules.json'), NODE_OPTIONS: `--require ${hook}` };
+    const before = dyn.updates().length;
+    for (const run of ['without a cache', 'from the cache']) {
+      const result = await bundle(['once', '-c', config], dir, env);
+      expect(result.code, `${run}: ${result.stderr}`).toBe(0);
+      const loaded = readFileSync(list, 'utf8').split('\n');
+      expect(loaded, run).toContain('NativeModule net');
+      const unused = loaded.filter((m) => /^NativeModule (crypto|perf_hooks|assert|dgram|readline|tls|http2|internal\/fs\/promises)$/.test(m));
+      expect(unused, run).toEqual([]);
+    }
+    expect(dyn.updates().length - before).toBe(1);
+  });
+
   it('ignores a foreign or damaged cache, runs as without one and writes its own', async () => {
     const cache = join(dir, 'xdg-damaged');
     const env = { XDG_CACHE_HOME: cache, DDNSD_STATE: join(dir, 'state-2.json') };

@@ -48,6 +48,30 @@ const cryptoWhenUsed = {
   },
 };
 
+const undiciAssertLean = {
+  // undici's `require('node:assert')` gets assert-lean.cjs (it says why).
+  name: 'undici-assert-lean',
+  setup(b) {
+    b.onResolve({ filter: /^node:assert$/ }, (args) => (/[/\\]node_modules[/\\]undici[/\\]/.test(args.importer) ? { path: join(HERE, 'assert-lean.cjs') } : undefined));
+  },
+};
+
+const pRetryClock = {
+  // p-retry measures its time with the global `performance`, whose first use
+  // loads Node's perf_hooks (about 0.9 MiB and 1 ms of every start); the same
+  // monotonic milliseconds come from process.hrtime.
+  name: 'p-retry-clock',
+  setup(b) {
+    b.onLoad({ filter: /[/\\]node_modules[/\\]p-retry[/\\]index\.js$/ }, async (args) => {
+      const source = await readFile(args.path, 'utf8');
+      const uses = source.split('performance.now()').length - 1;
+      if (uses !== 2 || /performance\.(?!now\(\))/.test(source))
+        throw new Error(`${args.path} no longer uses performance.now() twice and nothing else of it; update the p-retry-clock step`);
+      return { contents: `const __ddnsdNow = () => Number(process.hrtime.bigint()) / 1e6;\n${source.replaceAll('performance.now()', '__ddnsdNow()')}`, loader: 'js' };
+    });
+  },
+};
+
 const zodEnglishOnly = {
   // zod's `z` namespace carries every message locale (`z.locales`), which
   // esbuild cannot leave out of a re-exported namespace; ddnsd speaks English only
@@ -111,7 +135,7 @@ const result = await build({
   chunkNames: 'chunks/[name]-[hash]',
   metafile: true,
   logLevel: 'warning',
-  plugins: [undiciLean, undiciHttp2WhenUsed, cryptoWhenUsed, zodEnglishOnly],
+  plugins: [undiciLean, undiciHttp2WhenUsed, undiciAssertLean, pRetryClock, cryptoWhenUsed, zodEnglishOnly],
   // Libraries written as CommonJS call require() for Node's own modules.
   banner: { js: "import { createRequire as __ddnsdRequire } from 'node:module';\nconst require = __ddnsdRequire(import.meta.url);" },
 });
@@ -158,7 +182,7 @@ await build({
   // A script compiled by node:vm has no loader for import(): Node's modules come by require() instead.
   supported: { 'dynamic-import': false },
   // The single executable has no package.json beside it to read the version from (versionAsData).
-  plugins: [undiciLean, undiciHttp2WhenUsed, cryptoWhenUsed, zodEnglishOnly, versionAsData, librariesApart],
+  plugins: [undiciLean, undiciHttp2WhenUsed, undiciAssertLean, pRetryClock, cryptoWhenUsed, zodEnglishOnly, versionAsData, librariesApart],
 });
 // ddnsd-lib.cjs: a function from a library's name to its exports, each library set up at its first call.
 await build({
