@@ -72,6 +72,39 @@ const pRetryClock = {
   },
 };
 
+/**
+ * fastify loads node:https and node:http2 as it loads, for servers it is
+ * asked to make over TLS or HTTP/2, and prom-client node:https for its
+ * Pushgateway client, which ddnsd does not use: about 2.5 MiB of the daemon
+ * (TLS among them) when its status page speaks plain HTTP. Both libraries
+ * only call them (`https.createServer(...)`), so each gets a stand-in that
+ * loads the module at its first use.
+ */
+const serverBuiltinsWhenUsed = {
+  name: 'server-builtins-when-used',
+  setup(b) {
+    const libraries = /[/\\]node_modules[/\\](fastify|prom-client)[/\\]/;
+    b.onResolve({ filter: /^(node:)?(https|http2)$/ }, (args) =>
+      libraries.test(args.importer) ? { path: args.path.replace(/^(node:)?/, 'node:'), namespace: 'ddnsd-builtin-when-used' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'ddnsd-builtin-when-used' }, (args) => ({
+      contents: `let m;
+const load = () => (m ??= require(${JSON.stringify(args.path)}));
+module.exports = new Proxy({}, {
+  get: (_, key) => load()[key],
+  has: (_, key) => key in load(),
+  ownKeys: () => Reflect.ownKeys(load()),
+  getOwnPropertyDescriptor: (_, key) => {
+    const d = Reflect.getOwnPropertyDescriptor(load(), key);
+    return d && { ...d, configurable: true };
+  },
+});
+`,
+      loader: 'js',
+    }));
+  },
+};
+
 const zodEnglishOnly = {
   // zod's `z` namespace carries every message locale (`z.locales`), which
   // esbuild cannot leave out of a re-exported namespace; ddnsd speaks English only
@@ -135,7 +168,7 @@ const result = await build({
   chunkNames: 'chunks/[name]-[hash]',
   metafile: true,
   logLevel: 'warning',
-  plugins: [undiciLean, undiciHttp2WhenUsed, undiciAssertLean, pRetryClock, cryptoWhenUsed, zodEnglishOnly],
+  plugins: [undiciLean, undiciHttp2WhenUsed, undiciAssertLean, pRetryClock, cryptoWhenUsed, serverBuiltinsWhenUsed, zodEnglishOnly],
   // Libraries written as CommonJS call require() for Node's own modules.
   banner: { js: "import { createRequire as __ddnsdRequire } from 'node:module';\nconst require = __ddnsdRequire(import.meta.url);" },
 });
@@ -192,6 +225,7 @@ await build({
     resolveDir: ROOT,
     sourcefile: 'ddnsd-lib.cjs',
   },
+  plugins: [serverBuiltinsWhenUsed],
   outfile: join(OUT, 'ddnsd-lib.cjs'),
   outdir: undefined,
   outExtension: undefined,
