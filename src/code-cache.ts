@@ -11,7 +11,7 @@
  * first request, so they are set here before the script is compiled, and the
  * cache is made under the flags it is read with. DDNSD_CODE_CACHE=0 turns it off.
  */
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import module, { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -64,6 +64,19 @@ function fnv1a(text: string): string {
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
   return (h >>> 0).toString(16).padStart(8, '0');
+}
+
+/** How many caches of one command are kept: another install of ddnsd (a global one and a project's) keeps its own rather than both rewriting theirs at every start. */
+export const CACHES_KEPT = 3;
+
+/** Removes this command's caches beyond the CACHES_KEPT most recently written (those of earlier versions and builds). */
+function pruneCaches(folder: string, file: string): void {
+  const prefix = basename(file).replace(/-[0-9a-f]+\.v8cache$/, '-');
+  const caches = readdirSync(folder)
+    .filter((name) => name.startsWith(prefix) && name.endsWith('.v8cache'))
+    .map((name) => ({ name, written: name === basename(file) ? Infinity : statSync(join(folder, name)).mtimeMs }))
+    .sort((a, b) => b.written - a.written);
+  for (const old of caches.slice(CACHES_KEPT)) rmSync(join(folder, old.name), { force: true });
 }
 
 /** The program as one CommonJS source: the bundle's ddnsd.cjs, or the single executable's copy of it. */
@@ -121,9 +134,7 @@ export function runWithCodeCache<T>(program: Program, command: string, folder: s
         const tmp = `${file}.${process.pid}.tmp`;
         writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
         renameSync(tmp, file);
-        // The caches of this command's earlier versions and builds are never read again.
-        const prefix = basename(file).replace(/-[0-9a-f]+\.v8cache$/, '-');
-        for (const old of readdirSync(folder)) if (old.startsWith(prefix) && old.endsWith('.v8cache') && old !== basename(file)) rmSync(join(folder, old), { force: true });
+        pruneCaches(folder, file);
       } catch {
         rmSync(`${file}.${process.pid}.tmp`, { force: true });
       }

@@ -5,10 +5,10 @@
  * `once` against a local dyndns2 fake and echo source on 127.0.0.1.
  */
 import { spawn } from 'node:child_process';
-import { cpSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { cpSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cacheFile, cacheFolder } from '../src/code-cache.js';
+import { CACHES_KEPT, cacheFile, cacheFolder } from '../src/code-cache.js';
 import { startDyndns2, type FakeDyndns2 } from './fakes/dyndns2.js';
 import { startEcho, type EchoServer } from './fakes/echo.js';
 import { startRoute53 } from './fakes/route53.js';
@@ -105,6 +105,27 @@ describe('the code cache of one-shot commands', () => {
     expect(run.stderr).toContain('the config is valid');
     expect(statSync(file).ino).not.toBe(before);
     expect(readFileSync(file).equals(Buffer.alloc(4096, 7))).toBe(false);
+  });
+
+  it(`keeps the ${CACHES_KEPT} most recently written caches of a command (another install's among them) and removes older ones`, async () => {
+    const cache = join(dir, 'xdg-kept');
+    const folder = join(cache, 'ddnsd');
+    mkdirSync(folder, { recursive: true });
+    const days = (n: number): Date => new Date(Date.now() - n * 86_400_000);
+    const others = ['check-aaaaaaaaaaaa00000001', 'check-aaaaaaaaaaaa00000002', 'check-aaaaaaaaaaaa00000003', 'check-aaaaaaaaaaaa00000004'].map((n) =>
+      join(folder, `${n}.v8cache`),
+    );
+    others.forEach((f, i) => {
+      writeFileSync(f, 'x');
+      utimesSync(f, days(i + 1), days(i + 1));
+    });
+    writeFileSync(join(folder, 'once-aaaaaaaaaaaa00000009.v8cache'), 'x');
+    utimesSync(join(folder, 'once-aaaaaaaaaaaa00000009.v8cache'), days(90), days(90));
+    const run = await bundle(['check', '-c', config], dir, { XDG_CACHE_HOME: cache, DDNSD_STATE: join(dir, 'state-kept.json') });
+    expect(run.code, run.stderr).toBe(0);
+    const own = basename(cacheFile(folder, 'check', readFileSync(resolve(BUNDLE, '../ddnsd.cjs'), 'utf8')));
+    // Its own, the two newest others; another command's cache is not this command's to remove.
+    expect(readdirSync(folder).sort()).toEqual([own, basename(others[0] as string), basename(others[1] as string), 'once-aaaaaaaaaaaa00000009.v8cache'].sort());
   });
 
   it('writes nothing without a cache folder, and DDNSD_CODE_CACHE=0 turns it off', async () => {
