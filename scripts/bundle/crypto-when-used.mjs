@@ -2,7 +2,7 @@
  * node:crypto for ddnsd's own modules in the bundle, loaded at the first call
  * rather than as they load (build.mjs puts this module where src/ and
  * providers/ import `node:crypto`). Its first load sets up OpenSSL: about
- * 2 MiB and a few milliseconds that `ddnsd once` with a dyndns2 entry never
+ * 1–2 MiB and a few milliseconds that `ddnsd once` with a dyndns2 entry never
  * needs (the entry's fingerprint is src/base/sha256.ts), where session
  * cookies, TSIG, DNS query ids and password hashes do. A name src/ imports
  * that is missing here stops the build. The tsc build and the tests use

@@ -2,7 +2,7 @@
  * SHA-256 (FIPS 180-4) of a string's UTF-8 bytes, in hex: the same digest as
  * `createHash('sha256').update(text).digest('hex')`. An entry's fingerprint
  * is taken with it at every config load; node:crypto's first use costs a
- * one-shot command about 2 MiB and a few milliseconds (OpenSSL's set-up), and
+ * one-shot command 1–2 MiB of peak memory and a few milliseconds (OpenSSL's set-up), and
  * `once` needs no other cryptography. The one maintained library of it
  * (@noble/hashes) imports node:crypto as it loads.
  * test/sha256.test.ts holds it to node:crypto's digest.
